@@ -1,0 +1,81 @@
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { GoliveApp } from '../../src/app/app.js';
+import type { Reply } from '../../src/app/request.js';
+import type { Channel } from '../../src/domain/release.js';
+import { UserId } from '../../src/domain/primitives.js';
+import { deliverDue } from '../../src/app/outbox.js';
+import { consolePort } from './console-port.js';
+import { renderText } from './render-text.js';
+
+export interface ConsoleOptions {
+  app: GoliveApp;
+  input: Readable;
+  output: Writable;
+  /** A terminal gets a prompt and keeps going; piped input runs in order and then ends. */
+  interactive: boolean;
+  user: string;
+  channel?: string;
+}
+
+const HINT = 'Type /release help, /as <user> to act as someone else, /channel <name> to move, /quit to leave.';
+
+/** Runs the console chat; resolves with the exit status (1 when a piped line failed to parse). */
+export async function runConsole(options: ConsoleOptions): Promise<number> {
+  const { app, output } = options;
+  const say = (text: string) => void output.write(`${text}\n`);
+  let user = options.user;
+  let channel: Channel = { platform: 'console', id: options.channel ?? 'general' };
+  let failed = false;
+  const ports = { console: consolePort(say) };
+  const prompt = () => (options.interactive ? output.write(`${user} in #${channel.id}> `) : true);
+
+  if (options.interactive) say(`golive console: you are @${user} in #${channel.id}. ${HINT}`);
+  prompt();
+  const lines = createInterface({ input: options.input, crlfDelay: Infinity, terminal: false });
+  for await (const raw of lines) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) {
+      prompt();
+      continue;
+    }
+    if (!options.interactive) say(`${user} in #${channel.id}> ${line}`);
+    const [word, ...rest] = line.split(/\s+/);
+    if (word === '/quit' || word === '/exit') break;
+    if (word === '/as' || word === '/channel') {
+      const value = (rest[0] ?? '').replace(/^[@#]/, '');
+      const ok = word === '/as' ? UserId.safeParse(value).success : /^[a-z0-9][a-z0-9_-]{0,79}$/i.test(value);
+      if (!ok || rest.length !== 1) {
+        say(`Usage: ${word} <${word === '/as' ? 'user' : 'channel'}>`);
+        failed = true;
+      } else if (word === '/as') user = value;
+      else channel = { platform: 'console', id: value };
+      prompt();
+      continue;
+    }
+    if (word !== '/release') {
+      say(`Commands start with /release. ${HINT}`);
+      failed = true;
+      prompt();
+      continue;
+    }
+    try {
+      const result = await app.handle({ actor: { id: user, platform: 'console' }, channel, text: line });
+      if (!result.parsed) failed = true;
+      for (const reply of result.replies) say(renderReply(reply));
+      await deliverDue(app.deps.store, ports, app.deps.clock.now());
+    } catch (error) {
+      // A bug must not take the operator's session down with it; the store is untouched by a failed write.
+      say(`Something went wrong and nothing was changed: ${error instanceof Error ? error.message : String(error)}`);
+      failed = true;
+    }
+    prompt();
+  }
+  return failed ? 1 : 0;
+}
+
+function renderReply(reply: Reply): string {
+  const who = reply.visibility === 'private' ? '(only you can see this)\n' : '';
+  if (reply.kind === 'view') return `${who}${renderText(reply.view)}\n`;
+  return `${who}--- ${reply.title} (${reply.filename}) ---\n${reply.content}\n--- end of ${reply.filename} ---\n`;
+}

@@ -1,0 +1,92 @@
+import type { Command } from './commands.js';
+import { parse } from './parser.js';
+import { Ctx, errorReply, type AppDeps } from './context.js';
+import { UserError, type Reply, type Request } from './request.js';
+import { StoreError } from './store-port.js';
+import { handleCreate } from './handlers/create.js';
+import { handleDate, handleDelegate, handleLink, handleManager, handleOwner, handleRole } from './handlers/setup.js';
+import { handleConfirm, handleDecide, handleSignoff } from './handlers/answers.js';
+import { handleGroup, handleRisk, handleSwitch } from './handlers/register.js';
+import { handleFacts } from './handlers/facts.js';
+import { handleAuditExport, handleAuditVerify, handleList, handleReport, handleStatus } from './handlers/reading.js';
+import { handleHelp } from './handlers/help.js';
+
+export interface HandleResult {
+  replies: Reply[];
+  /** False when the text did not parse: the console exits 1 on piped input with such a line. */
+  parsed: boolean;
+}
+
+/** The one entry point every adapter calls with what a person typed. */
+export class GoliveApp {
+  constructor(readonly deps: AppDeps) {}
+
+  async handle(request: Request): Promise<HandleResult> {
+    const parsed = parse(request.text);
+    if (!parsed.ok) {
+      const { message, usage, suggestion } = parsed.error;
+      return { parsed: false, replies: [errorReply(suggestion ? `${message} Did you mean \`${suggestion}\`?` : message, usage)] };
+    }
+    const ctx = new Ctx(this.deps, request.actor, request.channel, request.text.trim(), this.deps.clock.now(), parsed.value.release);
+    try {
+      return { parsed: true, replies: await dispatch(ctx, parsed.value.command) };
+    } catch (error) {
+      if (error instanceof UserError) return { parsed: true, replies: [errorReply(error.message, error.usage)] };
+      if (error instanceof StoreError) return { parsed: true, replies: [errorReply(`Nothing was saved: ${error.message}`)] };
+      throw error;
+    }
+  }
+}
+
+function dispatch(ctx: Ctx, command: Command): Promise<Reply[]> | Reply[] {
+  switch (command.name) {
+    case 'help':
+      return handleHelp(command.topic);
+    case 'create':
+      return handleCreate(ctx, command);
+    case 'list':
+      return handleList(ctx);
+    case 'status':
+      return handleStatus(ctx, command);
+    case 'link':
+      return handleLink(ctx);
+    case 'role':
+      return handleRole(ctx, command);
+    case 'manager':
+      return handleManager(ctx, command);
+    case 'delegate':
+      return handleDelegate(ctx, command);
+    case 'owner':
+      return handleOwner(ctx, command);
+    case 'confirm':
+      return handleConfirm(ctx, command);
+    case 'group':
+      return handleGroup(ctx, command);
+    case 'signoff':
+      return handleSignoff(ctx, command);
+    case 'risk-add':
+    case 'risk-mitigate':
+    case 'risk-view':
+    case 'risk-accept':
+    case 'risk-close':
+      return handleRisk(ctx, command);
+    case 'switch-add':
+    case 'switch-set':
+      return handleSwitch(ctx, command);
+    case 'facts-defects':
+    case 'facts-issues':
+    case 'facts-phase':
+    case 'facts-environment':
+      return handleFacts(ctx, command);
+    case 'date':
+      return handleDate(ctx, command);
+    case 'decide':
+      return handleDecide(ctx, command);
+    case 'report':
+      return handleReport(ctx);
+    case 'audit-verify':
+      return handleAuditVerify(ctx);
+    case 'audit-export':
+      return handleAuditExport(ctx, command);
+  }
+}

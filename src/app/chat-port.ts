@@ -1,0 +1,9 @@
+import type { Channel } from '../domain/release.js';
+import type { View } from '../views/elements.js';
+
+/** What an adapter offers the outbox: delivery of a view to a channel, or an edit of one sent before. */
+export interface ChatPort {
+  /** Posts a view; returns the platform's id for the message so it can be updated in place. */
+  post(channel: Channel, view: View, idempotencyKey: string): Promise<{ ref: string }>;
+  update(channel: Channel, ref: string, view: View): Promise<void>;
+}

@@ -1,0 +1,78 @@
+import type { Channel, Release } from '../domain/release.js';
+import type { UserRef } from './commands.js';
+import type { Clock } from './clock.js';
+import type { Store } from './store-port.js';
+import { UserError, type Actor, type Reply } from './request.js';
+import { changeRelease, type ChangeEffect, type ChangeOutcome } from './change.js';
+import { errorView } from '../views/messages.js';
+
+/** Expands platform user groups into people; each adapter brings its own. */
+export interface Directory {
+  expandGroup(id: string): Promise<string[]>;
+}
+
+export const noGroups: Directory = {
+  async expandGroup(id) {
+    throw new UserError(`User groups cannot be expanded here (${id}); name the people instead.`);
+  },
+};
+
+export interface AppDeps {
+  store: Store;
+  clock: Clock;
+  directory: Directory;
+  templatesDir?: string;
+}
+
+/** One request being handled: who, where, what they typed, and the moment it is handled at. */
+export class Ctx {
+  constructor(
+    readonly deps: AppDeps,
+    readonly actor: Actor,
+    readonly channel: Channel | undefined,
+    readonly text: string,
+    readonly now: Date,
+    private readonly releaseOption: string | undefined,
+  ) {}
+
+  get store(): Store {
+    return this.deps.store;
+  }
+
+  /** The release a command acts on: `--release`, else the one this channel follows. */
+  releaseId(explicit?: string): string {
+    const id = explicit ?? this.releaseOption ?? (this.channel ? this.deps.store.findByChannel(this.channel) : undefined);
+    if (id === undefined) {
+      const known = this.deps.store.list().map((r) => r.id);
+      throw new UserError(
+        `No release is linked to this ${this.channel ? 'channel' : 'conversation'}. Name one with --release <id>` +
+          (known.length > 0 ? ` (known: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}).` : ', or create one with `/release create`.'),
+      );
+    }
+    if (!this.deps.store.get(id)) throw new UserError(`There is no release "${id}". \`/release list\` shows them all.`);
+    return id;
+  }
+
+  change<T>(releaseId: string, apply: (release: Release) => ChangeEffect<T>): Promise<ChangeOutcome<T>> {
+    return changeRelease(this.deps.store, releaseId, { actor: this.actor, command: this.text, now: this.now }, apply);
+  }
+
+  async users(refs: readonly UserRef[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const ref of refs) {
+      const found = ref.kind === 'user' ? [ref.id] : await this.deps.directory.expandGroup(ref.id);
+      for (const id of found) if (!ids.includes(id)) ids.push(id);
+    }
+    return ids;
+  }
+
+  async user(ref: UserRef): Promise<string> {
+    const ids = await this.users([ref]);
+    if (ids.length !== 1) throw new UserError('Name one person here, not a group.');
+    return ids[0]!;
+  }
+}
+
+export function errorReply(message: string, usage?: string): Reply {
+  return { kind: 'view', visibility: 'private', view: errorView(message, usage) };
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { Channel, Release } from '../domain/release.js';
+import { AuditEntry } from '../domain/audit-entry.js';
+import { Instant } from '../domain/primitives.js';
+import { View } from '../views/elements.js';
+
+// A message the app has decided to send. It is written in the same document (so the same atomic
+// write) as the change that caused it; its id is the idempotency key that keeps delivery to once.
+export const OutboxMessage = z
+  .object({
+    id: z.string().min(1).max(300),
+    kind: z.enum(['announcement', 'alert', 'checklist']),
+    channel: Channel,
+    view: View,
+    createdAt: Instant,
+    status: z.enum(['pending', 'sent', 'failed']),
+    attempts: z.number().int().min(0),
+    nextAttemptAt: Instant.optional(),
+    sentAt: Instant.optional(),
+    lastError: z.string().max(2000).optional(),
+    messageRef: z.string().max(300).optional(),
+  })
+  .strict();
+export type OutboxMessage = z.infer<typeof OutboxMessage>;
+
+export const DOCUMENT_VERSION = 1;
+
+/** Everything about one release on disk: the release, its audit chain and its outbox. */
+export const ReleaseDocument = z
+  .object({
+    version: z.literal(DOCUMENT_VERSION),
+    release: Release,
+    audit: z.array(AuditEntry),
+    outbox: z.array(OutboxMessage).default([]),
+  })
+  .strict();
+export type ReleaseDocument = z.infer<typeof ReleaseDocument>;

@@ -1,0 +1,70 @@
+import type { Command } from '../commands.js';
+import { releaseFromTemplate } from '../new-release.js';
+import { Zone } from '../../domain/primitives.js';
+import { SLUG_PATTERN } from '../../domain/primitives.js';
+import { sealEntry } from '../../domain/audit.js';
+import { DOCUMENT_VERSION, type ReleaseDocument } from '../document.js';
+import { loadTemplate } from '../templates.js';
+import { UserError, type Reply } from '../request.js';
+import type { Ctx } from '../context.js';
+import { reply } from './result.js';
+import { b, paragraph, t } from '../../views/elements.js';
+import { implementationText } from '../../views/format.js';
+
+type Create = Extract<Command, { name: 'create' }>;
+
+export function slugify(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+  return SLUG_PATTERN.test(slug) ? slug : 'release';
+}
+
+export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
+  const template = await loadTemplate(cmd.template ?? 'sec-release', ctx.deps.templatesDir).catch((error: Error) => {
+    throw new UserError(error.message);
+  });
+  const zone = cmd.zone ?? template.zone;
+  const zoneCheck = Zone.safeParse(zone);
+  if (!zoneCheck.success) throw new UserError(`"${zone}" is not an IANA time zone; write it like Europe/London or America/New_York.`);
+  const id = cmd.id ?? slugify(cmd.title);
+  if (ctx.store.get(id)) {
+    throw new UserError(`A release with the id "${id}" exists already. Choose another with --id <slug>.`);
+  }
+  if (ctx.channel) {
+    const linked = ctx.store.findByChannel(ctx.channel);
+    if (linked) throw new UserError(`This channel already follows release "${linked}". Create the new release in its own channel, so answers never land on the wrong release.`);
+  }
+  const at = ctx.now.toISOString();
+  const release = releaseFromTemplate(template, {
+    id,
+    name: cmd.title,
+    date: cmd.date,
+    ...(cmd.time && { time: cmd.time }),
+    zone,
+    ...(ctx.channel && { channel: ctx.channel }),
+    by: ctx.actor.id,
+    at,
+  });
+  const doc: ReleaseDocument = { version: DOCUMENT_VERSION, release, audit: [], outbox: [] };
+  doc.audit.push(
+    sealEntry([], { at, actor: { id: ctx.actor.id, platform: ctx.actor.platform }, command: ctx.text, outcome: 'applied', before: null, after: { id, name: cmd.title, template: template.id, implementation: release.implementation } }),
+  );
+  await ctx.store.create(doc);
+  return [
+    reply(
+      {
+        title: 'Release created',
+        blocks: [
+          paragraph(b(`${release.name} `), t(`(${id}) created from template ${template.id}, implementation ${implementationText(release.implementation)}.`)),
+          paragraph(t(`${release.criteria.length} criteria, ${release.groups.length} review groups. You manage it. Next: assign the roles with \`/release role <role> <user>…\`, then \`/release status\`.`)),
+        ],
+      },
+      'public',
+    ),
+  ];
+}

@@ -1,0 +1,128 @@
+import type { Release } from '../domain/release.js';
+import { evaluate, type CriterionState, type GroupState } from '../domain/readiness.js';
+import { ANSWER_WORDS, day, when } from '../views/format.js';
+import { groupName } from '../views/status.js';
+
+// The decision paper, in the shape of the seed paper, built from the record alone: every line
+// below is read from the release; nothing is typed in by hand.
+
+/** User text made inert in Markdown: no stray emphasis, links, HTML or broken tables. */
+export function md(text: string): string {
+  return text.replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+
+const person = (id: string) => `@${md(id)}`;
+const persons = (ids: readonly string[]) => (ids.length === 0 ? 'nobody assigned' : ids.map(person).join(', '));
+
+export function decisionPaper(release: Release, now: Date): string {
+  const zone = release.implementation.zone;
+  const readiness = evaluate(release, now);
+  const date = day(release.implementation.date);
+  const name = md(release.name);
+  const groupNames = release.groups.map((g) => md(g.name));
+  const out: string[] = [];
+  let section = 0;
+  const head = (title: string) => out.push('', `## ${++section}. ${title}`, '');
+
+  out.push(`# Approval to implement the ${name}`, '');
+  out.push(`Release \`${release.id}\` · template \`${release.template}\` · generated ${when(now, zone)} from the golive record · verdict **${readiness.verdict}**`);
+
+  head('Purpose');
+  out.push(
+    `The ${name} is due to be implemented on ${date} at ${release.implementation.time} (${release.implementation.zone}). ` +
+      `Before the changes can go live, the ${md(release.approverRole)} is required to review progress against the acceptance criteria and give final approval to proceed.`,
+  );
+  for (const c of release.dateChanges) {
+    out.push('', `The implementation date moved from ${day(c.from.date)} ${c.from.time} to ${day(c.to.date)} ${c.to.time} on ${when(c.at, zone)} (${person(c.by)}): ${md(c.reason)}.`);
+  }
+  if (groupNames.length > 0) out.push('', `This paper summarises the views of ${groupNames.join(' and ')} and requests that the ${md(release.approverRole)} approves the release to go live.`);
+
+  head('Acceptance criteria');
+  out.push('The following criteria need to be met before the release can go live:', '');
+  for (const c of readiness.criteria) out.push(...criterionLines(c, zone));
+
+  for (const g of readiness.groups) {
+    head(`Views of ${md(g.group.name)}`);
+    out.push(...groupLines(g, zone));
+  }
+
+  head('Residual risks');
+  if (release.risks.length === 0) out.push('No residual risks are recorded.');
+  else {
+    out.push('| Residual risk | Proposed approach | Views | Status |', '| --- | --- | --- | --- |');
+    for (const risk of release.risks) {
+      const approach = risk.mitigations.map((m, i) => `${i + 1}. ${md(m.text)}`).join('<br>') || 'none recorded';
+      const views = risk.views.map((v) => `${md(groupName(release, v.group))}: ${md(v.text)}`).join('<br>') || 'none recorded';
+      const status = risk.status.replace(/-/g, ' ') + (risk.conditions ? `: ${md(risk.conditions)}` : '');
+      out.push(`| R${risk.number}. ${md(risk.description)}${risk.owner ? ` (owner ${person(risk.owner)})` : ''} | ${approach} | ${views} | ${status} |`);
+    }
+  }
+
+  if (release.switches.length > 0) {
+    head('Guarded switches');
+    for (const sw of release.switches) {
+      const last = sw.history.at(-1);
+      out.push(`- **${md(sw.key)}**${sw.description ? ` (${md(sw.description)})` : ''}: expected ${sw.expected}, now ${sw.current ?? 'not reported'}${last ? `, last set by ${person(last.by)} on ${when(last.at, zone)}` : ''}; ${sw.history.length} recorded change${sw.history.length === 1 ? '' : 's'}.`);
+    }
+  }
+
+  head('Decision');
+  const d = readiness.decision;
+  if (!d) out.push(`The ${md(release.approverRole)} has not decided yet.`);
+  else {
+    out.push(
+      `The ${md(release.approverRole)} decided **${d.decision.verdict === 'go' ? 'GO' : 'NO-GO'}** on ${when(d.decision.at, zone)} (${person(d.decision.by)}${d.decision.onBehalfOf ? ` for ${person(d.decision.onBehalfOf)}` : ''})${d.decision.note ? `: ${md(d.decision.note)}` : '.'}`,
+    );
+    if (d.stale) out.push('', 'That decision was made before the implementation date moved, and must be made again.');
+  }
+
+  head('Recommendation');
+  if (readiness.verdict === 'GO') {
+    out.push(
+      `Based on ${groupNames.length > 0 ? `the views of ${groupNames.join(' and ')}` : 'the record'}, the ${name} is ready to be set live on ${date}.`,
+      '',
+      `The ${md(release.approverRole)} is requested to:`,
+      '',
+      `- NOTE the views and recommendations${groupNames.length > 0 ? ` of ${groupNames.join(' and ')}` : ''}; and`,
+      `- AGREE that the ${name} can be set live on ${date}.`,
+    );
+  } else {
+    out.push(`The ${name} is **not** ready to be set live on ${date} (${readiness.verdict}). Outstanding:`, '');
+    for (const blocker of readiness.blockers) {
+      out.push(`- ${blocker.failed ? 'FAILED' : 'Waiting'}: ${md(blocker.what)} (owner ${persons(blocker.owners)}${blocker.ownerRoles.length > 0 ? `, role ${blocker.ownerRoles.map(md).join(', ')}` : ''}; since ${when(blocker.since, zone)})`);
+    }
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+function criterionLines(c: CriterionState, zone: string): string[] {
+  const state = c.state === 'met' ? 'MET' : c.state === 'failed' ? 'NOT MET' : c.stale ? 'STALE' : 'PENDING';
+  const roles = c.criterion.owners.roles.length > 0 ? ` (${c.criterion.owners.roles.map(md).join(', ')})` : '';
+  const lines = [`${c.criterion.number}. **${md(c.criterion.id)}**: ${md(c.criterion.text)}`, `   - State: **${state}**${c.detail === 'met' ? '' : `: ${md(c.detail)}`}`, `   - Owners: ${persons(c.owners)}${roles}`];
+  const r = c.latest;
+  if (r) {
+    lines.push(`   - Answer: ${ANSWER_WORDS[r.answer]} by ${person(r.by)}${r.onBehalfOf ? ` for ${person(r.onBehalfOf)}` : ''} on ${when(r.at, zone)}${r.comment ? `: ${md(r.comment)}` : ''}`);
+    if (r.evidence.length > 0) lines.push(`   - Evidence: ${r.evidence.map((url) => `<${url.replace(/[<>\s]/g, encodeURIComponent)}>`).join(', ')}`);
+  }
+  if (c.lateFor.length > 0) lines.push(`   - Late: answered on or after the ${c.lateFor.map(md).join(' and ')} meeting`);
+  return lines;
+}
+
+function groupLines(g: GroupState, zone: string): string[] {
+  const { group } = g;
+  const lines = [`Members: ${persons(group.members)}; quorum ${group.quorum}${group.meeting ? `; met on ${day(group.meeting)}` : ''}.`, ''];
+  for (const s of [...g.agreed, ...g.disagreed]) {
+    lines.push(`- ${person(s.onBehalfOf ?? s.by)} ${s.verdict === 'agree' ? 'agreed' : 'disagreed'}${s.onBehalfOf ? ` (signed by delegate ${person(s.by)})` : ''} on ${when(s.at, zone)}${s.note ? `: ${md(s.note)}` : ''}`);
+  }
+  if (g.waitingFor.length > 0) lines.push(`- Not yet signed: ${persons(g.waitingFor)}`);
+  lines.push(
+    '',
+    g.state === 'met'
+      ? `${md(group.name)} agreed that the go-live criteria have been met and that the release is ready to be set live.`
+      : g.state === 'failed'
+        ? `${md(group.name)} does not agree that the release is ready to be set live.`
+        : `${md(group.name)} has not yet reached its quorum of ${group.quorum}.`,
+  );
+  return lines;
+}

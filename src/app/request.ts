@@ -1,0 +1,38 @@
+import type { Channel } from '../domain/release.js';
+import type { Platform } from '../domain/primitives.js';
+import type { View } from '../views/elements.js';
+
+/** Who is asking, from where: what every adapter turns a platform request into. */
+export interface Actor {
+  id: string;
+  platform: Platform;
+}
+
+export interface Request {
+  actor: Actor;
+  /** The conversation the command was typed in, if any (a DM or App Home has none). */
+  channel?: Channel;
+  text: string;
+}
+
+export type Visibility = 'private' | 'public';
+
+export type Reply =
+  | { kind: 'view'; visibility: Visibility; view: View }
+  | { kind: 'file'; visibility: Visibility; filename: string; title: string; mime: string; content: string };
+
+/** A problem with what the person asked for: told privately, changes nothing, not audited. */
+export class UserError extends Error {
+  constructor(message: string, readonly usage?: string) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** An attempt the person is not allowed to make: told privately and audited. */
+export class Refusal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Refusal';
+  }
+}

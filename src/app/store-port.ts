@@ -1,0 +1,35 @@
+import type { Channel } from '../domain/release.js';
+import type { ReleaseDocument } from './document.js';
+
+export interface ReleaseSummary {
+  id: string;
+  name: string;
+  channels: Channel[];
+}
+
+/**
+ * Where release documents live. Reads are served from memory; every write is validated,
+ * atomic and durable before its promise resolves. Writes to one release are serialised.
+ */
+export interface Store {
+  /** Every release, in creation order. */
+  list(): ReleaseSummary[];
+  get(id: string): ReleaseDocument | undefined;
+  /** The release linked to a channel, if any. */
+  findByChannel(channel: Channel): string | undefined;
+  /** Saves a new release; rejects if the id is taken. */
+  create(doc: ReleaseDocument): Promise<void>;
+  /**
+   * Applies `change` to a private copy of the current document and saves what it returns.
+   * If `change` throws, or the result does not validate, or the write fails, nothing changes.
+   */
+  update(id: string, change: (doc: ReleaseDocument) => ReleaseDocument | Promise<ReleaseDocument>): Promise<ReleaseDocument>;
+  close(): Promise<void>;
+}
+
+export class StoreError extends Error {
+  constructor(message: string, readonly file?: string) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}

@@ -1,0 +1,180 @@
+// The one table of commands: help, error messages and the parser's option checks all read it,
+// so a usage line can never disagree with what the parser accepts.
+
+export const COMMAND_PREFIX = '/release';
+
+export interface UsageEntry {
+  /** The command word, and the sub-command word for commands that have them (`risk add`). */
+  words: readonly string[];
+  /** How to write it, starting with COMMAND_PREFIX. */
+  usage: string;
+  /** One sentence saying what it does. */
+  summary: string;
+  /** The options it takes, without dashes; `--release` is taken by every command and not listed. */
+  options: readonly string[];
+}
+
+const p = COMMAND_PREFIX;
+
+export const COMMANDS: readonly UsageEntry[] = [
+  { words: ['help'], usage: `${p} help [command]`, summary: 'Show the commands, or how to write one of them.', options: [] },
+  {
+    words: ['create'],
+    usage: `${p} create "<name>" <YYYY-MM-DD> [--time HH:MM] [--tz <Area/City>] [--template <id>] [--id <release-id>]`,
+    summary: 'Create a release with its name and implementation date.',
+    options: ['time', 'tz', 'template', 'id'],
+  },
+  { words: ['list'], usage: `${p} list`, summary: 'List the releases.', options: [] },
+  {
+    words: ['status'],
+    usage: `${p} status [release] [--public]`,
+    summary: 'Show whether a release is ready to go live and what still blocks it (--public shows it to the channel).',
+    options: ['public'],
+  },
+  { words: ['link'], usage: `${p} link --release <id>`, summary: 'Link this channel to a release, so commands here need no --release.', options: [] },
+  { words: ['role'], usage: `${p} role <role> <user>...`, summary: 'Name the people who hold a role, such as DCC or SECAS.', options: [] },
+  { words: ['manager'], usage: `${p} manager add|remove <user>...`, summary: 'Add or remove release managers.', options: [] },
+  { words: ['delegate'], usage: `${p} delegate <user> for <user>`, summary: "Let someone answer on another person's behalf.", options: [] },
+  { words: ['owner'], usage: `${p} owner <criterion> <user>...`, summary: 'Name the people who confirm a criterion.', options: [] },
+  {
+    words: ['confirm'],
+    usage: `${p} confirm <criterion> met|not-met|need-info ["comment"] [--evidence <url>]... [--for <user>]`,
+    summary: 'Answer for a criterion: met, not met or need more information (a comment is required unless met).',
+    options: ['evidence', 'for', 'comment'],
+  },
+  {
+    words: ['group'],
+    usage: `${p} group <group> members <user>... [--quorum N] [--meeting YYYY-MM-DD] [--delegate <user> for <user>]...`,
+    summary: 'Set up a review group that signs off, such as OPSG or TAG.',
+    options: ['quorum', 'meeting', 'delegate'],
+  },
+  {
+    words: ['signoff'],
+    usage: `${p} signoff <group> agree|disagree ["note"] [--for <user>]`,
+    summary: "Record a review group member's sign-off.",
+    options: ['for'],
+  },
+  { words: ['risk', 'add'], usage: `${p} risk add "<text>" [--owner <user>]`, summary: 'Add a risk to the register.', options: ['owner'] },
+  { words: ['risk', 'mitigate'], usage: `${p} risk mitigate <risk> "<text>"`, summary: 'Record a mitigation of a risk.', options: [] },
+  { words: ['risk', 'view'], usage: `${p} risk view <risk> <group> "<text>"`, summary: "Record a review group's view of a risk.", options: [] },
+  {
+    words: ['risk', 'accept'],
+    usage: `${p} risk accept <risk> [--conditions "<text>"]`,
+    summary: 'Accept a risk, subject to conditions if there are any.',
+    options: ['conditions'],
+  },
+  { words: ['risk', 'close'], usage: `${p} risk close <risk>`, summary: 'Close a risk.', options: [] },
+  {
+    words: ['switch', 'add'],
+    usage: `${p} switch add <key> --expect on|off ["description"]`,
+    summary: 'Guard a feature switch that must stay on or off.',
+    options: ['expect'],
+  },
+  {
+    words: ['switch'],
+    usage: `${p} switch <key> on|off [--source "<text>"]`,
+    summary: 'Record that a guarded switch was turned on or off.',
+    options: ['source'],
+  },
+  {
+    words: ['facts', 'defects'],
+    usage: `${p} facts defects [sev1=N] [sev2=N] [sev3=N] [sev4=N] [sev5=N] [--plans yes|no]`,
+    summary: 'Record the outstanding defects by severity, and whether there are plans to fix them.',
+    options: ['plans'],
+  },
+  {
+    words: ['facts', 'issues'],
+    usage: `${p} facts issues <N> --threshold <N>`,
+    summary: 'Record the testing issues outstanding against the agreed threshold.',
+    options: ['threshold'],
+  },
+  {
+    words: ['facts', 'phase'],
+    usage: `${p} facts phase "<name>" closed|open [--exit-criteria met|not-met]`,
+    summary: 'Record whether a test phase is closed and met its exit criteria.',
+    options: ['exit-criteria'],
+  },
+  { words: ['facts', 'environment'], usage: `${p} facts environment "<note>"`, summary: 'Record a note on the environment.', options: [] },
+  {
+    words: ['date'],
+    usage: `${p} date <YYYY-MM-DD> [--time HH:MM] "<reason>"`,
+    summary: 'Move the implementation date, saying why.',
+    options: ['time'],
+  },
+  {
+    words: ['decide'],
+    usage: `${p} decide go|no-go ["note"] [--for <user>]`,
+    summary: 'Record the final go or no-go decision.',
+    options: ['for'],
+  },
+  { words: ['report'], usage: `${p} report`, summary: 'Produce the decision paper from the record.', options: [] },
+  { words: ['audit', 'verify'], usage: `${p} audit verify`, summary: 'Check that the audit trail is unbroken.', options: [] },
+  {
+    words: ['audit', 'export'],
+    usage: `${p} audit export [--format jsonl|csv]`,
+    summary: 'Export the audit trail (JSON lines unless --format csv).',
+    options: ['format'],
+  },
+];
+
+// Commands with sub-commands get one line in the short help, not one per sub-command.
+const FAMILY_SUMMARY: Record<string, string> = {
+  risk: "Keep the risk register: each risk, its mitigations, the groups' views, and whether it is accepted.",
+  switch: 'Guard feature switches and record every change to them.',
+  facts: 'Feed in the test facts that criteria are computed from.',
+  audit: 'Check or export the tamper-evident audit trail.',
+};
+
+/** Every command word, in table order. */
+export const COMMAND_WORDS: readonly string[] = [...new Set(COMMANDS.map((entry) => entry.words[0]!))];
+
+/** Every option any command takes, plus `release`. */
+export const OPTION_NAMES: readonly string[] = [...new Set(['release', ...COMMANDS.flatMap((entry) => entry.options)])];
+
+export const GENERAL_USAGE = `${p} <command> [--release <id>], where <command> is one of: ${COMMAND_WORDS.join(', ')}`;
+
+export function isCommandWord(word: string): boolean {
+  return COMMAND_WORDS.includes(word);
+}
+
+/** The table rows for one command word (several for `risk`, `facts` …). */
+export function entriesOf(word: string): UsageEntry[] {
+  return COMMANDS.filter((entry) => entry.words[0] === word);
+}
+
+/** The sub-command words of a command word, empty for commands that have none. */
+export function subWordsOf(word: string): string[] {
+  return entriesOf(word).flatMap((entry) => (entry.words[1] === undefined ? [] : [entry.words[1]]));
+}
+
+export function findEntry(word: string, sub?: string): UsageEntry | undefined {
+  return COMMANDS.find((entry) => entry.words[0] === word && entry.words[1] === sub);
+}
+
+/** The usage lines of a command word, one per line; the general usage for an unknown word. */
+export function usageOf(word: string): string {
+  const entries = entriesOf(word);
+  return entries.length > 0 ? entries.map((entry) => entry.usage).join('\n') : GENERAL_USAGE;
+}
+
+const RELEASE_NOTE = `Add --release <id> to any command to name the release, or run ${p} link --release <id> once in its channel.`;
+
+/**
+ * The text of `help` (no topic), `help risk` or `help risk add`, as plain lines. An unknown topic
+ * gets the general help: the parser has already rejected it with a suggestion.
+ */
+export function helpText(topic?: string): string[] {
+  const [word = '', sub] = (topic ?? '').trim().toLowerCase().split(/\s+/);
+  const entries = sub !== undefined ? [findEntry(word, sub)].filter((e) => e !== undefined) : entriesOf(word);
+  if (topic !== undefined && entries.length > 0) {
+    return [...entries.flatMap((entry) => [entry.usage, `    ${entry.summary}`]), RELEASE_NOTE];
+  }
+  const lines = COMMAND_WORDS.map((commandWord) => {
+    const family = entriesOf(commandWord);
+    const subs = subWordsOf(commandWord);
+    const summary = FAMILY_SUMMARY[commandWord] ?? family[0]?.summary ?? '';
+    const name = subs.length > 0 && family.length === subs.length ? `${commandWord} ${subs.join('|')}` : commandWord;
+    return `  ${name}: ${summary}`;
+  });
+  return [`golive runs each release's go-live checklist. Type ${p} <command>:`, ...lines, RELEASE_NOTE, `${p} help <command> shows how to write a command.`];
+}

@@ -1,0 +1,31 @@
+import type { Criterion, Delegate, Release } from './release.js';
+
+/** Everyone who owns a criterion: people named on it and the members of its owner roles. */
+export function criterionOwners(release: Release, criterion: Criterion): string[] {
+  const fromRoles = criterion.owners.roles.flatMap((role) => release.roles[role] ?? []);
+  return unique([...criterion.owners.people, ...fromRoles]);
+}
+
+/** Roles a criterion is owned through that have nobody in them yet: shown so the gap is visible. */
+export function emptyOwnerRoles(release: Release, criterion: Criterion): string[] {
+  return criterion.owners.roles.filter((role) => (release.roles[role] ?? []).length === 0);
+}
+
+export function roleMembers(release: Release, role: string): string[] {
+  return release.roles[role] ?? [];
+}
+
+/**
+ * Whom `actor` may act for among `principals`: themselves if they are one, and anyone who named
+ * them delegate. The caller decides what to do when this is ambiguous.
+ */
+export function actingFor(actor: string, principals: readonly string[], delegates: readonly Delegate[]): string[] {
+  const result: string[] = [];
+  if (principals.includes(actor)) result.push(actor);
+  for (const d of delegates) if (d.delegate === actor && principals.includes(d.for) && !result.includes(d.for)) result.push(d.for);
+  return result;
+}
+
+export function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}

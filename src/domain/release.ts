@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import { ClockTime, HttpUrl, Instant, IsoDate, Platform, Slug, SwitchState, UserId, Zone } from './primitives.js';
+import { Rule } from './rule.js';
+
+export const ANSWERS = ['met', 'not-met', 'need-info'] as const;
+export const Answer = z.enum(ANSWERS);
+export type Answer = z.infer<typeof Answer>;
+
+const Comment = z.string().trim().min(1).max(3000);
+
+export const Response = z
+  .object({
+    answer: Answer,
+    comment: Comment.optional(),
+    evidence: z.array(HttpUrl).max(20).default([]),
+    by: UserId,
+    onBehalfOf: UserId.optional(),
+    platform: Platform,
+    at: Instant,
+  })
+  .strict()
+  .refine((r) => r.answer === 'met' || r.comment !== undefined, {
+    message: 'a comment is required when the answer is not-met or need-info',
+    path: ['comment'],
+  });
+export type Response = z.infer<typeof Response>;
+
+export const Owners = z
+  .object({
+    roles: z.array(z.string().min(1).max(64)).default([]),
+    people: z.array(UserId).default([]),
+  })
+  .strict();
+export type Owners = z.infer<typeof Owners>;
+
+export const Criterion = z
+  .object({
+    id: Slug,
+    number: z.number().int().positive(),
+    text: z.string().min(1).max(2000),
+    owners: Owners,
+    rule: Rule.optional(),
+    responses: z.array(Response).default([]),
+  })
+  .strict();
+export type Criterion = z.infer<typeof Criterion>;
+
+export const Delegate = z.object({ delegate: UserId, for: UserId }).strict();
+export type Delegate = z.infer<typeof Delegate>;
+
+export const Signoff = z
+  .object({
+    verdict: z.enum(['agree', 'disagree']),
+    note: z.string().trim().min(1).max(3000).optional(),
+    by: UserId,
+    onBehalfOf: UserId.optional(),
+    platform: Platform,
+    at: Instant,
+  })
+  .strict();
+export type Signoff = z.infer<typeof Signoff>;
+
+export const ReviewGroup = z
+  .object({
+    id: Slug,
+    name: z.string().min(1).max(100),
+    members: z.array(UserId).default([]),
+    delegates: z.array(Delegate).default([]),
+    quorum: z.number().int().positive(),
+    meeting: IsoDate.optional(),
+    signoffs: z.array(Signoff).default([]),
+  })
+  .strict();
+export type ReviewGroup = z.infer<typeof ReviewGroup>;
+
+const Stamp = { by: UserId, at: Instant };
+
+export const RiskStatus = z.enum(['open', 'accepted', 'accepted-with-conditions', 'closed']);
+export type RiskStatus = z.infer<typeof RiskStatus>;
+
+export const Risk = z
+  .object({
+    number: z.number().int().positive(),
+    description: z.string().min(1).max(3000),
+    owner: UserId.optional(),
+    mitigations: z.array(z.object({ text: z.string().min(1).max(3000), ...Stamp }).strict()).default([]),
+    views: z.array(z.object({ group: Slug, text: z.string().min(1).max(3000), ...Stamp }).strict()).default([]),
+    status: RiskStatus,
+    conditions: z.string().min(1).max(3000).optional(),
+    statusChangedAt: Instant,
+    ...Stamp,
+  })
+  .strict();
+export type Risk = z.infer<typeof Risk>;
+
+export const SwitchChange = z
+  .object({ from: SwitchState.optional(), to: SwitchState, by: UserId, platform: Platform, source: z.string().max(200), at: Instant })
+  .strict();
+
+export const Switch = z
+  .object({
+    key: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be letters, digits, dot, dash or underscore'),
+    description: z.string().max(500).optional(),
+    expected: SwitchState,
+    current: SwitchState.optional(),
+    history: z.array(SwitchChange).default([]),
+  })
+  .strict();
+export type Switch = z.infer<typeof Switch>;
+
+// Each fact keeps when it was last set and when its value last changed: re-entering the same
+// figures must not make confirmations stale, a different figure must.
+const FactStamp = { setAt: Instant, setBy: UserId, changedAt: Instant };
+export const Severities = z
+  .object({ 1: z.number().int().min(0), 2: z.number().int().min(0), 3: z.number().int().min(0), 4: z.number().int().min(0), 5: z.number().int().min(0) })
+  .strict();
+export type Severities = z.infer<typeof Severities>;
+
+export const Facts = z
+  .object({
+    defects: z.object({ counts: Severities, plans: z.boolean().optional(), ...FactStamp }).strict().optional(),
+    testingIssues: z.object({ count: z.number().int().min(0), threshold: z.number().int().min(0), ...FactStamp }).strict().optional(),
+    phases: z
+      .array(z.object({ name: z.string().min(1).max(100), closed: z.boolean(), exitCriteriaMet: z.boolean(), ...FactStamp }).strict())
+      .default([]),
+    environment: z.object({ note: z.string().min(1).max(3000), ...FactStamp }).strict().optional(),
+  })
+  .strict();
+export type Facts = z.infer<typeof Facts>;
+
+export const Decision = z
+  .object({
+    verdict: z.enum(['go', 'no-go']),
+    note: z.string().trim().min(1).max(3000).optional(),
+    by: UserId,
+    onBehalfOf: UserId.optional(),
+    platform: Platform,
+    at: Instant,
+  })
+  .strict();
+export type Decision = z.infer<typeof Decision>;
+
+export const Implementation = z.object({ date: IsoDate, time: ClockTime, zone: Zone }).strict();
+export type Implementation = z.infer<typeof Implementation>;
+
+export const DateChange = z
+  .object({
+    from: z.object({ date: IsoDate, time: ClockTime }).strict(),
+    to: z.object({ date: IsoDate, time: ClockTime }).strict(),
+    reason: z.string().trim().min(1).max(3000),
+    by: UserId,
+    at: Instant,
+  })
+  .strict();
+export type DateChange = z.infer<typeof DateChange>;
+
+export const Channel = z.object({ platform: Platform, id: z.string().min(1).max(200) }).strict();
+export type Channel = z.infer<typeof Channel>;
+
+export const Release = z
+  .object({
+    id: Slug,
+    name: z.string().trim().min(1).max(200),
+    template: Slug,
+    implementation: Implementation,
+    dateChanges: z.array(DateChange).default([]),
+    holidays: z.array(IsoDate).default([]),
+    channels: z.array(Channel).default([]),
+    roles: z.record(z.string().min(1).max(64), z.array(UserId)).default({}),
+    managers: z.array(UserId).min(1),
+    delegates: z.array(Delegate).default([]),
+    approverRole: z.string().min(1).max(64),
+    criteria: z.array(Criterion),
+    groups: z.array(ReviewGroup).default([]),
+    risks: z.array(Risk).default([]),
+    switches: z.array(Switch).default([]),
+    facts: Facts,
+    decisions: z.array(Decision).default([]),
+    createdBy: UserId,
+    createdAt: Instant,
+  })
+  .strict();
+export type Release = z.infer<typeof Release>;

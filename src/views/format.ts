@@ -1,0 +1,18 @@
+import { formatInZone } from '../domain/calendar.js';
+import type { Implementation } from '../domain/release.js';
+
+/** An instant as people of this release read it: in the release's own zone, zone named. */
+export function when(at: string | Date, zone: string): string {
+  return formatInZone(typeof at === 'string' ? new Date(at) : at, zone, 'd MMM yyyy HH:mm zzz');
+}
+
+export function day(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+}
+
+export function implementationText(impl: Implementation): string {
+  return `${day(impl.date)} ${impl.time} (${impl.zone})`;
+}
+
+export const ANSWER_WORDS = { met: 'met', 'not-met': 'not met', 'need-info': 'needs more information' } as const;

@@ -1,0 +1,114 @@
+import type { Release } from '../domain/release.js';
+import type { Readiness, CriterionState, GroupState } from '../domain/readiness.js';
+import { timeLeft } from '../domain/calendar.js';
+import { b, divider, heading, link, note, paragraph, people, t, user, type Block, type Span, type Status, type View } from './elements.js';
+import { ANSWER_WORDS, day, implementationText, when } from './format.js';
+import { factsBlocks } from './facts.js';
+import { blockerLines } from './blockers.js';
+
+const ITEM_STATUS = { met: 'ok', failed: 'failed', pending: 'pending' } as const;
+
+/** The whole state of a release: verdict first, then every part, then what blocks. */
+export function statusView(release: Release, readiness: Readiness, now: Date): View {
+  const zone = release.implementation.zone;
+  const left = readiness.due.passed ? timeLeft(now, readiness.due.at) : `in ${timeLeft(now, readiness.due.at)}`;
+  const blocks: Block[] = [
+    heading(`${release.name}: ${readiness.verdict}`),
+    paragraph(b('Implementation: '), t(`${implementationText(release.implementation)}, ${left}`)),
+    note(t(`Release ${release.id} · template ${release.template} · managers `), ...people(release.managers)),
+  ];
+  const moved = release.dateChanges.at(-1);
+  if (moved) {
+    blocks.push(note(t(`Date moved from ${day(moved.from.date)} to ${day(moved.to.date)} on ${when(moved.at, zone)} by `), user(moved.by), t(`: ${moved.reason}`)));
+  }
+  blocks.push(divider(), heading('Acceptance criteria'), ...readiness.criteria.map((c) => criterionItem(c, zone)));
+  if (readiness.groups.length > 0) blocks.push(heading('Review groups'), ...readiness.groups.map((g) => groupItem(g, zone)));
+  if (release.risks.length > 0) blocks.push(heading('Residual risks'), ...riskItems(release));
+  if (release.switches.length > 0) blocks.push(heading('Guarded switches'), ...switchItems(release));
+  blocks.push(heading('Facts'), ...factsBlocks(release.facts, zone));
+  blocks.push(heading('Decision'), decisionItem(release, readiness));
+  blocks.push(divider(), heading(readiness.blockers.length === 0 ? 'Nothing blocks go-live' : `Blockers (${readiness.blockers.length})`));
+  blocks.push(...blockerLines(readiness.blockers, zone));
+  return { title: `${release.name}: ${readiness.verdict}`, blocks };
+}
+
+export function criterionItem(c: CriterionState, zone: string): Block {
+  const status: Status = c.state === 'failed' ? 'failed' : c.stale ? 'stale' : ITEM_STATUS[c.state];
+  const owners: Span[] = [t('Owners: '), ...people(c.owners, 'nobody assigned')];
+  if (c.criterion.owners.roles.length > 0) owners.push(t(` (role ${c.criterion.owners.roles.join(', ')})`));
+  const lines: Span[][] = [owners];
+  const r = c.latest;
+  if (r) {
+    const answer: Span[] = [b(ANSWER_WORDS[r.answer]), t(' by '), user(r.by)];
+    if (r.onBehalfOf) answer.push(t(' for '), user(r.onBehalfOf));
+    answer.push(t(` on ${when(r.at, zone)}`));
+    if (r.comment) answer.push(t(`: ${r.comment}`));
+    lines.push(answer);
+    if (r.evidence.length > 0) lines.push([t('Evidence: '), ...r.evidence.flatMap((url, i) => (i === 0 ? [link(url)] : [t(' · '), link(url)]))]);
+  } else {
+    lines.push([t('No answer yet')]);
+  }
+  if (c.rule) lines.push([t(`Rule: ${c.rule.reason}`)]);
+  if (c.state !== 'met' || c.stale) lines.push([b(c.detail)]);
+  if (c.lateFor.length > 0) lines.push([t(`Late: answered on or after the ${c.lateFor.join(' and ')} meeting`)]);
+  return { type: 'item', status, title: [b(`${c.criterion.number}. ${c.criterion.id}`), t(` ${c.criterion.text}`)], lines };
+}
+
+export function groupItem(g: GroupState, zone: string): Block {
+  const { group } = g;
+  const meeting = group.meeting ? `, meeting ${day(group.meeting)}` : '';
+  const lines: Span[][] = [[t('Members: '), ...people(group.members, 'none yet'), t(` · quorum ${group.quorum}${meeting}`)]];
+  for (const s of [...g.agreed, ...g.disagreed]) {
+    const line: Span[] = [user(s.onBehalfOf ?? s.by), t(` ${s.verdict === 'agree' ? 'agreed' : 'disagreed'}`)];
+    if (s.onBehalfOf) line.push(t(' (signed by '), user(s.by), t(')'));
+    line.push(t(` on ${when(s.at, zone)}`));
+    if (s.note) line.push(t(`: ${s.note}`));
+    lines.push(line);
+  }
+  if (g.waitingFor.length > 0) lines.push([t('Waiting for '), ...people(g.waitingFor)]);
+  const summary = g.state === 'failed' ? 'disagrees' : `${g.agreed.length} of ${group.quorum} agreed`;
+  return { type: 'item', status: ITEM_STATUS[g.state], title: [b(group.name), t(` ${summary}`)], lines };
+}
+
+function riskItems(release: Release): Block[] {
+  const zone = release.implementation.zone;
+  return release.risks.map((risk) => {
+    const lines: Span[][] = [];
+    if (risk.owner) lines.push([t('Owner: '), user(risk.owner)]);
+    risk.mitigations.forEach((m, i) => lines.push([t(`Mitigation ${i + 1}: ${m.text}`)]));
+    for (const v of risk.views) lines.push([t(`View of ${groupName(release, v.group)}: ${v.text}`)]);
+    if (risk.conditions) lines.push([t(`Conditions: ${risk.conditions}`)]);
+    lines.push([t(`Status ${risk.status} since ${when(risk.statusChangedAt, zone)}`)]);
+    const status: Status = risk.status === 'open' ? 'pending' : 'ok';
+    return { type: 'item', status, title: [b(`R${risk.number}`), t(` ${risk.description}`)], lines } satisfies Block;
+  });
+}
+
+function switchItems(release: Release): Block[] {
+  const zone = release.implementation.zone;
+  return release.switches.map((sw) => {
+    const last = sw.history.at(-1);
+    const lines: Span[][] = [[t(`Expected ${sw.expected}; now ${sw.current ?? 'not reported'}`)]];
+    if (sw.description) lines.push([t(sw.description)]);
+    if (last) lines.push([t(`Last set ${last.to} by `), user(last.by), t(` on ${when(last.at, zone)} via ${last.platform}${last.source ? ` (${last.source})` : ''}`)]);
+    const status: Status = sw.current === sw.expected ? 'ok' : sw.current === undefined ? 'pending' : 'failed';
+    return { type: 'item', status, title: [b(sw.key)], lines } satisfies Block;
+  });
+}
+
+function decisionItem(release: Release, readiness: Readiness): Block {
+  const zone = release.implementation.zone;
+  const d = readiness.decision;
+  if (!d) return { type: 'item', status: 'pending', title: [t(`Waiting for the ${release.approverRole}`)], lines: [[t('Approvers: '), ...people(release.roles[release.approverRole] ?? [], 'nobody assigned')]] };
+  const line: Span[] = [b(d.decision.verdict === 'go' ? 'GO' : 'NO-GO'), t(' by '), user(d.decision.by)];
+  if (d.decision.onBehalfOf) line.push(t(' for '), user(d.decision.onBehalfOf));
+  line.push(t(` on ${when(d.decision.at, zone)}`));
+  if (d.decision.note) line.push(t(`: ${d.decision.note}`));
+  const lines = d.stale ? [[t('Made before the implementation date moved: must be made again')]] : [];
+  const status: Status = d.stale ? 'stale' : d.decision.verdict === 'go' ? 'ok' : 'failed';
+  return { type: 'item', status, title: line, lines };
+}
+
+export function groupName(release: Release, id: string): string {
+  return release.groups.find((g) => g.id === id)?.name ?? id;
+}

@@ -1,0 +1,339 @@
+import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import { z } from 'zod';
+import { ReleaseDocument } from '../src/app/document.js';
+import { StoreError, type ReleaseSummary, type Store } from '../src/app/store-port.js';
+import { SLUG_PATTERN, Slug } from '../src/domain/primitives.js';
+import { Channel } from '../src/domain/release.js';
+import { DurableJsonFile, isTempFileName, nodeFs, type DurableFs } from './durable-json-file.js';
+
+// Layout: <dataDir>/index.json lists the releases in creation order with what list() and
+// findByChannel() need; <dataDir>/releases/<id>.json holds one ReleaseDocument. Each write
+// serialises one small document, so its cost does not grow with the number of releases.
+// A release file is the truth: the index is rewritten only when a summary changes, and is
+// repaired from the release files at open if a crash left it behind.
+
+const INDEX_VERSION = 1;
+
+const IndexFile = z
+  .object({
+    version: z.literal(INDEX_VERSION),
+    releases: z.array(z.object({ id: Slug, name: z.string(), channels: z.array(Channel) }).strict()),
+  })
+  .strict()
+  .superRefine((index, context) => {
+    const seen = new Set<string>();
+    index.releases.forEach((entry, position) => {
+      if (seen.has(entry.id)) context.addIssue({ code: 'custom', path: ['releases', position, 'id'], message: `lists release "${entry.id}" twice` });
+      seen.add(entry.id);
+    });
+  });
+type IndexFile = z.infer<typeof IndexFile>;
+
+export type StoreLog = (message: string) => void;
+
+export interface LowdbStoreOptions {
+  /** Told about repairs made at open (a release missing from the index, a leftover temp file). */
+  log?: StoreLog;
+  /** The file operations behind every read and durable write; tests wrap them. */
+  fs?: DurableFs;
+}
+
+type ReleaseFile = Low<ReleaseDocument | null>;
+
+/**
+ * Opens (or starts) a store in `dataDir`. Every file is read and validated first: one that does
+ * not parse or validate rejects with a StoreError naming it, and nothing on disk is touched.
+ */
+export async function openLowdbStore(dataDir: string, options: LowdbStoreOptions | StoreLog = {}): Promise<Store> {
+  const { log = () => undefined, fs = nodeFs } = typeof options === 'function' ? { log: options } : options;
+  const store = new LowdbStore(dataDir, fs, log);
+  await store.load();
+  return store;
+}
+
+class LowdbStore implements Store {
+  private readonly releasesDir: string;
+  private readonly index: Low<IndexFile>;
+  private readonly files = new Map<string, ReleaseFile>();
+  private readonly order: string[] = [];
+  private readonly creating = new Set<string>();
+  private readonly releaseWrites = new KeyedQueue();
+  private readonly indexWrites = new KeyedQueue();
+  // Bumped whenever a summary changes; an index write records the revision it saved, so queued
+  // index writes that an earlier one already covered are skipped, and close() can retry a failed one.
+  private summaryRevision = 0;
+  private savedRevision = 0;
+  private closed = false;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly fs: DurableFs,
+    private readonly log: StoreLog,
+  ) {
+    this.releasesDir = join(dataDir, 'releases');
+    this.index = new Low(new DurableJsonFile(join(dataDir, 'index.json'), parserFor(IndexFile, join(dataDir, 'index.json')), fs), {
+      version: INDEX_VERSION,
+      releases: [],
+    });
+  }
+
+  async load(): Promise<void> {
+    await makeFolder(this.releasesDir);
+    await this.index.read();
+    const temps = [...(await leftoverTemps(this.dataDir)), ...(await leftoverTemps(this.releasesDir))];
+    for (const id of await this.releaseIdsOnDisk()) {
+      const file = this.fileFor(id);
+      await file.read();
+      const holds = file.data?.release.id;
+      if (holds === undefined) throw new StoreError(`${this.pathOf(id)}: disappeared while the store was opening`, this.pathOf(id));
+      if (holds !== id) throw new StoreError(`${this.pathOf(id)}: holds release "${holds}", but its file name says "${id}"`, this.pathOf(id));
+      this.files.set(id, file);
+    }
+    const repaired = this.reconcileIndex();
+    // Only now that every file has loaded may anything on disk change.
+    for (const temp of temps) {
+      await unlink(temp).catch(() => undefined);
+      this.log(`${temp}: removed a temp file left by a write that never finished`);
+    }
+    if (repaired) await this.saveIndex();
+  }
+
+  list(): ReleaseSummary[] {
+    return this.order.map((id) => summaryOf(this.document(id)));
+  }
+
+  get(id: string): ReleaseDocument | undefined {
+    return this.files.get(id)?.data ?? undefined;
+  }
+
+  findByChannel(channel: Channel): string | undefined {
+    return this.order.find((id) => this.document(id).release.channels.some((linked) => linked.platform === channel.platform && linked.id === channel.id));
+  }
+
+  async create(doc: ReleaseDocument): Promise<void> {
+    this.assertOpen();
+    const next = validated(doc, `the new release${describeId(doc)}`);
+    const id = next.release.id;
+    if (this.files.has(id) || this.creating.has(id)) throw new StoreError(`a release with id "${id}" already exists`);
+    this.creating.add(id);
+    try {
+      await this.releaseWrites.run(id, async () => {
+        const file = this.fileFor(id);
+        await file.adapter.write(next);
+        file.data = next;
+        this.files.set(id, file);
+        this.order.push(id);
+      });
+    } finally {
+      this.creating.delete(id);
+    }
+    await this.saveIndexOrLog();
+  }
+
+  async update(id: string, change: (doc: ReleaseDocument) => ReleaseDocument | Promise<ReleaseDocument>): Promise<ReleaseDocument> {
+    this.assertOpen();
+    return this.releaseWrites.run(id, async () => {
+      const file = this.files.get(id);
+      const current = file?.data;
+      if (!file || !current) throw new StoreError(`there is no release with id "${id}"`);
+      const next = validated(await change(structuredClone(current)), `release "${id}"`);
+      if (next.release.id !== id) throw new StoreError(`release "${id}" cannot change its id to "${next.release.id}"`);
+      // Low.write() would show the new data to readers before it is durable: write through the
+      // adapter and replace the in-memory copy only once the write succeeded.
+      await file.adapter.write(next);
+      file.data = next;
+      if (!sameSummary(summaryOf(current), summaryOf(next))) await this.saveIndexOrLog();
+      return next;
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.releaseWrites.idle();
+    await this.indexWrites.idle();
+    if (this.savedRevision < this.summaryRevision) await this.saveIndex();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError('the store is closed');
+  }
+
+  private document(id: string): ReleaseDocument {
+    const doc = this.files.get(id)?.data;
+    if (!doc) throw new Error(`release "${id}" is listed but not loaded`);
+    return doc;
+  }
+
+  private pathOf(id: string): string {
+    // Defence in depth: whatever validated the id before, only a slug becomes a path.
+    if (!SLUG_PATTERN.test(id)) throw new StoreError(`"${id}" is not a valid release id`);
+    return join(this.releasesDir, `${id}.json`);
+  }
+
+  private fileFor(id: string): ReleaseFile {
+    const path = this.pathOf(id);
+    return new Low<ReleaseDocument | null>(new DurableJsonFile<ReleaseDocument | null>(path, parserFor(ReleaseDocument, path), this.fs), null);
+  }
+
+  private async releaseIdsOnDisk(): Promise<string[]> {
+    const ids: string[] = [];
+    for (const entry of await listFolder(this.releasesDir)) {
+      if (isTempFileName(entry.name)) continue;
+      const path = join(this.releasesDir, entry.name);
+      if (!entry.isFile() || !entry.name.endsWith('.json')) {
+        this.log(`${path}: ignored, it is not a release file`);
+        continue;
+      }
+      const id = entry.name.slice(0, -'.json'.length);
+      if (!SLUG_PATTERN.test(id)) {
+        throw new StoreError(`${path}: the file name is not a valid release id (lower-case letters, digits and dashes, at most 63)`, path);
+      }
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  // Orders the loaded releases as the index says, adding back any release a crash left out of
+  // it and refreshing stale summaries. Returns whether the index needs rewriting.
+  private reconcileIndex(): boolean {
+    const indexPath = join(this.dataDir, 'index.json');
+    let repaired = false;
+    for (const entry of this.index.data.releases) {
+      const file = this.files.get(entry.id);
+      if (!file) throw new StoreError(`${indexPath}: lists release "${entry.id}", but ${this.pathOf(entry.id)} is missing`, this.pathOf(entry.id));
+      this.order.push(entry.id);
+      if (!sameSummary(entry, summaryOf(this.document(entry.id)))) {
+        this.log(`${indexPath}: the entry for "${entry.id}" was out of date; updated it from ${this.pathOf(entry.id)}`);
+        repaired = true;
+      }
+    }
+    const listed = new Set(this.order);
+    const orphans = [...this.files.keys()].filter((id) => !listed.has(id)).sort((a, b) => byCreation(this.document(a), this.document(b)));
+    for (const id of orphans) {
+      this.log(`${this.pathOf(id)}: was missing from ${indexPath} (a write was interrupted); added it back`);
+      this.order.push(id);
+      repaired = true;
+    }
+    return repaired;
+  }
+
+  private saveIndex(): Promise<void> {
+    const wanted = ++this.summaryRevision;
+    return this.indexWrites.run('index', async () => {
+      if (this.savedRevision >= wanted) return;
+      const revision = this.summaryRevision;
+      const data: IndexFile = { version: INDEX_VERSION, releases: this.list() };
+      await this.index.adapter.write(data);
+      this.index.data = data;
+      this.savedRevision = revision;
+    });
+  }
+
+  // Called once the release file is durable: that is the commit point, and a stale index is
+  // repaired from the release files, so a failed index write is reported rather than undoing it.
+  private async saveIndexOrLog(): Promise<void> {
+    try {
+      await this.saveIndex();
+    } catch (error) {
+      this.log(`${reasonOf(error)}; the index will be rewritten at the next change, at close, or repaired at the next start`);
+    }
+  }
+}
+
+/** Runs tasks one at a time per key, in the order queued; a failed task does not stop the next. */
+class KeyedQueue {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const result = (this.tails.get(key) ?? Promise.resolve()).then(task);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all(this.tails.values());
+  }
+}
+
+function parserFor<S extends z.ZodType>(schema: S, file: string): (value: unknown) => z.output<S> {
+  return (value) => {
+    const result = schema.safeParse(value);
+    if (!result.success) throw new StoreError(`${file}: ${problems(result.error)}`, file);
+    return result.data;
+  };
+}
+
+function validated(doc: unknown, label: string): ReleaseDocument {
+  const result = ReleaseDocument.safeParse(doc);
+  if (!result.success) throw new StoreError(`${label} is not valid: ${problems(result.error)}`);
+  return result.data;
+}
+
+const SHOWN_PROBLEMS = 3;
+
+// "release.criteria.0.responses.1.at: must be an ISO 8601 timestamp", for the first few issues.
+function problems(error: z.ZodError): string {
+  const shown = error.issues.slice(0, SHOWN_PROBLEMS).map((issue) => {
+    const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
+    return `${where}: ${issue.message}`;
+  });
+  const more = error.issues.length - shown.length;
+  return shown.join('; ') + (more > 0 ? ` (and ${more} more)` : '');
+}
+
+function describeId(doc: unknown): string {
+  const id = (doc as { release?: { id?: unknown } } | null)?.release?.id;
+  return typeof id === 'string' ? ` "${id}"` : '';
+}
+
+function summaryOf(doc: ReleaseDocument): ReleaseSummary {
+  const { id, name, channels } = doc.release;
+  return { id, name, channels: channels.map((channel) => ({ platform: channel.platform, id: channel.id })) };
+}
+
+function sameSummary(a: ReleaseSummary, b: ReleaseSummary): boolean {
+  return (
+    a.id === b.id &&
+    a.name === b.name &&
+    a.channels.length === b.channels.length &&
+    a.channels.every((channel, at) => channel.platform === b.channels[at]!.platform && channel.id === b.channels[at]!.id)
+  );
+}
+
+function byCreation(a: ReleaseDocument, b: ReleaseDocument): number {
+  const at = Date.parse(a.release.createdAt) - Date.parse(b.release.createdAt);
+  return at !== 0 ? at : a.release.id < b.release.id ? -1 : 1;
+}
+
+async function makeFolder(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (error) {
+    throw new StoreError(`${path}: cannot be created as the data folder (${reasonOf(error)})`, path);
+  }
+}
+
+async function listFolder(path: string) {
+  try {
+    return (await readdir(path, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+  } catch (error) {
+    throw new StoreError(`${path}: cannot be read (${reasonOf(error)})`, path);
+  }
+}
+
+async function leftoverTemps(folder: string): Promise<string[]> {
+  return (await listFolder(folder)).filter((entry) => entry.isFile() && isTempFileName(entry.name)).map((entry) => join(folder, entry.name));
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parse } from '../src/app/parser.js';
+import type { ParseResult } from '../src/app/commands.js';
+import { COMMANDS, OPTION_NAMES } from '../src/app/usage.js';
+
+// Either shape, exactly: a command (with an optional release) or a failure with a message.
+function wellFormed(result: ParseResult): boolean {
+  if (result.ok) {
+    const keys = Object.keys(result.value);
+    return (
+      typeof result.value.command?.name === 'string' &&
+      keys.every((key) => key === 'command' || key === 'release') &&
+      (result.value.release === undefined || /^[a-z0-9][a-z0-9-]{0,62}$/.test(result.value.release)) &&
+      Object.values(result.value.command).every((value) => value !== undefined)
+    );
+  }
+  const { message, usage, suggestion } = result.error;
+  return (
+    typeof message === 'string' &&
+    message.length > 0 &&
+    // The parser's last-resort answer to a bug of its own: no input may reach it.
+    message !== 'That command could not be read.' &&
+    (usage === undefined || typeof usage === 'string') &&
+    (suggestion === undefined || typeof suggestion === 'string') &&
+    Object.keys(result).length === 2
+  );
+}
+
+function check(line: string): void {
+  let result: ParseResult | undefined;
+  expect(() => {
+    result = parse(line);
+  }).not.toThrow();
+  expect(wellFormed(result!), JSON.stringify({ line, result })).toBe(true);
+}
+
+const words = [
+  ...new Set(COMMANDS.flatMap((entry) => entry.words)),
+  'members', 'for', 'met', 'not-met', 'need-info', 'notmet', 'not', 'need', 'info', 'agree', 'disagree', 'go', 'no-go', 'no',
+  'on', 'off', 'yes', 'closed', 'open', 'jsonl', 'csv', 'sev1=0', 's2=3', '5=1', 'sev9=1', '2019-11-29', '2019-02-30', '18:00',
+  'Europe/London', 'UTC', 'R1', '#2', '3', '0', '-1', 'code-ready', 'OPSG', 'alice', '@bob', '/release', 'https://ci.example/1',
+];
+const mentions = ['<@U123ABC>', '<@U123|alice>', '<!subteam^S0123|@ops>', '<!subteam^S9>', '<!here>', '<#C1|general>', '<https://x.example|doc>', '<@', '<@U1|a b>'];
+const quoted = fc.tuple(fc.constantFrom('"', "'", '“', '”', '‘', '„'), fc.string({ maxLength: 12 }), fc.constantFrom('"', "'", '”', '’', '“', '')).map(
+  ([open, body, close]) => `${open}${body}${close}`,
+);
+const option = fc.tuple(fc.constantFrom(...OPTION_NAMES, 'bogus', '', 'Public'), fc.constantFrom('--', '—', '–'), fc.boolean(), fc.string({ maxLength: 8 })).map(
+  ([name, dashes, inline, value]) => (inline ? `${dashes}${name}=${value}` : `${dashes}${name}`),
+);
+const token = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...words) },
+  { weight: 2, arbitrary: fc.constantFrom(...mentions) },
+  { weight: 2, arbitrary: quoted },
+  { weight: 3, arbitrary: option },
+  { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
+  { weight: 1, arbitrary: fc.constant('\\') },
+);
+const commandLine = fc
+  .tuple(fc.constantFrom('', '/release ', '/Release  '), fc.constantFrom(...words), fc.array(token, { maxLength: 10 }), fc.constantFrom(' ', '  ', '\t', '\u00a0'))
+  .map(([prefix, head, rest, gap]) => `${prefix}${[head, ...rest].join(gap)}`);
+
+describe('parse never throws and always answers in one of the two shapes', () => {
+  it('for any string', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 200 }), check), { numRuns: 2000 });
+  });
+
+  it('for any string of graphemes', () => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 100 }), check), { numRuns: 1000 });
+  });
+
+  it('for any string of code units, lone surrogates included', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 100 }), check), { numRuns: 1000 });
+  });
+
+  it('for lines built from command words, quotes, mentions and options', () => {
+    fc.assert(fc.property(commandLine, check), { numRuns: 5000 });
+  });
+
+  it('for a command word followed by arbitrary text', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...words), fc.string({ unit: 'grapheme-ascii', maxLength: 60 }), (head, tail) => check(`${head} ${tail}`)),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('for very long lines', () => {
+    check('risk add "' + 'x'.repeat(20_000) + '"');
+    check('<'.repeat(9_000));
+    check('status ' + '< '.repeat(4_000) + '>');
+    check('help ' + '"a" '.repeat(2_000));
+    check('confirm 3 not-met "' + '\\"'.repeat(4_000));
+  });
+});
+
+describe('what parses once parses the same way again', () => {
+  it('is deterministic', () => {
+    fc.assert(
+      fc.property(commandLine, (line) => {
+        expect(parse(line)).toEqual(parse(line));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -1,0 +1,494 @@
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ReleaseDocument } from '../src/app/document.js';
+import { StoreError, type Store } from '../src/app/store-port.js';
+import { nodeFs, type DurableFs } from '../store/durable-json-file.js';
+import { openLowdbStore, type LowdbStoreOptions } from '../store/lowdb-store.js';
+import { minimalReleaseDocument } from './fixtures/release-doc.js';
+
+const folders: string[] = [];
+const stores: Store[] = [];
+
+afterEach(async () => {
+  await Promise.allSettled(stores.splice(0).map((store) => store.close()));
+  await Promise.all(folders.splice(0).map((folder) => rm(folder, { recursive: true, force: true })));
+});
+
+async function dataDir(): Promise<string> {
+  const folder = await mkdtemp(join(tmpdir(), 'golive-store-'));
+  folders.push(folder);
+  return join(folder, 'data');
+}
+
+async function open(dir: string, options: LowdbStoreOptions = {}): Promise<Store> {
+  const store = await openLowdbStore(dir, options);
+  stores.push(store);
+  return store;
+}
+
+async function openError(dir: string): Promise<StoreError> {
+  const error: unknown = await openLowdbStore(dir).then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(StoreError);
+  return error as StoreError;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<StoreError> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(StoreError);
+  return error as StoreError;
+}
+
+const releasePath = (dir: string, id: string) => join(dir, 'releases', `${id}.json`);
+const onDisk = async (dir: string, id: string) => JSON.parse(await readFile(releasePath(dir, id), 'utf8')) as ReleaseDocument;
+const indexOnDisk = async (dir: string) => JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { version: number; releases: Array<{ id: string; name: string }> };
+
+// Every file a store leaves behind, relative to its data folder.
+async function filesIn(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
+    .sort();
+}
+
+function withIssues(doc: ReleaseDocument, count: number): ReleaseDocument {
+  const at = '2019-11-08T09:00:00.000Z';
+  doc.release.facts.testingIssues = { count, threshold: 10, setAt: at, setBy: 'U-tester', changedAt: at };
+  return doc;
+}
+
+function deferred() {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  return { gate, open };
+}
+
+// Wraps the real file operations to record syncs and renames, and to hold or fail a rename.
+function watchedFs(hooks: { beforeRename?: (to: string) => Promise<void> | void } = {}) {
+  const events: string[] = [];
+  const fs: DurableFs = {
+    readFile: (path) => nodeFs.readFile(path),
+    open: async (path, flags) => {
+      const file = await nodeFs.open(path, flags);
+      return {
+        writeFile: (data) => file.writeFile(data),
+        sync: async () => {
+          await file.sync();
+          events.push(`sync ${path}`);
+        },
+        close: () => file.close(),
+      };
+    },
+    rename: async (from, to) => {
+      await hooks.beforeRename?.(to);
+      await nodeFs.rename(from, to);
+      events.push(`rename ${to}`);
+    },
+    unlink: (path) => nodeFs.unlink(path),
+  };
+  return { fs, events };
+}
+
+describe('openLowdbStore', () => {
+  it('starts an empty store in a data folder that does not exist yet', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    expect(store.list()).toEqual([]);
+    expect(await readdir(dir)).toEqual(['releases']);
+  });
+
+  it('keeps created and updated releases on disk and reads them back after reopening', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    await store.create(minimalReleaseDocument('nov-2019', { release: { channels: [{ platform: 'slack', id: 'C1' }] } }));
+    await store.create(minimalReleaseDocument('feb-2020'));
+    const updated = await store.update('nov-2019', (doc) => withIssues(doc, 3));
+    await store.close();
+
+    expect((await onDisk(dir, 'nov-2019')).release.facts.testingIssues?.count).toBe(3);
+    expect(await indexOnDisk(dir)).toEqual({
+      version: 1,
+      releases: [
+        { id: 'nov-2019', name: 'Release nov-2019', channels: [{ platform: 'slack', id: 'C1' }] },
+        { id: 'feb-2020', name: 'Release feb-2020', channels: [] },
+      ],
+    });
+
+    const reopened = await open(dir);
+    expect(reopened.list().map((summary) => summary.id)).toEqual(['nov-2019', 'feb-2020']);
+    expect(reopened.get('nov-2019')).toEqual(updated);
+    expect(reopened.get('feb-2020')).toEqual(minimalReleaseDocument('feb-2020'));
+    expect(reopened.findByChannel({ platform: 'slack', id: 'C1' })).toBe('nov-2019');
+    expect(reopened.findByChannel({ platform: 'teams', id: 'C1' })).toBeUndefined();
+  });
+
+  it('accepts a log function in place of the options', async () => {
+    const dir = await dataDir();
+    const messages: string[] = [];
+    const store = await openLowdbStore(dir, (message) => messages.push(message));
+    stores.push(store);
+    expect(store.list()).toEqual([]);
+  });
+});
+
+describe('a store file that cannot be trusted stops open, untouched', () => {
+  async function withReleaseFile(id: string, content: string) {
+    const dir = await dataDir();
+    const store = await open(dir);
+    await store.create(minimalReleaseDocument('good'));
+    await store.close();
+    await writeFile(releasePath(dir, id), content);
+    return { dir, before: await readFile(releasePath(dir, id)), files: await filesIn(dir) };
+  }
+
+  it('a release file that is not JSON (truncated)', async () => {
+    const whole = JSON.stringify(minimalReleaseDocument('rel-1'), null, 2);
+    const { dir, before, files } = await withReleaseFile('rel-1', whole.slice(0, whole.length / 2));
+    const error = await openError(dir);
+    expect(error.message).toContain(`${releasePath(dir, 'rel-1')}: is not valid JSON`);
+    expect(error.file).toBe(releasePath(dir, 'rel-1'));
+    expect(await readFile(releasePath(dir, 'rel-1'))).toEqual(before);
+    expect(await filesIn(dir)).toEqual(files);
+  });
+
+  it('a release file that is JSON but not a valid release, naming the field', async () => {
+    const doc = minimalReleaseDocument('rel-1');
+    const response = { answer: 'met', by: 'U-dcc', platform: 'slack', at: '2019-11-08T10:00:00Z' };
+    doc.release.criteria[0]!.responses = [response, { ...response, at: 'yesterday' }] as never;
+    const { dir, before, files } = await withReleaseFile('rel-1', JSON.stringify(doc));
+    const error = await openError(dir);
+    expect(error.message).toBe(`${releasePath(dir, 'rel-1')}: release.criteria.0.responses.1.at: must be an ISO 8601 timestamp`);
+    expect(await readFile(releasePath(dir, 'rel-1'))).toEqual(before);
+    expect(await filesIn(dir)).toEqual(files);
+  });
+
+  it('a release file whose name is not a valid release id', async () => {
+    const { dir, files } = await withReleaseFile('Bad Name', JSON.stringify(minimalReleaseDocument('rel-1')));
+    const error = await openError(dir);
+    expect(error.message).toContain(`${releasePath(dir, 'Bad Name')}: the file name is not a valid release id`);
+    expect(await filesIn(dir)).toEqual(files);
+  });
+
+  it('a release file holding another release', async () => {
+    const { dir, before } = await withReleaseFile('rel-2', JSON.stringify(minimalReleaseDocument('rel-1')));
+    const error = await openError(dir);
+    expect(error.message).toBe(`${releasePath(dir, 'rel-2')}: holds release "rel-1", but its file name says "rel-2"`);
+    expect(await readFile(releasePath(dir, 'rel-2'))).toEqual(before);
+  });
+
+  it('an index that is not JSON', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    await store.create(minimalReleaseDocument('rel-1'));
+    await store.close();
+    await writeFile(join(dir, 'index.json'), '{"version":1,"releases":[');
+    const error = await openError(dir);
+    expect(error.message).toContain(`${join(dir, 'index.json')}: is not valid JSON`);
+    expect(await readFile(join(dir, 'index.json'), 'utf8')).toBe('{"version":1,"releases":[');
+  });
+
+  it('an index that is JSON but not valid', async () => {
+    const dir = await dataDir();
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'index.json'), JSON.stringify({ version: 1, releases: [{ id: '../etc', name: 'x', channels: [] }] }));
+    const error = await openError(dir);
+    expect(error.message).toMatch(new RegExp(`^${escape(join(dir, 'index.json'))}: releases\\.0\\.id: must be lower-case`));
+  });
+
+  it('an index naming a release whose file is missing', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    await store.create(minimalReleaseDocument('rel-1'));
+    await store.create(minimalReleaseDocument('rel-2'));
+    await store.close();
+    await rm(releasePath(dir, 'rel-2'));
+    const index = await readFile(join(dir, 'index.json'));
+    const error = await openError(dir);
+    expect(error.message).toBe(`${join(dir, 'index.json')}: lists release "rel-2", but ${releasePath(dir, 'rel-2')} is missing`);
+    expect(await readFile(join(dir, 'index.json'))).toEqual(index);
+  });
+
+  it('leaves a leftover temp file alone when open fails', async () => {
+    const { dir } = await withReleaseFile('rel-1', 'not json');
+    await writeFile(join(dir, 'releases', '.good.json.1234.tmp'), 'half a write');
+    await openError(dir);
+    expect(await filesIn(dir)).toContain(join('releases', '.good.json.1234.tmp'));
+  });
+});
+
+describe('repairs at open', () => {
+  it('adds back a release a crash left out of the index, and says so', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    await store.create(minimalReleaseDocument('rel-1'));
+    await store.close();
+    await writeFile(releasePath(dir, 'orphan'), JSON.stringify(minimalReleaseDocument('orphan')));
+
+    const log: string[] = [];
+    const reopened = await open(dir, { log: (message) => log.push(message) });
+    expect(reopened.list().map((summary) => summary.id)).toEqual(['rel-1', 'orphan']);
+    expect(reopened.get('orphan')).toEqual(minimalReleaseDocument('orphan'));
+    expect(log).toEqual([expect.stringContaining(`${releasePath(dir, 'orphan')}: was missing from ${join(dir, 'index.json')}`)]);
+    expect((await indexOnDisk(dir)).releases.map((entry) => entry.id)).toEqual(['rel-1', 'orphan']);
+  });
+
+  it('refreshes an index entry a crash left out of date', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    await store.create(minimalReleaseDocument('rel-1'));
+    await store.close();
+    const index = await indexOnDisk(dir);
+    index.releases[0]!.name = 'Old name';
+    await writeFile(join(dir, 'index.json'), JSON.stringify(index));
+
+    const log: string[] = [];
+    const reopened = await open(dir, { log: (message) => log.push(message) });
+    expect(reopened.list()[0]!.name).toBe('Release rel-1');
+    expect(log).toEqual([expect.stringContaining('was out of date')]);
+    expect((await indexOnDisk(dir)).releases[0]!.name).toBe('Release rel-1');
+  });
+
+  it('removes temp files left by a write that never finished', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    await store.create(minimalReleaseDocument('rel-1'));
+    await store.close();
+    await writeFile(join(dir, 'releases', '.rel-1.json.5f0c.tmp'), '{"half":');
+    const log: string[] = [];
+    await open(dir, { log: (message) => log.push(message) });
+    expect(await filesIn(dir)).toEqual(['index.json', join('releases', 'rel-1.json')]);
+    expect(log).toEqual([expect.stringContaining('.rel-1.json.5f0c.tmp: removed a temp file')]);
+  });
+});
+
+describe('create', () => {
+  it('rejects an invalid document and writes nothing', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    const invalid = { ...minimalReleaseDocument('rel-1'), version: 2 } as unknown as ReleaseDocument;
+    const error = await rejection(store.create(invalid));
+    expect(error.message).toBe('the new release "rel-1" is not valid: version: Invalid input: expected 1');
+    expect(store.list()).toEqual([]);
+    expect(await filesIn(dir)).toEqual([]);
+  });
+
+  it('rejects an id that is already taken, also while the first create is in flight', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    const first = store.create(minimalReleaseDocument('rel-1'));
+    const error = await rejection(store.create(minimalReleaseDocument('rel-1', { release: { name: 'Other' } })));
+    expect(error.message).toBe('a release with id "rel-1" already exists');
+    await first;
+    await rejection(store.create(minimalReleaseDocument('rel-1')));
+    expect(store.get('rel-1')?.release.name).toBe('Release rel-1');
+    expect(store.list()).toHaveLength(1);
+  });
+
+  it('lists releases in creation order', async () => {
+    const store = await open(await dataDir());
+    for (const id of ['c', 'a', 'b']) await store.create(minimalReleaseDocument(id));
+    expect(store.list().map((summary) => summary.id)).toEqual(['c', 'a', 'b']);
+  });
+});
+
+describe('update', () => {
+  it('applies concurrent updates to one release in order, losing none', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    await store.create(withIssues(minimalReleaseDocument('rel-1'), 0));
+    const seen: number[] = [];
+    await Promise.all(
+      Array.from({ length: 50 }, () =>
+        store.update('rel-1', (doc) => {
+          const issues = doc.release.facts.testingIssues!;
+          seen.push(issues.count);
+          issues.count += 1;
+          return doc;
+        }),
+      ),
+    );
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, n) => n));
+    expect(store.get('rel-1')?.release.facts.testingIssues?.count).toBe(50);
+    expect((await onDisk(dir, 'rel-1')).release.facts.testingIssues?.count).toBe(50);
+  });
+
+  it('lets writes to different releases proceed while one is held up', async () => {
+    const held = deferred();
+    const { fs } = watchedFs({ beforeRename: (to) => (to.endsWith('slow.json') ? held.gate : undefined) });
+    const store = await open(await dataDir(), { fs });
+    await store.create(minimalReleaseDocument('fast'));
+    const slowCreate = store.create(minimalReleaseDocument('slow'));
+    const changes: string[] = [];
+    const slowUpdate = store.update('slow', (doc) => (changes.push('slow'), doc));
+
+    await store.update('fast', (doc) => (changes.push('fast'), withIssues(doc, 1)));
+    expect(changes).toEqual(['fast']); // the second write to "slow" waits for the first
+    held.open();
+    await Promise.all([slowCreate, slowUpdate]);
+    expect(changes).toEqual(['fast', 'slow']);
+  });
+
+  it('changes nothing when the change throws, even after editing its copy', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    await store.create(minimalReleaseDocument('rel-1'));
+    const before = structuredClone(store.get('rel-1'));
+    const bytes = await readFile(releasePath(dir, 'rel-1'));
+
+    await expect(
+      store.update('rel-1', (doc) => {
+        doc.release.name = 'Edited';
+        doc.release.managers.push('U-intruder');
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(store.get('rel-1')).toEqual(before);
+    expect(await readFile(releasePath(dir, 'rel-1'))).toEqual(bytes);
+  });
+
+  it('changes nothing when the result does not validate, and says what is wrong', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    await store.create(minimalReleaseDocument('rel-1'));
+    const before = structuredClone(store.get('rel-1'));
+    const bytes = await readFile(releasePath(dir, 'rel-1'));
+
+    const error = await rejection(store.update('rel-1', (doc) => ((doc.release.managers = []), doc)));
+    expect(error.message).toBe('release "rel-1" is not valid: release.managers: Too small: expected array to have >=1 items');
+    const renamed = await rejection(store.update('rel-1', (doc) => ((doc.release.id = 'other'), doc)));
+    expect(renamed.message).toContain('cannot change its id');
+    expect(store.get('rel-1')).toEqual(before);
+    expect(await readFile(releasePath(dir, 'rel-1'))).toEqual(bytes);
+    expect(await filesIn(dir)).toEqual(['index.json', join('releases', 'rel-1.json')]);
+  });
+
+  it('changes nothing in memory when the write fails, and leaves no temp file', async () => {
+    let failing = false;
+    const { fs } = watchedFs({
+      beforeRename: () => {
+        if (failing) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+      },
+    });
+    const dir = await dataDir();
+    const store = await open(dir, { fs });
+    await store.create(minimalReleaseDocument('rel-1'));
+    const before = structuredClone(store.get('rel-1'));
+    failing = true;
+    const error = await rejection(store.update('rel-1', (doc) => withIssues(doc, 7)));
+    expect(error.message).toBe(`${releasePath(dir, 'rel-1')}: could not be saved (no space left on device)`);
+    expect(store.get('rel-1')).toEqual(before);
+    expect(await filesIn(dir)).toEqual(['index.json', join('releases', 'rel-1.json')]);
+    failing = false;
+    await store.update('rel-1', (doc) => withIssues(doc, 8));
+    expect(store.get('rel-1')?.release.facts.testingIssues?.count).toBe(8);
+  });
+
+  it('shows readers the new document only once it is on disk', async () => {
+    const held = deferred();
+    const { fs } = watchedFs({ beforeRename: () => held.gate });
+    const store = await open(await dataDir(), { fs });
+    const created = store.create(minimalReleaseDocument('rel-1'));
+    expect(store.get('rel-1')).toBeUndefined();
+    held.open();
+    await created;
+    expect(store.get('rel-1')).toBeDefined();
+  });
+
+  it('rejects an unknown release', async () => {
+    const store = await open(await dataDir());
+    const error = await rejection(store.update('../../etc/passwd', (doc) => doc));
+    expect(error.message).toBe('there is no release with id "../../etc/passwd"');
+  });
+});
+
+describe('durability', () => {
+  it('syncs the temp file before the rename and the folder after it', async () => {
+    const { fs, events } = watchedFs();
+    const dir = await dataDir();
+    const store = await open(dir, { fs });
+    await store.create(minimalReleaseDocument('rel-1'));
+    events.length = 0;
+    await store.update('rel-1', (doc) => withIssues(doc, 1));
+    const releases = join(dir, 'releases');
+    expect(events).toEqual([
+      expect.stringMatching(new RegExp(`^sync ${escape(releases)}/\\.rel-1\\.json\\.[0-9a-f-]+\\.tmp$`)),
+      `rename ${releasePath(dir, 'rel-1')}`,
+      `sync ${releases}`,
+    ]);
+  });
+
+  it('rewrites the index only when a name or channel changes', async () => {
+    const { fs, events } = watchedFs();
+    const dir = await dataDir();
+    const store = await open(dir, { fs });
+    await store.create(minimalReleaseDocument('rel-1'));
+    const indexWrites = () => events.filter((event) => event === `rename ${join(dir, 'index.json')}`).length;
+    expect(indexWrites()).toBe(1);
+
+    await store.update('rel-1', (doc) => withIssues(doc, 1));
+    expect(indexWrites()).toBe(1);
+    await store.update('rel-1', (doc) => ((doc.release.name = 'Renamed'), doc));
+    expect(indexWrites()).toBe(2);
+    await store.update('rel-1', (doc) => ((doc.release.channels = [{ platform: 'teams', id: '19:abc' }]), doc));
+    expect(indexWrites()).toBe(3);
+    expect(store.findByChannel({ platform: 'teams', id: '19:abc' })).toBe('rel-1');
+    expect((await indexOnDisk(dir)).releases).toEqual([{ id: 'rel-1', name: 'Renamed', channels: [{ platform: 'teams', id: '19:abc' }] }]);
+  });
+
+  it('keeps a created release when only the index write fails, and rewrites the index at close', async () => {
+    let failIndex = true;
+    const { fs } = watchedFs({
+      beforeRename: (to) => {
+        if (failIndex && to.endsWith('index.json')) throw new Error('I/O error');
+      },
+    });
+    const dir = await dataDir();
+    const log: string[] = [];
+    const store = await open(dir, { fs, log: (message) => log.push(message) });
+    await store.create(minimalReleaseDocument('rel-1'));
+    expect(store.list().map((summary) => summary.id)).toEqual(['rel-1']);
+    expect(log).toEqual([expect.stringContaining(`${join(dir, 'index.json')}: could not be saved (I/O error)`)]);
+    expect(await filesIn(dir)).toEqual([join('releases', 'rel-1.json')]);
+
+    failIndex = false;
+    await store.close();
+    expect((await indexOnDisk(dir)).releases.map((entry) => entry.id)).toEqual(['rel-1']);
+  });
+
+  it('leaves no temp files behind after many writes', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    await Promise.all(['a', 'b', 'c'].map((id) => store.create(minimalReleaseDocument(id))));
+    await Promise.all(['a', 'b', 'c', 'a', 'b'].map((id, n) => store.update(id, (doc) => ((doc.release.name = `Name ${n}`), doc))));
+    await store.close();
+    expect(await filesIn(dir)).toEqual(['index.json', join('releases', 'a.json'), join('releases', 'b.json'), join('releases', 'c.json')]);
+    const names = Object.fromEntries((await indexOnDisk(dir)).releases.map((entry) => [entry.id, entry.name]));
+    expect(names).toEqual({ a: 'Name 3', b: 'Name 4', c: 'Name 2' });
+  });
+});
+
+describe('close', () => {
+  it('waits for pending writes, then refuses new ones', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    await store.create(minimalReleaseDocument('rel-1'));
+    const pending = store.update('rel-1', (doc) => withIssues(doc, 5));
+    await store.close();
+    expect((await onDisk(dir, 'rel-1')).release.facts.testingIssues?.count).toBe(5);
+    await pending;
+    const error = await rejection(store.update('rel-1', (doc) => doc));
+    expect(error.message).toBe('the store is closed');
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,45 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { GoliveApp } from '../../src/app/app.js';
+import { noGroups } from '../../src/app/context.js';
+import type { Store } from '../../src/app/store-port.js';
+import { openLowdbStore } from '../../store/lowdb-store.js';
+import { runConsole } from '../../adapters/console/console-chat.js';
+import { TestClock } from './test-clock.js';
+
+/** A real app on a real store in a fresh temp folder, and a console to type into. */
+export class Harness {
+  private constructor(
+    readonly dir: string,
+    readonly store: Store,
+    readonly app: GoliveApp,
+    readonly clock: TestClock,
+  ) {}
+
+  static async open(start = '2019-11-01T09:00:00Z', dir?: string): Promise<Harness> {
+    const folder = dir ?? (await mkdtemp(join(tmpdir(), 'golive-')));
+    const store = await openLowdbStore(folder);
+    const clock = new TestClock(start);
+    return new Harness(folder, store, new GoliveApp({ store, clock, directory: noGroups }), clock);
+  }
+
+  /** Pipes `script` into the console as a non-terminal would; returns what it printed and its exit status. */
+  async run(script: string, user = 'rita'): Promise<{ output: string; status: number }> {
+    let output = '';
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        output += String(chunk);
+        done();
+      },
+    });
+    const status = await runConsole({ app: this.app, input: Readable.from([script]), output: sink, interactive: false, user });
+    return { output, status };
+  }
+
+  async close(remove = true): Promise<void> {
+    await this.store.close();
+    if (remove) await rm(this.dir, { recursive: true, force: true });
+  }
+}
