@@ -4,7 +4,7 @@ import type { GoliveApp } from '../../src/app/app.js';
 import type { Reply } from '../../src/app/request.js';
 import type { Channel } from '../../src/domain/release.js';
 import { UserId } from '../../src/domain/primitives.js';
-import { deliverDue } from '../../src/app/outbox.js';
+import { OutboxWorker } from '../../src/app/outbox.js';
 import { consolePort } from './console-port.js';
 import { renderText } from './render-text.js';
 
@@ -27,7 +27,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   let user = options.user;
   let channel: Channel = { platform: 'console', id: options.channel ?? 'general' };
   let failed = false;
-  const ports = { console: consolePort(say) };
+  const outbox = new OutboxWorker(app.deps.store, { console: consolePort(say) }, app.deps.clock);
   const prompt = () => (options.interactive ? output.write(`${user} in #${channel.id}> `) : true);
 
   if (options.interactive) say(`golive console: you are @${user} in #${channel.id}. ${HINT}`);
@@ -63,7 +63,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
       const result = await app.handle({ actor: { id: user, platform: 'console' }, channel, text: line });
       if (!result.parsed) failed = true;
       for (const reply of result.replies) say(renderReply(reply));
-      await deliverDue(app.deps.store, ports, app.deps.clock.now());
+      await outbox.kick();
     } catch (error) {
       // A bug must not take the operator's session down with it; the store is untouched by a failed write.
       say(`Something went wrong and nothing was changed: ${error instanceof Error ? error.message : String(error)}`);

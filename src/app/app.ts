@@ -10,6 +10,17 @@ import { handleGroup, handleRisk, handleSwitch } from './handlers/register.js';
 import { handleFacts } from './handlers/facts.js';
 import { handleAuditExport, handleAuditVerify, handleList, handleReport, handleStatus } from './handlers/reading.js';
 import { handleHelp } from './handlers/help.js';
+import { handleAsk } from './handlers/ask.js';
+
+/** A command already in typed form: from a button, a form, or a parsed line. */
+export interface CommandRequest {
+  actor: Request['actor'];
+  channel?: Request['channel'];
+  command: Command;
+  release?: string;
+  /** What goes in the audit entry as the command typed. */
+  text: string;
+}
 
 export interface HandleResult {
   replies: Reply[];
@@ -27,12 +38,18 @@ export class GoliveApp {
       const { message, usage, suggestion } = parsed.error;
       return { parsed: false, replies: [errorReply(suggestion ? `${message} Did you mean \`${suggestion}\`?` : message, usage)] };
     }
-    const ctx = new Ctx(this.deps, request.actor, request.channel, request.text.trim(), this.deps.clock.now(), parsed.value.release);
+    const { command, release } = parsed.value;
+    const replies = await this.execute({ actor: request.actor, ...(request.channel && { channel: request.channel }), command, ...(release && { release }), text: request.text.trim() });
+    return { parsed: true, replies };
+  }
+
+  async execute(request: CommandRequest): Promise<Reply[]> {
+    const ctx = new Ctx(this.deps, request.actor, request.channel, request.text, this.deps.clock.now(), request.release);
     try {
-      return { parsed: true, replies: await dispatch(ctx, parsed.value.command) };
+      return await dispatch(ctx, request.command);
     } catch (error) {
-      if (error instanceof UserError) return { parsed: true, replies: [errorReply(error.message, error.usage)] };
-      if (error instanceof StoreError) return { parsed: true, replies: [errorReply(`Nothing was saved: ${error.message}`)] };
+      if (error instanceof UserError) return [errorReply(error.message, error.usage)];
+      if (error instanceof StoreError) return [errorReply(`Nothing was saved: ${error.message}`)];
       throw error;
     }
   }
@@ -50,6 +67,8 @@ function dispatch(ctx: Ctx, command: Command): Promise<Reply[]> | Reply[] {
       return handleStatus(ctx, command);
     case 'link':
       return handleLink(ctx);
+    case 'ask':
+      return handleAsk(ctx);
     case 'role':
       return handleRole(ctx, command);
     case 'manager':

@@ -2,6 +2,7 @@ import type { Release } from '../domain/release.js';
 import { sealEntry } from '../domain/audit.js';
 import type { OutboxMessage } from './document.js';
 import type { Store } from './store-port.js';
+import { refreshChecklists } from './checklists.js';
 import { Refusal, UserError, type Actor } from './request.js';
 
 export interface ChangeEffect<T> {
@@ -13,7 +14,17 @@ export interface ChangeEffect<T> {
   result: T;
 }
 
-export type ChangeOutcome<T> = { applied: true; result: T; release: Release } | { applied: false; refusal: string };
+export type ChangeOutcome<T> = { applied: true; result: T; release: Release; duplicate?: boolean } | { applied: false; refusal: string };
+
+/**
+ * Thrown by a change that finds it has been made already (a double click, a retried request):
+ * nothing is recorded again and the person is told it was recorded.
+ */
+export class AlreadyRecorded<T> extends Error {
+  constructor(readonly result: T) {
+    super('already recorded');
+  }
+}
 
 /**
  * Runs one change to one release as a single store write: the change itself, its audit entry and
@@ -40,9 +51,14 @@ export async function changeRelease<T>(
         if (doc.outbox.some((m) => m.id === message.id)) continue;
         doc.outbox.push({ ...message, status: 'pending', attempts: 0, createdAt: at });
       }
+      refreshChecklists(doc, ctx.now);
       outcome = { applied: true, result: effect.result, release: doc.release };
       return doc;
     } catch (error) {
+      if (error instanceof AlreadyRecorded) {
+        outcome = { applied: true, result: error.result as T, release: doc.release, duplicate: true };
+        return doc;
+      }
       if (error instanceof Refusal) {
         doc.audit.push(sealEntry(doc.audit, { ...base, outcome: 'refused', reason: error.message.slice(0, 2000) }));
         outcome = { applied: false, refusal: error.message };

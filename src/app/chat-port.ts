@@ -7,3 +7,17 @@ export interface ChatPort {
   post(channel: Channel, view: View, idempotencyKey: string): Promise<{ ref: string }>;
   update(channel: Channel, ref: string, view: View): Promise<void>;
 }
+
+/**
+ * A delivery that did not happen and may be tried again: rate limited (with the platform's own
+ * wait), a server error or a network failure. Any other error is final for that message.
+ */
+export class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly afterMs?: number,
+  ) {
+    super(message);
+    this.name = 'RetryLater';
+  }
+}

@@ -14,6 +14,7 @@ export type Command =
   | { name: 'list' }
   | { name: 'status'; release?: string; public: boolean }
   | { name: 'link' }
+  | { name: 'ask' }
   | { name: 'role'; role: string; users: UserRef[] }
   | { name: 'manager'; op: 'add' | 'remove'; users: UserRef[] }
   | { name: 'delegate'; delegate: UserRef; for: UserRef }

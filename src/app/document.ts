@@ -9,7 +9,8 @@ import { View } from '../views/elements.js';
 export const OutboxMessage = z
   .object({
     id: z.string().min(1).max(300),
-    kind: z.enum(['announcement', 'alert', 'checklist']),
+    /** A checklist is posted once and then kept current by `checklist-update`s that edit it in place. */
+    kind: z.enum(['announcement', 'alert', 'checklist', 'checklist-update']),
     channel: Channel,
     view: View,
     createdAt: Instant,
@@ -19,6 +20,10 @@ export const OutboxMessage = z
     sentAt: Instant.optional(),
     lastError: z.string().max(2000).optional(),
     messageRef: z.string().max(300).optional(),
+    /** For a checklist-update: the id of the checklist message it edits. */
+    updates: z.string().max(300).optional(),
+    /** A checklist replaced by a newer one in the same channel is no longer kept current. */
+    superseded: z.boolean().optional(),
   })
   .strict();
 export type OutboxMessage = z.infer<typeof OutboxMessage>;

@@ -377,6 +377,8 @@ const BUILDERS: Record<string, (a: Args) => Command> = {
 
   list: (a: Args) => (a.end(0), { name: 'list' }),
 
+  ask: (a: Args) => (a.end(0), { name: 'ask' }),
+
   status(a: Args) {
     a.end(1);
     const word = a.words[0];

@@ -31,6 +31,12 @@ export const COMMANDS: readonly UsageEntry[] = [
     summary: 'Show whether a release is ready to go live and what still blocks it (--public shows it to the channel).',
     options: ['public'],
   },
+  {
+    words: ['ask'],
+    usage: `${p} ask`,
+    summary: "Post the release's checklist to its channels, asking each pending criterion's owners to answer with buttons.",
+    options: [],
+  },
   { words: ['link'], usage: `${p} link --release <id>`, summary: 'Link this channel to a release, so commands here need no --release.', options: [] },
   { words: ['role'], usage: `${p} role <role> <user>...`, summary: 'Name the people who hold a role, such as DCC or SECAS.', options: [] },
   { words: ['manager'], usage: `${p} manager add|remove <user>...`, summary: 'Add or remove release managers.', options: [] },

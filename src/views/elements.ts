@@ -13,12 +13,16 @@ export type Span = z.infer<typeof Span>;
 export const Status = z.enum(['ok', 'failed', 'pending', 'stale', 'info']);
 export type Status = z.infer<typeof Status>;
 
+/** A second step before an action runs, against mis-taps on phones. */
+export const Confirm = z.object({ title: z.string(), text: z.string(), yes: z.string(), no: z.string() }).strict();
+
 export const Action = z
   .object({
     id: z.string().min(1).max(100),
     label: z.string().min(1).max(75),
     value: z.string().max(2000),
     style: z.enum(['primary', 'danger']).optional(),
+    confirm: Confirm.optional(),
   })
   .strict();
 export type Action = z.infer<typeof Action>;
@@ -44,6 +48,35 @@ export type Block = z.infer<typeof Block>;
 
 export const View = z.object({ title: z.string(), blocks: z.array(Block) }).strict();
 export type View = z.infer<typeof View>;
+
+/** A small form a person fills in (a Slack modal, a Teams card with inputs). */
+export const FormField = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/),
+    label: z.string(),
+    /** `links` is free text holding one http(s) link per line. */
+    kind: z.enum(['text', 'links']),
+    multiline: z.boolean(),
+    required: z.boolean(),
+    hint: z.string().optional(),
+    placeholder: z.string().optional(),
+  })
+  .strict();
+export type FormField = z.infer<typeof FormField>;
+
+export const Form = z
+  .object({
+    /** What submitting it does; the adapter hands it back with the values. */
+    id: z.string().min(1).max(200),
+    title: z.string().min(1),
+    submit: z.string().min(1),
+    intro: z.array(Span).default([]),
+    fields: z.array(FormField),
+    /** Opaque context the app needs back on submit (release, criterion, answer). */
+    metadata: z.string().max(3000),
+  })
+  .strict();
+export type Form = z.infer<typeof Form>;
 
 export const t = (text: string, style?: 'bold' | 'italic' | 'code'): Span => (style ? { type: 'text', text, style } : { type: 'text', text });
 export const b = (text: string): Span => t(text, 'bold');

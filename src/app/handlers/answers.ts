@@ -4,12 +4,29 @@ import { authorizeAnswer, authorizeDecision, authorizeSignoff } from '../authz.j
 import { UserError, type Reply } from '../request.js';
 import type { Ctx } from '../context.js';
 import { outcomeReply } from './result.js';
+import { AlreadyRecorded } from '../change.js';
+import { canonicalJson } from '../../domain/audit.js';
 import { findCriterion } from './setup.js';
 import { doneView } from '../../views/messages.js';
 import { b, t, user } from '../../views/elements.js';
 import { ANSWER_WORDS } from '../../views/format.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
+
+/** A double click or a retried request lands within this window. */
+const REPEAT_WINDOW_MS = 60_000;
+
+/**
+ * The same person giving the same answer again within the window is one answer, not two: the
+ * record stays as it is and they are told it is recorded.
+ */
+function sameAsLatest<T extends { by: string; at: string }>(latest: T | undefined, next: T, result: unknown): void {
+  if (!latest || latest.by !== next.by) return;
+  if (Date.parse(next.at) - Date.parse(latest.at) > REPEAT_WINDOW_MS) return;
+  const { at: _a, platform: _p, ...a } = latest as T & { platform?: string };
+  const { at: _b, platform: _q, ...b } = next as T & { platform?: string };
+  if (canonicalJson(a) === canonicalJson(b)) throw new AlreadyRecorded(result);
+}
 
 export async function handleConfirm(ctx: Ctx, cmd: Of<'confirm'>): Promise<Reply[]> {
   const requested = cmd.for ? await ctx.user(cmd.for) : undefined;
@@ -26,6 +43,7 @@ export async function handleConfirm(ctx: Ctx, cmd: Of<'confirm'>): Promise<Reply
       platform: ctx.actor.platform,
       at: ctx.now.toISOString(),
     };
+    sameAsLatest(criterion.responses.at(-1), response, { criterion, response });
     const before = criterion.responses.at(-1) ?? null;
     criterion.responses.push(response);
     return { before: { criterion: criterion.id, response: before }, after: { criterion: criterion.id, response }, result: { criterion, response } };
@@ -49,6 +67,7 @@ export async function handleSignoff(ctx: Ctx, cmd: Of<'signoff'>): Promise<Reply
       platform: ctx.actor.platform,
       at: ctx.now.toISOString(),
     };
+    sameAsLatest(group.signoffs.at(-1), signoff, { group, signoff });
     group.signoffs.push(signoff);
     return { before: null, after: { group: group.id, signoff }, result: { group, signoff } };
   });
@@ -69,6 +88,7 @@ export async function handleDecide(ctx: Ctx, cmd: Of<'decide'>): Promise<Reply[]
       platform: ctx.actor.platform,
       at: ctx.now.toISOString(),
     };
+    sameAsLatest(release.decisions.at(-1), decision, decision);
     const before = release.decisions.at(-1) ?? null;
     release.decisions.push(decision);
     const words = cmd.verdict === 'go' ? 'GO' : 'NO-GO';
