@@ -1,22 +1,48 @@
 import { userInfo } from 'node:os';
-import { readConfig, ConfigError } from './config.js';
-import { GoliveApp } from './app/app.js';
-import { rehearsalClock, systemClock } from './app/clock.js';
+import { readConfig, slackConfig, ConfigError, type Config } from './config.js';
+import { rehearsalClock, systemClock, type Clock } from './app/clock.js';
 import { noGroups } from './app/context.js';
-import { StoreError } from './app/store-port.js';
+import { GoliveApp } from './app/app.js';
+import { serve } from './serve.js';
+import { SlackStartError } from '../adapters/slack/bolt-app.js';
+import { StoreError, type Store } from './app/store-port.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { runConsole } from '../adapters/console/console-chat.js';
 
-// The composition root: configuration, store, app, and the adapter that fits the configuration.
+// The composition root: configuration, store, app, and the adapters the configuration asks for.
+const log = (message: string) => console.error(`${new Date().toISOString()} ${message}`);
+
 async function main(): Promise<number> {
   const config = readConfig(process.env);
-  const store = await openLowdbStore(config.GOLIVE_DATA_DIR, (message) => console.error(message));
+  const store = await openLowdbStore(config.GOLIVE_DATA_DIR, log);
+  const slack = slackConfig(config);
+  if (slack) {
+    if (config.GOLIVE_CLOCK_START) throw new ConfigError('Invalid configuration:\n  GOLIVE_CLOCK_START: is for console rehearsals only; unset it when Slack is configured');
+    await serveChat(config, store, systemClock);
+    return new Promise<number>(() => undefined);
+  }
   const clock = config.GOLIVE_CLOCK_START ? rehearsalClock(new Date(config.GOLIVE_CLOCK_START)) : systemClock;
   const app = new GoliveApp({ store, clock, directory: noGroups });
   const user = config.GOLIVE_CONSOLE_USER ?? consoleUser();
   const status = await runConsole({ app, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY), user, channel: config.GOLIVE_CONSOLE_CHANNEL });
   await store.close();
   return status;
+}
+
+/** Slack (and later Teams) on one HTTP server; the outbox is retried every few seconds. */
+async function serveChat(config: Config, store: Store, clock: Clock): Promise<void> {
+  const serving = await serve({ slack: slackConfig(config)!, store, clock, port: config.PORT, log });
+  log(`golive listening on port ${serving.port}: ${config.SLACK_APP_TOKEN ? 'Slack over Socket Mode' : 'Slack at POST /slack/events'}, GET /healthz`);
+  const timer = setInterval(() => void serving.outbox.kick(), 5_000);
+  void serving.outbox.kick();
+  const stop = async () => {
+    clearInterval(timer);
+    await serving.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
 }
 
 function consoleUser(): string {
@@ -29,7 +55,7 @@ main().then(
     process.exitCode = status;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof StoreError) console.error(`golive cannot start. ${error.message}`);
+    if (error instanceof ConfigError || error instanceof StoreError || error instanceof SlackStartError) console.error(`golive cannot start. ${error.message}`);
     else console.error('golive stopped on an unexpected error:', error);
     process.exitCode = 2;
   },

@@ -73,7 +73,7 @@ export const Form = z
     intro: z.array(Span).default([]),
     fields: z.array(FormField),
     /** Opaque context the app needs back on submit (release, criterion, answer). */
-    metadata: z.string().max(3000),
+    metadata: z.string().max(2900),
   })
   .strict();
 export type Form = z.infer<typeof Form>;

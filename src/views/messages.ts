@@ -1,4 +1,4 @@
-import { b, paragraph, t, type Block, type Span, type View } from './elements.js';
+import { b, paragraph, t, user, type Block, type Span, type View } from './elements.js';
 
 export function errorView(message: string, usage?: string): View {
   const blocks: Block[] = [paragraph(b('Not done: '), t(message))];
@@ -6,8 +6,13 @@ export function errorView(message: string, usage?: string): View {
   return { title: 'Not done', blocks };
 }
 
+/** `@id` in app messages names a person: shown as a real mention where the platform has them. */
+export function withMentions(text: string): Span[] {
+  return text.split(/(@[A-Za-z0-9][A-Za-z0-9._:-]*[A-Za-z0-9])/).flatMap((part, i) => (part === '' ? [] : i % 2 === 1 ? [user(part.slice(1))] : [t(part)]));
+}
+
 export function refusalView(reason: string): View {
-  return { title: 'Not allowed', blocks: [paragraph(b('Not allowed: '), t(reason)), paragraph(t('This attempt has been recorded in the audit trail.', 'italic'))] };
+  return { title: 'Not allowed', blocks: [paragraph(b('Not allowed: '), ...withMentions(reason)), paragraph(t('This attempt has been recorded in the audit trail.', 'italic'))] };
 }
 
 export function doneView(title: string, ...content: Span[]): View {

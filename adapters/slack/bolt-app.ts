@@ -1,0 +1,94 @@
+import type { RequestListener } from 'node:http';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import type { SlackConfig } from '../../src/config.js';
+import type { SlackDeps } from './deps.js';
+import { slackClientOptions } from './client.js';
+import { registerCommand } from './listeners/command.js';
+import { registerActions } from './listeners/actions.js';
+import { registerViews } from './listeners/views.js';
+import { registerHome } from './listeners/home.js';
+
+export interface SlackAdapter {
+  /** Mounted at POST /slack/events on the shared server (HTTP mode only). */
+  requestListener?: RequestListener;
+  /** Connects Socket Mode; a no-op in HTTP mode, where the shared server receives requests. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createSlackAdapter(config: SlackConfig, deps: SlackDeps): SlackAdapter {
+  const clientOptions = slackClientOptions(config);
+  const logger = quietLogger(deps.log);
+  if (config.appToken) {
+    const app = new App({ token: config.botToken, appToken: config.appToken, socketMode: true, deferInitialization: true, clientOptions, logger, logLevel: LogLevel.ERROR, ...(config.apiUrl && { installerOptions: { clientOptions } }) });
+    register(app, deps);
+    return {
+      start: async () => {
+        await initialise(app);
+        await app.start();
+      },
+      stop: async () => void (await app.stop()),
+    };
+  }
+  if (!config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
+  const receiver = new HTTPReceiver({
+    signingSecret: config.signingSecret,
+    endpoints: '/slack/events',
+    logger,
+    logLevel: LogLevel.ERROR,
+    // A payload that does not parse is answered 400 and logged, never thrown at the server.
+    dispatchErrorHandler: async ({ error, response }) => {
+      deps.log(`slack: could not dispatch a request: ${error.message}`);
+      if (!response.headersSent) {
+        response.writeHead(400, { 'content-type': 'text/plain' });
+        response.end('Bad request');
+      }
+    },
+  });
+  const app = new App({ token: config.botToken, receiver, deferInitialization: true, clientOptions, logger, logLevel: LogLevel.ERROR });
+  register(app, deps);
+  return { requestListener: receiver.requestListener, start: () => initialise(app), stop: async () => undefined };
+}
+
+/**
+ * Bolt checks the token with auth.test when it initialises; done here, a bad token or an
+ * unreachable API stops start-up with a message instead of an unhandled rejection later.
+ */
+async function initialise(app: App): Promise<void> {
+  try {
+    await app.init();
+  } catch (error) {
+    throw new SlackStartError(`Slack did not accept the bot token (SLACK_BOT_TOKEN): ${(error as Error).message}`);
+  }
+}
+
+export class SlackStartError extends Error {}
+
+function register(app: App, deps: SlackDeps): void {
+  // A retried event was already acknowledged and handled the first time.
+  app.use(async ({ context, next }) => {
+    if (context.retryNum) return;
+    await next();
+  });
+  registerCommand(app, deps);
+  registerActions(app, deps);
+  registerViews(app, deps);
+  registerHome(app, deps);
+  app.error(async (error) => {
+    deps.log(`slack: ${error.message}`);
+  });
+}
+
+function quietLogger(log: (message: string) => void) {
+  let level = LogLevel.ERROR;
+  const drop = () => undefined;
+  return {
+    debug: drop,
+    info: drop,
+    warn: (...args: unknown[]) => log(`slack warning: ${args.map(String).join(' ')}`),
+    error: (...args: unknown[]) => log(`slack error: ${args.map(String).join(' ')}`),
+    setLevel: (next: typeof level) => void (level = next),
+    getLevel: () => level,
+    setName: drop,
+  };
+}

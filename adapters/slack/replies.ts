@@ -1,0 +1,50 @@
+import type { webApi } from '@slack/bolt';
+import type { Reply } from '../../src/app/request.js';
+import { renderBlocks } from './render-blocks.js';
+
+export interface ReplyTarget {
+  userId: string;
+  /** The channel the person acted in; absent in App Home and modals opened from it. */
+  channelId?: string;
+}
+
+const NOT_IN_CHANNEL = new Set(['channel_not_found', 'not_in_channel', 'user_not_in_channel']);
+
+/**
+ * Private replies go only to the person (ephemeral in the channel, or a DM from App Home);
+ * public ones to the channel; a file, such as the decision paper, is uploaded to the channel.
+ */
+export async function deliverReplies(client: webApi.WebClient, target: ReplyTarget, replies: readonly Reply[]): Promise<void> {
+  for (const reply of replies) {
+    if (reply.kind === 'file') {
+      await client.filesUploadV2({
+        channel_id: reply.visibility === 'public' && target.channelId ? target.channelId : await dmChannel(client, target.userId),
+        filename: reply.filename,
+        title: reply.title,
+        content: reply.content,
+        initial_comment: reply.title,
+      });
+      continue;
+    }
+    const { text, blocks } = renderBlocks(reply.view);
+    if (reply.visibility === 'public' && target.channelId) {
+      await client.chat.postMessage({ channel: target.channelId, text, blocks, unfurl_links: false });
+    } else if (target.channelId) {
+      try {
+        await client.chat.postEphemeral({ channel: target.channelId, user: target.userId, text, blocks });
+      } catch (error) {
+        // The bot may not be in that channel yet: a private reply then comes as a direct message.
+        const code = (error as { data?: { error?: string } }).data?.error;
+        if (!code || !NOT_IN_CHANNEL.has(code)) throw error;
+        await client.chat.postMessage({ channel: target.userId, text, blocks });
+      }
+    } else {
+      await client.chat.postMessage({ channel: target.userId, text, blocks });
+    }
+  }
+}
+
+async function dmChannel(client: webApi.WebClient, userId: string): Promise<string> {
+  const opened = await client.conversations.open({ users: userId });
+  return opened.channel?.id ?? userId;
+}

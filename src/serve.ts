@@ -1,0 +1,56 @@
+import type { Server } from 'node:http';
+import type { SlackConfig } from './config.js';
+import { GoliveApp } from './app/app.js';
+import type { Clock } from './app/clock.js';
+import { OutboxWorker } from './app/outbox.js';
+import { Inflight } from './inflight.js';
+import type { Store } from './app/store-port.js';
+import { createHttpServer, listen } from './http-server.js';
+import { createSlackAdapter } from '../adapters/slack/bolt-app.js';
+import { createSlackClient } from '../adapters/slack/client.js';
+import { slackDirectory } from '../adapters/slack/directory.js';
+import { slackPort } from '../adapters/slack/slack-port.js';
+
+export interface ServeOptions {
+  slack: SlackConfig;
+  store: Store;
+  clock: Clock;
+  port: number;
+  host?: string;
+  log: (message: string) => void;
+}
+
+export interface Serving {
+  port: number;
+  app: GoliveApp;
+  outbox: OutboxWorker;
+  server: Server;
+  /** Resolves when no request is being handled after its ack. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The chat platforms on one HTTP server, with the outbox that delivers to them. */
+export async function serve(options: ServeOptions): Promise<Serving> {
+  const client = createSlackClient(options.slack);
+  const app = new GoliveApp({ store: options.store, clock: options.clock, directory: slackDirectory(client) });
+  const outbox = new OutboxWorker(options.store, { slack: slackPort(client) }, options.clock, options.log);
+  const inflight = new Inflight();
+  const adapter = createSlackAdapter(options.slack, { app, kickOutbox: () => void outbox.kick(), log: options.log, inflight });
+  const server = createHttpServer(adapter.requestListener ? { slack: adapter.requestListener } : {});
+  await adapter.start();
+  const port = await listen(server, options.port, options.host);
+  return {
+    port,
+    app,
+    outbox,
+    server,
+    idle: () => inflight.idle(),
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await adapter.stop();
+      await inflight.idle();
+      await outbox.kick();
+    },
+  };
+}

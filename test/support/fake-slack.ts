@@ -1,0 +1,328 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A stand-in for the Slack Web API on 127.0.0.1, answering the methods golive uses the way
+ * @slack/web-api 8 (the version Bolt 5.1 installs) calls them, and recording every request.
+ *
+ * Wire facts it relies on (from node_modules/@slack/web-api/dist/WebClient.js):
+ * - every method is a POST to `<slackApiUrl><method>`, form-encoded, with the token in
+ *   `Authorization: Bearer …` (and also as a `token` field when passed per call);
+ * - non-scalar arguments (`blocks`, `view`, `files`, …) travel as JSON strings inside the form;
+ * - scalars travel as strings (`unfurl_links=false`, `length=12`), and are recorded as such;
+ * - `filesUploadV2` uploads the bytes as multipart/form-data, one part named `body` (filename
+ *   `Untitled`), to the `upload_url` that files.getUploadURLExternal returned.
+ */
+
+export type FailMode = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
+
+export interface RecordedCall {
+  /** A Web API method name, `upload` for the byte upload, or `response_url`. */
+  method: string;
+  /** Decoded arguments, without `token`. */
+  body: Record<string, unknown>;
+  /** From `Authorization: Bearer` or a `token` argument. */
+  token?: string;
+  /** Date.now() when the request arrived. */
+  at: number;
+  /** Set when failNext refused the call: it was not delivered. */
+  failed?: true;
+  /** The uploaded bytes as UTF-8 (method `upload` only). */
+  content?: string;
+  /** The JSON the fake answered with (e.g. the `ts` chat.postMessage handed out). */
+  response?: Record<string, unknown>;
+}
+
+export interface RecordedUpload {
+  fileId: string;
+  filename: string;
+  title: string;
+  channel_id?: string;
+  initial_comment?: string;
+  content: string;
+}
+
+export interface FakeSlack {
+  /** Base for `slackApiUrl`, ending with `/api/`. */
+  readonly url: string;
+  /** `http://127.0.0.1:PORT`, for the upload and response URLs it hands out. */
+  readonly origin: string;
+  readonly calls: RecordedCall[];
+  /** Completed files.uploadV2 uploads, joined across their three requests. */
+  readonly uploads: RecordedUpload[];
+  callsTo(method: string): RecordedCall[];
+  /** The next `times` calls of `method` are refused this way (recorded with `failed: true`). */
+  failNext(method: string, mode: FailMode, times?: number): void;
+  setUsergroup(id: string, userIds: string[]): void;
+  setChannel(id: string, name: string): void;
+  /** A URL that records what is POSTed to it as method `response_url`, for Bolt's `respond()`. */
+  responseUrl(): string;
+  /** Forgets calls and pending failures; keeps usergroups and channels, and never reuses a ts or id. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export const FAKE_TEAM = { id: 'T0GOLIVE', domain: 'golive-test' } as const;
+export const FAKE_BOT = { userId: 'U0GOLIVEBOT', botId: 'B0GOLIVE', name: 'golive' } as const;
+
+// Arguments WebClient sends JSON-encoded; decoding only these keeps a `text` such as "[1]" a string.
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'files', 'metadata', 'unfurls', 'user_auth_blocks']);
+
+type Json = Record<string, unknown>;
+type Answer = { status: number; body: Json | string; headers?: Record<string, string>; call?: RecordedCall };
+
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const calls: RecordedCall[] = [];
+  const failures = new Map<string, Array<{ mode: FailMode; left: number }>>();
+  const usergroups = new Map<string, string[]>();
+  const channels = new Map<string, string>();
+  const fileNames = new Map<string, string>();
+  let serial = 0;
+  let origin = '';
+  // Slack timestamps are seconds.microseconds; one counter keeps them unique and increasing.
+  const nextTs = () => {
+    serial += 1;
+    const micros = 1_700_000_000_000_000 + serial * 100;
+    return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+  };
+  const nextId = (prefix: string) => {
+    serial += 1;
+    return `${prefix}${String(serial).padStart(8, '0')}`;
+  };
+  // Posting to a user id opens (or reuses) the DM, and Slack answers with the D… channel.
+  const dmFor = (id: string) => (/^[UW]/.test(id) ? `D${id.slice(1)}` : id);
+
+  const methods: Record<string, (body: Json) => Json> = {
+    'auth.test': () => ({
+      url: `https://${FAKE_TEAM.domain}.slack.com/`,
+      team: 'golive test',
+      user: FAKE_BOT.name,
+      team_id: FAKE_TEAM.id,
+      user_id: FAKE_BOT.userId,
+      bot_id: FAKE_BOT.botId,
+      is_enterprise_install: false,
+    }),
+    'chat.postMessage': (b) => {
+      const ts = nextTs();
+      const channel = dmFor(str(b.channel));
+      return { channel, ts, message: { type: 'message', subtype: 'bot_message', text: b.text ?? '', blocks: b.blocks ?? [], user: FAKE_BOT.userId, bot_id: FAKE_BOT.botId, ts } };
+    },
+    'chat.update': (b) => ({ channel: str(b.channel), ts: str(b.ts), text: b.text ?? '', message: { text: b.text ?? '', blocks: b.blocks ?? [] } }),
+    'chat.postEphemeral': () => ({ message_ts: nextTs() }),
+    'views.open': (b) => ({ view: viewAnswer(b.view, nextId('V')) }),
+    'views.update': (b) => ({ view: viewAnswer(b.view, typeof b.view_id === 'string' ? b.view_id : nextId('V')) }),
+    'views.publish': (b) => ({ view: viewAnswer(b.view, nextId('V')) }),
+    'usergroups.users.list': (b) => {
+      const users = usergroups.get(str(b.usergroup));
+      return users ? { users: [...users] } : { ok: false, error: 'no_such_subteam' };
+    },
+    'conversations.info': (b) => {
+      const id = str(b.channel);
+      return { channel: { id, name: channels.get(id) ?? id.toLowerCase(), is_channel: id.startsWith('C'), is_private: id.startsWith('G'), is_im: id.startsWith('D') } };
+    },
+    'conversations.open': (b) => {
+      const first = str(b.users).split(',')[0] ?? '';
+      return { channel: { id: dmFor(first) } };
+    },
+    'files.getUploadURLExternal': (b) => {
+      const fileId = nextId('F');
+      fileNames.set(fileId, str(b.filename));
+      return { upload_url: `${origin}/upload/${fileId}`, file_id: fileId };
+    },
+    'files.completeUploadExternal': (b) => {
+      const files = Array.isArray(b.files) ? (b.files as Json[]) : [];
+      return { files: files.map((f) => ({ id: f.id, title: f.title ?? fileNames.get(str(f.id)) ?? '', name: fileNames.get(str(f.id)) ?? '' })) };
+    },
+  };
+
+  function takeFailure(method: string): FailMode | undefined {
+    const queue = failures.get(method);
+    const head = queue?.[0];
+    if (!queue || !head) return undefined;
+    head.left -= 1;
+    if (head.left <= 0) queue.shift();
+    return head.mode;
+  }
+
+  function failureAnswer(mode: FailMode): Answer {
+    if ('error' in mode) return { status: 200, body: { ok: false, error: mode.error } };
+    if (mode.status === 429) return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(mode.retryAfter) } };
+    return { status: 500, body: { ok: false, error: 'internal_error' } };
+  }
+
+  async function handle(req: IncomingMessage): Promise<Answer> {
+    const raw = await readBody(req);
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    const call: RecordedCall = { method: '', body: {}, at: Date.now() };
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+
+    const upload = /^\/upload\/([^/]+)$/.exec(path);
+    if (upload) {
+      call.method = 'upload';
+      const part = decodeUpload(req.headers['content-type'] ?? '', raw);
+      call.body = { file_id: upload[1], ...(part.filename !== undefined && { filename: part.filename }) };
+      call.content = part.content.toString('utf8');
+    } else if (path.startsWith('/response/')) {
+      call.method = 'response_url';
+      call.body = decodeBody(req.headers['content-type'] ?? '', raw);
+    } else if (path.startsWith('/api/')) {
+      call.method = decodeURIComponent(path.slice('/api/'.length));
+      call.body = decodeBody(req.headers['content-type'] ?? '', raw);
+    } else {
+      return { status: 404, body: 'not found' };
+    }
+    const { token, ...rest } = call.body;
+    call.body = rest;
+    const callToken = bearer ?? (typeof token === 'string' ? token : undefined);
+    if (callToken !== undefined) call.token = callToken;
+    calls.push(call);
+
+    const failure = takeFailure(call.method);
+    if (failure) {
+      call.failed = true;
+      return { ...failureAnswer(failure), call };
+    }
+    if (call.method === 'upload') return { status: 200, body: `OK - ${Buffer.byteLength(call.content ?? '')}` };
+    if (call.method === 'response_url') return { status: 200, body: 'ok' };
+    const answer = methods[call.method];
+    if (!answer) return { status: 200, body: { ok: false, error: 'unknown_method' }, call };
+    return { status: 200, body: { ok: true, ...answer(call.body) }, call };
+  }
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    handle(req).then(
+      ({ status, body, headers, call }) => {
+        if (call && typeof body !== 'string') call.response = body;
+        const text = typeof body === 'string' ? body : JSON.stringify(body);
+        const type = typeof body === 'string' ? 'text/plain' : 'application/json; charset=utf-8';
+        res.writeHead(status, { 'content-type': type, ...headers });
+        res.end(text);
+      },
+      (error: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`fake-slack: ${String(error)}`);
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const callsTo = (method: string) => calls.filter((c) => c.method === method);
+
+  return {
+    url: `${origin}/api/`,
+    origin,
+    calls,
+    get uploads(): RecordedUpload[] {
+      const delivered = (m: string) => callsTo(m).filter((c) => !c.failed);
+      const uploaded = new Map(delivered('upload').map((c) => [str(c.body.file_id), c.content ?? '']));
+      return delivered('files.completeUploadExternal').flatMap((c) =>
+        (Array.isArray(c.body.files) ? (c.body.files as Json[]) : []).map((f) => {
+          const fileId = str(f.id);
+          const filename = fileNames.get(fileId) ?? '';
+          return {
+            fileId,
+            filename,
+            title: typeof f.title === 'string' ? f.title : filename,
+            ...(typeof c.body.channel_id === 'string' && { channel_id: c.body.channel_id }),
+            ...(typeof c.body.initial_comment === 'string' && { initial_comment: c.body.initial_comment }),
+            content: uploaded.get(fileId) ?? '',
+          };
+        }),
+      );
+    },
+    callsTo,
+    failNext(method, mode, times = 1) {
+      const queue = failures.get(method) ?? [];
+      queue.push({ mode, left: times });
+      failures.set(method, queue);
+    },
+    setUsergroup(id, userIds) {
+      usergroups.set(id, [...userIds]);
+    },
+    setChannel(id, name) {
+      channels.set(id, name);
+    },
+    responseUrl() {
+      return `${origin}/response/${nextId('R')}`;
+    },
+    reset() {
+      calls.length = 0;
+      failures.clear();
+    },
+    close() {
+      // WebClient's fetch keeps connections alive; without this close() waits for them to time out.
+      server.closeAllConnections();
+      return new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+}
+
+function viewAnswer(view: unknown, id: string): Json {
+  const given = view && typeof view === 'object' ? (view as Json) : {};
+  return { ...given, id, team_id: FAKE_TEAM.id, hash: `${id}.hash`, state: { values: {} } };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function decodeBody(contentType: string, raw: Buffer): Json {
+  const text = raw.toString('utf8');
+  if (contentType.startsWith('application/json')) {
+    return text ? (JSON.parse(text) as Json) : {};
+  }
+  const body: Json = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    body[key] = JSON_FIELDS.has(key) ? parseJsonOr(value) : value;
+  }
+  return body;
+}
+
+function parseJsonOr(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** The file part of a multipart upload (WebClient's part is named `body`), or the raw bytes. */
+function decodeUpload(contentType: string, raw: Buffer): { filename?: string; content: Buffer } {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+  if (!contentType.startsWith('multipart/form-data') || !boundary) return { content: raw };
+  const parts = splitMultipart(raw, `--${boundary[1] ?? boundary[2]}`);
+  const file = parts.find((p) => p.filename !== undefined) ?? parts.find((p) => p.name === 'body') ?? parts[0];
+  return file ? { ...(file.filename !== undefined && { filename: file.filename }), content: file.content } : { content: Buffer.alloc(0) };
+}
+
+function splitMultipart(raw: Buffer, delimiter: string): Array<{ name?: string; filename?: string; content: Buffer }> {
+  const parts: Array<{ name?: string; filename?: string; content: Buffer }> = [];
+  let start = raw.indexOf(delimiter);
+  while (start !== -1) {
+    const headerStart = start + delimiter.length + 2; // past the delimiter's CRLF
+    const next = raw.indexOf(`\r\n${delimiter}`, headerStart);
+    if (next === -1) break;
+    const headerEnd = raw.indexOf('\r\n\r\n', headerStart);
+    if (headerEnd !== -1 && headerEnd < next) {
+      const headers = raw.subarray(headerStart, headerEnd).toString('utf8');
+      const name = /(?:^|[;\s])name="([^"]*)"/i.exec(headers)?.[1];
+      const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
+      parts.push({ ...(name !== undefined && { name }), ...(filename !== undefined && { filename }), content: raw.subarray(headerEnd + 4, next) });
+    }
+    start = next + 2;
+  }
+  return parts;
+}

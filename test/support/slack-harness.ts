@@ -1,0 +1,103 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { vi } from 'vitest';
+import { openLowdbStore } from '../../store/lowdb-store.js';
+import { serve, type Serving } from '../../src/serve.js';
+import type { Store } from '../../src/app/store-port.js';
+import type { ReleaseDocument } from '../../src/app/document.js';
+import { startFakeSlack, type FakeSlack } from './fake-slack.js';
+import { blockAction, slashCommand, viewSubmission } from './slack-requests.js';
+import { TestClock } from './test-clock.js';
+
+export const SECRET = '8f742231b10e8888abcd99yyyzzz85a5'.replace(/[^0-9a-f]/g, 'a');
+export const CHANNEL = 'C0RELEASE';
+
+/**
+ * golive serving Slack for real (Bolt's HTTP receiver on an ephemeral loopback port) against a
+ * fake Slack Web API, on a real store in a temp folder, with a clock the test sets.
+ */
+export class SlackHarness {
+  readonly logs: string[] = [];
+  private constructor(
+    readonly dir: string,
+    readonly store: Store,
+    readonly fake: FakeSlack,
+    readonly serving: Serving,
+    readonly clock: TestClock,
+  ) {}
+
+  static async open(start = '2019-11-07T09:00:00Z'): Promise<SlackHarness> {
+    const dir = await mkdtemp(join(tmpdir(), 'golive-slack-'));
+    const store = await openLowdbStore(dir);
+    const fake = await startFakeSlack();
+    const clock = new TestClock(start);
+    const logs: string[] = [];
+    const serving = await serve({ slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url }, store, clock, port: 0, host: '127.0.0.1', log: (m) => logs.push(m) });
+    const harness = new SlackHarness(dir, store, fake, serving, clock);
+    harness.logs.push(...logs);
+    return harness;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.serving.port}`;
+  }
+
+  doc(id: string): ReleaseDocument {
+    const doc = this.store.get(id);
+    if (!doc) throw new Error(`no release ${id}`);
+    return doc;
+  }
+
+  /** Sends `/release <text>` as `userId` and waits until golive has answered it. */
+  async command(userId: string, text: string, channelId = CHANNEL): Promise<{ status: number; reply: string }> {
+    const before = this.fake.calls.length;
+    const response = await slashCommand(this.url, SECRET, { text, userId, channelId });
+    await this.settled(before);
+    return { status: response.status, reply: this.repliesSince(before, userId) };
+  }
+
+  async click(userId: string, actionId: string, value: string, options: { channelId?: string; messageTs?: string } = {}): Promise<{ status: number }> {
+    const before = this.fake.calls.length;
+    const response = await blockAction(this.url, SECRET, { userId, channelId: options.channelId ?? CHANNEL, messageTs: options.messageTs ?? '1.000', actionId, value });
+    await this.settled(before);
+    return { status: response.status };
+  }
+
+  async submit(userId: string, callbackId: string, privateMetadata: string, values: Record<string, Record<string, string>>): Promise<{ status: number; json?: unknown }> {
+    const before = this.fake.calls.length;
+    const response = await viewSubmission(this.url, SECRET, { userId, callbackId, privateMetadata, values });
+    await this.settled(before);
+    return { status: response.status, json: response.json };
+  }
+
+  /** Waits for the work the listener does after its ack, then for the outbox to go round. */
+  async settled(_before?: number): Promise<void> {
+    await this.serving.idle();
+    await this.serving.outbox.kick();
+  }
+
+  /** For events, which Bolt acknowledges before the listener starts: wait for a call to arrive. */
+  async callTo(method: string, count = 1): Promise<void> {
+    await vi.waitFor(() => {
+      if (this.fake.callsTo(method).length < count) throw new Error(`no ${method} yet`);
+    }, { timeout: 5000, interval: 5 });
+    await this.serving.idle();
+  }
+
+  /** The text of everything shown privately to `userId` since call number `before`. */
+  repliesSince(before: number, userId: string): string {
+    return this.fake.calls
+      .slice(before)
+      .filter((c) => c.method === 'chat.postEphemeral' && c.body.user === userId)
+      .map((c) => JSON.stringify(c.body.blocks ?? c.body.text))
+      .join('\n');
+  }
+
+  async close(): Promise<void> {
+    await this.serving.close();
+    await this.store.close();
+    await this.fake.close();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
