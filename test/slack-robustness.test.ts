@@ -124,6 +124,33 @@ describe('golive on Slack, when things go wrong', () => {
     expect(h.doc('small').outbox.filter((m) => m.kind === 'checklist')).toMatchObject([{ status: 'sent', attempts: 2 }]);
   });
 
+  it('edits the checklist once after a 500, with the answer recorded once', async () => {
+    await h.command(RITA, 'ask');
+    h.fake.failNext('chat.update', { status: 500 });
+    await h.command(DAN, 'confirm 1 met --evidence https://example.org/after-500');
+    expect(h.fake.callsTo('chat.update').filter((c) => c.failed)).toHaveLength(1);
+    h.clock.set(new Date(Date.parse('2019-11-07T09:00:00Z') + 10 * 60_000).toISOString());
+    await h.serving.outbox.kick();
+    await h.serving.outbox.kick();
+    const delivered = h.fake.callsTo('chat.update').filter((c) => !c.failed);
+    expect(delivered).toHaveLength(1);
+    expect(JSON.stringify(delivered[0]!.body.blocks)).toContain('https://example.org/after-500');
+    expect(answers()).toBe(1);
+  });
+
+  it('records a click once when Slack retries the same request', async () => {
+    await h.command(RITA, 'ask');
+    const updates = h.fake.callsTo('chat.update').length;
+    const click = (headers: Record<string, string>) =>
+      blockAction(h.url, SECRET, { userId: 'UOLIVIA', channelId: CHANNEL, messageTs: '1.000', actionId: 'golive:signoff:agree', value: value({ r: 'small', g: 'opsg' }), triggerId: 'T-1', headers });
+    await click({});
+    await h.settled();
+    await click({ 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' });
+    await h.settled();
+    expect(h.doc('small').release.groups[0]!.signoffs).toHaveLength(1);
+    expect(h.fake.callsTo('chat.update')).toHaveLength(updates + 1);
+  });
+
   it('pings nobody when user text holds <!channel> or <!everyone>', async () => {
     await h.command(RITA, 'create "<!channel> release" 2019-12-01 --id pinged', 'C0OTHER');
     await h.command(RITA, `role DCC <@${DAN}> --release pinged`, 'C0OTHER');

@@ -66,9 +66,9 @@ export class SlackStartError extends Error {}
 
 function register(app: App, deps: SlackDeps): void {
   // A retried event was already acknowledged and handled the first time.
-  app.use(async ({ context, next }) => {
-    if (context.retryNum) return;
-    await next();
+  app.use(async (args) => {
+    if (!args.context.retryNum) return args.next();
+    if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
   });
   registerCommand(app, deps);
   registerActions(app, deps);
