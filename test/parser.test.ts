@@ -591,7 +591,8 @@ describe('the usage table', () => {
   it('gives the short help and the help of one command', () => {
     const general = helpText();
     expect(general.length).toBeLessThan(30);
-    for (const word of COMMAND_WORDS) expect(general.some((line) => line.trimStart().startsWith(`${word}`))).toBe(true);
+    const text = general.join('\n');
+    for (const word of COMMAND_WORDS) expect(text, word).toMatch(new RegExp(`\\b${word}\\b`));
     expect(helpText('risk').filter((line) => line.startsWith('/release risk')).length).toBe(5);
     expect(helpText('risk add')[0]).toBe('/release risk add "<text>" [--owner <user>]');
     expect(helpText('confirm')[0]).toBe(CONFIRM_USAGE);

@@ -61,7 +61,7 @@ describe('golive on Slack, when things go wrong', () => {
   });
 
   it('answers help briefly and status privately, status --public in the channel', async () => {
-    expect((await h.command(DAN, 'help')).reply).toContain('golive runs each release');
+    expect((await h.command(DAN, 'help')).reply).toContain("golive runs each release's go-live checklist here");
     const before = h.fake.callsTo('chat.postMessage').length;
     await h.command(DAN, 'status');
     expect(h.fake.callsTo('chat.postMessage')).toHaveLength(before);

@@ -123,14 +123,6 @@ export const COMMANDS: readonly UsageEntry[] = [
   },
 ];
 
-// Commands with sub-commands get one line in the short help, not one per sub-command.
-const FAMILY_SUMMARY: Record<string, string> = {
-  risk: "Keep the risk register: each risk, its mitigations, the groups' views, and whether it is accepted.",
-  switch: 'Guard feature switches and record every change to them.',
-  facts: 'Feed in the test facts that criteria are computed from.',
-  audit: 'Check or export the tamper-evident audit trail.',
-};
-
 /** Every command word, in table order. */
 export const COMMAND_WORDS: readonly string[] = [...new Set(COMMANDS.map((entry) => entry.words[0]!))];
 
@@ -163,6 +155,12 @@ export function usageOf(word: string): string {
   return entries.length > 0 ? entries.map((entry) => entry.usage).join('\n') : GENERAL_USAGE;
 }
 
+/** The short help names every command once, grouped by who reaches for it. */
+const GROUPS = {
+  setup: ['create', 'role', 'owner', 'group', 'ask', 'link', 'manager', 'delegate', 'facts', 'switch', 'risk', 'date'],
+  record: ['list', 'report', 'audit verify|export', 'help'],
+};
+
 const RELEASE_NOTE = `Add --release <id> to any command to name the release, or run ${p} link --release <id> once in its channel.`;
 
 /**
@@ -175,12 +173,14 @@ export function helpText(topic?: string): string[] {
   if (topic !== undefined && entries.length > 0) {
     return [...entries.flatMap((entry) => [entry.usage, `    ${entry.summary}`]), RELEASE_NOTE];
   }
-  const lines = COMMAND_WORDS.map((commandWord) => {
-    const family = entriesOf(commandWord);
-    const subs = subWordsOf(commandWord);
-    const summary = FAMILY_SUMMARY[commandWord] ?? family[0]?.summary ?? '';
-    const name = subs.length > 0 && family.length === subs.length ? `${commandWord} ${subs.join('|')}` : commandWord;
-    return `  ${name}: ${summary}`;
-  });
-  return [`golive runs each release's go-live checklist. Type ${p} <command>:`, ...lines, RELEASE_NOTE, `${p} help <command> shows how to write a command.`];
+  return [
+    "golive runs each release's go-live checklist here. The ones you will use most:",
+    `  ${p} status: is it GO, and what still blocks it?`,
+    `  ${p} confirm <criterion> met|not-met|need-info ["comment"] --evidence <url>: answer for a criterion you own`,
+    `  ${p} signoff <group> agree|disagree · ${p} decide go|no-go: for review groups and the approver`,
+    `Setting up (managers): ${GROUPS.setup.join(', ')}`,
+    `The record: ${GROUPS.record.join(', ')}`,
+    RELEASE_NOTE,
+    `${p} help <command> shows how to write any of them, for example ${p} help confirm.`,
+  ];
 }
