@@ -48,16 +48,20 @@ export type Criterion = z.infer<typeof Criterion>;
 export const Delegate = z.object({ delegate: UserId, for: UserId }).strict();
 export type Delegate = z.infer<typeof Delegate>;
 
-export const Signoff = z
-  .object({
-    verdict: z.enum(['agree', 'disagree']),
-    note: z.string().trim().min(1).max(3000).optional(),
-    by: UserId,
-    onBehalfOf: UserId.optional(),
-    platform: Platform,
-    at: Instant,
-  })
-  .strict();
+/** A sign-off and a decision are both a verdict given by someone, perhaps for someone else. */
+const verdictBy = <const V extends readonly [string, ...string[]]>(verdicts: V) =>
+  z
+    .object({
+      verdict: z.enum(verdicts),
+      note: z.string().trim().min(1).max(3000).optional(),
+      by: UserId,
+      onBehalfOf: UserId.optional(),
+      platform: Platform,
+      at: Instant,
+    })
+    .strict();
+
+export const Signoff = verdictBy(['agree', 'disagree']);
 export type Signoff = z.infer<typeof Signoff>;
 
 export const ReviewGroup = z
@@ -128,16 +132,7 @@ export const Facts = z
   .strict();
 export type Facts = z.infer<typeof Facts>;
 
-export const Decision = z
-  .object({
-    verdict: z.enum(['go', 'no-go']),
-    note: z.string().trim().min(1).max(3000).optional(),
-    by: UserId,
-    onBehalfOf: UserId.optional(),
-    platform: Platform,
-    at: Instant,
-  })
-  .strict();
+export const Decision = verdictBy(['go', 'no-go']);
 export type Decision = z.infer<typeof Decision>;
 
 export const Implementation = z.object({ date: IsoDate, time: ClockTime, zone: Zone }).strict();

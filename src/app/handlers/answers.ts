@@ -13,6 +13,11 @@ import { ANSWER_WORDS } from '../../views/format.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
+/** Who gave an answer, for whom, from where and when: the same on every kind of answer. */
+function givenBy(ctx: Ctx, onBehalfOf: string | undefined) {
+  return { by: ctx.actor.id, ...(onBehalfOf && { onBehalfOf }), platform: ctx.actor.platform, at: ctx.now.toISOString() };
+}
+
 /** A double click or a retried request lands within this window. */
 const REPEAT_WINDOW_MS = 60_000;
 
@@ -38,10 +43,7 @@ export async function handleConfirm(ctx: Ctx, cmd: Of<'confirm'>): Promise<Reply
       answer: cmd.answer,
       ...(cmd.comment && { comment: cmd.comment }),
       evidence: cmd.evidence,
-      by: ctx.actor.id,
-      ...(onBehalfOf && { onBehalfOf }),
-      platform: ctx.actor.platform,
-      at: ctx.now.toISOString(),
+      ...givenBy(ctx, onBehalfOf),
     };
     sameAsLatest(criterion.responses.at(-1), response, { criterion, response });
     const before = criterion.responses.at(-1) ?? null;
@@ -62,10 +64,7 @@ export async function handleSignoff(ctx: Ctx, cmd: Of<'signoff'>): Promise<Reply
     const signoff: Signoff = {
       verdict: cmd.verdict,
       ...(cmd.note && { note: cmd.note }),
-      by: ctx.actor.id,
-      ...(onBehalfOf && { onBehalfOf }),
-      platform: ctx.actor.platform,
-      at: ctx.now.toISOString(),
+      ...givenBy(ctx, onBehalfOf),
     };
     sameAsLatest(group.signoffs.at(-1), signoff, { group, signoff });
     group.signoffs.push(signoff);
@@ -83,10 +82,7 @@ export async function handleDecide(ctx: Ctx, cmd: Of<'decide'>): Promise<Reply[]
     const decision: Decision = {
       verdict: cmd.verdict,
       ...(cmd.note && { note: cmd.note }),
-      by: ctx.actor.id,
-      ...(onBehalfOf && { onBehalfOf }),
-      platform: ctx.actor.platform,
-      at: ctx.now.toISOString(),
+      ...givenBy(ctx, onBehalfOf),
     };
     sameAsLatest(release.decisions.at(-1), decision, decision);
     const before = release.decisions.at(-1) ?? null;
