@@ -33,7 +33,7 @@ export interface Serving {
 /** The chat platforms on one HTTP server, with the outbox that delivers to them. */
 export async function serve(options: ServeOptions): Promise<Serving> {
   const client = createSlackClient(options.slack);
-  const app = new GoliveApp({ store: options.store, clock: options.clock, directory: slackDirectory(client) });
+  const app = new GoliveApp({ store: options.store, clock: options.clock, directory: slackDirectory(client), log: options.log });
   const outbox = new OutboxWorker(options.store, { slack: slackPort(client) }, options.clock, options.log);
   const inflight = new Inflight();
   const adapter = createSlackAdapter(options.slack, { app, kickOutbox: () => void outbox.kick(), log: options.log, inflight });

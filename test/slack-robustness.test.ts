@@ -72,6 +72,15 @@ describe('golive on Slack, when things go wrong', () => {
     expect(JSON.stringify(posted[0]!.body.blocks)).toContain('Small: PENDING');
   });
 
+  it('sends a public reply to the person instead when golive is not in the channel', async () => {
+    h.fake.failNext('chat.postMessage', { error: 'not_in_channel' });
+    const before = h.fake.callsTo('chat.postMessage').length;
+    await h.command(DAN, 'status --public');
+    const calls = h.fake.callsTo('chat.postMessage').slice(before);
+    expect(calls.map((c) => [c.body.channel, Boolean(c.failed)])).toEqual([[CHANNEL, true], [DAN, false]]);
+    expect(JSON.stringify(calls[1]!.body.blocks)).toContain('/invite @golive');
+  });
+
   it('records a double click once and edits the checklist once', async () => {
     await h.command(RITA, 'ask');
     const updates = h.fake.callsTo('chat.update').length;

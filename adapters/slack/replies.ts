@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { Reply } from '../../src/app/request.js';
-import { renderBlocks } from './render-blocks.js';
+import { LIMITS, renderBlocks } from './render-blocks.js';
 
 export interface ReplyTarget {
   userId: string;
@@ -28,14 +28,20 @@ export async function deliverReplies(client: webApi.WebClient, target: ReplyTarg
     }
     const { text, blocks } = renderBlocks(reply.view);
     if (reply.visibility === 'public' && target.channelId) {
-      await client.chat.postMessage({ channel: target.channelId, text, blocks, unfurl_links: false });
+      try {
+        await client.chat.postMessage({ channel: target.channelId, text, blocks, unfurl_links: false });
+      } catch (error) {
+        if (!NOT_IN_CHANNEL.has(platformError(error) ?? '')) throw error;
+        const note = 'golive is not a member of that channel, so this came to you instead: `/invite @golive` there to let it post.';
+        const fitted = renderBlocks(reply.view, { maxBlocks: LIMITS.messageBlocks - 1 }).blocks;
+        await client.chat.postMessage({ channel: target.userId, text: `${text}\n${note}`, blocks: [...fitted, { type: 'context', elements: [{ type: 'mrkdwn', text: note }] }] });
+      }
     } else if (target.channelId) {
       try {
         await client.chat.postEphemeral({ channel: target.channelId, user: target.userId, text, blocks });
       } catch (error) {
         // The bot may not be in that channel yet: a private reply then comes as a direct message.
-        const code = (error as { data?: { error?: string } }).data?.error;
-        if (!code || !NOT_IN_CHANNEL.has(code)) throw error;
+        if (!NOT_IN_CHANNEL.has(platformError(error) ?? '')) throw error;
         await client.chat.postMessage({ channel: target.userId, text, blocks });
       }
     } else {
@@ -43,6 +49,8 @@ export async function deliverReplies(client: webApi.WebClient, target: ReplyTarg
     }
   }
 }
+
+const platformError = (error: unknown) => (error as { data?: { error?: string } }).data?.error;
 
 async function dmChannel(client: webApi.WebClient, userId: string): Promise<string> {
   const opened = await client.conversations.open({ users: userId });

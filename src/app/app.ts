@@ -50,7 +50,9 @@ export class GoliveApp {
     } catch (error) {
       if (error instanceof UserError) return [errorReply(error.message, error.usage)];
       if (error instanceof StoreError) return [errorReply(`Nothing was saved: ${error.message}`)];
-      throw error;
+      // The store keeps its last durable state when a write fails, so the person can simply retry.
+      this.deps.log?.(`unexpected failure handling "${request.text}": ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      return [errorReply('Something went wrong and nothing was recorded. Please try again; if it keeps failing, tell whoever runs golive.')];
     }
   }
 }

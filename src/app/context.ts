@@ -22,6 +22,8 @@ export interface AppDeps {
   clock: Clock;
   directory: Directory;
   templatesDir?: string;
+  /** Where unexpected failures are reported for whoever runs golive. */
+  log?: (message: string) => void;
 }
 
 /** One request being handled: who, where, what they typed, and the moment it is handled at. */

@@ -1,0 +1,47 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GoliveApp } from '../src/app/app.js';
+import { noGroups } from '../src/app/context.js';
+import type { Store } from '../src/app/store-port.js';
+import { openLowdbStore } from '../store/lowdb-store.js';
+import { nodeFs, type DurableFs } from '../store/durable-json-file.js';
+import { TestClock } from './support/test-clock.js';
+import { renderText } from '../adapters/console/render-text.js';
+
+describe('a write the disk refuses', () => {
+  let dir: string;
+  let store: Store | undefined;
+  afterEach(async () => {
+    await store?.close().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('tells the person nothing was recorded, keeps the last saved state, and works again once the disk does', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'golive-fail-'));
+    let broken = false;
+    const fs: DurableFs = { ...nodeFs, rename: async (from, to) => (broken ? Promise.reject(new Error('EIO: i/o error (simulated)')) : nodeFs.rename(from, to)) };
+    store = await openLowdbStore(dir, { fs });
+    const logs: string[] = [];
+    const app = new GoliveApp({ store, clock: new TestClock('2019-11-01T09:00:00Z'), directory: noGroups, log: (m) => logs.push(m) });
+    const run = async (text: string, id = 'rita') => {
+      const result = await app.handle({ actor: { id, platform: 'console' }, channel: { platform: 'console', id: 'general' }, text });
+      return result.replies.map((r) => (r.kind === 'view' ? renderText(r.view) : r.content)).join('\n');
+    };
+    await run('/release create "Nov" 2019-11-29 --id nov');
+    const file = join(dir, 'releases', 'nov.json');
+    const saved = await readFile(file, 'utf8');
+
+    broken = true;
+    const reply = await run('/release role DCC dan');
+    expect(reply).toMatch(/Not done: (Nothing was saved|Something went wrong and nothing was recorded)/);
+    expect(await readFile(file, 'utf8')).toBe(saved);
+    expect(store.get('nov')!.release.roles.DCC).toEqual([]);
+    expect(store.get('nov')!.audit).toHaveLength(1);
+
+    broken = false;
+    expect(await run('/release role DCC dan')).toContain('Role DCC: @dan');
+    expect(JSON.parse(await readFile(file, 'utf8')).release.roles.DCC).toEqual(['dan']);
+  });
+});
