@@ -45,8 +45,6 @@ export function criterionItem(c: CriterionState, zone: string): Block {
     if (r.comment) answer.push(t(`: ${r.comment}`));
     lines.push(answer);
     if (r.evidence.length > 0) lines.push([t('Evidence: '), ...r.evidence.flatMap((url, i) => (i === 0 ? [link(url)] : [t(' · '), link(url)]))]);
-  } else {
-    lines.push([t('No answer yet')]);
   }
   if (c.rule) lines.push([t(`Rule: ${c.rule.reason}`)]);
   if (c.state !== 'met' || c.stale) lines.push([b(c.detail)]);
