@@ -1,5 +1,5 @@
 import type { RequestListener } from 'node:http';
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../../src/config.js';
 import type { SlackDeps } from './deps.js';
 import { slackClientOptions } from './client.js';
@@ -20,14 +20,31 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackDeps): SlackA
   const clientOptions = slackClientOptions(config);
   const logger = quietLogger(deps.log);
   if (config.appToken) {
-    const app = new App({ token: config.botToken, appToken: config.appToken, socketMode: true, deferInitialization: true, clientOptions, logger, logLevel: LogLevel.ERROR, ...(config.apiUrl && { installerOptions: { clientOptions } }) });
+    // The receiver is built here (not by App) so stop() can wait for the socket to close. Its
+    // client keeps Socket Mode's own retries for apps.connections.open (golive's no-retry options
+    // are for posts): with none, one 500 or network error while reconnecting rejects inside the
+    // Socket Mode client, where nothing handles it, and stops the process.
+    const socketClientOptions = { ...(config.apiUrl && { slackApiUrl: config.apiUrl }), logLevel: LogLevel.ERROR };
+    const receiver = new SocketModeReceiver({ appToken: config.appToken, logger, logLevel: LogLevel.ERROR, installerOptions: { clientOptions: socketClientOptions } });
+    const app = new App({ token: config.botToken, receiver, socketMode: true, deferInitialization: true, clientOptions, logger, logLevel: LogLevel.ERROR });
     register(app, deps);
     return {
       start: async () => {
         await initialise(app);
-        await app.start();
+        try {
+          await app.start();
+        } catch (error) {
+          throw new SlackStartError(`Slack did not open a Socket Mode connection with the app-level token (SLACK_APP_TOKEN): ${(error as Error).message}`);
+        }
       },
-      stop: async () => void (await app.stop()),
+      // Bolt's app.stop() only starts the close handshake; this resolves once the socket has
+      // closed (and no reconnection is pending), so nothing outlives close().
+      stop: async () => {
+        // A reconnection still waiting for Slack's hello has a start() that disconnect() rejects
+        // where nothing catches it, which would stop the process: drop that listener first.
+        receiver.client.removeAllListeners('disconnected');
+        await receiver.client.disconnect();
+      },
     };
   }
   if (!config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');

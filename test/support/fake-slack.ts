@@ -11,7 +11,9 @@ import type { AddressInfo } from 'node:net';
  * - non-scalar arguments (`blocks`, `view`, `files`, …) travel as JSON strings inside the form;
  * - scalars travel as strings (`unfurl_links=false`, `length=12`), and are recorded as such;
  * - `filesUploadV2` uploads the bytes as multipart/form-data, one part named `body` (filename
- *   `Untitled`), to the `upload_url` that files.getUploadURLExternal returned.
+ *   `Untitled`), to the `upload_url` that files.getUploadURLExternal returned;
+ * - Socket Mode's client calls `apps.connections.open` with the app-level token (`xapp-…`) in
+ *   `Authorization: Bearer …` and no arguments, then connects to the `url` it answers with.
  */
 
 export type FailMode = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
@@ -55,9 +57,14 @@ export interface FakeSlack {
   failNext(method: string, mode: FailMode, times?: number): void;
   setUsergroup(id: string, userIds: string[]): void;
   setChannel(id: string, name: string): void;
+  /**
+   * The WebSocket URL apps.connections.open answers with (see fake-socket-mode.ts); until one is
+   * set, that method answers `unknown_method` like any other the fake does not know.
+   */
+  setSocketModeUrl(url: string | undefined): void;
   /** A URL that records what is POSTed to it as method `response_url`, for Bolt's `respond()`. */
   responseUrl(): string;
-  /** Forgets calls and pending failures; keeps usergroups and channels, and never reuses a ts or id. */
+  /** Forgets calls and pending failures; keeps usergroups, channels and the socket-mode URL, and never reuses a ts or id. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -77,6 +84,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const usergroups = new Map<string, string[]>();
   const channels = new Map<string, string>();
   const fileNames = new Map<string, string>();
+  let socketModeUrl: string | undefined;
   let serial = 0;
   let origin = '';
   // Slack timestamps are seconds.microseconds; one counter keeps them unique and increasing.
@@ -93,6 +101,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const dmFor = (id: string) => (/^[UW]/.test(id) ? `D${id.slice(1)}` : id);
 
   const methods: Record<string, (body: Json) => Json> = {
+    'apps.connections.open': () => (socketModeUrl ? { url: socketModeUrl } : { ok: false, error: 'unknown_method' }),
     'auth.test': () => ({
       url: `https://${FAKE_TEAM.domain}.slack.com/`,
       team: 'golive test',
@@ -245,6 +254,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     },
     setChannel(id, name) {
       channels.set(id, name);
+    },
+    setSocketModeUrl(url) {
+      socketModeUrl = url;
     },
     responseUrl() {
       return `${origin}/response/${nextId('R')}`;
