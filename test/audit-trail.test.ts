@@ -16,6 +16,18 @@ describe('the audit trail through the app', () => {
   let h: Harness | undefined;
   afterEach(() => h?.close());
 
+  /** Runs the script, edits the release file by hand as someone with disk access might, and restarts on it. */
+  async function tamperedAndReopened(edit: (doc: any) => void): Promise<Harness> {
+    const first = await Harness.open();
+    await first.run(SCRIPT);
+    await first.store.close();
+    const file = join(first.dir, 'releases', 'nov.json');
+    const doc = JSON.parse(await readFile(file, 'utf8'));
+    edit(doc);
+    await writeFile(file, JSON.stringify(doc));
+    return Harness.open(undefined, first.dir);
+  }
+
   it('exports every applied and refused entry as JSON lines and as CSV', async () => {
     h = await Harness.open();
     await h.run(SCRIPT);
@@ -31,30 +43,16 @@ describe('the audit trail through the app', () => {
   });
 
   it('names the first edited entry after someone changes an answer in the file by hand', async () => {
-    h = await Harness.open();
-    await h.run(SCRIPT);
-    await h.store.close();
-    const file = join(h.dir, 'releases', 'nov.json');
-    const doc = JSON.parse(await readFile(file, 'utf8'));
-    doc.audit[2].after.response.answer = 'not-met';
-    doc.audit[2].after.response.comment = 'forged';
-    await writeFile(file, JSON.stringify(doc));
-
-    const reopened = await Harness.open(undefined, h.dir);
-    h = reopened;
-    const { output } = await reopened.run('/release audit verify --release nov');
+    h = await tamperedAndReopened((doc) => {
+      doc.audit[2].after.response.answer = 'not-met';
+      doc.audit[2].after.response.comment = 'forged';
+    });
+    const { output } = await h.run('/release audit verify --release nov');
     expect(output).toContain('Audit chain BROKEN: Entry 3 was edited');
   });
 
   it('names a removed entry', async () => {
-    h = await Harness.open();
-    await h.run(SCRIPT);
-    await h.store.close();
-    const file = join(h.dir, 'releases', 'nov.json');
-    const doc = JSON.parse(await readFile(file, 'utf8'));
-    doc.audit.splice(1, 1);
-    await writeFile(file, JSON.stringify(doc));
-    h = await Harness.open(undefined, h.dir);
+    h = await tamperedAndReopened((doc) => doc.audit.splice(1, 1));
     expect((await h.run('/release audit verify --release nov')).output).toMatch(/Audit chain BROKEN: Entry 2 (was removed|is missing)/);
   });
 });
