@@ -42,14 +42,12 @@ export function decisionActions(release: Release): Action[] {
 
 function askedCriterion(release: Release, c: CriterionState, zone: string): Block {
   const item = criterionItem(c, zone);
-  if (item.type !== 'item') return item;
   const waiting: Span[][] = c.state === 'met' ? [] : [[b('Waiting for '), ...people(c.owners, `role ${c.criterion.owners.roles.join(', ')} (nobody assigned)`)]];
   return { ...item, lines: [...waiting, ...item.lines.slice(1)], actions: answerActions(release, c.criterion) };
 }
 
 function askedGroup(release: Release, g: GroupState, zone: string): Block {
-  const item = groupItem(g, zone);
-  return item.type === 'item' ? { ...item, actions: signoffActions(release, g.group) } : item;
+  return { ...groupItem(g, zone), actions: signoffActions(release, g.group) };
 }
 
 export function checklistView(release: Release, readiness: Readiness, now: Date): View {

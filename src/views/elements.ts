@@ -45,6 +45,7 @@ export const Block = z.discriminatedUnion('type', [
   z.object({ type: z.literal('divider') }).strict(),
 ]);
 export type Block = z.infer<typeof Block>;
+export type ItemBlock = Extract<Block, { type: 'item' }>;
 
 export const View = z.object({ title: z.string(), blocks: z.array(Block) }).strict();
 export type View = z.infer<typeof View>;

@@ -17,12 +17,12 @@ export function homeView(personId: string, releases: readonly Release[], now: Da
     for (const c of readiness.criteria) {
       if (c.state === 'met') continue;
       if (actingFor(personId, criterionOwners(release, c.criterion), release.delegates).length === 0) continue;
-      mine.push({ ...criterionItem(c, zone), actions: answerActions(release, c.criterion) } as Block);
+      mine.push({ ...criterionItem(c, zone), actions: answerActions(release, c.criterion) });
     }
     for (const g of readiness.groups) {
       const principals = actingFor(personId, g.group.members, g.group.delegates);
       if (g.state === 'met' || principals.length === 0 || principals.every((p) => !g.waitingFor.includes(p))) continue;
-      mine.push({ ...groupItem(g, zone), actions: signoffActions(release, g.group) } as Block);
+      mine.push({ ...groupItem(g, zone), actions: signoffActions(release, g.group) });
     }
     const approver = actingFor(personId, roleMembers(release, release.approverRole), release.delegates).length > 0;
     if (approver && (!readiness.decision || readiness.decision.stale)) {

@@ -1,7 +1,7 @@
 import type { Release } from '../domain/release.js';
 import type { Readiness, CriterionState, GroupState } from '../domain/readiness.js';
 import { timeLeft } from '../domain/calendar.js';
-import { b, divider, heading, link, note, paragraph, people, t, user, type Block, type Span, type Status, type View } from './elements.js';
+import { b, divider, heading, link, note, paragraph, people, t, user, type Block, type ItemBlock, type Span, type Status, type View } from './elements.js';
 import { ANSWER_WORDS, day, implementationText, when } from './format.js';
 import { factsBlocks } from './facts.js';
 import { blockerLines } from './blockers.js';
@@ -32,7 +32,7 @@ export function statusView(release: Release, readiness: Readiness, now: Date): V
   return { title: `${release.name}: ${readiness.verdict}`, blocks };
 }
 
-export function criterionItem(c: CriterionState, zone: string): Block {
+export function criterionItem(c: CriterionState, zone: string): ItemBlock {
   const status: Status = c.state === 'failed' ? 'failed' : c.stale ? 'stale' : ITEM_STATUS[c.state];
   const owners: Span[] = [t('Owners: '), ...people(c.owners, 'nobody assigned')];
   if (c.criterion.owners.roles.length > 0) owners.push(t(` (role ${c.criterion.owners.roles.join(', ')})`));
@@ -52,7 +52,7 @@ export function criterionItem(c: CriterionState, zone: string): Block {
   return { type: 'item', status, title: [b(`${c.criterion.number}. ${c.criterion.id}`), t(` ${c.criterion.text}`)], lines };
 }
 
-export function groupItem(g: GroupState, zone: string): Block {
+export function groupItem(g: GroupState, zone: string): ItemBlock {
   const { group } = g;
   const meeting = group.meeting ? `, meeting ${day(group.meeting)}` : '';
   const lines: Span[][] = [[t('Members: '), ...people(group.members, 'none yet'), t(` · quorum ${group.quorum}${meeting}`)]];
