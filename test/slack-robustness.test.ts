@@ -87,6 +87,16 @@ describe('golive on Slack, when things go wrong', () => {
     expect(JSON.stringify(calls[1]!.body.blocks)).toContain('/invite @golive');
   });
 
+  it('sends an audit export privately, as a file in a direct message', async () => {
+    await h.command(RITA, 'audit export --format csv');
+    const upload = h.fake.uploads.at(-1)!;
+    expect(upload.filename).toBe('small-audit.csv');
+    expect(upload.channel_id).not.toBe(CHANNEL);
+    expect(h.fake.callsTo('conversations.open').at(-1)!.body.users).toBe(RITA);
+    expect(upload.content).toContain('seq,at,actor,platform,command,outcome');
+    expect(upload.content).toContain('URITA,slack,"/release create ""Small"" 2019-11-29 --id small",applied');
+  });
+
   it('records a double click once and edits the checklist once', async () => {
     await h.command(RITA, 'ask');
     const updates = h.fake.callsTo('chat.update').length;

@@ -26,5 +26,5 @@ export async function handleAsk(ctx: Ctx): Promise<Reply[]> {
       result: release.channels.length,
     };
   });
-  return outcomeReply(outcome, (n) => doneView('Checklist posted', t(`Checklist posted to ${n} channel${n === 1 ? '' : 's'}; it updates in place as answers come in.`)));
+  return outcomeReply(outcome, (n) => doneView('Checklist on its way', t(`Posting the checklist to ${n} channel${n === 1 ? '' : 's'}; it updates in place as answers come in.`)));
 }
