@@ -35,14 +35,19 @@ async function serveChat(config: Config, store: Store, clock: Clock): Promise<vo
   log(`golive listening on port ${serving.port}: ${config.SLACK_APP_TOKEN ? 'Slack over Socket Mode' : 'Slack at POST /slack/events'}, GET /healthz`);
   const timer = setInterval(() => void serving.outbox.kick(), 5_000);
   void serving.outbox.kick();
+  let stopping = false;
+  // A process group gets the signal more than once (npm, tsx and node each pass it on): the
+  // first starts a clean stop (in-flight work finished, outbox flushed, store closed), the rest wait for it.
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     clearInterval(timer);
     await serving.close();
     await store.close();
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 }
 
 function consoleUser(): string {
