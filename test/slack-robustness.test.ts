@@ -97,6 +97,15 @@ describe('golive on Slack, when things go wrong', () => {
     expect(upload.content).toContain('URITA,slack,"/release create ""Small"" 2019-11-29 --id small",applied');
   });
 
+  it('shows in status a checklist Slack refused to take, with the reason', async () => {
+    h.fake.failNext('chat.postMessage', { error: 'not_in_channel' });
+    await h.command(RITA, 'ask');
+    expect(h.doc('small').outbox.find((m) => m.kind === 'checklist')).toMatchObject({ status: 'failed' });
+    const { reply } = await h.command(RITA, 'status');
+    expect(reply).toContain('Not delivered (1)');
+    expect(reply).toContain(`Checklist* to slack channel ${CHANNEL}: An API error occurred: not_in_channel`);
+  });
+
   it('records a double click once and edits the checklist once', async () => {
     await h.command(RITA, 'ask');
     const updates = h.fake.callsTo('chat.update').length;

@@ -9,7 +9,14 @@ import { blockerLines } from './blockers.js';
 const ITEM_STATUS = { met: 'ok', failed: 'failed', pending: 'pending' } as const;
 
 /** The whole state of a release: verdict first, then every part, then what blocks. */
-export function statusView(release: Release, readiness: Readiness, now: Date): View {
+/** A message golive decided to send but could not deliver: the person should know it is missing. */
+export interface Undelivered {
+  what: string;
+  where: string;
+  error: string;
+}
+
+export function statusView(release: Release, readiness: Readiness, now: Date, undelivered: readonly Undelivered[] = []): View {
   const zone = release.implementation.zone;
   const left = readiness.due.passed ? timeLeft(now, readiness.due.at) : `in ${timeLeft(now, readiness.due.at)}`;
   const blocks: Block[] = [
@@ -29,6 +36,9 @@ export function statusView(release: Release, readiness: Readiness, now: Date): V
   blocks.push(heading('Decision'), decisionItem(release, readiness));
   blocks.push(divider(), heading(readiness.blockers.length === 0 ? 'Nothing blocks go-live' : `Blockers (${readiness.blockers.length})`));
   blocks.push(...blockerLines(readiness.blockers, zone));
+  if (undelivered.length > 0) {
+    blocks.push(heading(`Not delivered (${undelivered.length})`), ...undelivered.map((u) => paragraph(b(`${u.what} `), t(`to ${u.where}: ${u.error}`))));
+  }
   return { title: `${release.name}: ${readiness.verdict}`, blocks };
 }
 

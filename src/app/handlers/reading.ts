@@ -12,9 +12,14 @@ import { decisionPaper } from '../report.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
+const MESSAGE_WORDS = { announcement: 'Announcement', alert: 'Switch alert', checklist: 'Checklist', 'checklist-update': 'Checklist update' } as const;
+
 export function handleStatus(ctx: Ctx, cmd: Of<'status'>): Reply[] {
   const doc = ctx.store.get(ctx.releaseId(cmd.release))!;
-  return [reply(statusView(doc.release, evaluate(doc.release, ctx.now), ctx.now), cmd.public ? 'public' : 'private')];
+  const undelivered = doc.outbox
+    .filter((m) => m.status === 'failed' && !m.superseded && m.kind !== 'checklist-update')
+    .map((m) => ({ what: MESSAGE_WORDS[m.kind], where: `${m.channel.platform} channel ${m.channel.id}`, error: m.lastError ?? 'unknown error' }));
+  return [reply(statusView(doc.release, evaluate(doc.release, ctx.now), ctx.now, undelivered), cmd.public ? 'public' : 'private')];
 }
 
 export function handleList(ctx: Ctx): Reply[] {
