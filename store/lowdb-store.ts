@@ -7,6 +7,7 @@ import { StoreError, type ReleaseSummary, type Store } from '../src/app/store-po
 import { SLUG_PATTERN, Slug } from '../src/domain/primitives.js';
 import { Channel } from '../src/domain/release.js';
 import { DurableJsonFile, isTempFileName, nodeFs, type DurableFs } from './durable-json-file.js';
+import { KeyedQueue } from './keyed-queue.js';
 
 // Layout: <dataDir>/index.json lists the releases in creation order with what list() and
 // findByChannel() need; <dataDir>/releases/<id>.json holds one ReleaseDocument. Each write
@@ -239,28 +240,6 @@ class LowdbStore implements Store {
     } catch (error) {
       this.log(`${reasonOf(error)}; the index will be rewritten at the next change, at close, or repaired at the next start`);
     }
-  }
-}
-
-/** Runs tasks one at a time per key, in the order queued; a failed task does not stop the next. */
-class KeyedQueue {
-  private readonly tails = new Map<string, Promise<void>>();
-
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const result = (this.tails.get(key) ?? Promise.resolve()).then(task);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    return result;
-  }
-
-  async idle(): Promise<void> {
-    while (this.tails.size > 0) await Promise.all(this.tails.values());
   }
 }
 
