@@ -9,6 +9,8 @@ import { openLowdbStore } from '../store/lowdb-store.js';
 import { nodeFs, type DurableFs } from '../store/durable-json-file.js';
 import { TestClock } from './support/test-clock.js';
 import { renderText } from '../adapters/console/render-text.js';
+import { changeRelease } from '../src/app/change.js';
+import { Refusal } from '../src/app/request.js';
 
 describe('a write the disk refuses', () => {
   let dir: string;
@@ -43,5 +45,20 @@ describe('a write the disk refuses', () => {
     broken = false;
     expect(await run('/release role DCC dan')).toContain('Role DCC: @dan');
     expect(JSON.parse(await readFile(file, 'utf8')).release.roles.DCC).toEqual(['dan']);
+  });
+
+  it('keeps no part of a change that is refused after it began editing, and audits the refusal', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'golive-refuse-'));
+    store = await openLowdbStore(dir);
+    const app = new GoliveApp({ store, clock: new TestClock('2019-11-01T09:00:00Z'), directory: noGroups });
+    await app.handle({ actor: { id: 'rita', platform: 'console' }, channel: { platform: 'console', id: 'general' }, text: '/release create "Nov" 2019-11-29 --id nov' });
+    const outcome = await changeRelease(store, 'nov', { actor: { id: 'mallory', platform: 'console' }, command: 'forged', now: new Date('2019-11-02T09:00:00Z') }, (release) => {
+      release.managers.push('mallory');
+      throw new Refusal('not yours');
+    });
+    expect(outcome).toEqual({ applied: false, refusal: 'not yours' });
+    const onDisk = JSON.parse(await readFile(join(dir, 'releases', 'nov.json'), 'utf8'));
+    expect(onDisk.release.managers).toEqual(['rita']);
+    expect(onDisk.audit.at(-1)).toMatchObject({ outcome: 'refused', reason: 'not yours', actor: { id: 'mallory' } });
   });
 });

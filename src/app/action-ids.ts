@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { Slug } from '../domain/primitives.js';
 
 // Buttons carry what they act on in their value, so a click needs nothing from the message it is in.
-export const ACTION_PREFIX = 'golive:';
 export const ActionIds = {
   answer: { met: 'golive:answer:met', 'not-met': 'golive:answer:not-met', 'need-info': 'golive:answer:need-info' },
   signoff: { agree: 'golive:signoff:agree', disagree: 'golive:signoff:disagree' },

@@ -3,7 +3,7 @@ import { sealEntry } from '../domain/audit.js';
 import type { OutboxMessage } from './document.js';
 import type { Store } from './store-port.js';
 import { refreshChecklists } from './checklists.js';
-import { Refusal, UserError, type Actor } from './request.js';
+import { Refusal, type Actor } from './request.js';
 
 export interface ChangeEffect<T> {
   /** What changed, for the audit entry: the part before and after, not the whole release. */
@@ -42,10 +42,7 @@ export async function changeRelease<T>(
   const base = { at, actor: { id: ctx.actor.id, platform: ctx.actor.platform }, command: ctx.command.slice(0, 4000) };
   const saved = await store.update(releaseId, (doc) => {
     try {
-      // A refusal may come after `apply` has begun editing, so it edits a draft that is kept only on success.
-      const draft = structuredClone(doc.release);
-      const effect = apply(draft);
-      doc.release = draft;
+      const effect = apply(doc.release);
       doc.audit.push(sealEntry(doc.audit, { ...base, outcome: 'applied', before: effect.before ?? null, after: effect.after ?? null }));
       for (const message of effect.outbox ?? []) {
         if (doc.outbox.some((m) => m.id === message.id)) continue;
@@ -55,6 +52,9 @@ export async function changeRelease<T>(
       outcome = { applied: true, result: effect.result, release: doc.release };
       return doc;
     } catch (error) {
+      // `apply` may have begun editing before it refused or found a repeat: keep the release as
+      // it was saved (the store hands out a copy and keeps the saved one until the write is done).
+      if (error instanceof AlreadyRecorded || error instanceof Refusal) doc.release = structuredClone(store.get(releaseId)!.release);
       if (error instanceof AlreadyRecorded) {
         outcome = { applied: true, result: error.result as T, release: doc.release, duplicate: true };
         return doc;
@@ -70,9 +70,4 @@ export async function changeRelease<T>(
   if (!outcome) throw new Error('store.update finished without running the change');
   if (outcome.applied) outcome.release = saved.release;
   return outcome;
-}
-
-export function requireFound<T>(value: T | undefined, message: string): T {
-  if (value === undefined) throw new UserError(message);
-  return value;
 }

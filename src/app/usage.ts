@@ -131,10 +131,6 @@ export const OPTION_NAMES: readonly string[] = [...new Set(['release', ...COMMAN
 
 export const GENERAL_USAGE = `${p} <command> [--release <id>], where <command> is one of: ${COMMAND_WORDS.join(', ')}`;
 
-export function isCommandWord(word: string): boolean {
-  return COMMAND_WORDS.includes(word);
-}
-
 /** The table rows for one command word (several for `risk`, `facts` …). */
 export function entriesOf(word: string): UsageEntry[] {
   return COMMANDS.filter((entry) => entry.words[0] === word);
