@@ -12,6 +12,8 @@ const Env = z
       .regex(/^[a-z0-9][a-z0-9_-]{0,79}$/i, 'must be a simple channel name such as general')
       .default('general'),
     GOLIVE_CLOCK_START: optional(z.string().datetime({ offset: true, message: 'must be an ISO 8601 timestamp such as 2019-11-07T09:00:00Z' })),
+    GOLIVE_AUDIT_KEY: optional(z.string().min(32, 'must be a secret of at least 32 characters (for example the output of `openssl rand -hex 32`)').max(1024, 'must be at most 1024 characters')),
+    GOLIVE_AUDIT_ADOPT_KEY: optional(z.string().regex(/^[01]$/, 'must be 1 (seal unkeyed records under GOLIVE_AUDIT_KEY once) or 0')),
     PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a whole port number').min(1, 'must be 1 to 65535').max(65535, 'must be 1 to 65535').default(3000),
     SLACK_SIGNING_SECRET: optional(z.string().regex(/^[0-9a-f]{16,128}$/i, 'must be the hex signing secret from the app\'s Basic Information page')),
     SLACK_BOT_TOKEN: optional(z.string().regex(/^xoxb-[A-Za-z0-9-]+$/, 'must be a bot token starting xoxb-')),
@@ -24,6 +26,7 @@ const Env = z
     ),
   })
   .superRefine((env, ctx) => {
+    if (env.GOLIVE_AUDIT_ADOPT_KEY === '1' && !env.GOLIVE_AUDIT_KEY) ctx.addIssue({ code: 'custom', path: ['GOLIVE_AUDIT_ADOPT_KEY'], message: 'needs GOLIVE_AUDIT_KEY: it seals existing records under that key' });
     const slack = env.SLACK_BOT_TOKEN || env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN;
     if (!slack) return;
     if (!env.SLACK_BOT_TOKEN) ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when Slack is configured (set with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN)' });
@@ -58,4 +61,9 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+}
+
+/** How audit records are sealed and checked, from the settings. */
+export function auditPolicy(config: Config): { key?: string; adopting: boolean } {
+  return { ...(config.GOLIVE_AUDIT_KEY && { key: config.GOLIVE_AUDIT_KEY }), adopting: config.GOLIVE_AUDIT_ADOPT_KEY === '1' };
 }

@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
-import { readConfig, slackConfig, ConfigError, type Config } from './config.js';
+import { auditPolicy, readConfig, slackConfig, ConfigError, type Config } from './config.js';
+import { adoptAuditKey, recordVerifier, type AuditPolicy } from './app/record-check.js';
 import { rehearsalClock, systemClock, type Clock } from './app/clock.js';
 import { noGroups } from './app/context.js';
 import { GoliveApp } from './app/app.js';
@@ -14,15 +15,18 @@ const log = (message: string) => console.error(`${new Date().toISOString()} ${me
 
 async function main(): Promise<number> {
   const config = readConfig(process.env);
-  const store = await openLowdbStore(config.GOLIVE_DATA_DIR, log);
   const slack = slackConfig(config);
+  if (slack && config.GOLIVE_CLOCK_START) throw new ConfigError('Invalid configuration:\n  GOLIVE_CLOCK_START: is for console rehearsals only; unset it when Slack is configured');
+  const audit = auditPolicy(config);
+  // Every record is checked before anything is served: one that fails is quarantined, never written.
+  const store = await openLowdbStore(config.GOLIVE_DATA_DIR, { log, verify: recordVerifier(audit) });
+  const clock = config.GOLIVE_CLOCK_START ? rehearsalClock(rehearsalStart(store, new Date(config.GOLIVE_CLOCK_START))) : systemClock;
+  if (audit.adopting && audit.key) await adoptAuditKey(store, audit.key, clock, log);
   if (slack) {
-    if (config.GOLIVE_CLOCK_START) throw new ConfigError('Invalid configuration:\n  GOLIVE_CLOCK_START: is for console rehearsals only; unset it when Slack is configured');
-    await serveChat(config, store, systemClock);
+    await serveChat(config, store, clock, audit);
     return new Promise<number>(() => undefined);
   }
-  const clock = config.GOLIVE_CLOCK_START ? rehearsalClock(new Date(config.GOLIVE_CLOCK_START)) : systemClock;
-  const app = new GoliveApp({ store, clock, directory: noGroups });
+  const app = new GoliveApp({ store, clock, directory: noGroups, audit });
   const user = config.GOLIVE_CONSOLE_USER ?? consoleUser();
   const status = await runConsole({ app, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY), user, channel: config.GOLIVE_CONSOLE_CHANNEL });
   await store.close();
@@ -30,8 +34,8 @@ async function main(): Promise<number> {
 }
 
 /** Slack (and later Teams) on one HTTP server; the outbox is retried every few seconds. */
-async function serveChat(config: Config, store: Store, clock: Clock): Promise<void> {
-  const serving = await serve({ slack: slackConfig(config)!, store, clock, port: config.PORT, log });
+async function serveChat(config: Config, store: Store, clock: Clock, audit: AuditPolicy): Promise<void> {
+  const serving = await serve({ slack: slackConfig(config)!, store, clock, port: config.PORT, log, audit });
   log(`golive listening on port ${serving.port}: ${config.SLACK_APP_TOKEN ? 'Slack over Socket Mode' : 'Slack at POST /slack/events'}, GET /healthz`);
   const timer = setInterval(() => void serving.outbox.kick(), 5_000);
   void serving.outbox.kick();
@@ -48,6 +52,20 @@ async function serveChat(config: Config, store: Store, clock: Clock): Promise<vo
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+}
+
+/**
+ * A rehearsal restarted on a store that already holds later records resumes after the newest of
+ * them: entries never go back in time, and a date change is never stamped before the answers it follows.
+ */
+function rehearsalStart(store: Store, configured: Date): Date {
+  let newest = configured.getTime();
+  for (const { id } of store.list()) {
+    const at = store.get(id)?.audit.at(-1)?.at;
+    if (at !== undefined) newest = Math.max(newest, Date.parse(at));
+  }
+  if (newest > configured.getTime()) log(`rehearsal clock resumes at ${new Date(newest).toISOString()}, the newest record in the store (GOLIVE_CLOCK_START is earlier)`);
+  return new Date(newest);
 }
 
 function consoleUser(): string {

@@ -5,6 +5,7 @@ import type { Clock } from './app/clock.js';
 import { OutboxWorker } from './app/outbox.js';
 import { Inflight } from './inflight.js';
 import type { Store } from './app/store-port.js';
+import type { AuditPolicy } from './app/record-check.js';
 import { createHttpServer, listen } from './http-server.js';
 import { createSlackAdapter } from '../adapters/slack/bolt-app.js';
 import { createSlackClient } from '../adapters/slack/client.js';
@@ -18,6 +19,7 @@ export interface ServeOptions {
   port: number;
   host?: string;
   log: (message: string) => void;
+  audit?: AuditPolicy;
 }
 
 export interface Serving {
@@ -33,7 +35,7 @@ export interface Serving {
 /** The chat platforms on one HTTP server, with the outbox that delivers to them. */
 export async function serve(options: ServeOptions): Promise<Serving> {
   const client = createSlackClient(options.slack);
-  const app = new GoliveApp({ store: options.store, clock: options.clock, directory: slackDirectory(client), log: options.log });
+  const app = new GoliveApp({ store: options.store, clock: options.clock, directory: slackDirectory(client), log: options.log, ...(options.audit && { audit: options.audit }) });
   const outbox = new OutboxWorker(options.store, { slack: slackPort(client) }, options.clock, options.log);
   const inflight = new Inflight();
   const adapter = createSlackAdapter(options.slack, { app, kickOutbox: () => void outbox.kick(), log: options.log, inflight });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { z } from 'zod';
 import { ReleaseDocument } from '../src/app/document.js';
-import { StoreError, type ReleaseSummary, type Store } from '../src/app/store-port.js';
+import { StoreError, type Quarantine, type ReleaseSummary, type Store } from '../src/app/store-port.js';
 import { SLUG_PATTERN, Slug } from '../src/domain/primitives.js';
 import { Channel } from '../src/domain/release.js';
 import { DurableJsonFile, isTempFileName, nodeFs, type DurableFs } from './durable-json-file.js';
@@ -39,6 +39,11 @@ export interface LowdbStoreOptions {
   log?: StoreLog;
   /** The file operations behind every read and durable write; tests wrap them. */
   fs?: DurableFs;
+  /**
+   * Checks each release's record when the store opens; one that fails is quarantined (kept
+   * readable, never written) instead of stopping the store, so the other releases keep working.
+   */
+  verify?: (doc: ReleaseDocument) => Quarantine | undefined;
 }
 
 type ReleaseFile = Low<ReleaseDocument | null>;
@@ -48,8 +53,8 @@ type ReleaseFile = Low<ReleaseDocument | null>;
  * not parse or validate rejects with a StoreError naming it, and nothing on disk is touched.
  */
 export async function openLowdbStore(dataDir: string, options: LowdbStoreOptions | StoreLog = {}): Promise<Store> {
-  const { log = () => undefined, fs = nodeFs } = typeof options === 'function' ? { log: options } : options;
-  const store = new LowdbStore(dataDir, fs, log);
+  const { log = () => undefined, fs = nodeFs, verify = () => undefined } = typeof options === 'function' ? { log: options } : options;
+  const store = new LowdbStore(dataDir, fs, log, verify);
   await store.load();
   return store;
 }
@@ -60,6 +65,7 @@ class LowdbStore implements Store {
   private readonly files = new Map<string, ReleaseFile>();
   private readonly order: string[] = [];
   private readonly creating = new Set<string>();
+  private readonly quarantined = new Map<string, Quarantine>();
   private readonly releaseWrites = new KeyedQueue();
   private readonly indexWrites = new KeyedQueue();
   // Bumped whenever a summary changes; an index write records the revision it saved, so queued
@@ -72,6 +78,7 @@ class LowdbStore implements Store {
     private readonly dataDir: string,
     private readonly fs: DurableFs,
     private readonly log: StoreLog,
+    private readonly verify: (doc: ReleaseDocument) => Quarantine | undefined,
   ) {
     this.releasesDir = join(dataDir, 'releases');
     this.index = new Low(new DurableJsonFile(join(dataDir, 'index.json'), parserFor(IndexFile, join(dataDir, 'index.json')), fs), {
@@ -91,6 +98,11 @@ class LowdbStore implements Store {
       if (holds === undefined) throw new StoreError(`${this.pathOf(id)}: disappeared while the store was opening`, this.pathOf(id));
       if (holds !== id) throw new StoreError(`${this.pathOf(id)}: holds release "${holds}", but its file name says "${id}"`, this.pathOf(id));
       this.files.set(id, file);
+      const problem = this.verify(file.data!);
+      if (problem) {
+        this.quarantined.set(id, problem);
+        this.log(`${this.pathOf(id)}: quarantined, its record fails verification at entry ${problem.seq}: ${problem.message}`);
+      }
     }
     const repaired = this.reconcileIndex();
     // Only now that every file has loaded may anything on disk change.
@@ -107,6 +119,10 @@ class LowdbStore implements Store {
 
   get(id: string): ReleaseDocument | undefined {
     return this.files.get(id)?.data ?? undefined;
+  }
+
+  quarantine(id: string): Quarantine | undefined {
+    return this.quarantined.get(id);
   }
 
   findByChannel(channel: Channel): string | undefined {
@@ -139,6 +155,9 @@ class LowdbStore implements Store {
       const file = this.files.get(id);
       const current = file?.data;
       if (!file || !current) throw new StoreError(`there is no release with id "${id}"`);
+      const quarantined = this.quarantined.get(id);
+      // A record that failed verification is evidence: nothing is ever written over it.
+      if (quarantined) throw new StoreError(`release "${id}" is read-only: its record fails verification at entry ${quarantined.seq}`);
       const next = validated(await change(structuredClone(current)), `release "${id}"`);
       if (next.release.id !== id) throw new StoreError(`release "${id}" cannot change its id to "${next.release.id}"`);
       // Low.write() would show the new data to readers before it is durable: write through the

@@ -48,11 +48,11 @@ describe('the audit trail through the app', () => {
       doc.audit[2].after.response.comment = 'forged';
     });
     const { output } = await h.run('/release audit verify --release nov');
-    expect(output).toContain('Audit chain BROKEN: Entry 3 was edited');
+    expect(output).toContain('Audit record FAILS verification: at entry 3: Entry 3 was edited');
   });
 
   it('names a removed entry', async () => {
     h = await tamperedAndReopened((doc) => doc.audit.splice(1, 1));
-    expect((await h.run('/release audit verify --release nov')).output).toMatch(/Audit chain BROKEN: Entry 2 (was removed|is missing)/);
+    expect((await h.run('/release audit verify --release nov')).output).toMatch(/Audit record FAILS verification: at entry 2: Entry 2 (was removed|is missing)/);
   });
 });

@@ -71,7 +71,7 @@ describe('the November 2019 SEC Release, end to end through the console', () => 
     expect(status).toContain('answered before the implementation date moved: must be confirmed again');
     expect(status).toContain('Made before the implementation date moved');
     expect(out[2]).toContain('[#general] ');
-    expect(out[2]).toMatch(/Audit chain intact: \d+ entries/);
+    expect(out[2]).toMatch(/Audit record intact: \d+ entries/);
   });
 
   it('has every answer and its audit entry on disk', async () => {

@@ -106,7 +106,7 @@ function dispatch(ctx: Ctx, command: Command): Promise<Reply[]> | Reply[] {
     case 'report':
       return handleReport(ctx);
     case 'audit-verify':
-      return handleAuditVerify(ctx);
+      return handleAuditVerify(ctx, command);
     case 'audit-export':
       return handleAuditExport(ctx, command);
   }

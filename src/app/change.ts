@@ -1,9 +1,11 @@
-import type { Release } from '../domain/release.js';
-import { sealEntry } from '../domain/audit.js';
-import type { OutboxMessage } from './document.js';
+import { Release } from '../domain/release.js';
+import { sealEntry, stateHashOf, type AuditKey } from '../domain/audit.js';
+import type { UnsealedAuditEntry } from '../domain/audit-entry.js';
+import type { OutboxMessage, ReleaseDocument } from './document.js';
 import type { Store } from './store-port.js';
 import { refreshChecklists } from './checklists.js';
-import { Refusal, type Actor } from './request.js';
+import { Refusal, UserError, type Actor } from './request.js';
+import { withRecordNote } from '../views/messages.js';
 
 export interface ChangeEffect<T> {
   /** What changed, for the audit entry: the part before and after, not the whole release. */
@@ -26,27 +28,50 @@ export class AlreadyRecorded<T> extends Error {
   }
 }
 
+export interface ChangeContext {
+  actor: Actor;
+  command: string;
+  now: Date;
+  /** GOLIVE_AUDIT_KEY: entries are sealed with HMAC-SHA256 under it. */
+  auditKey?: AuditKey;
+}
+
+/** A refused attempt keeps this much of what was typed: enough to see what was tried, not a way to grow the file. */
+export const REFUSED_COMMAND_MAX = 300;
+/** Refusals of one person within this window of their last one are counted, not stored again. */
+export const REFUSAL_WINDOW_MS = 60_000;
+
 /**
- * Runs one change to one release as a single store write: the change itself, its audit entry and
- * its outbox messages land together or not at all. A Refusal thrown by `apply` is recorded in the
- * audit chain (and only that); a UserError changes nothing at all.
+ * Runs one change to one release as a single store write: the change itself, its audit entry
+ * (sealing the state after it) and its outbox messages land together or not at all. A Refusal
+ * thrown by `apply` is recorded in the audit chain (and only that); a UserError changes nothing.
  */
-export async function changeRelease<T>(
-  store: Store,
-  releaseId: string,
-  ctx: { actor: Actor; command: string; now: Date },
-  apply: (release: Release) => ChangeEffect<T>,
-): Promise<ChangeOutcome<T>> {
+export async function changeRelease<T>(store: Store, releaseId: string, ctx: ChangeContext, apply: (release: Release) => ChangeEffect<T>): Promise<ChangeOutcome<T>> {
   let outcome: ChangeOutcome<T> | undefined;
   const at = ctx.now.toISOString();
-  const base = { at, actor: { id: ctx.actor.id, platform: ctx.actor.platform }, command: ctx.command.slice(0, 4000) };
+  const actor = { id: ctx.actor.id, platform: ctx.actor.platform };
   const saved = await store.update(releaseId, (doc) => {
+    const head = doc.audit.at(-1);
+    // Entries only go forward in time: a rehearsal clock restarted at an earlier instant, or a
+    // system clock stepped back, must not date a change before the record it follows.
+    if (head && Date.parse(head.at) > ctx.now.getTime()) {
+      throw new UserError(`golive's clock reads ${at}, before the newest record of this release (${head.at}); nothing was recorded. Whoever runs golive should check its clock.`);
+    }
+    const seal = (entry: Omit<UnsealedAuditEntry, 'stateHash'>) => {
+      const sealed = sealEntry(doc.audit, { ...entry, stateHash: stateHashOf(doc.release) }, ctx.auditKey);
+      doc.audit.push(sealed);
+      return sealed;
+    };
     try {
       const effect = apply(doc.release);
-      doc.audit.push(sealEntry(doc.audit, { ...base, outcome: 'applied', before: effect.before ?? null, after: effect.after ?? null }));
+      // The state is sealed as it will be stored: normalised by its schema, so the hash read back matches.
+      doc.release = Release.parse(doc.release);
+      flushRefusals(doc, seal);
+      const entry = seal({ at, actor, command: ctx.command.slice(0, 4000), outcome: 'applied', before: effect.before ?? null, after: effect.after ?? null });
       for (const message of effect.outbox ?? []) {
         if (doc.outbox.some((m) => m.id === message.id)) continue;
-        doc.outbox.push({ ...message, status: 'pending', attempts: 0, createdAt: at });
+        const view = message.kind === 'checklist' ? message.view : withRecordNote(message.view, entry.seq, entry.hash);
+        doc.outbox.push({ ...message, view, status: 'pending', attempts: 0, createdAt: at });
       }
       refreshChecklists(doc, ctx.now);
       outcome = { applied: true, result: effect.result, release: doc.release };
@@ -60,7 +85,7 @@ export async function changeRelease<T>(
         return doc;
       }
       if (error instanceof Refusal) {
-        doc.audit.push(sealEntry(doc.audit, { ...base, outcome: 'refused', reason: error.message.slice(0, 2000) }));
+        recordRefusal(doc, { at, actor, command: ctx.command.slice(0, REFUSED_COMMAND_MAX), reason: error.message.slice(0, 2000) }, seal);
         outcome = { applied: false, refusal: error.message };
         return doc;
       }
@@ -70,4 +95,48 @@ export async function changeRelease<T>(
   if (!outcome) throw new Error('store.update finished without running the change');
   if (outcome.applied) outcome.release = saved.release;
   return outcome;
+}
+
+type Seal = (entry: Omit<UnsealedAuditEntry, 'stateHash'>) => unknown;
+interface RefusedAttempt {
+  at: string;
+  actor: { id: string; platform: UnsealedAuditEntry['actor']['platform'] };
+  command: string;
+  reason: string;
+}
+
+/**
+ * A refusal gets its own entry, unless the same person's refusal is the newest entry and came
+ * within the window: then it is only counted (durably, beside the chain) and sealed as one entry
+ * "refused N more times" with the next write, so a flood of refused attempts cannot grow the record.
+ */
+function recordRefusal(doc: ReleaseDocument, attempt: RefusedAttempt, seal: Seal): void {
+  const head = doc.audit.at(-1);
+  const sameActor = (a: { id: string; platform: string }) => a.id === attempt.actor.id && a.platform === attempt.actor.platform;
+  // Measured from the entry, not the latest repeat, so a steady flood still seals one entry a minute.
+  const repeat = head?.outcome === 'refused' && sameActor(head.actor) && Date.parse(attempt.at) - Date.parse(head.at) <= REFUSAL_WINDOW_MS;
+  if (repeat) {
+    doc.refusals = doc.refusals
+      ? { ...doc.refusals, last: attempt.at, count: doc.refusals.count + 1 }
+      : { actor: attempt.actor, command: attempt.command, reason: attempt.reason, first: attempt.at, last: attempt.at, count: 1 };
+    return;
+  }
+  flushRefusals(doc, seal);
+  seal({ at: attempt.at, actor: attempt.actor, command: attempt.command, outcome: 'refused', reason: attempt.reason });
+}
+
+/** Seals the counted repeats as one entry before anything else is written after them. */
+function flushRefusals(doc: ReleaseDocument, seal: Seal): void {
+  const tally = doc.refusals;
+  if (!tally) return;
+  delete doc.refusals;
+  const since = tally.first === tally.last ? '' : ` between ${tally.first} and ${tally.last}`;
+  seal({
+    at: tally.last,
+    actor: tally.actor,
+    command: tally.command,
+    outcome: 'refused',
+    reason: `Refused again ${tally.count === 1 ? 'once' : `${tally.count} times`}${since}: ${tally.reason}`.slice(0, 2000),
+    ...(tally.count > 1 && { count: tally.count }),
+  });
 }

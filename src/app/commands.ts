@@ -43,7 +43,7 @@ export type Command =
   | { name: 'date'; date: string; time?: string; reason: string }
   | { name: 'decide'; verdict: 'go' | 'no-go'; note?: string; for?: UserRef }
   | { name: 'report' }
-  | { name: 'audit-verify' }
+  | { name: 'audit-verify'; head?: string }
   | { name: 'audit-export'; format: 'jsonl' | 'csv' };
 
 export type CommandName = Command['name'];

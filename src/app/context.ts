@@ -1,7 +1,8 @@
 import type { Channel, Release } from '../domain/release.js';
 import type { UserRef } from './commands.js';
 import type { Clock } from './clock.js';
-import type { Store } from './store-port.js';
+import type { Quarantine, Store } from './store-port.js';
+import type { AuditPolicy } from './record-check.js';
 import { UserError, type Actor, type Reply } from './request.js';
 import { changeRelease, type ChangeEffect, type ChangeOutcome } from './change.js';
 import { errorView } from '../views/messages.js';
@@ -22,6 +23,8 @@ export interface AppDeps {
   clock: Clock;
   directory: Directory;
   templatesDir?: string;
+  /** GOLIVE_AUDIT_KEY (entries sealed with HMAC-SHA256 under it) and whether it is being adopted. */
+  audit?: AuditPolicy;
   /** Where unexpected failures are reported for whoever runs golive. */
   log?: (message: string) => void;
 }
@@ -41,8 +44,11 @@ export class Ctx {
     return this.deps.store;
   }
 
-  /** The release a command acts on: `--release`, else the one this channel follows. */
-  releaseId(explicit?: string): string {
+  /**
+   * The release a command acts on: `--release`, else the one this channel follows. A release
+   * whose record failed verification is refused unless the command only reads it for inspection.
+   */
+  releaseId(explicit?: string, options: { evenIfQuarantined?: boolean } = {}): string {
     const id = explicit ?? this.releaseOption ?? (this.channel ? this.deps.store.findByChannel(this.channel) : undefined);
     if (id === undefined) {
       const known = this.deps.store.list().map((r) => r.id);
@@ -51,12 +57,15 @@ export class Ctx {
           (known.length > 0 ? ` (known: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}).` : ', or create one with `/release create`.'),
       );
     }
-    if (!this.deps.store.get(id)) throw new UserError(`There is no release "${id}". \`/release list\` shows them all.`);
+    const doc = this.deps.store.get(id);
+    if (!doc) throw new UserError(`There is no release "${id}". \`/release list\` shows them all.`);
+    const quarantine = this.deps.store.quarantine(id);
+    if (quarantine && !options.evenIfQuarantined) throw new UserError(quarantineMessage(doc.release.name, id, quarantine));
     return id;
   }
 
   change<T>(releaseId: string, apply: (release: Release) => ChangeEffect<T>): Promise<ChangeOutcome<T>> {
-    return changeRelease(this.deps.store, releaseId, { actor: this.actor, command: this.text, now: this.now }, apply);
+    return changeRelease(this.deps.store, releaseId, { actor: this.actor, command: this.text, now: this.now, auditKey: this.deps.audit?.key }, apply);
   }
 
   async users(refs: readonly UserRef[]): Promise<string[]> {
@@ -73,6 +82,13 @@ export class Ctx {
     if (ids.length !== 1) throw new UserError('Name one person here, not a group.');
     return ids[0]!;
   }
+}
+
+export function quarantineMessage(name: string, id: string, quarantine: Quarantine): string {
+  return (
+    `The record of ${name} (${id}) fails verification at entry ${quarantine.seq}: ${quarantine.message} ` +
+    'golive keeps this release read-only and records nothing on it. `/release audit verify` shows the details; whoever runs golive should investigate or restore its file from a backup.'
+  );
 }
 
 export function errorReply(message: string, usage?: string): Reply {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Channel, Release } from '../domain/release.js';
 import { AuditEntry } from '../domain/audit-entry.js';
-import { Instant } from '../domain/primitives.js';
+import { Instant, Platform, UserId } from '../domain/primitives.js';
 import { View } from '../views/elements.js';
 
 // A message the app has decided to send. It is written in the same document (so the same atomic
@@ -28,6 +28,22 @@ export const OutboxMessage = z
   .strict();
 export type OutboxMessage = z.infer<typeof OutboxMessage>;
 
+/**
+ * Refusals repeated by one person within a minute, counted beside the chain until the next write
+ * seals them as one entry (see change.ts): a flood of refused attempts cannot grow the record.
+ */
+export const RefusalTally = z
+  .object({
+    actor: z.object({ id: UserId, platform: Platform }).strict(),
+    command: z.string().max(300),
+    reason: z.string().max(2000),
+    first: Instant,
+    last: Instant,
+    count: z.number().int().positive(),
+  })
+  .strict();
+export type RefusalTally = z.infer<typeof RefusalTally>;
+
 export const DOCUMENT_VERSION = 1;
 
 /** Everything about one release on disk: the release, its audit chain and its outbox. */
@@ -37,6 +53,7 @@ export const ReleaseDocument = z
     release: Release,
     audit: z.array(AuditEntry),
     outbox: z.array(OutboxMessage).default([]),
+    refusals: RefusalTally.optional(),
   })
   .strict();
 export type ReleaseDocument = z.infer<typeof ReleaseDocument>;

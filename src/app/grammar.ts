@@ -258,7 +258,14 @@ export const BUILDERS: Record<string, (a: Args) => Command> = {
 
   report: (a: Args) => (a.end(0), { name: 'report' }),
 
-  'audit verify': (a: Args) => (a.end(0), { name: 'audit-verify' }),
+  'audit verify'(a: Args) {
+    a.end(0);
+    const head = a.option('head');
+    if (head === undefined) return { name: 'audit-verify' };
+    const hex = head.toLowerCase();
+    if (!/^[0-9a-f]{12,64}$/.test(hex)) a.fail(`--head takes the hash shown by golive: 12 to 64 hex characters (0-9, a-f), not "${head}".`);
+    return { name: 'audit-verify', head: hex };
+  },
 
   'audit export'(a: Args) {
     a.end(0);

@@ -57,6 +57,7 @@ export async function handleAction(app: GoliveApp, origin: Origin, actionId: str
 /** Checks the person may answer before showing the form: a refusal is told and audited at once. */
 async function answerForm(app: GoliveApp, origin: Origin, releaseId: string, criterionId: string, answer: 'met' | 'not-met' | 'need-info'): Promise<ActionOutcome> {
   const { store, clock } = app.deps;
+  const auditKey = app.deps.audit?.key;
   const release = store.get(releaseId)?.release;
   const criterion = release?.criteria.find((c) => c.id === criterionId);
   if (!release || !criterion) return { kind: 'replies', replies: [errorReply(`Release "${releaseId}" has no criterion "${criterionId}" any more. Run \`/release status\`.`)] };
@@ -64,7 +65,7 @@ async function answerForm(app: GoliveApp, origin: Origin, releaseId: string, cri
     authorizeAnswer(release, criterion, origin.actor);
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
-    await changeRelease(store, releaseId, { actor: origin.actor, command: `/release confirm ${criterionId} ${answer} (button)`, now: clock.now() }, () => {
+    await changeRelease(store, releaseId, { actor: origin.actor, command: `/release confirm ${criterionId} ${answer} (button)`, now: clock.now(), auditKey }, () => {
       throw error;
     });
     return { kind: 'replies', replies: [{ kind: 'view', visibility: 'private', view: refusalView(error.message) }] };
@@ -120,7 +121,7 @@ export async function submitForm(app: GoliveApp, origin: Origin, formId: string,
 export function homeFor(app: GoliveApp, actor: Actor): View {
   const releases = app.deps.store.list().flatMap((summary) => {
     const doc = app.deps.store.get(summary.id);
-    return doc ? [doc.release] : [];
+    return doc && !app.deps.store.quarantine(summary.id) ? [doc.release] : [];
   });
   return homeView(actor.id, releases, app.deps.clock.now());
 }

@@ -24,7 +24,8 @@ export async function deliverDue(store: Store, ports: ChatPorts, now: Date): Pro
   let sent = 0;
   for (const summary of store.list()) {
     const doc = store.get(summary.id);
-    if (!doc) continue;
+    // A quarantined record is never written, so its messages wait until it is restored.
+    if (!doc || store.quarantine(summary.id)) continue;
     for (const message of doc.outbox.filter((m) => isDue(m, now))) {
       const port = ports[message.channel.platform];
       if (!port) continue;

@@ -1,7 +1,8 @@
 import type { Release } from '../domain/release.js';
 import { evaluate, type CriterionState, type GroupState } from '../domain/readiness.js';
 import { ANSWER_WORDS, day, when } from '../views/format.js';
-import { groupName } from '../views/status.js';
+import { groupName, type RecordHead } from '../views/status.js';
+import { shortHead } from '../views/messages.js';
 
 // The decision paper, in the shape of the seed paper, built from the record alone: every line
 // below is read from the release; nothing is typed in by hand.
@@ -14,7 +15,7 @@ export function md(text: string): string {
 const person = (id: string) => `@${md(id)}`;
 const persons = (ids: readonly string[]) => (ids.length === 0 ? 'nobody assigned' : ids.map(person).join(', '));
 
-export function decisionPaper(release: Release, now: Date): string {
+export function decisionPaper(release: Release, now: Date, record?: RecordHead): string {
   const zone = release.implementation.zone;
   const readiness = evaluate(release, now);
   const date = day(release.implementation.date);
@@ -26,6 +27,9 @@ export function decisionPaper(release: Release, now: Date): string {
 
   out.push(`# Approval to implement the ${name}`, '');
   out.push(`Release \`${release.id}\` · template \`${release.template}\` · generated ${when(now, zone)} from the golive record · verdict **${readiness.verdict}**`);
+  if (record) {
+    out.push('', `Audit record: entry ${record.seq}, head \`${shortHead(record.head)}\`. Anyone can check later that the record still holds this paper's basis: \`/release audit verify --head ${shortHead(record.head)}\`.`);
+  }
 
   head('Purpose');
   out.push(

@@ -7,6 +7,13 @@ export interface ReleaseSummary {
   channels: Channel[];
 }
 
+/** A release whose record failed verification when the store opened: readable, never written. */
+export interface Quarantine {
+  /** The first audit entry that is wrong (0 when there is none to name). */
+  seq: number;
+  message: string;
+}
+
 /**
  * Where release documents live. Reads are served from memory; every write is validated,
  * atomic and durable before its promise resolves. Writes to one release are serialised.
@@ -15,6 +22,8 @@ export interface Store {
   /** Every release, in creation order. */
   list(): ReleaseSummary[];
   get(id: string): ReleaseDocument | undefined;
+  /** Why a release is kept read-only: its record failed verification at open. */
+  quarantine(id: string): Quarantine | undefined;
   /** The release linked to a channel, if any. */
   findByChannel(channel: Channel): string | undefined;
   /** Saves a new release; rejects if the id is taken. */

@@ -114,7 +114,12 @@ export const COMMANDS: readonly UsageEntry[] = [
     options: ['for'],
   },
   { words: ['report'], usage: `${p} report`, summary: 'Produce the decision paper from the record.', options: [] },
-  { words: ['audit', 'verify'], usage: `${p} audit verify`, summary: 'Check that the audit trail is unbroken.', options: [] },
+  {
+    words: ['audit', 'verify'],
+    usage: `${p} audit verify [--head <hash>]`,
+    summary: 'Check the audit record: the chain, its order in time, and that it seals the stored state. With --head, prove that a head shown earlier (in an announcement or the paper) is still in it.',
+    options: ['head'],
+  },
   {
     words: ['audit', 'export'],
     usage: `${p} audit export [--format jsonl|csv]`,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { GENESIS_HASH, type AuditEntry, type UnsealedAuditEntry } from './audit-entry.js';
 
 // The audit chain: each entry carries the hash of its predecessor, so editing, removing,
@@ -46,14 +46,31 @@ function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** The hash an entry should carry: over its prevHash and everything in it except `hash`. */
-export function entryHash(entry: Omit<AuditEntry, 'hash'> & { hash?: string }): string {
+/** The secret a keyed chain is sealed with (GOLIVE_AUDIT_KEY); without it entries use plain sha256. */
+export type AuditKey = string | undefined;
+
+/**
+ * The hash an entry should carry: over its prevHash and everything in it except `hash`. A keyed
+ * entry uses HMAC-SHA256, so whoever has the files but not the key cannot recompute it.
+ */
+export function entryHash(entry: Omit<AuditEntry, 'hash'> & { hash?: string }, key?: AuditKey): string {
   const { hash: _ignored, ...content } = entry;
-  return sha256(content.prevHash + canonicalJson(content));
+  const text = content.prevHash + canonicalJson(content);
+  if (!content.keyed) return sha256(text);
+  if (key === undefined) throw new TypeError('a keyed audit entry needs the key to be hashed');
+  return createHmac('sha256', key).update(text, 'utf8').digest('hex');
 }
 
-/** Appends `entry` to the end of `chain`: numbers it, links it to the last entry and hashes it. */
-export function sealEntry(chain: readonly AuditEntry[], entry: UnsealedAuditEntry): AuditEntry {
+/** The hash of a release state as an audit entry seals it: the same for equal states, however built. */
+export function stateHashOf(state: unknown): string {
+  return sha256(canonicalJson(state));
+}
+
+/**
+ * Appends `entry` after the last entry of `chain`: numbers it, links it to that entry and hashes
+ * it (keyed when `key` is given). Only the last entry is read, so the cost does not grow with the chain.
+ */
+export function sealEntry(chain: readonly AuditEntry[], entry: UnsealedAuditEntry, key?: AuditKey): AuditEntry {
   const last = chain[chain.length - 1];
   // Rebuilt field by field so stray properties (a stale seq or hash) never reach the hash.
   const unsealed: Omit<AuditEntry, 'hash'> = {
@@ -63,17 +80,21 @@ export function sealEntry(chain: readonly AuditEntry[], entry: UnsealedAuditEntr
     command: entry.command,
     outcome: entry.outcome,
     ...(entry.reason !== undefined && { reason: entry.reason }),
+    ...(entry.count !== undefined && { count: entry.count }),
+    ...(entry.request !== undefined && { request: entry.request }),
     ...(entry.before !== undefined && { before: entry.before }),
     ...(entry.after !== undefined && { after: entry.after }),
+    ...(entry.stateHash !== undefined && { stateHash: entry.stateHash }),
+    ...(key !== undefined && { keyed: true as const }),
     prevHash: last ? last.hash : GENESIS_HASH,
   };
-  return { ...unsealed, hash: entryHash(unsealed) };
+  return { ...unsealed, hash: entryHash(unsealed, key) };
 }
 
-export type ChainProblem = 'edited' | 'removed' | 'reordered' | 'inserted';
+export type ChainProblem = 'edited' | 'removed' | 'reordered' | 'inserted' | 'keyed' | 'time';
 
 export type ChainVerdict =
-  | { ok: true; entries: number; head: string }
+  | { ok: true; entries: number; head: string; /** The first keyed entry, if any: every later one is keyed too. */ keyedFrom?: number }
   | { ok: false; seq: number; index: number; problem: ChainProblem; message: string };
 
 type Failure = Extract<ChainVerdict, { ok: false }>;
@@ -82,24 +103,38 @@ type Failure = Extract<ChainVerdict, { ok: false }>;
 const GENESIS = { seq: 0, hash: GENESIS_HASH } as const;
 
 /**
- * Checks every entry's own hash and its link to the entry before it, and names the first entry
- * that is wrong. Removing entries from the end cannot be seen from the chain alone: compare
- * `head` with a head recorded elsewhere for that.
+ * Checks every entry's own hash (keyed entries under `key`), its link to the entry before it and
+ * that time never runs backwards, and names the first entry that is wrong. Removing entries from
+ * the end cannot be seen from the chain alone: the state hash (verifyRecord) and a head published
+ * elsewhere catch that.
  */
-export function verifyChain(chain: readonly AuditEntry[]): ChainVerdict {
-  const sealedOk = chain.map((entry) => entryHash(entry) === entry.hash);
+export function verifyChain(chain: readonly AuditEntry[], key?: AuditKey): ChainVerdict {
+  const keyedFrom = chain.find((entry) => entry.keyed)?.seq;
+  const sealedOk = chain.map((entry) => (entry.keyed && key === undefined ? false : entryHash(entry, key) === entry.hash));
   for (let index = 0; index < chain.length; index++) {
     const entry = chain[index]!;
     const prev = index > 0 ? chain[index - 1]! : GENESIS;
+    if (entry.keyed && key === undefined) {
+      return fail(entry.seq, index, 'keyed', `Entry ${entry.seq} is sealed with a key (HMAC-SHA256), but golive was started without GOLIVE_AUDIT_KEY, so it cannot be checked.`);
+    }
+    if (!entry.keyed && index > 0 && chain.slice(0, index).some((earlier) => earlier.keyed)) {
+      return fail(entry.seq, index, 'keyed', `Entry ${entry.seq} is not keyed although the entries before it are: it was written by someone without the key.`);
+    }
     const linked = entry.seq === prev.seq + 1 && entry.prevHash === prev.hash;
-    if (sealedOk[index] && linked) continue;
+    if (sealedOk[index] && linked) {
+      if (index > 0 && Date.parse(entry.at) < Date.parse((prev as AuditEntry).at)) {
+        return fail(entry.seq, index, 'time', `Entry ${entry.seq} is dated ${entry.at}, before entry ${prev.seq} (${(prev as AuditEntry).at}): the record goes back in time.`);
+      }
+      continue;
+    }
     if (!sealedOk[index]) {
-      return bridged(chain, sealedOk, index) ?? fail(entry.seq, index, 'edited', `Entry ${entry.seq} was edited: its content no longer matches its hash.`);
+      const how = entry.keyed ? ' under GOLIVE_AUDIT_KEY (it was edited, or sealed with another key)' : '';
+      return bridged(chain, sealedOk, index) ?? fail(entry.seq, index, 'edited', `Entry ${entry.seq} was edited: its content no longer matches its hash${how}.`);
     }
     return (!belongs(chain, index) && bridged(chain, sealedOk, index)) || misplaced(chain, index);
   }
   const last = chain[chain.length - 1];
-  return { ok: true, entries: chain.length, head: last ? last.hash : GENESIS_HASH };
+  return { ok: true, entries: chain.length, head: last ? last.hash : GENESIS_HASH, ...(keyedFrom !== undefined && { keyedFrom }) };
 }
 
 function fail(seq: number, index: number, problem: ChainProblem, message: string): Failure {

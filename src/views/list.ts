@@ -4,15 +4,23 @@ import { timeLeft } from '../domain/calendar.js';
 import { b, paragraph, t, type Block, type View } from './elements.js';
 import { implementationText } from './format.js';
 
-export function listView(rows: ReadonlyArray<{ release: Release; readiness: Readiness }>, now: Date): View {
+/** A release whose record failed verification shows that, not a verdict. */
+export type ListRow = { release: Release; readiness: Readiness } | { release: Release; quarantine: { seq: number } };
+
+export function listView(rows: readonly ListRow[], now: Date): View {
   if (rows.length === 0) return { title: 'Releases', blocks: [paragraph(t('No releases yet. Start one with `/release create "<name>" <YYYY-MM-DD>`.'))] };
-  const blocks: Block[] = rows.map(({ release, readiness }) =>
-    paragraph(
+  const blocks: Block[] = rows.map((row) => {
+    const { release } = row;
+    if ('quarantine' in row) {
+      return paragraph(b('RECORD FAILS VERIFICATION'), t(` ${release.name} `), t(release.id, 'code'), t(` · at entry ${row.quarantine.seq}: read-only until whoever runs golive restores it`));
+    }
+    const { readiness } = row;
+    return paragraph(
       b(readiness.verdict),
       t(` ${release.name} `),
       t(release.id, 'code'),
       t(` · ${implementationText(release.implementation)}, ${timeLeft(now, readiness.due.at)} · ${readiness.blockers.length} blocker${readiness.blockers.length === 1 ? '' : 's'}`),
-    ),
-  );
+    );
+  });
   return { title: 'Releases', blocks };
 }

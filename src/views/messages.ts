@@ -18,3 +18,18 @@ export function refusalView(reason: string): View {
 export function doneView(title: string, ...content: Span[]): View {
   return { title, blocks: [paragraph(...content)] };
 }
+
+/**
+ * The audit record's head as of a message: people see it in the channel, so a record cut or
+ * rewritten later is caught with `/release audit verify --head <hash>`.
+ */
+export function withRecordNote(view: View, seq: number, head: string): View {
+  return { ...view, blocks: [...view.blocks, recordNote(seq, head)] };
+}
+
+export function recordNote(seq: number, head: string): Block {
+  return { type: 'note', content: [t(`Audit record: entry ${seq}, head `), t(shortHead(head), 'code')] };
+}
+
+/** The first 12 hex characters: enough to find an entry, short enough to read out. */
+export const shortHead = (hash: string) => hash.slice(0, 12);

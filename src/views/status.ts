@@ -5,6 +5,7 @@ import { b, divider, heading, link, note, paragraph, people, t, user, type Block
 import { ANSWER_WORDS, day, implementationText, when } from './format.js';
 import { factsBlocks } from './facts.js';
 import { blockerLines } from './blockers.js';
+import { recordNote } from './messages.js';
 
 const ITEM_STATUS = { met: 'ok', failed: 'failed', pending: 'pending' } as const;
 
@@ -16,7 +17,13 @@ export interface Undelivered {
   error: string;
 }
 
-export function statusView(release: Release, readiness: Readiness, now: Date, undelivered: readonly Undelivered[] = []): View {
+/** The newest audit entry, shown so people can later prove the record still holds what they saw. */
+export interface RecordHead {
+  seq: number;
+  head: string;
+}
+
+export function statusView(release: Release, readiness: Readiness, now: Date, undelivered: readonly Undelivered[] = [], record?: RecordHead): View {
   const zone = release.implementation.zone;
   const left = readiness.due.passed ? timeLeft(now, readiness.due.at) : `in ${timeLeft(now, readiness.due.at)}`;
   const blocks: Block[] = [
@@ -39,6 +46,7 @@ export function statusView(release: Release, readiness: Readiness, now: Date, un
   if (undelivered.length > 0) {
     blocks.push(heading(`Not delivered (${undelivered.length})`), ...undelivered.map((u) => paragraph(b(`${u.what} `), t(`to ${u.where}: ${u.error}`))));
   }
+  if (record) blocks.push(recordNote(record.seq, record.head));
   return { title: `${release.name}: ${readiness.verdict}`, blocks };
 }
 

@@ -2,7 +2,8 @@ import type { Command } from '../commands.js';
 import { releaseFromTemplate } from '../new-release.js';
 import { Zone } from '../../domain/primitives.js';
 import { SLUG_PATTERN } from '../../domain/primitives.js';
-import { sealEntry } from '../../domain/audit.js';
+import { sealEntry, stateHashOf } from '../../domain/audit.js';
+import { Release } from '../../domain/release.js';
 import { DOCUMENT_VERSION, type ReleaseDocument } from '../document.js';
 import { loadTemplate } from '../templates.js';
 import { UserError, type Reply } from '../request.js';
@@ -40,7 +41,7 @@ export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
     if (linked) throw new UserError(`This channel already follows release "${linked}". Create the new release in its own channel, so answers never land on the wrong release.`);
   }
   const at = ctx.now.toISOString();
-  const release = releaseFromTemplate(template, {
+  const release = Release.parse(releaseFromTemplate(template, {
     id,
     name: cmd.title,
     date: cmd.date,
@@ -49,10 +50,22 @@ export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
     ...(ctx.channel && { channel: ctx.channel }),
     by: ctx.actor.id,
     at,
-  });
+  }));
   const doc: ReleaseDocument = { version: DOCUMENT_VERSION, release, audit: [], outbox: [] };
   doc.audit.push(
-    sealEntry([], { at, actor: { id: ctx.actor.id, platform: ctx.actor.platform }, command: ctx.text, outcome: 'applied', before: null, after: { id, name: cmd.title, template: template.id, implementation: release.implementation } }),
+    sealEntry(
+      [],
+      {
+        at,
+        actor: { id: ctx.actor.id, platform: ctx.actor.platform },
+        command: ctx.text,
+        outcome: 'applied',
+        before: null,
+        after: { id, name: cmd.title, template: template.id, implementation: release.implementation },
+        stateHash: stateHashOf(release),
+      },
+      ctx.deps.audit?.key,
+    ),
   );
   await ctx.store.create(doc);
   return [

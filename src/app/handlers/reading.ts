@@ -1,13 +1,15 @@
 import type { Command } from '../commands.js';
 import { evaluate } from '../../domain/readiness.js';
-import { exportCsv, exportJsonl, verifyChain } from '../../domain/audit.js';
+import { exportCsv, exportJsonl } from '../../domain/audit.js';
+import { checkRecord } from '../record-check.js';
+import { quarantineMessage } from '../context.js';
+import { errorView, shortHead } from '../../views/messages.js';
 import type { Reply } from '../request.js';
 import type { Ctx } from '../context.js';
 import { reply } from './result.js';
 import { statusView } from '../../views/status.js';
 import { listView } from '../../views/list.js';
-import { doneView } from '../../views/messages.js';
-import { b, t } from '../../views/elements.js';
+import { b, paragraph, t } from '../../views/elements.js';
 import { decisionPaper } from '../report.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
@@ -15,40 +17,73 @@ type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 const MESSAGE_WORDS = { announcement: 'Announcement', alert: 'Switch alert', checklist: 'Checklist', 'checklist-update': 'Checklist update' } as const;
 
 export function handleStatus(ctx: Ctx, cmd: Of<'status'>): Reply[] {
-  const doc = ctx.store.get(ctx.releaseId(cmd.release))!;
+  const id = ctx.releaseId(cmd.release, { evenIfQuarantined: true });
+  const doc = ctx.store.get(id)!;
+  const quarantine = ctx.store.quarantine(id);
+  // No verdict from a record that fails verification: it could be the very thing that was forged.
+  if (quarantine) return [reply(errorView(quarantineMessage(doc.release.name, id, quarantine)), cmd.public ? 'public' : 'private')];
   const undelivered = doc.outbox
     .filter((m) => m.status === 'failed' && !m.superseded && m.kind !== 'checklist-update')
     .map((m) => ({ what: MESSAGE_WORDS[m.kind], where: `${m.channel.platform} channel ${m.channel.id}`, error: m.lastError ?? 'unknown error' }));
-  return [reply(statusView(doc.release, evaluate(doc.release, ctx.now), ctx.now, undelivered), cmd.public ? 'public' : 'private')];
+  const head = doc.audit.at(-1);
+  const record = head ? { seq: head.seq, head: head.hash } : undefined;
+  return [reply(statusView(doc.release, evaluate(doc.release, ctx.now), ctx.now, undelivered, record), cmd.public ? 'public' : 'private')];
 }
 
 export function handleList(ctx: Ctx): Reply[] {
   const rows = ctx.store.list().map((summary) => {
     const release = ctx.store.get(summary.id)!.release;
-    return { release, readiness: evaluate(release, ctx.now) };
+    const quarantine = ctx.store.quarantine(summary.id);
+    return quarantine ? { release, quarantine } : { release, readiness: evaluate(release, ctx.now) };
   });
   return [reply(listView(rows, ctx.now))];
 }
 
 export function handleReport(ctx: Ctx): Reply[] {
   const doc = ctx.store.get(ctx.releaseId())!;
-  return [{ kind: 'file', visibility: 'public', filename: `${doc.release.id}-decision-paper.md`, title: `Decision paper: ${doc.release.name}`, mime: 'text/markdown', content: decisionPaper(doc.release, ctx.now) }];
+  const head = doc.audit.at(-1);
+  const record = head ? { seq: head.seq, head: head.hash } : undefined;
+  return [{ kind: 'file', visibility: 'public', filename: `${doc.release.id}-decision-paper.md`, title: `Decision paper: ${doc.release.name}`, mime: 'text/markdown', content: decisionPaper(doc.release, ctx.now, record) }];
 }
 
-export function handleAuditVerify(ctx: Ctx): Reply[] {
-  const doc = ctx.store.get(ctx.releaseId())!;
-  const result = verifyChain(doc.audit);
-  return [
-    reply(
-      result.ok
-        ? doneView('Audit chain intact', b('Audit chain intact: '), t(`${result.entries} entries for ${doc.release.name}, head ${result.head.slice(0, 12)}…`))
-        : doneView('Audit chain broken', b('Audit chain BROKEN: '), t(result.message)),
-    ),
-  ];
+/**
+ * The record checked now, as start-up checks it; with --head, whether a head people were shown
+ * is still in it, which is what catches a record cut or rewritten wholesale.
+ */
+export function handleAuditVerify(ctx: Ctx, cmd: Of<'audit-verify'>): Reply[] {
+  const doc = ctx.store.get(ctx.releaseId(undefined, { evenIfQuarantined: true }))!;
+  const policy = ctx.deps.audit ?? {};
+  const verdict = checkRecord(doc, policy);
+  const spans = verdict.ok
+    ? [
+        b('Audit record intact: '),
+        t(`${verdict.entries} entries for ${doc.release.name}, head `),
+        t(shortHead(verdict.head), 'code'),
+        t('. '),
+        t(verdict.sealedFrom === undefined ? 'The stored state is NOT sealed (every entry predates state sealing). ' : `It seals the stored state (entries ${verdict.sealedFrom} to ${verdict.entries}). `),
+        t(
+          verdict.keyedFrom === undefined
+            ? 'Not keyed: anyone with the files could recompute it; a head published earlier (--head) or GOLIVE_AUDIT_KEY guards against that.'
+            : `Keyed with GOLIVE_AUDIT_KEY (HMAC-SHA256)${verdict.keyedFrom > 1 ? ` from entry ${verdict.keyedFrom}` : ''}.`,
+        ),
+      ]
+    : [b('Audit record FAILS verification: '), t(`at entry ${verdict.seq}: ${verdict.message}`)];
+  const blocks = [paragraph(...spans)];
+  if (cmd.head !== undefined) {
+    const at = doc.audit.findIndex((entry) => entry.hash.startsWith(cmd.head!));
+    blocks.push(
+      at >= 0
+        ? paragraph(b(`Head ${shortHead(cmd.head)} is entry ${doc.audit[at]!.seq} of ${doc.audit.length}: `), t('the record shown with it is still here, and everything after it follows on from it.'))
+        : paragraph(b(`Head ${shortHead(cmd.head)} is NOT in this record: `), t('it was cut or rewritten after that head was shown (or the hash was mistyped).')),
+    );
+  }
+  const intact = verdict.ok && (cmd.head === undefined || doc.audit.some((entry) => entry.hash.startsWith(cmd.head!)));
+  return [reply({ title: intact ? 'Audit record intact' : 'Audit record fails verification', blocks })];
 }
 
 export function handleAuditExport(ctx: Ctx, cmd: Of<'audit-export'>): Reply[] {
-  const doc = ctx.store.get(ctx.releaseId())!;
+  // Exporting a quarantined record is how it gets investigated.
+  const doc = ctx.store.get(ctx.releaseId(undefined, { evenIfQuarantined: true }))!;
   const content = cmd.format === 'csv' ? exportCsv(doc.audit) : exportJsonl(doc.audit);
   return [{ kind: 'file', visibility: 'private', filename: `${doc.release.id}-audit.${cmd.format}`, title: `Audit trail: ${doc.release.name}`, mime: cmd.format === 'csv' ? 'text/csv' : 'application/x-ndjson', content }];
 }

@@ -1,0 +1,52 @@
+import { verifyRecord, type RecordVerdict } from '../domain/record-verify.js';
+import { sealEntry, stateHashOf } from '../domain/audit.js';
+import type { ReleaseDocument } from './document.js';
+import type { Quarantine, Store } from './store-port.js';
+import type { Clock } from './clock.js';
+
+/** How golive checks records: under the key when one is set, requiring it unless it is being adopted. */
+export interface AuditPolicy {
+  key?: string;
+  /** GOLIVE_AUDIT_ADOPT_KEY: accept unkeyed records this once and seal them under the key. */
+  adopting?: boolean;
+}
+
+export function checkRecord(doc: Pick<ReleaseDocument, 'release' | 'audit'>, policy: AuditPolicy): RecordVerdict {
+  return verifyRecord(doc, { key: policy.key, requireKeyed: policy.key !== undefined && !policy.adopting });
+}
+
+/** The store's check at open: a failing record quarantines its release. */
+export function recordVerifier(policy: AuditPolicy): (doc: ReleaseDocument) => Quarantine | undefined {
+  return (doc) => {
+    const verdict = checkRecord(doc, policy);
+    return verdict.ok ? undefined : { seq: verdict.seq, message: verdict.message };
+  };
+}
+
+/**
+ * Seals every unkeyed record under the key with one entry saying so, so from then on it must stay
+ * keyed. Run only when the operator asks (GOLIVE_AUDIT_ADOPT_KEY): adopting silently would also
+ * adopt a record someone rewrote without the key.
+ */
+export async function adoptAuditKey(store: Store, key: string, clock: Clock, log: (message: string) => void): Promise<number> {
+  let adopted = 0;
+  for (const { id } of store.list()) {
+    const doc = store.get(id);
+    if (!doc || store.quarantine(id) || doc.audit.at(-1)?.keyed) continue;
+    await store.update(id, (current) => {
+      const head = current.audit.at(-1);
+      const at = new Date(Math.max(clock.now().getTime(), head ? Date.parse(head.at) : 0)).toISOString();
+      current.audit.push(
+        sealEntry(
+          current.audit,
+          { at, actor: { id: 'golive', platform: 'console' }, command: '(GOLIVE_AUDIT_ADOPT_KEY)', outcome: 'applied', before: { keyed: false }, after: { keyed: true }, stateHash: stateHashOf(current.release) },
+          key,
+        ),
+      );
+      return current;
+    });
+    adopted += 1;
+    log(`release "${id}": its audit record is sealed under GOLIVE_AUDIT_KEY from entry ${doc.audit.length + 1} on`);
+  }
+  return adopted;
+}
