@@ -5,8 +5,11 @@ import {
   formatInZone,
   implementationInstant,
   isWorkingDay,
+  localTimeGap,
+  nonWorkingReason,
   schedulePoint,
   timeLeft,
+  uncoveredHolidayYear,
   workingDaysBetween,
   zonedInstant,
 } from '../src/domain/calendar.js';
@@ -125,6 +128,79 @@ describe('instants', () => {
     expect(() => zonedInstant('2025-03-09', '24:00', LONDON)).toThrow(RangeError);
     expect(() => zonedInstant('2025-3-9', '09:00', LONDON)).toThrow(RangeError);
     expect(() => zonedInstant('2025-03-09', '09:00', 'Mars/Olympus')).toThrow(RangeError);
+  });
+});
+
+describe('local times the clocks skip', () => {
+  it('names the London spring-forward gap, 01:00 to 02:00, and nothing either side of it', () => {
+    expect(localTimeGap('2026-03-29', '01:30', LONDON)).toEqual({ from: '01:00', to: '02:00' });
+    expect(localTimeGap('2026-03-29', '01:00', LONDON)).toEqual({ from: '01:00', to: '02:00' });
+    expect(localTimeGap('2026-03-29', '01:59', LONDON)).toEqual({ from: '01:00', to: '02:00' });
+    expect(localTimeGap('2026-03-29', '00:59', LONDON)).toBeUndefined();
+    expect(localTimeGap('2026-03-29', '02:00', LONDON)).toBeUndefined();
+    expect(localTimeGap('2026-03-30', '01:30', LONDON)).toBeUndefined(); // the next day is ordinary
+  });
+
+  it('accepts the repeated hour in autumn: it exists (twice)', () => {
+    expect(localTimeGap('2026-10-25', '01:30', LONDON)).toBeUndefined();
+    expect(localTimeGap('2025-10-26', '01:00', LONDON)).toBeUndefined();
+    expect(localTimeGap('2026-11-01', '01:30', NEW_YORK)).toBeUndefined();
+  });
+
+  it('names the New York gap, 02:00 to 03:00', () => {
+    expect(localTimeGap('2026-03-08', '02:30', NEW_YORK)).toEqual({ from: '02:00', to: '03:00' });
+    expect(localTimeGap('2026-03-08', '01:59', NEW_YORK)).toBeUndefined();
+    expect(localTimeGap('2026-03-08', '03:00', NEW_YORK)).toBeUndefined();
+  });
+
+  it('finds no gap in zones without clock changes', () => {
+    for (const zone of ['Asia/Kolkata', 'UTC', 'Asia/Tokyo']) {
+      for (const time of ['00:00', '01:30', '02:30', '23:59']) {
+        expect(localTimeGap('2026-03-29', time, zone)).toBeUndefined();
+        expect(localTimeGap('2026-03-08', time, zone)).toBeUndefined();
+      }
+    }
+  });
+
+  it('agrees with zonedInstant: exactly the times it has to push forward are gaps', () => {
+    const times = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+    const days = fc.constantFrom('2026-03-29', '2026-10-25', '2026-03-08', '2026-11-01', '2026-06-01');
+    fc.assert(
+      fc.property(days, times, fc.constantFrom(LONDON, NEW_YORK), (date, time, zone) => {
+        const instant = zonedInstant(date, time, zone);
+        const shown = formatInZone(instant, zone, 'HH:mm');
+        expect(localTimeGap(date, time, zone) !== undefined).toBe(shown !== time);
+      }),
+    );
+  });
+
+  it('refuses malformed input like zonedInstant', () => {
+    expect(() => localTimeGap('2026-03-29', '24:00', LONDON)).toThrow(RangeError);
+    expect(() => localTimeGap('2026-02-30', '01:30', LONDON)).toThrow(RangeError);
+    expect(() => localTimeGap('2026-03-29', '01:30', 'Mars/Olympus')).toThrow(RangeError);
+  });
+});
+
+describe('why a day is not a working day', () => {
+  const SEC_2026 = ['2026-01-01', '2026-04-03', '2026-04-06', '2026-05-04', '2026-05-25', '2026-08-31', '2026-12-25', '2026-12-28'];
+
+  it('names the weekday of a weekend, then the holiday list', () => {
+    expect(nonWorkingReason('2025-11-29', SEC_2026)).toEqual({ kind: 'weekend', weekday: 'Saturday' });
+    expect(nonWorkingReason('2025-11-30', SEC_2026)).toEqual({ kind: 'weekend', weekday: 'Sunday' });
+    expect(nonWorkingReason('2026-12-25', SEC_2026)).toEqual({ kind: 'holiday' }); // a Friday
+    expect(nonWorkingReason('2026-12-26', SEC_2026)).toEqual({ kind: 'weekend', weekday: 'Saturday' }); // Boxing Day, substituted to the 28th
+    expect(nonWorkingReason('2026-12-28', SEC_2026)).toEqual({ kind: 'holiday' });
+    expect(nonWorkingReason('2026-12-24', SEC_2026)).toBeUndefined();
+    expect(nonWorkingReason('2026-12-25', [])).toBeUndefined();
+  });
+
+  it('says which year the holiday list does not cover', () => {
+    expect(uncoveredHolidayYear('2026-06-01', SEC_2026)).toBeUndefined();
+    expect(uncoveredHolidayYear('2030-06-03', SEC_2026)).toBe(2030);
+    expect(uncoveredHolidayYear('2025-12-31', SEC_2026)).toBe(2025);
+    expect(uncoveredHolidayYear('2019-11-29', EW_2019)).toBeUndefined();
+    expect(uncoveredHolidayYear('2019-11-29', [])).toBe(2019);
+    expect(() => uncoveredHolidayYear('2019-13-01', EW_2019)).toThrow(RangeError);
   });
 });
 

@@ -40,7 +40,8 @@ describe('npm start with piped input', () => {
   }, 60_000);
 
   it('exits 1 when a piped line does not parse, after running the others', async () => {
-    const { status, stdout } = await start('/release create "R" 2026-12-01 --id r\n/release stauts\n/release list\n', { GOLIVE_DATA_DIR: dir });
+    // A rehearsal clock keeps the date in the future whatever day the suite runs.
+    const { status, stdout } = await start('/release create "R" 2026-12-01 --id r\n/release stauts\n/release list\n', { GOLIVE_DATA_DIR: dir, GOLIVE_CLOCK_START: '2026-11-02T09:00:00Z' });
     expect(status).toBe(1);
     expect(stdout).toContain('Did you mean `status`?');
     expect(stdout).toMatch(/PENDING R `?r`?/);

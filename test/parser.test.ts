@@ -118,6 +118,22 @@ describe('create', () => {
     expect(err('create').message).toContain('name');
   });
 
+  it('reads --allow-non-working-day as a flag, anywhere, and only when given', () => {
+    expect(command('create "Boxing Day" 2026-12-26 --allow-non-working-day')).toEqual({ name: 'create', title: 'Boxing Day', date: '2026-12-26', allowNonWorkingDay: true });
+    expect(command('create --allow-non-working-day "Boxing Day" 2026-12-26 --id boxing')).toEqual({
+      name: 'create',
+      title: 'Boxing Day',
+      date: '2026-12-26',
+      id: 'boxing',
+      allowNonWorkingDay: true,
+    });
+    expect(command('create "Boxing Day" 2026-12-26')).not.toHaveProperty('allowNonWorkingDay');
+    expect(err('create "x" 2026-12-26 --allow-non-working-day=yes').message).toBe('The option "--allow-non-working-day" takes no value.');
+    expect(err('create "x" 2026-12-26 --allow-non-working-day --allow-non-working-day').message).toContain('twice');
+    expect(err('create "x" 2026-12-26 --allow-nonworking-day').suggestion).toBe('--allow-non-working-day');
+    expect(err('status --allow-non-working-day').message).toContain('status does not take the option "--allow-non-working-day"');
+  });
+
   it('tells you to quote a name of several words', () => {
     const error = err('create November 2019 SEC Release 2019-11-29');
     expect(error.message).toContain('"November 2019 SEC Release" 2019-11-29');
@@ -483,6 +499,14 @@ describe('date and decide', () => {
     expect(err('date 2019-11-29').message).toContain('reason');
     expect(err('date 2019-11-31 "x"').message).toContain('2019-11-31');
     expect(err('date 2019-11-29 extra testing').message).toContain('quotes');
+  });
+
+  it('reads --allow-non-working-day on a date change, before or after the reason', () => {
+    const expected = { name: 'date', date: '2019-11-30', reason: 'weekend window', allowNonWorkingDay: true };
+    expect(command('date 2019-11-30 "weekend window" --allow-non-working-day')).toEqual(expected);
+    expect(command('date 2019-11-30 --allow-non-working-day "weekend window"')).toEqual(expected);
+    expect(command('date 2019-11-30 "weekend window"')).not.toHaveProperty('allowNonWorkingDay');
+    expect(err('date 2019-11-30 --allow-non-working-day').message).toContain('reason');
   });
 
   it('reads go and no-go in each spelling', () => {

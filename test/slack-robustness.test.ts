@@ -180,7 +180,7 @@ describe('golive on Slack, when things go wrong', () => {
   });
 
   it('pings nobody when user text holds <!channel> or <!everyone>', async () => {
-    await h.command(RITA, 'create "<!channel> release" 2019-12-01 --id pinged', 'C0OTHER');
+    await h.command(RITA, 'create "<!channel> release" 2019-12-02 --id pinged', 'C0OTHER');
     await h.command(RITA, `role DCC <@${DAN}> --release pinged`, 'C0OTHER');
     await h.command(DAN, 'confirm 1 need-info "<!everyone> look" --release pinged', 'C0OTHER');
     await h.command(RITA, 'ask --release pinged', 'C0OTHER');

@@ -10,7 +10,7 @@ export type Severity = 1 | 2 | 3 | 4 | 5;
 
 export type Command =
   | { name: 'help'; topic?: string }
-  | { name: 'create'; title: string; date: string; time?: string; zone?: string; template?: string; id?: string }
+  | { name: 'create'; title: string; date: string; time?: string; zone?: string; template?: string; id?: string; allowNonWorkingDay?: true }
   | { name: 'list' }
   | { name: 'status'; release?: string; public: boolean }
   | { name: 'link' }
@@ -40,7 +40,7 @@ export type Command =
   | { name: 'facts-issues'; count: number; threshold: number }
   | { name: 'facts-phase'; phase: string; state: 'closed' | 'open'; exitCriteriaMet?: boolean }
   | { name: 'facts-environment'; note: string }
-  | { name: 'date'; date: string; time?: string; reason: string }
+  | { name: 'date'; date: string; time?: string; reason: string; allowNonWorkingDay?: true }
   | { name: 'decide'; verdict: 'go' | 'no-go'; note?: string; for?: UserRef }
   | { name: 'report' }
   | { name: 'audit-verify'; head?: string }

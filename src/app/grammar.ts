@@ -3,7 +3,7 @@
 import type { Command, Severity } from './commands.js';
 import { COMMAND_PREFIX, COMMAND_WORDS, subWordsOf } from './usage.js';
 import { suggest } from './suggest.js';
-import { ANSWER_WORDS, ANSWERS, Args, choice, count, criterion, date, defined, forUser, joinPair, ON_OFF, optionalText, positive, requiredText, risk, slug, switchKey, time, url, user, users, zone } from './parse-args.js';
+import { allowNonWorkingDay, ANSWER_WORDS, ANSWERS, Args, choice, count, criterion, date, defined, forUser, joinPair, ON_OFF, optionalText, positive, requiredText, risk, slug, switchKey, time, url, user, users, zone } from './parse-args.js';
 
 export const BUILDERS: Record<string, (a: Args) => Command> = {
   help(a: Args) {
@@ -45,6 +45,7 @@ export const BUILDERS: Record<string, (a: Args) => Command> = {
       zone: tz === undefined ? undefined : zone(a, tz),
       template: template === undefined ? undefined : slug(a, template, 'Template id'),
       id: id === undefined ? undefined : slug(a, id, 'Release id'),
+      allowNonWorkingDay: allowNonWorkingDay(a),
     });
   },
 
@@ -245,7 +246,7 @@ export const BUILDERS: Record<string, (a: Args) => Command> = {
     const day = date(a, a.need(0, 'the new date written YYYY-MM-DD and a reason in quotes').text, 'Date');
     const reason = requiredText(a, a.need(1, 'a reason in quotes, for example "extra testing"'), 'reason');
     const at = a.option('time');
-    return defined({ name: 'date', date: day, time: at === undefined ? undefined : time(a, at), reason });
+    return defined({ name: 'date', date: day, time: at === undefined ? undefined : time(a, at), reason, allowNonWorkingDay: allowNonWorkingDay(a) });
   },
 
   decide(a: Args) {

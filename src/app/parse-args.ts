@@ -185,6 +185,11 @@ export function url(a: Args, text: string): string {
   return link;
 }
 
+// Only present when given, so commands without it read exactly as before.
+export function allowNonWorkingDay(a: Args): true | undefined {
+  return a.flag('allow-non-working-day') ? true : undefined;
+}
+
 export function forUser(a: Args): UserRef | undefined {
   const text = a.option('for');
   return text === undefined ? undefined : user(a, text);

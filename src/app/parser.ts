@@ -11,7 +11,7 @@ import { BUILDERS } from './grammar.js';
 // Far more than any real command; keeps a pasted novel from costing anything.
 const MAX_LINE = 10_000;
 
-const FLAGS = new Set(['public']);
+const FLAGS = new Set(['public', 'allow-non-working-day']);
 const PAIRS = new Set(['delegate']); // --delegate <user> for <user>
 const REPEATABLE = new Set(['evidence', 'delegate']);
 

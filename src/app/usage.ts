@@ -20,9 +20,9 @@ export const COMMANDS: readonly UsageEntry[] = [
   { words: ['help'], usage: `${p} help [command]`, summary: 'Show the commands, or how to write one of them.', options: [] },
   {
     words: ['create'],
-    usage: `${p} create "<name>" <YYYY-MM-DD> [--time HH:MM] [--tz <Area/City>] [--template <id>] [--id <release-id>]`,
-    summary: 'Create a release with its name and implementation date.',
-    options: ['time', 'tz', 'template', 'id'],
+    usage: `${p} create "<name>" <YYYY-MM-DD> [--time HH:MM] [--tz <Area/City>] [--template <id>] [--id <release-id>] [--allow-non-working-day]`,
+    summary: 'Create a release with its name and implementation date (a future working day, unless --allow-non-working-day).',
+    options: ['time', 'tz', 'template', 'id', 'allow-non-working-day'],
   },
   { words: ['list'], usage: `${p} list`, summary: 'List the releases.', options: [] },
   {
@@ -103,9 +103,9 @@ export const COMMANDS: readonly UsageEntry[] = [
   { words: ['facts', 'environment'], usage: `${p} facts environment "<note>"`, summary: 'Record a note on the environment.', options: [] },
   {
     words: ['date'],
-    usage: `${p} date <YYYY-MM-DD> [--time HH:MM] "<reason>"`,
-    summary: 'Move the implementation date, saying why.',
-    options: ['time'],
+    usage: `${p} date <YYYY-MM-DD> [--time HH:MM] "<reason>" [--allow-non-working-day]`,
+    summary: 'Move the implementation date, saying why (a future working day, unless --allow-non-working-day).',
+    options: ['time', 'allow-non-working-day'],
   },
   {
     words: ['decide'],

@@ -90,6 +90,63 @@ export function zonedInstant(date: string, time: string, zone: string): Date {
   return new Date(Math.min(...fits));
 }
 
+/** The wall-clock hour skipped when the clocks go forward: `from` jumps straight to `to`. */
+export interface LocalTimeGap {
+  /** The last wall time before the change, 'HH:MM' (the first that does not happen). */
+  from: string;
+  /** The wall time the clocks show right after the change, 'HH:MM'. */
+  to: string;
+}
+
+const wallText = (ms: number): string => format(new Date(ms), 'HH:mm', { in: UTC });
+
+/**
+ * The gap a local time falls into when it does not exist in `zone` (the hour skipped in spring),
+ * or undefined when it exists, including the repeated hour in autumn, which happens twice.
+ * zonedInstant would quietly move such a time forward; people setting a go-live time should be
+ * told instead.
+ */
+export function localTimeGap(date: string, time: string, zone: string): LocalTimeGap | undefined {
+  const [hours, minutes] = parseTime(time);
+  if (!isKnownZone(zone)) throw new RangeError(`"${zone}" is not an IANA time zone`);
+  const wall = toDay(date).getTime() + (hours * 60 + minutes) * 60_000;
+  const before = tzOffset(zone, new Date(wall - DAY_MS));
+  const after = tzOffset(zone, new Date(wall + DAY_MS));
+  const exists = [before, after].some((offset) => tzOffset(zone, new Date(wall - offset * 60_000)) === offset);
+  if (exists || after <= before) return undefined;
+  // The change happens between these two instants; transitions fall on whole minutes, so a
+  // binary search over minutes finds the first instant on the new offset.
+  let low = Math.floor((wall - after * 60_000) / 60_000);
+  let high = Math.ceil((wall - before * 60_000) / 60_000);
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (tzOffset(zone, new Date(mid * 60_000)) === after) high = mid;
+    else low = mid;
+  }
+  const change = high * 60_000;
+  return { from: wallText(change + before * 60_000), to: wallText(change + after * 60_000) };
+}
+
+export type NonWorkingReason = { kind: 'weekend'; weekday: 'Saturday' | 'Sunday' } | { kind: 'holiday' };
+
+/** Why a day is not a working day (a weekend first, then the holiday list), or undefined if it is one. */
+export function nonWorkingReason(date: string, holidays: readonly string[]): NonWorkingReason | undefined {
+  const day = toDay(date);
+  if (isWeekend(day, { in: UTC })) return { kind: 'weekend', weekday: day.getUTCDay() === 6 ? 'Saturday' : 'Sunday' };
+  return holidays.includes(date) ? { kind: 'holiday' } : undefined;
+}
+
+/**
+ * The year of `date` when the holiday list names no day in it: the calendar most likely stops
+ * before that year (templates list years one by one), so working days that year are counted
+ * as if there were no holidays at all. Undefined when the list covers the year.
+ */
+export function uncoveredHolidayYear(date: string, holidays: readonly string[]): number | undefined {
+  toDay(date);
+  const year = date.slice(0, 4);
+  return holidays.some((holiday) => holiday.startsWith(`${year}-`)) ? undefined : Number(year);
+}
+
 /** The exact instant of the release's implementation date and time in its zone. */
 export function implementationInstant(impl: Implementation): Date {
   return zonedInstant(impl.date, impl.time, impl.zone);

@@ -1,6 +1,6 @@
 import type { Release } from '../domain/release.js';
 import type { Readiness, CriterionState, GroupState } from '../domain/readiness.js';
-import { timeLeft } from '../domain/calendar.js';
+import { timeLeft, uncoveredHolidayYear } from '../domain/calendar.js';
 import { b, divider, heading, link, note, paragraph, people, t, user, type Block, type ItemBlock, type Span, type Status, type View } from './elements.js';
 import { ANSWER_WORDS, day, implementationText, when } from './format.js';
 import { factsBlocks } from './facts.js';
@@ -35,6 +35,8 @@ export function statusView(release: Release, readiness: Readiness, now: Date, un
   if (moved) {
     blocks.push(note(t(`Date moved from ${day(moved.from.date)} to ${day(moved.to.date)} on ${when(moved.at, zone)} by `), user(moved.by), t(`: ${moved.reason}`)));
   }
+  const uncovered = holidayCoverageWarning(release.implementation.date, release.holidays);
+  if (uncovered) blocks.push(note(b('Warning: '), t(uncovered)));
   blocks.push(divider(), heading('Acceptance criteria'), ...readiness.criteria.map((c) => criterionItem(c, zone)));
   if (readiness.groups.length > 0) blocks.push(heading('Review groups'), ...readiness.groups.map((g) => groupItem(g, zone)));
   if (release.risks.length > 0) blocks.push(heading('Residual risks'), ...riskItems(release));
@@ -48,6 +50,12 @@ export function statusView(release: Release, readiness: Readiness, now: Date, un
   }
   if (record) blocks.push(recordNote(record.seq, record.head));
   return { title: `${release.name}: ${readiness.verdict}`, blocks };
+}
+
+/** Said wherever the date is set or shown when the holiday list stops short of the implementation year. */
+export function holidayCoverageWarning(date: string, holidays: readonly string[]): string | undefined {
+  const year = uncoveredHolidayYear(date, holidays);
+  return year === undefined ? undefined : `The holiday calendar of this release lists no holidays in ${year}: working days are counted without holidays that year.`;
 }
 
 export function criterionItem(c: CriterionState, zone: string): ItemBlock {

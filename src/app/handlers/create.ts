@@ -11,6 +11,8 @@ import type { Ctx } from '../context.js';
 import { reply } from './result.js';
 import { b, paragraph, t } from '../../views/elements.js';
 import { implementationText } from '../../views/format.js';
+import { holidayCoverageWarning } from '../../views/status.js';
+import { ALLOW_NON_WORKING_DAY, checkImplementation } from '../implementation-date.js';
 
 type Create = Extract<Command, { name: 'create' }>;
 
@@ -40,6 +42,8 @@ export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
     const linked = ctx.store.findByChannel(ctx.channel);
     if (linked) throw new UserError(`This channel already follows release "${linked}". Create the new release in its own channel, so answers never land on the wrong release.`);
   }
+  const implementation = { date: cmd.date, time: cmd.time ?? template.time, zone };
+  const allowed = checkImplementation({ implementation, holidays: template.holidays, calendar: template.id, now: ctx.now, allowNonWorkingDay: cmd.allowNonWorkingDay === true });
   const at = ctx.now.toISOString();
   const release = Release.parse(releaseFromTemplate(template, {
     id,
@@ -61,23 +65,19 @@ export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
         command: ctx.text,
         outcome: 'applied',
         before: null,
-        after: { id, name: cmd.title, template: template.id, implementation: release.implementation },
+        after: { id, name: cmd.title, template: template.id, implementation: release.implementation, ...(allowed.nonWorkingDay && { allowedNonWorkingDay: allowed.nonWorkingDay }) },
         stateHash: stateHashOf(release),
       },
       ctx.deps.audit?.key,
     ),
   );
   await ctx.store.create(doc);
-  return [
-    reply(
-      {
-        title: 'Release created',
-        blocks: [
-          paragraph(b(`${release.name} `), t(`(${id}) created from template ${template.id}, implementation ${implementationText(release.implementation)}.`)),
-          paragraph(t(`${release.criteria.length} criteria, ${release.groups.length} review groups. You manage it. Next: assign the roles with \`/release role <role> <user>…\`, then \`/release status\`.`)),
-        ],
-      },
-      'public',
-    ),
+  const blocks = [
+    paragraph(b(`${release.name} `), t(`(${id}) created from template ${template.id}, implementation ${implementationText(release.implementation)}.`)),
+    paragraph(t(`${release.criteria.length} criteria, ${release.groups.length} review groups. You manage it. Next: assign the roles with \`/release role <role> <user>…\`, then \`/release status\`.`)),
   ];
+  if (allowed.nonWorkingDay) blocks.push(paragraph(b('Note: '), t(`${allowed.nonWorkingDay}; created on it as ${ALLOW_NON_WORKING_DAY} asked.`)));
+  const uncovered = holidayCoverageWarning(release.implementation.date, release.holidays);
+  if (uncovered) blocks.push(paragraph(b('Warning: '), t(uncovered)));
+  return [reply({ title: 'Release created', blocks }, 'public')];
 }

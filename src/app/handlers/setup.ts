@@ -5,7 +5,9 @@ import { UserError, type Reply } from '../request.js';
 import type { Ctx } from '../context.js';
 import { outcomeReply } from './result.js';
 import { doneView } from '../../views/messages.js';
-import { people, t } from '../../views/elements.js';
+import { b, paragraph, people, t } from '../../views/elements.js';
+import { holidayCoverageWarning } from '../../views/status.js';
+import { ALLOW_NON_WORKING_DAY, checkImplementation } from '../implementation-date.js';
 import { day } from '../../views/format.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
@@ -89,20 +91,32 @@ export async function handleDate(ctx: Ctx, cmd: Of<'date'>): Promise<Reply[]> {
     const from = { date: release.implementation.date, time: release.implementation.time };
     const to = { date: cmd.date, time: cmd.time ?? from.time };
     if (from.date === to.date && from.time === to.time) throw new UserError(`The implementation is already set for ${day(to.date)} ${to.time}.`);
+    const allowed = checkImplementation({
+      implementation: { ...release.implementation, ...to },
+      holidays: release.holidays,
+      calendar: release.template,
+      now: ctx.now,
+      allowNonWorkingDay: cmd.allowNonWorkingDay === true,
+    });
     release.implementation = { ...release.implementation, ...to };
     const change = { from, to, reason: cmd.reason, by: ctx.actor.id, at: ctx.now.toISOString() };
     release.dateChanges.push(change);
     return {
       before: { implementation: from },
-      after: { implementation: to, reason: cmd.reason },
+      after: { implementation: to, reason: cmd.reason, ...(allowed.nonWorkingDay && { allowedNonWorkingDay: allowed.nonWorkingDay }) },
       outbox: release.channels.map((channel) => ({
         id: `date-moved:${release.id}:${change.at}:${channel.platform}:${channel.id}`,
         kind: 'announcement' as const,
         channel,
         view: doneView('Implementation date moved', t(`${release.name} moves from ${day(from.date)} ${from.time} to ${day(to.date)} ${to.time}: ${cmd.reason}. Earlier confirmations must be given again.`)),
       })),
-      result: change,
+      result: { change, allowed, uncovered: holidayCoverageWarning(to.date, release.holidays) },
     };
   });
-  return outcomeReply(outcome, (c) => doneView('Date moved', t(`Implementation moved to ${day(c.to.date)} ${c.to.time}. Every earlier confirmation is now stale and must be given again.`)));
+  return outcomeReply(outcome, ({ change: c, allowed, uncovered }) => {
+    const view = doneView('Date moved', t(`Implementation moved to ${day(c.to.date)} ${c.to.time}. Every earlier confirmation is now stale and must be given again.`));
+    if (allowed.nonWorkingDay) view.blocks.push(paragraph(b('Note: '), t(`${allowed.nonWorkingDay}; moved to it as ${ALLOW_NON_WORKING_DAY} asked.`)));
+    if (uncovered) view.blocks.push(paragraph(b('Warning: '), t(uncovered)));
+    return view;
+  });
 }
