@@ -8,6 +8,7 @@ import type { Store } from '../../src/app/store-port.js';
 import { openLowdbStore } from '../../store/lowdb-store.js';
 import { runConsole } from '../../adapters/console/console-chat.js';
 import { TestClock } from './test-clock.js';
+import { recordVerifier, type AuditPolicy } from '../../src/app/record-check.js';
 
 /** A real app on a real store in a fresh temp folder, and a console to type into. */
 export class Harness {
@@ -18,11 +19,12 @@ export class Harness {
     readonly clock: TestClock,
   ) {}
 
-  static async open(start = '2019-11-01T09:00:00Z', dir?: string): Promise<Harness> {
+  /** Opens the store as golive's start-up does: every record verified, a failing one quarantined. */
+  static async open(start = '2019-11-01T09:00:00Z', dir?: string, audit: AuditPolicy = {}): Promise<Harness> {
     const folder = dir ?? (await mkdtemp(join(tmpdir(), 'golive-')));
-    const store = await openLowdbStore(folder);
+    const store = await openLowdbStore(folder, { verify: recordVerifier(audit) });
     const clock = new TestClock(start);
-    return new Harness(folder, store, new GoliveApp({ store, clock, directory: noGroups }), clock);
+    return new Harness(folder, store, new GoliveApp({ store, clock, directory: noGroups, audit }), clock);
   }
 
   /** Pipes `script` into the console as a non-terminal would; returns what it printed and its exit status. */

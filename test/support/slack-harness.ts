@@ -9,6 +9,7 @@ import type { ReleaseDocument } from '../../src/app/document.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { blockAction, slashCommand, viewSubmission } from './slack-requests.js';
 import { TestClock } from './test-clock.js';
+import { recordVerifier, type AuditPolicy } from '../../src/app/record-check.js';
 
 export const SECRET = '8f742231b10e8888abcd99yyyzzz85a5'.replace(/[^0-9a-f]/g, 'a');
 export const CHANNEL = 'C0RELEASE';
@@ -27,13 +28,13 @@ export class SlackHarness {
     readonly clock: TestClock,
   ) {}
 
-  static async open(start = '2019-11-07T09:00:00Z'): Promise<SlackHarness> {
+  static async open(start = '2019-11-07T09:00:00Z', audit: AuditPolicy = {}): Promise<SlackHarness> {
     const dir = await mkdtemp(join(tmpdir(), 'golive-slack-'));
-    const store = await openLowdbStore(dir);
+    const store = await openLowdbStore(dir, { verify: recordVerifier(audit) });
     const fake = await startFakeSlack();
     const clock = new TestClock(start);
     const logs: string[] = [];
-    const serving = await serve({ slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url }, store, clock, port: 0, host: '127.0.0.1', log: (m) => logs.push(m) });
+    const serving = await serve({ slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url }, store, clock, port: 0, host: '127.0.0.1', log: (m) => logs.push(m), audit });
     const harness = new SlackHarness(dir, store, fake, serving, clock);
     harness.logs.push(...logs);
     return harness;
