@@ -7,6 +7,7 @@ import { outcomeReply } from './result.js';
 import { doneView } from '../../views/messages.js';
 import { people, t } from '../../views/elements.js';
 import { day } from '../../views/format.js';
+import { roleMembers } from '../../domain/people.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
@@ -24,7 +25,7 @@ export async function handleRole(ctx: Ctx, cmd: Of<'role'>): Promise<Reply[]> {
   const outcome = await ctx.change(ctx.releaseId(), (release) => {
     requireManager(release, ctx.actor, 'assign roles');
     const role = Object.keys(release.roles).find((r) => r.toLowerCase() === cmd.role.toLowerCase()) ?? cmd.role;
-    const before = release.roles[role] ?? [];
+    const before = roleMembers(release, role);
     release.roles[role] = users;
     return { before: { role, people: before }, after: { role, people: users }, result: role };
   });
