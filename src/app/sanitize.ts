@@ -70,6 +70,9 @@ const LABELS: Readonly<Record<string, string>> = {
 };
 
 const listed = (table: PerCommand, command: Command, field: string): boolean => ((table[command.name] ?? []) as readonly string[]).includes(field);
+
+/** Whether a field of a command is free text (cleaned) rather than a name (checked). */
+export const isFreeText = (command: Command, field: string): boolean => listed(FREE_TEXT, command, field);
 const labelOf = (field: string): string => (Object.hasOwn(LABELS, field) ? LABELS[field]! : field);
 
 /**
@@ -89,7 +92,7 @@ export function sanitizeCommand(command: Command): Command {
   for (const [field, value] of Object.entries(command)) {
     if (field === 'name') continue;
     const label = labelOf(field);
-    if (listed(FREE_TEXT, command, field)) {
+    if (isFreeText(command, field)) {
       if (typeof value !== 'string') continue;
       const cleaned = stripControls(value).trim();
       if (cleaned === '' && value.trim() !== '') throw new UserError(`The ${label} holds nothing but control characters; write it in words.`);
