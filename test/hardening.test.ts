@@ -7,7 +7,8 @@ import { sealEntry } from '../src/domain/audit.js';
 import { decisionPaper } from '../src/app/report.js';
 import type { ReleaseDocument } from '../src/app/document.js';
 import { Harness } from './support/golive.js';
-import { SlackHarness, CHANNEL } from './support/slack-harness.js';
+import { SlackHarness, CHANNEL, SECRET } from './support/slack-harness.js';
+import { appHomeOpened, event } from './support/slack-requests.js';
 import { minimalReleaseDocument } from './fixtures/release-doc.js';
 
 // Bad input that used to get through: built-in property names used as names, control characters
@@ -247,5 +248,24 @@ describe('through Slack', () => {
       expect(upload.title).not.toContain('<!channel>');
       expect(upload.title).toContain('channel> release');
     }
+  });
+
+  it('pings nobody from the answer form: its field errors quoting what was typed, and App Home', async () => {
+    h = await SlackHarness.open();
+    await h.command(RITA, 'create "<!channel> release" 2019-11-29 --id pinged');
+    await h.command(RITA, `role DCC <@${DAN}>`);
+    await h.click(DAN, 'golive:answer:met', JSON.stringify({ r: 'pinged', c: 'code-ready' }));
+    const view = h.fake.callsTo('views.open').at(-1)!.body.view as { callback_id: string; private_metadata: string };
+    expect(JSON.stringify(view)).not.toContain('<!channel>');
+    const submitted = await h.submit(DAN, view.callback_id, view.private_metadata, { evidence: { evidence: '<!channel>' }, comment: { comment: '' } });
+    const errors = (submitted.json as { response_action: string; errors: Record<string, string> }).errors;
+    expect(errors.evidence).toContain('Not an http(s) link');
+    expect(errors.evidence).not.toContain('<!channel>');
+
+    await event(h.url, SECRET, appHomeOpened(DAN));
+    await h.callTo('views.publish');
+    const home = JSON.stringify(h.fake.callsTo('views.publish').at(-1)!.body.view);
+    expect(home).toContain('channel> release: PENDING');
+    expect(home).not.toContain('<!channel>');
   });
 });
