@@ -70,10 +70,10 @@ const LABELS: Readonly<Record<string, string>> = {
 };
 
 const listed = (table: PerCommand, command: Command, field: string): boolean => ((table[command.name] ?? []) as readonly string[]).includes(field);
+const labelOf = (field: string): string => (Object.hasOwn(LABELS, field) ? LABELS[field]! : field);
 
 /** Whether a field of a command is free text (cleaned) rather than a name (checked). */
 export const isFreeText = (command: Command, field: string): boolean => listed(FREE_TEXT, command, field);
-const labelOf = (field: string): string => (Object.hasOwn(LABELS, field) ? LABELS[field]! : field);
 
 /**
  * The request with its free text cleaned and its names checked. Throws a UserError (nothing
