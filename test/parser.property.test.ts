@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { parse } from '../src/app/parser.js';
 import type { ParseResult } from '../src/app/commands.js';
 import { COMMANDS, OPTION_NAMES } from '../src/app/usage.js';
+import { isFreeText, sanitizeRequest } from '../src/app/sanitize.js';
+import { UserError } from '../src/app/request.js';
 
 // Either shape, exactly: a command (with an optional release) or a failure with a message.
 function wellFormed(result: ParseResult): boolean {
@@ -101,5 +103,65 @@ describe('what parses once parses the same way again', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+// C0 but tab and newline, DEL, C1 and the bidi controls: what no stored or shown text may hold.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const controls = ['\u001b[2J', '\u001b', '\r', '\r\n', '\n', '\t', '\u0000', '\u0007', '\u007f', '\u0085', '\u009b', '\u202e', '\u2066', '\u200f', '\u061c', '\u2028'];
+
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(stringsIn);
+  return [];
+}
+
+describe('no control character survives into a command', () => {
+  // Control characters dropped anywhere into lines that mostly parse.
+  const anywhere = fc
+    .tuple(commandLine, fc.array(fc.tuple(fc.nat(), fc.constantFrom(...controls)), { minLength: 1, maxLength: 4 }))
+    .map(([line, inserts]) => inserts.reduce((text, [at, c]) => text.slice(0, at % (text.length + 1)) + c + text.slice(at % (text.length + 1)), line));
+  // Lines that parse, with the control character inside a name or a piece of free text.
+  const slots = [
+    'create "X" 2019-11-29', 'facts phase "X" closed', 'confirm 1 not-met "X"', 'signoff opsg agree "X"', 'risk add "X"', 'risk mitigate 1 "X"',
+    'risk view 1 tag "X"', 'risk accept 1 --conditions "X"', 'switch add K "X" --expect off', 'switch K on --source "X"', 'facts environment "X"',
+    'date 2019-12-02 "X"', 'decide no-go "X"', 'confirm 1 met --comment "X"',
+  ];
+  const inSlot = fc
+    .tuple(fc.constantFrom(...slots), fc.constantFrom('', 'a', 'Nov 2019 '), fc.constantFrom(...controls), fc.constantFrom('', 'b', ' end'))
+    .map(([slot, before, c, after]) => slot.replace('X', before + c + after));
+  const spiked = fc.oneof(anywhere, inSlot);
+
+  it('is refused with a clear message, or cleaned, whichever field it lands in', () => {
+    let refused = 0;
+    let cleaned = 0;
+    fc.assert(
+      fc.property(spiked, (line) => {
+        const result = parse(line);
+        if (!result.ok) return;
+        const request = { actor: { id: 'rita', platform: 'console' as const }, command: result.value.command, ...(result.value.release && { release: result.value.release }), text: line };
+        let safe;
+        try {
+          safe = sanitizeRequest(request);
+        } catch (error) {
+          expect(error).toBeInstanceOf(UserError);
+          expect((error as Error).message).toMatch(/holds (U\+[0-9A-F]{4} \(.+\) at character \d+|nothing but control characters)/);
+          refused++;
+          return;
+        }
+        cleaned++;
+        for (const text of [...stringsIn(safe.command), safe.text, safe.release ?? '']) expect(text, JSON.stringify({ line, text })).not.toMatch(CONTROL);
+        // A name passes exactly as it was, and on one line; only free text is changed.
+        for (const [field, value] of Object.entries(result.value.command)) {
+          if (field === 'name' || isFreeText(result.value.command, field)) continue;
+          expect((safe.command as Record<string, unknown>)[field]).toEqual(value);
+          for (const text of stringsIn(value)) expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    expect(refused).toBeGreaterThan(0);
+    expect(cleaned).toBeGreaterThan(0);
   });
 });

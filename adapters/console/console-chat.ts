@@ -6,7 +6,7 @@ import type { Channel } from '../../src/domain/release.js';
 import { UserId } from '../../src/domain/primitives.js';
 import { OutboxWorker } from '../../src/app/outbox.js';
 import { consolePort } from './console-port.js';
-import { renderText } from './render-text.js';
+import { clean, renderText } from './render-text.js';
 
 export interface ConsoleOptions {
   app: GoliveApp;
@@ -39,7 +39,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
       prompt();
       continue;
     }
-    if (!options.interactive) say(`${user} in #${channel.id}> ${line}`);
+    if (!options.interactive) say(`${user} in #${channel.id}> ${clean(line)}`);
     const [word, ...rest] = line.split(/\s+/);
     if (word === '/quit' || word === '/exit') break;
     if (word === '/as' || word === '/channel') {
@@ -66,7 +66,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
       await outbox.kick();
     } catch (error) {
       // A bug must not take the operator's session down with it; the store is untouched by a failed write.
-      say(`Something went wrong and nothing was changed: ${error instanceof Error ? error.message : String(error)}`);
+      say(`Something went wrong and nothing was changed: ${clean(error instanceof Error ? error.message : String(error))}`);
       failed = true;
     }
     prompt();
@@ -77,5 +77,6 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 function renderReply(reply: Reply): string {
   const who = reply.visibility === 'private' ? '(only you can see this)\n' : '';
   if (reply.kind === 'view') return `${who}${renderText(reply.view)}\n`;
-  return `${who}--- ${reply.title} (${reply.filename}) ---\n${reply.content}\n--- end of ${reply.filename} ---\n`;
+  // A file (the paper, an audit export) holds anyone's text as it was recorded, older records included.
+  return `${who}--- ${clean(reply.title)} (${clean(reply.filename)}) ---\n${clean(reply.content)}\n--- end of ${clean(reply.filename)} ---\n`;
 }

@@ -1,8 +1,12 @@
 import type { Action, Block, Span, Status, View } from '../../src/views/elements.js';
+import { stripControls } from '../../src/domain/control-chars.js';
 
 // Plain text for a terminal. No markup to escape here, but control characters from user text
-// are stripped so nobody can move the cursor or recolour the operator's screen.
-const clean = (text: string) => text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+// are stripped so nobody can move the cursor, recolour or overwrite the operator's screen, or
+// reverse the direction of what they read.
+
+/** Anyone's text made safe to print: every control character but newline and tab removed. */
+export const clean = (text: string): string => stripControls(text);
 
 const MARK: Record<Status, string> = { ok: '[x]', failed: '[!]', pending: '[ ]', stale: '[~]', info: ' - ' };
 

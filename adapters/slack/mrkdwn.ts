@@ -1,4 +1,5 @@
 import type { Span } from '../../src/views/elements.js';
+import { stripControls } from '../../src/domain/control-chars.js';
 
 // Spans to Slack mrkdwn. Only `&`, `<` and `>` can make Slack do something (a ping, a link, a
 // broken `<…>` token), so those three are escaped in every piece of user text. Formatting markers
@@ -6,10 +7,11 @@ import type { Span } from '../../src/views/elements.js';
 // text looks, and Slack users write them on purpose. A styled span whose text contains its own
 // marker is sent unstyled instead, so the text stays exact and cannot end the style early and
 // leave stray markers behind. Text objects are sent with `verbatim: true` (see render-blocks.ts),
-// so Slack does not turn a typed `@here` or `#channel` into anything either.
+// so Slack does not turn a typed `@here` or `#channel` into anything either. Control and
+// text-direction characters (left in older records) are dropped on the way, as everywhere text is shown.
 
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return stripControls(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Slack user ids (U…, or W… on Enterprise Grid); console names such as `dan` are not. */
@@ -105,7 +107,7 @@ function fitText(text: string, style: Style | undefined, room: number): string {
  * mention or link is belt and braces, so no reader of the payload ever sees `<!channel>`.
  */
 export function plainText(text: string, max: number): string {
-  return truncatePlain(text.replace(/<(?=[!@#])/g, '<\u200b'), max);
+  return truncatePlain(stripControls(text).replace(/<(?=[!@#])/g, '<\u200b'), max);
 }
 
 /** Plain text within `max` characters, cut on a code point and ended with `…`. */

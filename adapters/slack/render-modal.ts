@@ -43,7 +43,7 @@ export function readFormValues(values: StateValues, fieldIds: readonly string[] 
   // A Map then fromEntries, so no block id (even `__proto__`) can reach a prototype.
   const out = new Map<string, string>(fieldIds.map((id) => [id, '']));
   for (const [blockId, actions] of Object.entries(values ?? {})) {
-    const state = actions[blockId] ?? Object.values(actions)[0];
+    const state = Object.hasOwn(actions, blockId) ? actions[blockId] : Object.values(actions)[0];
     out.set(blockId, typeof state?.value === 'string' ? state.value : '');
   }
   return Object.fromEntries(out);
@@ -51,5 +51,6 @@ export function readFormValues(values: StateValues, fieldIds: readonly string[] 
 
 /** The ack body that shows each message under its field and keeps the modal open. */
 export function formErrors(errors: Record<string, string>): { response_action: 'errors'; errors: Record<string, string> } {
-  return { response_action: 'errors', errors };
+  // Shown as plain text under the field, and they may quote what was typed (a bad link).
+  return { response_action: 'errors', errors: Object.fromEntries(Object.entries(errors).map(([field, message]) => [field, plainText(message, MODAL.label)])) };
 }

@@ -1,6 +1,11 @@
 import type { webApi } from '@slack/bolt';
 import type { Reply } from '../../src/app/request.js';
 import { LIMITS, renderBlocks } from './render-blocks.js';
+import { fitMrkdwn, plainText } from './mrkdwn.js';
+import { t } from '../../src/views/elements.js';
+
+// A file's title is shown as plain text; its comment is a message, read as mrkdwn like any other.
+const FILE_TITLE = 255;
 
 export interface ReplyTarget {
   userId: string;
@@ -20,9 +25,10 @@ export async function deliverReplies(client: webApi.WebClient, target: ReplyTarg
       await client.filesUploadV2({
         channel_id: reply.visibility === 'public' && target.channelId ? target.channelId : await dmChannel(client, target.userId),
         filename: reply.filename,
-        title: reply.title,
+        title: plainText(reply.title, FILE_TITLE),
         content: reply.content,
-        initial_comment: reply.title,
+        // The title holds a release's name, which anyone may have chosen: `<!channel>` pings nobody.
+        initial_comment: fitMrkdwn([t(reply.title)], LIMITS.section),
       });
       continue;
     }

@@ -11,6 +11,7 @@ import { handleFacts } from './handlers/facts.js';
 import { handleAuditExport, handleAuditVerify, handleList, handleReport, handleStatus } from './handlers/reading.js';
 import { handleHelp } from './handlers/help.js';
 import { handleAsk } from './handlers/ask.js';
+import { sanitizeRequest } from './sanitize.js';
 
 /** A command already in typed form: from a button, a form, or a parsed line. */
 export interface CommandRequest {
@@ -43,15 +44,17 @@ export class GoliveApp {
     return { parsed: true, replies };
   }
 
-  async execute(request: CommandRequest): Promise<Reply[]> {
-    const ctx = new Ctx(this.deps, request.actor, request.channel, request.text, this.deps.clock.now(), request.release);
+  async execute(unchecked: CommandRequest): Promise<Reply[]> {
     try {
+      // Typed lines, buttons and forms all pass here: their text is made safe once, before any handler.
+      const request = sanitizeRequest(unchecked);
+      const ctx = new Ctx(this.deps, request.actor, request.channel, request.text, this.deps.clock.now(), request.release);
       return await dispatch(ctx, request.command);
     } catch (error) {
       if (error instanceof UserError) return [errorReply(error.message, error.usage)];
       if (error instanceof StoreError) return [errorReply(`Nothing was saved: ${error.message}`)];
       // The store keeps its last durable state when a write fails, so the person can simply retry.
-      this.deps.log?.(`unexpected failure handling "${request.text}": ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      this.deps.log?.(`unexpected failure handling ${JSON.stringify(unchecked.text)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return [errorReply('Something went wrong and nothing was recorded. Please try again; if it keeps failing, tell whoever runs golive.')];
     }
   }

@@ -3,13 +3,18 @@ import { evaluate, type CriterionState, type GroupState } from '../domain/readin
 import { ANSWER_WORDS, day, when } from '../views/format.js';
 import { groupName, type RecordHead } from '../views/status.js';
 import { shortHead } from '../views/messages.js';
+import { stripControls } from '../domain/control-chars.js';
 
 // The decision paper, in the shape of the seed paper, built from the record alone: every line
 // below is read from the release; nothing is typed in by hand.
 
-/** User text made inert in Markdown: no stray emphasis, links, HTML or broken tables. */
+/**
+ * User text made inert in Markdown: no stray emphasis, links, HTML or broken tables, and on one
+ * line. A lone carriage return counts as a line break too (older records may hold one), and any
+ * control character left from them is dropped.
+ */
 export function md(text: string): string {
-  return text.replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+  return stripControls(text.replace(/\r\n?|[\n\u2028\u2029]/g, ' ')).replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`);
 }
 
 const person = (id: string) => `@${md(id)}`;
@@ -107,7 +112,7 @@ function criterionLines(c: CriterionState, zone: string): string[] {
   const r = c.latest;
   if (r) {
     lines.push(`   - Answer: ${ANSWER_WORDS[r.answer]} by ${person(r.by)}${r.onBehalfOf ? ` for ${person(r.onBehalfOf)}` : ''} on ${when(r.at, zone)}${r.comment ? `: ${md(r.comment)}` : ''}`);
-    if (r.evidence.length > 0) lines.push(`   - Evidence: ${r.evidence.map((url) => `<${url.replace(/[<>\s]/g, encodeURIComponent)}>`).join(', ')}`);
+    if (r.evidence.length > 0) lines.push(`   - Evidence: ${r.evidence.map((url) => `<${url.replace(/[<>\s\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, encodeURIComponent)}>`).join(', ')}`);
   }
   if (c.lateFor.length > 0) lines.push(`   - Late: answered on or after the ${c.lateFor.map(md).join(' and ')} meeting`);
   return lines;

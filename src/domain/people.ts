@@ -1,18 +1,20 @@
 import type { Criterion, Delegate, Release } from './release.js';
+import { ownValue } from './names.js';
 
 /** Everyone who owns a criterion: people named on it and the members of its owner roles. */
 export function criterionOwners(release: Release, criterion: Criterion): string[] {
-  const fromRoles = criterion.owners.roles.flatMap((role) => release.roles[role] ?? []);
+  const fromRoles = criterion.owners.roles.flatMap((role) => roleMembers(release, role));
   return unique([...criterion.owners.people, ...fromRoles]);
 }
 
 /** Roles a criterion is owned through that have nobody in them yet: shown so the gap is visible. */
 export function emptyOwnerRoles(release: Release, criterion: Criterion): string[] {
-  return criterion.owners.roles.filter((role) => (release.roles[role] ?? []).length === 0);
+  return criterion.owners.roles.filter((role) => roleMembers(release, role).length === 0);
 }
 
+/** The people in a role; a name the release does not hold itself (`toString`) has nobody. */
 export function roleMembers(release: Release, role: string): string[] {
-  return release.roles[role] ?? [];
+  return ownValue(release.roles, role) ?? [];
 }
 
 /**

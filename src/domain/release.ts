@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ClockTime, HttpUrl, Instant, IsoDate, Platform, Slug, SwitchState, UserId, Zone } from './primitives.js';
 import { Rule } from './rule.js';
+import { RoleName, roleRecord } from './names.js';
 
 export const ANSWERS = ['met', 'not-met', 'need-info'] as const;
 export const Answer = z.enum(ANSWERS);
@@ -27,7 +28,7 @@ export type Response = z.infer<typeof Response>;
 
 export const Owners = z
   .object({
-    roles: z.array(z.string().min(1).max(64)).default([]),
+    roles: z.array(RoleName).default([]),
     people: z.array(UserId).default([]),
   })
   .strict();
@@ -161,10 +162,10 @@ export const Release = z
     dateChanges: z.array(DateChange).default([]),
     holidays: z.array(IsoDate).default([]),
     channels: z.array(Channel).default([]),
-    roles: z.record(z.string().min(1).max(64), z.array(UserId)).default({}),
+    roles: roleRecord(z.array(UserId)).default({}),
     managers: z.array(UserId).min(1),
     delegates: z.array(Delegate).default([]),
-    approverRole: z.string().min(1).max(64),
+    approverRole: RoleName,
     criteria: z.array(Criterion),
     groups: z.array(ReviewGroup).default([]),
     risks: z.array(Risk).default([]),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ClockTime, IsoDate, Slug, SwitchState, UserId, Zone } from './primitives.js';
 import { Rule } from './rule.js';
 import { Owners } from './release.js';
+import { RoleName } from './names.js';
 
 // A template is what a release is created from: its criteria, groups, switches and calendar.
 export const Template = z
@@ -11,8 +12,8 @@ export const Template = z
     description: z.string().max(2000).optional(),
     zone: Zone.default('Europe/London'),
     time: ClockTime.default('09:00'),
-    approverRole: z.string().min(1).max(64),
-    roles: z.array(z.string().min(1).max(64)).default([]),
+    approverRole: RoleName,
+    roles: z.array(RoleName).default([]),
     criteria: z
       .array(
         z

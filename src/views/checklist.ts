@@ -1,6 +1,7 @@
 import type { Release } from '../domain/release.js';
 import type { CriterionState, GroupState, Readiness } from '../domain/readiness.js';
 import { timeLeft } from '../domain/calendar.js';
+import { roleMembers } from '../domain/people.js';
 import { ActionIds, actionValue } from '../app/action-ids.js';
 import { b, note, paragraph, people, t, user, type Action, type Block, type Span, type View } from './elements.js';
 import { criterionItem, groupItem } from './status.js';
@@ -52,7 +53,7 @@ function askedGroup(release: Release, g: GroupState, zone: string): Block {
 
 export function checklistView(release: Release, readiness: Readiness, now: Date): View {
   const zone = release.implementation.zone;
-  const approvers = release.roles[release.approverRole] ?? [];
+  const approvers = roleMembers(release, release.approverRole);
   const left = readiness.due.passed ? timeLeft(now, readiness.due.at) : `in ${timeLeft(now, readiness.due.at)}`;
   const decision = readiness.decision;
   const decisionLine: Span[] = decision

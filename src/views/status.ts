@@ -1,6 +1,7 @@
 import type { Release } from '../domain/release.js';
 import type { Readiness, CriterionState, GroupState } from '../domain/readiness.js';
 import { timeLeft, uncoveredHolidayYear } from '../domain/calendar.js';
+import { roleMembers } from '../domain/people.js';
 import { b, divider, heading, link, note, paragraph, people, t, user, type Block, type ItemBlock, type Span, type Status, type View } from './elements.js';
 import { ANSWER_WORDS, day, implementationText, when } from './format.js';
 import { factsBlocks } from './facts.js';
@@ -123,7 +124,7 @@ function switchItems(release: Release): Block[] {
 function decisionItem(release: Release, readiness: Readiness): Block {
   const zone = release.implementation.zone;
   const d = readiness.decision;
-  if (!d) return { type: 'item', status: 'pending', title: [t(`Waiting for the ${release.approverRole}`)], lines: [[t('Approvers: '), ...people(release.roles[release.approverRole] ?? [], 'nobody assigned')]] };
+  if (!d) return { type: 'item', status: 'pending', title: [t(`Waiting for the ${release.approverRole}`)], lines: [[t('Approvers: '), ...people(roleMembers(release, release.approverRole), 'nobody assigned')]] };
   const line: Span[] = [b(d.decision.verdict === 'go' ? 'GO' : 'NO-GO'), t(' by '), user(d.decision.by)];
   if (d.decision.onBehalfOf) line.push(t(' for '), user(d.decision.onBehalfOf));
   line.push(t(` on ${when(d.decision.at, zone)}`));

@@ -4,6 +4,7 @@ import { Zone } from '../../domain/primitives.js';
 import { SLUG_PATTERN } from '../../domain/primitives.js';
 import { sealEntry, stateHashOf } from '../../domain/audit.js';
 import { Release } from '../../domain/release.js';
+import { isReservedName, reservedNameMessage } from '../../domain/names.js';
 import { DOCUMENT_VERSION, type ReleaseDocument } from '../document.js';
 import { loadTemplate } from '../templates.js';
 import { UserError, type Reply } from '../request.js';
@@ -35,6 +36,8 @@ export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
   const zoneCheck = Zone.safeParse(zone);
   if (!zoneCheck.success) throw new UserError(`"${zone}" is not an IANA time zone; write it like Europe/London or America/New_York.`);
   const id = cmd.id ?? slugify(cmd.title);
+  // An id made from the name has not been checked as a name yet.
+  if (isReservedName(id)) throw new UserError(`${reservedNameMessage('Release id', id)} Give one with --id <slug>.`);
   if (ctx.store.get(id)) {
     throw new UserError(`A release with the id "${id}" exists already. Choose another with --id <slug>.`);
   }

@@ -9,6 +9,7 @@ import { b, paragraph, people, t } from '../../views/elements.js';
 import { holidayCoverageWarning } from '../../views/status.js';
 import { ALLOW_NON_WORKING_DAY, checkImplementation } from '../implementation-date.js';
 import { day } from '../../views/format.js';
+import { roleMembers } from '../../domain/people.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
@@ -26,7 +27,7 @@ export async function handleRole(ctx: Ctx, cmd: Of<'role'>): Promise<Reply[]> {
   const outcome = await ctx.change(ctx.releaseId(), (release) => {
     requireManager(release, ctx.actor, 'assign roles');
     const role = Object.keys(release.roles).find((r) => r.toLowerCase() === cmd.role.toLowerCase()) ?? cmd.role;
-    const before = release.roles[role] ?? [];
+    const before = roleMembers(release, role);
     release.roles[role] = users;
     return { before: { role, people: before }, after: { role, people: users }, result: role };
   });
