@@ -1,7 +1,11 @@
 import { benchAuditVerify } from './audit-verify.js';
 import { benchStoreWrites } from './store-write.js';
 import { benchAnswerPath } from './answer-path.js';
+import { benchStartupVerify } from './startup-verify.js';
+import { benchRefusalFlood } from './refusal-flood.js';
 
 await benchStoreWrites();
 await benchAuditVerify();
 await benchAnswerPath();
+await benchStartupVerify();
+await benchRefusalFlood();

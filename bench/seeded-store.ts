@@ -1,0 +1,29 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sealEntry, stateHashOf } from '../src/domain/audit.js';
+import type { AuditEntry } from '../src/domain/audit-entry.js';
+import type { ReleaseDocument } from '../src/app/document.js';
+
+/**
+ * Writes `count` copies of a real release record (made through the app) under new ids, each
+ * with its chain sealed again so every copy verifies as its own: a store of long-lived releases
+ * without waiting for thousands of fsynced writes.
+ */
+export async function writeCopies(root: string, template: ReleaseDocument, count: number, key?: string): Promise<void> {
+  await mkdir(join(root, 'releases'), { recursive: true });
+  const index = [];
+  for (let n = 0; n < count; n++) {
+    const id = `rel-${n}`;
+    const release = { ...structuredClone(template.release), id, name: `Release ${n}`, channels: [] };
+    const audit: AuditEntry[] = [];
+    template.audit.forEach((entry, at) => {
+      const last = at === template.audit.length - 1;
+      const { seq: _s, prevHash: _p, hash: _h, keyed: _k, ...content } = entry;
+      audit.push(sealEntry(audit, { ...content, ...(last && { stateHash: stateHashOf(release) }) }, key));
+    });
+    const doc = { version: template.version, release, audit, outbox: [] };
+    await writeFile(join(root, 'releases', `${id}.json`), JSON.stringify(doc, null, 2));
+    index.push({ id, name: release.name, channels: [] });
+  }
+  await writeFile(join(root, 'index.json'), JSON.stringify({ version: 1, releases: index }, null, 2));
+}

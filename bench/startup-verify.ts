@@ -1,0 +1,75 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { spawnSync } from 'node:child_process';
+import { GoliveApp } from '../src/app/app.js';
+import { noGroups } from '../src/app/context.js';
+import { ReleaseDocument } from '../src/app/document.js';
+import { recordVerifier } from '../src/app/record-check.js';
+import { openLowdbStore } from '../store/lowdb-store.js';
+import { runConsole } from '../adapters/console/console-chat.js';
+import { Readable, Writable } from 'node:stream';
+import { writeCopies } from './seeded-store.js';
+
+const RELEASES = 1_000;
+const KEY = 'bench-key-0123456789abcdef0123456789abcdef';
+
+/**
+ * Start-up checks every record (chain, time order, sealed state) before serving: what that costs
+ * with 1,000 releases each holding the seed scenario's record, keyed and not, in process and for
+ * the whole `npm start` process (which also compiles TypeScript at run time today).
+ */
+export async function benchStartupVerify(): Promise<void> {
+  const template = await seedScenarioRecord();
+  console.log(`start-up: open a store of ${RELEASES} releases of ${template.audit.length} audit entries each, verifying every record`);
+  for (const key of [undefined, KEY]) {
+    const root = await mkdtemp(join(tmpdir(), 'golive-bench-start-'));
+    try {
+      await writeCopies(root, template, RELEASES, key);
+      const plainStarted = performance.now();
+      const plain = await openLowdbStore(root);
+      const plainMs = performance.now() - plainStarted;
+      await plain.close();
+      const started = performance.now();
+      let quarantined = 0;
+      const store = await openLowdbStore(root, { verify: recordVerifier(key ? { key } : {}), log: () => void (quarantined += 1) });
+      const verifiedMs = performance.now() - started;
+      await store.close();
+      const processMs = timeProcess(root, key);
+      console.log(
+        `  ${key ? 'keyed  ' : 'unkeyed'}: open and verify ${verifiedMs.toFixed(0)} ms (open without verifying ${plainMs.toFixed(0)} ms); quarantined ${quarantined}; npm start to exit on /quit ${processMs.toFixed(0)} ms`,
+      );
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }
+}
+
+// The whole process as an operator starts it, with piped input that quits at once.
+function timeProcess(root: string, key: string | undefined): number {
+  const started = performance.now();
+  const run = spawnSync('npx', ['tsx', 'src/main.ts'], {
+    input: '/quit\n',
+    env: { ...process.env, GOLIVE_DATA_DIR: root, ...(key && { GOLIVE_AUDIT_KEY: key }) },
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`golive did not start cleanly: ${run.stderr}`);
+  return performance.now() - started;
+}
+
+async function seedScenarioRecord(): Promise<ReleaseDocument> {
+  const dir = await mkdtemp(join(tmpdir(), 'golive-bench-seed-'));
+  try {
+    const store = await openLowdbStore(dir);
+    let now = Date.parse('2019-11-07T09:00:00Z');
+    const app = new GoliveApp({ store, clock: { now: () => new Date((now += 60_000)) }, directory: noGroups });
+    const script = await readFile('examples/sec-release-2019.txt', 'utf8');
+    const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+    await runConsole({ app, input: Readable.from([script]), output: sink, interactive: false, user: 'rita' });
+    await store.close();
+    return ReleaseDocument.parse(JSON.parse(await readFile(join(dir, 'releases', 'nov-2019-sec.json'), 'utf8')));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
