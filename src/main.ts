@@ -15,18 +15,24 @@ const log = (message: string) => console.error(`${new Date().toISOString()} ${me
 async function main(): Promise<number> {
   const config = readConfig(process.env);
   const store = await openLowdbStore(config.GOLIVE_DATA_DIR, log);
-  const slack = slackConfig(config);
-  if (slack) {
-    if (config.GOLIVE_CLOCK_START) throw new ConfigError('Invalid configuration:\n  GOLIVE_CLOCK_START: is for console rehearsals only; unset it when Slack is configured');
-    await serveChat(config, store, systemClock);
-    return new Promise<number>(() => undefined);
+  try {
+    const slack = slackConfig(config);
+    if (slack) {
+      if (config.GOLIVE_CLOCK_START) throw new ConfigError('Invalid configuration:\n  GOLIVE_CLOCK_START: is for console rehearsals only; unset it when Slack is configured');
+      await serveChat(config, store, systemClock);
+      return new Promise<number>(() => undefined);
+    }
+    const clock = config.GOLIVE_CLOCK_START ? rehearsalClock(new Date(config.GOLIVE_CLOCK_START)) : systemClock;
+    const app = new GoliveApp({ store, clock, directory: noGroups });
+    const user = config.GOLIVE_CONSOLE_USER ?? consoleUser();
+    const status = await runConsole({ app, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY), user, channel: config.GOLIVE_CONSOLE_CHANNEL });
+    await store.close();
+    return status;
+  } catch (error) {
+    // A start that fails once the store is open must not leave its data folder locked.
+    await store.close().catch(() => undefined);
+    throw error;
   }
-  const clock = config.GOLIVE_CLOCK_START ? rehearsalClock(new Date(config.GOLIVE_CLOCK_START)) : systemClock;
-  const app = new GoliveApp({ store, clock, directory: noGroups });
-  const user = config.GOLIVE_CONSOLE_USER ?? consoleUser();
-  const status = await runConsole({ app, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY), user, channel: config.GOLIVE_CONSOLE_CHANNEL });
-  await store.close();
-  return status;
 }
 
 /** Slack (and later Teams) on one HTTP server; the outbox is retried every few seconds. */

@@ -6,6 +6,7 @@ import { sealEntry } from '../../domain/audit.js';
 import { DOCUMENT_VERSION, type ReleaseDocument } from '../document.js';
 import { loadTemplate } from '../templates.js';
 import { UserError, type Reply } from '../request.js';
+import { ChannelTakenError } from '../store-port.js';
 import type { Ctx } from '../context.js';
 import { reply } from './result.js';
 import { b, paragraph, t } from '../../views/elements.js';
@@ -37,7 +38,7 @@ export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
   }
   if (ctx.channel) {
     const linked = ctx.store.findByChannel(ctx.channel);
-    if (linked) throw new UserError(`This channel already follows release "${linked}". Create the new release in its own channel, so answers never land on the wrong release.`);
+    if (linked) throw channelTaken(linked);
   }
   const at = ctx.now.toISOString();
   const release = releaseFromTemplate(template, {
@@ -54,7 +55,11 @@ export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
   doc.audit.push(
     sealEntry([], { at, actor: { id: ctx.actor.id, platform: ctx.actor.platform }, command: ctx.text, outcome: 'applied', before: null, after: { id, name: cmd.title, template: template.id, implementation: release.implementation } }),
   );
-  await ctx.store.create(doc);
+  // The check above gives the usual answer early; the store's own check also catches a create
+  // racing this one for the channel.
+  await ctx.store.create(doc).catch((error: unknown) => {
+    throw error instanceof ChannelTakenError ? channelTaken(error.releaseId) : error;
+  });
   return [
     reply(
       {
@@ -67,4 +72,8 @@ export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
       'public',
     ),
   ];
+}
+
+function channelTaken(linked: string): UserError {
+  return new UserError(`This channel already follows release "${linked}". Create the new release in its own channel, so answers never land on the wrong release.`);
 }
