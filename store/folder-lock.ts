@@ -44,21 +44,27 @@ export async function lockFolder(dir: string, warn: (message: string) => void): 
   const file = join(dir, LOCK_FILE);
   const mine: LockRecord = { pid: process.pid, host: hostname(), since: new Date().toISOString(), token: randomUUID() };
   const text = `${JSON.stringify(mine, null, 2)}\n`;
-  for (let attempt = 1; ; attempt++) {
-    if (await createExclusive(file, text)) return held(file, mine);
-    const found = await readLock(file);
-    if (found === undefined) continue; // released between our attempt and the read: try again
-    const record = parsedLock(found, file, dir);
-    if (!isStale(record) || attempt >= ATTEMPTS) throw new StoreError(inUseMessage(dir, file, record), file);
-    if (await takeOver(dir, file, found, text)) {
-      warn(`${file}: took over the lock left by golive pid ${record.pid} on host ${record.host} (since ${record.since}), which is no longer running`);
-      return held(file, mine);
+  // Known before the lock exists: another open in this process may read it the moment it does.
+  heldHere.add(mine.token!);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      if (await createExclusive(file, text)) return held(file, mine);
+      const found = await readLock(file);
+      if (found === undefined) continue; // released between our attempt and the read: try again
+      const record = parsedLock(found, file, dir);
+      if (!isStale(record) || attempt >= ATTEMPTS) throw new StoreError(inUseMessage(dir, file, record), file);
+      if (await takeOver(dir, file, found, text)) {
+        warn(`${file}: took over the lock left by golive pid ${record.pid} on host ${record.host} (since ${record.since}), which is no longer running`);
+        return held(file, mine);
+      }
     }
+  } catch (error) {
+    heldHere.delete(mine.token!);
+    throw error;
   }
 }
 
 function held(file: string, mine: LockRecord): FolderLock {
-  heldHere.add(mine.token!);
   let released = false;
   return {
     file,
