@@ -11,28 +11,24 @@ import { runConsole } from '../adapters/console/console-chat.js';
 
 // The composition root: configuration, store, app, and the adapters the configuration asks for.
 const log = (message: string) => console.error(`${new Date().toISOString()} ${message}`);
+// Closed if start-up fails after opening it, so the data folder is not left locked.
+let opened: Store | undefined;
 
 async function main(): Promise<number> {
   const config = readConfig(process.env);
-  const store = await openLowdbStore(config.GOLIVE_DATA_DIR, log);
-  try {
-    const slack = slackConfig(config);
-    if (slack) {
-      if (config.GOLIVE_CLOCK_START) throw new ConfigError('Invalid configuration:\n  GOLIVE_CLOCK_START: is for console rehearsals only; unset it when Slack is configured');
-      await serveChat(config, store, systemClock);
-      return new Promise<number>(() => undefined);
-    }
-    const clock = config.GOLIVE_CLOCK_START ? rehearsalClock(new Date(config.GOLIVE_CLOCK_START)) : systemClock;
-    const app = new GoliveApp({ store, clock, directory: noGroups });
-    const user = config.GOLIVE_CONSOLE_USER ?? consoleUser();
-    const status = await runConsole({ app, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY), user, channel: config.GOLIVE_CONSOLE_CHANNEL });
-    await store.close();
-    return status;
-  } catch (error) {
-    // A start that fails once the store is open must not leave its data folder locked.
-    await store.close().catch(() => undefined);
-    throw error;
+  const store = (opened = await openLowdbStore(config.GOLIVE_DATA_DIR, log));
+  const slack = slackConfig(config);
+  if (slack) {
+    if (config.GOLIVE_CLOCK_START) throw new ConfigError('Invalid configuration:\n  GOLIVE_CLOCK_START: is for console rehearsals only; unset it when Slack is configured');
+    await serveChat(config, store, systemClock);
+    return new Promise<number>(() => undefined);
   }
+  const clock = config.GOLIVE_CLOCK_START ? rehearsalClock(new Date(config.GOLIVE_CLOCK_START)) : systemClock;
+  const app = new GoliveApp({ store, clock, directory: noGroups });
+  const user = config.GOLIVE_CONSOLE_USER ?? consoleUser();
+  const status = await runConsole({ app, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY), user, channel: config.GOLIVE_CONSOLE_CHANNEL });
+  await store.close();
+  return status;
 }
 
 /** Slack (and later Teams) on one HTTP server; the outbox is retried every few seconds. */
@@ -65,7 +61,8 @@ main().then(
   (status) => {
     process.exitCode = status;
   },
-  (error: unknown) => {
+  async (error: unknown) => {
+    await opened?.close().catch(() => undefined);
     if (error instanceof ConfigError || error instanceof StoreError || error instanceof SlackStartError) console.error(`golive cannot start. ${error.message}`);
     else console.error('golive stopped on an unexpected error:', error);
     process.exitCode = 2;

@@ -243,6 +243,16 @@ describe('two golive processes on one data folder', () => {
     expect(JSON.parse(await readFile(join(dir, 'releases', 'nov.json'), 'utf8')).release.roles.DCC).toEqual(['dan']);
     expect(await readdir(dir)).not.toContain('golive.lock');
   }, 60_000);
+
+  it('leaves no lock behind when start-up fails after the store opened', async () => {
+    const dir = await dataDir();
+    const failed = start({ GOLIVE_DATA_DIR: dir, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: '0123456789abcdef0123456789abcdef', GOLIVE_CLOCK_START: '2019-11-07T09:00:00Z' });
+    failed.child.stdin.end();
+    const { status, stderr } = await failed.exited;
+    expect(status).toBe(2);
+    expect(stderr).toContain('GOLIVE_CLOCK_START: is for console rehearsals only');
+    expect(await readdir(dir)).toEqual(['releases']);
+  }, 60_000);
 });
 
 function escape(text: string): string {
