@@ -50,7 +50,11 @@ export async function lockFolder(dir: string, warn: (message: string) => void): 
     for (let attempt = 1; ; attempt++) {
       if (await createExclusive(file, text)) return held(file, mine);
       const found = await readLock(file);
-      if (found === undefined) continue; // released between our attempt and the read: try again
+      if (found === undefined) {
+        // Released between our attempt and the read: try again, a few times.
+        if (attempt < ATTEMPTS) continue;
+        throw new StoreError(`${file}: another golive keeps taking and releasing this lock; start again once it has settled`, file);
+      }
       const record = parsedLock(found, file, dir);
       if (!isStale(record) || attempt >= ATTEMPTS) throw new StoreError(inUseMessage(dir, file, record), file);
       if (await takeOver(dir, file, found, text)) {
