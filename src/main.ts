@@ -12,6 +12,8 @@ import { runConsole } from '../adapters/console/console-chat.js';
 
 // The composition root: configuration, store, app, and the adapters the configuration asks for.
 const log = (message: string) => console.error(`${new Date().toISOString()} ${message}`);
+// Closed if start-up fails after opening it, so the data folder is not left locked.
+let opened: Store | undefined;
 
 async function main(): Promise<number> {
   const config = readConfig(process.env);
@@ -19,7 +21,7 @@ async function main(): Promise<number> {
   if (slack && config.GOLIVE_CLOCK_START) throw new ConfigError('Invalid configuration:\n  GOLIVE_CLOCK_START: is for console rehearsals only; unset it when Slack is configured');
   const audit = auditPolicy(config);
   // Every record is checked before anything is served: one that fails is quarantined, never written.
-  const store = await openLowdbStore(config.GOLIVE_DATA_DIR, { log, verify: recordVerifier(audit) });
+  const store = (opened = await openLowdbStore(config.GOLIVE_DATA_DIR, { log, verify: recordVerifier(audit) }));
   const clock = config.GOLIVE_CLOCK_START ? rehearsalClock(rehearsalStart(store, new Date(config.GOLIVE_CLOCK_START))) : systemClock;
   if (audit.adopting && audit.key) await adoptAuditKey(store, audit.key, clock, log);
   if (slack) {
@@ -77,7 +79,8 @@ main().then(
   (status) => {
     process.exitCode = status;
   },
-  (error: unknown) => {
+  async (error: unknown) => {
+    await opened?.close().catch(() => undefined);
     if (error instanceof ConfigError || error instanceof StoreError || error instanceof SlackStartError) console.error(`golive cannot start. ${error.message}`);
     else console.error('golive stopped on an unexpected error:', error);
     process.exitCode = 2;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
@@ -43,8 +43,15 @@ export function isTempFileName(name: string): boolean {
  * A lowdb adapter for one JSON file. lowdb's own JSONFile renames atomically but never fsyncs,
  * so a write it reports done can vanish in a power cut; this one syncs the file before the
  * rename and the folder after it, so the new name is on disk too.
+ *
+ * It also writes only over the file it knows: one edited, replaced or deleted by anything else
+ * since this adapter last read or wrote it is left exactly as it is, and the write refused.
  */
 export class DurableJsonFile<T> implements Adapter<T> {
+  // sha256 of the text this adapter last read or wrote; null while it knows the file as absent
+  // (a file never read is one the store is about to create).
+  private known: string | null = null;
+
   constructor(
     readonly file: string,
     // Turns parsed JSON into T or throws: the adapter never hands out unchecked data.
@@ -53,13 +60,9 @@ export class DurableJsonFile<T> implements Adapter<T> {
   ) {}
 
   async read(): Promise<T | null> {
-    let text: string;
-    try {
-      text = await this.fs.readFile(this.file);
-    } catch (error) {
-      if (isCode(error, 'ENOENT')) return null;
-      throw new StoreError(`${this.file}: cannot be read (${reasonOf(error)})`, this.file);
-    }
+    const text = await this.readText();
+    this.known = digestOf(text);
+    if (text === null) return null;
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -69,12 +72,25 @@ export class DurableJsonFile<T> implements Adapter<T> {
     return this.parse(value);
   }
 
+  /** Rejects with a StoreError naming the file unless it is still what this adapter last read or wrote. */
+  async assertUnchanged(): Promise<void> {
+    // Bytes, not size and mtime: an edit within the file system's timestamp tick keeps both.
+    if (digestOf(await this.readText()) === this.known) return;
+    throw new StoreError(
+      `${this.file} was changed on disk by something other than this golive since it was loaded; nothing was written. Restart golive to load it again (start-up checks it).`,
+      this.file,
+    );
+  }
+
   async write(data: T): Promise<void> {
+    await this.assertUnchanged();
     const folder = dirname(this.file);
     const temp = join(folder, `.${basename(this.file)}.${randomUUID()}${TEMP_SUFFIX}`);
+    const text = `${JSON.stringify(data, null, 2)}\n`;
     try {
-      await this.writeSynced(temp, `${JSON.stringify(data, null, 2)}\n`);
+      await this.writeSynced(temp, text);
       await this.fs.rename(temp, this.file);
+      this.known = digestOf(text);
     } catch (error) {
       await this.fs.unlink(temp).catch(() => undefined);
       throw new StoreError(`${this.file}: could not be saved (${reasonOf(error)})`, this.file);
@@ -83,6 +99,15 @@ export class DurableJsonFile<T> implements Adapter<T> {
       await this.syncFolder(folder);
     } catch (error) {
       throw new StoreError(`${this.file}: was saved but its folder could not be flushed to disk (${reasonOf(error)})`, this.file);
+    }
+  }
+
+  private async readText(): Promise<string | null> {
+    try {
+      return await this.fs.readFile(this.file);
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return null;
+      throw new StoreError(`${this.file}: cannot be read (${reasonOf(error)})`, this.file);
     }
   }
 
@@ -107,6 +132,10 @@ export class DurableJsonFile<T> implements Adapter<T> {
       await handle.close();
     }
   }
+}
+
+function digestOf(text: string | null): string | null {
+  return text === null ? null : createHash('sha256').update(text).digest('hex');
 }
 
 function isCode(error: unknown, code: string): boolean {

@@ -3,17 +3,19 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { z } from 'zod';
 import { ReleaseDocument } from '../src/app/document.js';
-import { StoreError, type Quarantine, type ReleaseSummary, type Store } from '../src/app/store-port.js';
+import { ChannelTakenError, StoreError, type Quarantine, type ReleaseSummary, type Store } from '../src/app/store-port.js';
 import { SLUG_PATTERN, Slug } from '../src/domain/primitives.js';
 import { Channel } from '../src/domain/release.js';
 import { DurableJsonFile, isTempFileName, nodeFs, type DurableFs } from './durable-json-file.js';
+import { lockFolder, type FolderLock } from './folder-lock.js';
 import { KeyedQueue } from './keyed-queue.js';
 
 // Layout: <dataDir>/index.json lists the releases in creation order with what list() and
 // findByChannel() need; <dataDir>/releases/<id>.json holds one ReleaseDocument. Each write
 // serialises one small document, so its cost does not grow with the number of releases.
 // A release file is the truth: the index is rewritten only when a summary changes, and is
-// repaired from the release files at open if a crash left it behind.
+// repaired from the release files at open if a crash left it behind. <dataDir>/golive.lock
+// keeps a second golive out of the folder while this one has it open.
 
 const INDEX_VERSION = 1;
 
@@ -35,7 +37,7 @@ type IndexFile = z.infer<typeof IndexFile>;
 export type StoreLog = (message: string) => void;
 
 export interface LowdbStoreOptions {
-  /** Told about repairs made at open (a release missing from the index, a leftover temp file). */
+  /** Told about repairs made at open (a release missing from the index, a leftover temp file, a stale lock taken over). */
   log?: StoreLog;
   /** The file operations behind every read and durable write; tests wrap them. */
   fs?: DurableFs;
@@ -49,23 +51,35 @@ export interface LowdbStoreOptions {
 type ReleaseFile = Low<ReleaseDocument | null>;
 
 /**
- * Opens (or starts) a store in `dataDir`. Every file is read and validated first: one that does
- * not parse or validate rejects with a StoreError naming it, and nothing on disk is touched.
+ * Opens (or starts) a store in `dataDir`, which it locks until close(): while another golive has
+ * it open, this rejects with a StoreError naming that one. Every file is read and validated
+ * first: one that does not parse or validate rejects with a StoreError naming it, and nothing on
+ * disk is touched.
  */
 export async function openLowdbStore(dataDir: string, options: LowdbStoreOptions | StoreLog = {}): Promise<Store> {
   const { log = () => undefined, fs = nodeFs, verify = () => undefined } = typeof options === 'function' ? { log: options } : options;
-  const store = new LowdbStore(dataDir, fs, log, verify);
-  await store.load();
+  const lock = await lockFolder(dataDir, log);
+  const store = new LowdbStore(dataDir, fs, log, verify, lock);
+  try {
+    await store.load();
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
   return store;
 }
 
 class LowdbStore implements Store {
   private readonly releasesDir: string;
   private readonly index: Low<IndexFile>;
+  private readonly indexFile: DurableJsonFile<IndexFile>;
   private readonly files = new Map<string, ReleaseFile>();
   private readonly order: string[] = [];
   private readonly creating = new Set<string>();
   private readonly quarantined = new Map<string, Quarantine>();
+  // Channels being written right now, to the release writing them: taken synchronously before
+  // the awaited write, so of two writes racing for one channel the second sees the first.
+  private readonly channelsInFlight = new Map<string, string>();
   private readonly releaseWrites = new KeyedQueue();
   private readonly indexWrites = new KeyedQueue();
   // Bumped whenever a summary changes; an index write records the revision it saved, so queued
@@ -79,12 +93,11 @@ class LowdbStore implements Store {
     private readonly fs: DurableFs,
     private readonly log: StoreLog,
     private readonly verify: (doc: ReleaseDocument) => Quarantine | undefined,
+    private readonly lock: FolderLock,
   ) {
     this.releasesDir = join(dataDir, 'releases');
-    this.index = new Low(new DurableJsonFile(join(dataDir, 'index.json'), parserFor(IndexFile, join(dataDir, 'index.json')), fs), {
-      version: INDEX_VERSION,
-      releases: [],
-    });
+    this.indexFile = new DurableJsonFile(join(dataDir, 'index.json'), parserFor(IndexFile, join(dataDir, 'index.json')), fs);
+    this.index = new Low(this.indexFile, { version: INDEX_VERSION, releases: [] });
   }
 
   async load(): Promise<void> {
@@ -126,7 +139,7 @@ class LowdbStore implements Store {
   }
 
   findByChannel(channel: Channel): string | undefined {
-    return this.order.find((id) => this.document(id).release.channels.some((linked) => linked.platform === channel.platform && linked.id === channel.id));
+    return this.order.find((id) => this.document(id).release.channels.some(sameChannel(channel)));
   }
 
   async create(doc: ReleaseDocument): Promise<void> {
@@ -134,9 +147,11 @@ class LowdbStore implements Store {
     const next = validated(doc, `the new release${describeId(doc)}`);
     const id = next.release.id;
     if (this.files.has(id) || this.creating.has(id)) throw new StoreError(`a release with id "${id}" already exists`);
+    const releaseChannels = this.takeChannels(id, next.release.channels);
     this.creating.add(id);
     try {
       await this.releaseWrites.run(id, async () => {
+        await this.assertIndexUnchanged();
         const file = this.fileFor(id);
         await file.adapter.write(next);
         file.data = next;
@@ -145,6 +160,7 @@ class LowdbStore implements Store {
       });
     } finally {
       this.creating.delete(id);
+      releaseChannels();
     }
     await this.saveIndexOrLog();
   }
@@ -160,24 +176,59 @@ class LowdbStore implements Store {
       if (quarantined) throw new StoreError(`release "${id}" is read-only: its record fails verification at entry ${quarantined.seq}`);
       const next = validated(await change(structuredClone(current)), `release "${id}"`);
       if (next.release.id !== id) throw new StoreError(`release "${id}" cannot change its id to "${next.release.id}"`);
-      // Low.write() would show the new data to readers before it is durable: write through the
-      // adapter and replace the in-memory copy only once the write succeeded.
-      await file.adapter.write(next);
-      file.data = next;
-      if (!sameSummary(summaryOf(current), summaryOf(next))) await this.saveIndexOrLog();
+      const summaryChanged = !sameSummary(summaryOf(current), summaryOf(next));
+      const releaseChannels = this.takeChannels(id, next.release.channels.filter((channel) => !current.release.channels.some(sameChannel(channel))));
+      try {
+        if (summaryChanged) await this.assertIndexUnchanged();
+        // Low.write() would show the new data to readers before it is durable: write through the
+        // adapter and replace the in-memory copy only once the write succeeded.
+        await file.adapter.write(next);
+        file.data = next;
+      } finally {
+        releaseChannels();
+      }
+      if (summaryChanged) await this.saveIndexOrLog();
       return next;
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.releaseWrites.idle();
-    await this.indexWrites.idle();
-    if (this.savedRevision < this.summaryRevision) await this.saveIndex();
+    try {
+      await this.releaseWrites.idle();
+      await this.indexWrites.idle();
+      if (this.savedRevision < this.summaryRevision) await this.saveIndex();
+    } finally {
+      await this.lock.release();
+    }
   }
 
   private assertOpen(): void {
     if (this.closed) throw new StoreError('the store is closed');
+  }
+
+  /**
+   * Claims `channels` for release `id` until the returned function is called, or throws
+   * ChannelTakenError if another release follows one of them or is being written with it.
+   * Synchronous on purpose: nothing can run between the check and the claim.
+   */
+  private takeChannels(id: string, channels: Channel[]): () => void {
+    for (const channel of channels) {
+      const inFlight = this.channelsInFlight.get(channelKey(channel));
+      const follower = inFlight !== undefined && inFlight !== id ? inFlight : this.order.find((other) => other !== id && this.document(other).release.channels.some(sameChannel(channel)));
+      if (follower !== undefined) throw new ChannelTakenError(channel, follower);
+    }
+    const keys = channels.map(channelKey);
+    for (const key of keys) this.channelsInFlight.set(key, id);
+    return () => {
+      for (const key of keys) if (this.channelsInFlight.get(key) === id) this.channelsInFlight.delete(key);
+    };
+  }
+
+  // A write that changes a summary rewrites index.json after the release file: checked first, so
+  // an index changed by something else refuses the whole change rather than half of it.
+  private assertIndexUnchanged(): Promise<void> {
+    return this.indexWrites.run('index', () => this.indexFile.assertUnchanged());
   }
 
   private document(id: string): ReleaseDocument {
@@ -296,6 +347,14 @@ function describeId(doc: unknown): string {
 function summaryOf(doc: ReleaseDocument): ReleaseSummary {
   const { id, name, channels } = doc.release;
   return { id, name, channels: channels.map((channel) => ({ platform: channel.platform, id: channel.id })) };
+}
+
+function channelKey(channel: Channel): string {
+  return `${channel.platform}:${channel.id}`;
+}
+
+function sameChannel(channel: Channel): (other: Channel) => boolean {
+  return (other) => other.platform === channel.platform && other.id === channel.id;
 }
 
 function sameSummary(a: ReleaseSummary, b: ReleaseSummary): boolean {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,5 +88,7 @@ describe('npm start with Slack configured', () => {
     running = start({ GOLIVE_DATA_DIR: dir, PORT: String(await freePort()), SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: 'abcdef0123456789abcdef', SLACK_API_URL: fake.url });
     expect(await running.exited).toBe(2);
     expect(running.stderr()).toContain('golive cannot start. Slack did not accept the bot token (SLACK_BOT_TOKEN)');
+    // The store was open by then: it must not leave the folder locked for the next start.
+    expect(await readdir(dir)).not.toContain('golive.lock');
   }, 60_000);
 });

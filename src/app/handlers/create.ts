@@ -8,6 +8,7 @@ import { isReservedName, reservedNameMessage } from '../../domain/names.js';
 import { DOCUMENT_VERSION, type ReleaseDocument } from '../document.js';
 import { loadTemplate } from '../templates.js';
 import { UserError, type Reply } from '../request.js';
+import { ChannelTakenError } from '../store-port.js';
 import type { Ctx } from '../context.js';
 import { reply } from './result.js';
 import { b, paragraph, t } from '../../views/elements.js';
@@ -43,7 +44,7 @@ export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
   }
   if (ctx.channel) {
     const linked = ctx.store.findByChannel(ctx.channel);
-    if (linked) throw new UserError(`This channel already follows release "${linked}". Create the new release in its own channel, so answers never land on the wrong release.`);
+    if (linked) throw channelTaken(linked);
   }
   const implementation = { date: cmd.date, time: cmd.time ?? template.time, zone };
   const allowed = checkImplementation({ implementation, holidays: template.holidays, calendar: template.id, now: ctx.now, allowNonWorkingDay: cmd.allowNonWorkingDay === true });
@@ -74,7 +75,11 @@ export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
       ctx.deps.audit?.key,
     ),
   );
-  await ctx.store.create(doc);
+  // The check above gives the usual answer early; the store's own check also catches a create
+  // racing this one for the channel.
+  await ctx.store.create(doc).catch((error: unknown) => {
+    throw error instanceof ChannelTakenError ? channelTaken(error.releaseId) : error;
+  });
   const blocks = [
     paragraph(b(`${release.name} `), t(`(${id}) created from template ${template.id}, implementation ${implementationText(release.implementation)}.`)),
     paragraph(t(`${release.criteria.length} criteria, ${release.groups.length} review groups. You manage it. Next: assign the roles with \`/release role <role> <user>…\`, then \`/release status\`.`)),
@@ -83,4 +88,8 @@ export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
   const uncovered = holidayCoverageWarning(release.implementation.date, release.holidays);
   if (uncovered) blocks.push(paragraph(b('Warning: '), t(uncovered)));
   return [reply({ title: 'Release created', blocks }, 'public')];
+}
+
+function channelTaken(linked: string): UserError {
+  return new UserError(`This channel already follows release "${linked}". Create the new release in its own channel, so answers never land on the wrong release.`);
 }

@@ -2,6 +2,7 @@ import type { Command, CriterionRef } from '../commands.js';
 import type { Criterion, Release } from '../../domain/release.js';
 import { requireManager } from '../authz.js';
 import { UserError, type Reply } from '../request.js';
+import { ChannelTakenError } from '../store-port.js';
 import type { Ctx } from '../context.js';
 import { outcomeReply } from './result.js';
 import { doneView } from '../../views/messages.js';
@@ -78,10 +79,13 @@ export async function handleLink(ctx: Ctx): Promise<Reply[]> {
   const id = ctx.releaseId();
   const linked = ctx.store.findByChannel(channel);
   if (linked !== undefined && linked !== id) throw new UserError(`This channel already follows release "${linked}".`);
+  // The store checks again inside the write: a `create` or `link` racing this one is refused there.
   const outcome = await ctx.change(id, (release) => {
     requireManager(release, ctx.actor, 'link channels');
     if (!release.channels.some((c) => c.platform === channel.platform && c.id === channel.id)) release.channels.push(channel);
     return { before: null, after: { channel }, result: release };
+  }).catch((error: unknown) => {
+    throw error instanceof ChannelTakenError ? new UserError(`This channel already follows release "${error.releaseId}".`) : error;
   });
   return outcomeReply(outcome, (release) => doneView('Channel linked', t(`This channel now follows ${release.name}.`)));
 }
