@@ -7,6 +7,7 @@ import { serve } from './serve.js';
 import { SlackStartError } from '../adapters/slack/bolt-app.js';
 import { StoreError, type Store } from './app/store-port.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
+import { openInboxFile } from '../store/inbox-file.js';
 import { runConsole } from '../adapters/console/console-chat.js';
 
 // The composition root: configuration, store, app, and the adapters the configuration asks for.
@@ -31,7 +32,9 @@ async function main(): Promise<number> {
 
 /** Slack (and later Teams) on one HTTP server; the outbox is retried every few seconds. */
 async function serveChat(config: Config, store: Store, clock: Clock): Promise<void> {
-  const serving = await serve({ slack: slackConfig(config)!, store, clock, port: config.PORT, log });
+  // The console answers as it reads, so only a chat platform, which is told "received" first, needs the inbox.
+  const inbox = await openInboxFile(config.GOLIVE_DATA_DIR, { log });
+  const serving = await serve({ slack: slackConfig(config)!, store, inbox, clock, port: config.PORT, log });
   log(`golive listening on port ${serving.port}: ${config.SLACK_APP_TOKEN ? 'Slack over Socket Mode' : 'Slack at POST /slack/events'}, GET /healthz`);
   const timer = setInterval(() => void serving.outbox.kick(), 5_000);
   void serving.outbox.kick();
@@ -43,6 +46,7 @@ async function serveChat(config: Config, store: Store, clock: Clock): Promise<vo
     stopping = true;
     clearInterval(timer);
     await serving.close();
+    await inbox.close();
     await store.close();
     process.exit(0);
   };

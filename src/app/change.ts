@@ -1,4 +1,5 @@
 import type { Release } from '../domain/release.js';
+import type { AuditEntry } from '../domain/audit-entry.js';
 import { sealEntry } from '../domain/audit.js';
 import type { OutboxMessage } from './document.js';
 import type { Store } from './store-port.js';
@@ -27,6 +28,16 @@ export class AlreadyRecorded<T> extends Error {
 }
 
 /**
+ * Thrown when a request handled again after a restart finds its audit entry already in the
+ * release: it was applied (or refused) before the crash, and is not made a second time.
+ */
+export class RecordedBefore extends Error {
+  constructor(readonly entry: AuditEntry) {
+    super('recorded before the restart');
+  }
+}
+
+/**
  * Runs one change to one release as a single store write: the change itself, its audit entry and
  * its outbox messages land together or not at all. A Refusal thrown by `apply` is recorded in the
  * audit chain (and only that); a UserError changes nothing at all.
@@ -34,13 +45,16 @@ export class AlreadyRecorded<T> extends Error {
 export async function changeRelease<T>(
   store: Store,
   releaseId: string,
-  ctx: { actor: Actor; command: string; now: Date },
+  ctx: { actor: Actor; command: string; now: Date; requestId?: string | undefined; replay?: boolean | undefined },
   apply: (release: Release) => ChangeEffect<T>,
 ): Promise<ChangeOutcome<T>> {
   let outcome: ChangeOutcome<T> | undefined;
   const at = ctx.now.toISOString();
-  const base = { at, actor: { id: ctx.actor.id, platform: ctx.actor.platform }, command: ctx.command.slice(0, 4000) };
+  const base = { at, actor: { id: ctx.actor.id, platform: ctx.actor.platform }, command: ctx.command.slice(0, 4000), ...(ctx.requestId !== undefined && { request: ctx.requestId }) };
   const saved = await store.update(releaseId, (doc) => {
+    // Only a replay looks back through the chain: on the normal path a request is new by construction.
+    const earlier = ctx.replay && ctx.requestId !== undefined ? doc.audit.find((entry) => entry.request === ctx.requestId) : undefined;
+    if (earlier) throw new RecordedBefore(earlier);
     try {
       const effect = apply(doc.release);
       doc.audit.push(sealEntry(doc.audit, { ...base, outcome: 'applied', before: effect.before ?? null, after: effect.after ?? null }));

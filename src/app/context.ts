@@ -2,7 +2,7 @@ import type { Channel, Release } from '../domain/release.js';
 import type { UserRef } from './commands.js';
 import type { Clock } from './clock.js';
 import type { Store } from './store-port.js';
-import { UserError, type Actor, type Reply } from './request.js';
+import { UserError, type Actor, type Reply, type RequestRef } from './request.js';
 import { changeRelease, type ChangeEffect, type ChangeOutcome } from './change.js';
 import { errorView } from '../views/messages.js';
 
@@ -35,6 +35,8 @@ export class Ctx {
     readonly text: string,
     readonly now: Date,
     private readonly releaseOption: string | undefined,
+    /** The inbox request being handled, written into every audit entry it causes. */
+    readonly request: RequestRef = {},
   ) {}
 
   get store(): Store {
@@ -56,7 +58,7 @@ export class Ctx {
   }
 
   change<T>(releaseId: string, apply: (release: Release) => ChangeEffect<T>): Promise<ChangeOutcome<T>> {
-    return changeRelease(this.deps.store, releaseId, { actor: this.actor, command: this.text, now: this.now }, apply);
+    return changeRelease(this.deps.store, releaseId, { actor: this.actor, command: this.text, now: this.now, ...this.request }, apply);
   }
 
   async users(refs: readonly UserRef[]): Promise<string[]> {

@@ -62,6 +62,7 @@ export function sealEntry(chain: readonly AuditEntry[], entry: UnsealedAuditEntr
     actor: { id: entry.actor.id, platform: entry.actor.platform },
     command: entry.command,
     outcome: entry.outcome,
+    ...(entry.request !== undefined && { request: entry.request }),
     ...(entry.reason !== undefined && { reason: entry.reason }),
     ...(entry.before !== undefined && { before: entry.before }),
     ...(entry.after !== undefined && { after: entry.after }),

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
 import { openLowdbStore } from '../../store/lowdb-store.js';
+import { openInboxFile } from '../../store/inbox-file.js';
+import type { Inbox } from '../../src/app/inbox.js';
 import { serve, type Serving } from '../../src/serve.js';
 import type { Store } from '../../src/app/store-port.js';
 import type { ReleaseDocument } from '../../src/app/document.js';
@@ -18,10 +20,12 @@ export const CHANNEL = 'C0RELEASE';
  * fake Slack Web API, on a real store in a temp folder, with a clock the test sets.
  */
 export class SlackHarness {
-  readonly logs: string[] = [];
   private constructor(
+    /** Everything golive logged, Bolt's own warnings included. */
+    readonly logs: string[],
     readonly dir: string,
     readonly store: Store,
+    readonly inbox: Inbox,
     readonly fake: FakeSlack,
     readonly serving: Serving,
     readonly clock: TestClock,
@@ -33,10 +37,9 @@ export class SlackHarness {
     const fake = await startFakeSlack();
     const clock = new TestClock(start);
     const logs: string[] = [];
-    const serving = await serve({ slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url }, store, clock, port: 0, host: '127.0.0.1', log: (m) => logs.push(m) });
-    const harness = new SlackHarness(dir, store, fake, serving, clock);
-    harness.logs.push(...logs);
-    return harness;
+    const inbox = await openInboxFile(dir, { log: (m) => logs.push(m) });
+    const serving = await serve({ slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url }, store, inbox, clock, port: 0, host: '127.0.0.1', log: (m) => logs.push(m) });
+    return new SlackHarness(logs, dir, store, inbox, fake, serving, clock);
   }
 
   get url(): string {
@@ -96,6 +99,7 @@ export class SlackHarness {
 
   async close(): Promise<void> {
     await this.serving.close();
+    await this.inbox.close();
     await this.store.close();
     await this.fake.close();
     await rm(this.dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { loadTemplate } from '../templates.js';
 import { UserError, type Reply } from '../request.js';
 import type { Ctx } from '../context.js';
 import { reply } from './result.js';
+import { RecordedBefore } from '../change.js';
 import { b, paragraph, t } from '../../views/elements.js';
 import { implementationText } from '../../views/format.js';
 
@@ -32,7 +33,10 @@ export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
   const zoneCheck = Zone.safeParse(zone);
   if (!zoneCheck.success) throw new UserError(`"${zone}" is not an IANA time zone; write it like Europe/London or America/New_York.`);
   const id = cmd.id ?? slugify(cmd.title);
-  if (ctx.store.get(id)) {
+  const existing = ctx.store.get(id);
+  const first = existing?.audit[0];
+  if (ctx.request.replay && first && first.request === ctx.request.requestId) throw new RecordedBefore(first);
+  if (existing) {
     throw new UserError(`A release with the id "${id}" exists already. Choose another with --id <slug>.`);
   }
   if (ctx.channel) {
@@ -52,7 +56,7 @@ export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
   });
   const doc: ReleaseDocument = { version: DOCUMENT_VERSION, release, audit: [], outbox: [] };
   doc.audit.push(
-    sealEntry([], { at, actor: { id: ctx.actor.id, platform: ctx.actor.platform }, command: ctx.text, outcome: 'applied', before: null, after: { id, name: cmd.title, template: template.id, implementation: release.implementation } }),
+    sealEntry([], { at, actor: { id: ctx.actor.id, platform: ctx.actor.platform }, command: ctx.text, ...(ctx.request.requestId !== undefined && { request: ctx.request.requestId }), outcome: 'applied', before: null, after: { id, name: cmd.title, template: template.id, implementation: release.implementation } }),
   );
   await ctx.store.create(doc);
   return [
