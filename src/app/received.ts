@@ -46,8 +46,8 @@ export function describeReceived(entry: Received): string {
     case 'command':
       return `\`${entry.text.length > 120 ? `${entry.text.slice(0, 119)}…` : entry.text}\``;
     case 'action': {
-      const [, kind, word] = entry.actionId.split(':');
-      return kind && word ? `click on ${kind} ${word}` : 'button click';
+      const word = entry.actionId.split(':')[2];
+      return word ? `press of the ${word} button` : 'button press';
     }
     case 'form':
       return 'answer form';

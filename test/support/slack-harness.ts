@@ -31,8 +31,9 @@ export class SlackHarness {
     readonly clock: TestClock,
   ) {}
 
-  static async open(start = '2019-11-07T09:00:00Z'): Promise<SlackHarness> {
-    const dir = await mkdtemp(join(tmpdir(), 'golive-slack-'));
+  /** On a fresh temp folder, or on `dir` as a restart would find it. */
+  static async open(start = '2019-11-07T09:00:00Z', folder?: string): Promise<SlackHarness> {
+    const dir = folder ?? (await mkdtemp(join(tmpdir(), 'golive-slack-')));
     const store = await openLowdbStore(dir);
     const fake = await startFakeSlack();
     const clock = new TestClock(start);
@@ -97,11 +98,11 @@ export class SlackHarness {
       .join('\n');
   }
 
-  async close(): Promise<void> {
+  async close(remove = true): Promise<void> {
     await this.serving.close();
     await this.inbox.close();
     await this.store.close();
     await this.fake.close();
-    await rm(this.dir, { recursive: true, force: true });
+    if (remove) await rm(this.dir, { recursive: true, force: true });
   }
 }
