@@ -124,19 +124,21 @@ class InboxFile implements Inbox {
     if (this.open_.size === 0 && this.size > 0) await this.compact().catch((error: unknown) => this.log(reasonOf(error)));
   }
 
-  receive(entry: Received): Promise<boolean> {
-    if (this.seen.has(entry.id)) return Promise.resolve(false);
+  async receive(entry: Received): Promise<boolean> {
+    // Checked and reserved before the first await, so a retry arriving during the write is recognised.
+    if (this.seen.has(entry.id)) return false;
+    // Only what reads back at start-up is written.
     const record = Received.parse(entry);
     this.remember(record.id);
     this.open_.set(record.id, record);
-    return this.append(JSON.stringify(record), () => undefined).then(
-      () => true,
-      (error: unknown) => {
-        this.open_.delete(record.id);
-        this.seen.delete(record.id);
-        throw error;
-      },
-    );
+    try {
+      await this.append(JSON.stringify(record), () => undefined);
+      return true;
+    } catch (error) {
+      this.open_.delete(record.id);
+      this.seen.delete(record.id);
+      throw error;
+    }
   }
 
   async done(id: string, outcome: string): Promise<void> {

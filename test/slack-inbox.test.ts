@@ -6,6 +6,7 @@ import { ANSWER_FORM } from '../src/app/action-ids.js';
 import type { Received } from '../src/app/inbox.js';
 import { verifyChain } from '../src/domain/audit.js';
 import { INBOX_FILE } from '../store/inbox-file.js';
+import { StoreError } from '../src/app/store-port.js';
 import { SlackHarness, SECRET, CHANNEL } from './support/slack-harness.js';
 import { blockAction, slashCommand, viewSubmission } from './support/slack-requests.js';
 
@@ -134,6 +135,24 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
     expect(response.status).toBe(200);
     await h.settled();
     expect(h.doc(R).release.groups[0]!.signoffs).toHaveLength(0);
+  });
+
+  it('tells the person nothing was done when the inbox cannot save their request', async () => {
+    const receive = h.inbox.receive.bind(h.inbox);
+    h.inbox.receive = () => Promise.reject(new StoreError(`${join(h.dir, INBOX_FILE)}: could not be saved (ENOSPC: no space left on device)`));
+    try {
+      const before = audit().length;
+      const command = await slashCommand(h.url, SECRET, { text: 'confirm code-ready met', userId: DAN, channelId: CHANNEL });
+      expect(command.status).toBe(200);
+      expect(command.text).toContain('golive could not save your request, so nothing was done');
+      await blockAction(h.url, SECRET, { userId: OLIVIA, channelId: CHANNEL, actionId: 'golive:signoff:agree', value: JSON.stringify({ r: R, g: 'opsg' }) });
+      await h.settled();
+      expect(h.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === OLIVIA).map((c) => c.body.text)).toEqual([expect.stringContaining('nothing was done')]);
+      expect(audit()).toHaveLength(before);
+      expect(h.logs.join('\n')).toContain('inbox: could not save request');
+    } finally {
+      h.inbox.receive = receive;
+    }
   });
 
   it('audits the refusal of an answer button with its request id, and records nothing else', async () => {
