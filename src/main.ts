@@ -8,6 +8,7 @@ import { serve } from './serve.js';
 import { SlackStartError } from '../adapters/slack/bolt-app.js';
 import { StoreError, type Store } from './app/store-port.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
+import { openInboxFile } from '../store/inbox-file.js';
 import { runConsole } from '../adapters/console/console-chat.js';
 
 // The composition root: configuration, store, app, and the adapters the configuration asks for.
@@ -37,7 +38,9 @@ async function main(): Promise<number> {
 
 /** Slack (and later Teams) on one HTTP server; the outbox is retried every few seconds. */
 async function serveChat(config: Config, store: Store, clock: Clock, audit: AuditPolicy): Promise<void> {
-  const serving = await serve({ slack: slackConfig(config)!, store, clock, port: config.PORT, log, audit });
+  // The console answers as it reads, so only a chat platform, which is told "received" first, needs the inbox.
+  const inbox = await openInboxFile(config.GOLIVE_DATA_DIR, { log });
+  const serving = await serve({ slack: slackConfig(config)!, store, inbox, clock, port: config.PORT, log, audit });
   log(`golive listening on port ${serving.port}: ${config.SLACK_APP_TOKEN ? 'Slack over Socket Mode' : 'Slack at POST /slack/events'}, GET /healthz`);
   const timer = setInterval(() => void serving.outbox.kick(), 5_000);
   void serving.outbox.kick();
@@ -49,6 +52,7 @@ async function serveChat(config: Config, store: Store, clock: Clock, audit: Audi
     stopping = true;
     clearInterval(timer);
     await serving.close();
+    await inbox.close();
     await store.close();
     process.exit(0);
   };

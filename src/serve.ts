@@ -6,6 +6,9 @@ import { OutboxWorker } from './app/outbox.js';
 import { Inflight } from './inflight.js';
 import type { Store } from './app/store-port.js';
 import type { AuditPolicy } from './app/record-check.js';
+import type { Inbox } from './app/inbox.js';
+import { recoverInbox } from './app/recover.js';
+import { slackTell } from '../adapters/slack/received.js';
 import { createHttpServer, listen } from './http-server.js';
 import { createSlackAdapter } from '../adapters/slack/bolt-app.js';
 import { createSlackClient } from '../adapters/slack/client.js';
@@ -15,6 +18,8 @@ import { slackPort } from '../adapters/slack/slack-port.js';
 export interface ServeOptions {
   slack: SlackConfig;
   store: Store;
+  /** Where requests are saved before they are acknowledged; what a crash left unhandled is handled at start. */
+  inbox: Inbox;
   clock: Clock;
   port: number;
   host?: string;
@@ -38,9 +43,11 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   const app = new GoliveApp({ store: options.store, clock: options.clock, directory: slackDirectory(client), log: options.log, ...(options.audit && { audit: options.audit }) });
   const outbox = new OutboxWorker(options.store, { slack: slackPort(client) }, options.clock, options.log);
   const inflight = new Inflight();
-  const adapter = createSlackAdapter(options.slack, { app, kickOutbox: () => void outbox.kick(), log: options.log, inflight });
+  const adapter = createSlackAdapter(options.slack, { app, kickOutbox: () => void outbox.kick(), log: options.log, inflight, inbox: options.inbox });
   const server = createHttpServer(adapter.requestListener ? { slack: adapter.requestListener } : {});
   await adapter.start();
+  // Once Slack has accepted the token (so people can be told) and before new requests are taken.
+  if (await recoverInbox(app, options.inbox, { slack: slackTell(client) }, options.log)) void outbox.kick();
   const port = await listen(server, options.port, options.host);
   return {
     port,

@@ -2,6 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { openInboxFile } from '../store/inbox-file.js';
+import type { Inbox } from '../src/app/inbox.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { serve, type Serving } from '../src/serve.js';
 import type { Store } from '../src/app/store-port.js';
@@ -27,6 +29,7 @@ const CHANNEL = 'C1';
 describe('golive over Socket Mode', () => {
   let dir: string;
   let store: Store;
+  let inbox: Inbox;
   let fake: FakeSlack;
   let socket: FakeSocketMode;
   let serving: Serving | undefined;
@@ -35,6 +38,7 @@ describe('golive over Socket Mode', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'golive-socket-'));
     store = await openLowdbStore(dir);
+    inbox = await openInboxFile(dir);
     fake = await startFakeSlack();
     socket = await startFakeSocketMode();
     fake.setSocketModeUrl(socket.url);
@@ -44,6 +48,7 @@ describe('golive over Socket Mode', () => {
 
   afterEach(async () => {
     await serving?.close();
+    await inbox.close();
     await store.close();
     await socket.close();
     await fake.close();
@@ -54,6 +59,7 @@ describe('golive over Socket Mode', () => {
     serving = await serve({
       slack: { botToken: BOT_TOKEN, appToken: APP_TOKEN, apiUrl: fake.url },
       store,
+      inbox,
       clock: new TestClock('2019-11-07T09:00:00Z'),
       port: 0,
       host: '127.0.0.1',

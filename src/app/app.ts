@@ -3,6 +3,8 @@ import { parse } from './parser.js';
 import { Ctx, errorReply, type AppDeps } from './context.js';
 import { UserError, type Reply, type Request } from './request.js';
 import { StoreError } from './store-port.js';
+import { RecordedBefore } from './change.js';
+import { recordedBeforeReply } from './handlers/result.js';
 import { handleCreate } from './handlers/create.js';
 import { handleDate, handleDelegate, handleLink, handleManager, handleOwner, handleRole } from './handlers/setup.js';
 import { handleConfirm, handleDecide, handleSignoff } from './handlers/answers.js';
@@ -21,6 +23,8 @@ export interface CommandRequest {
   release?: string;
   /** What goes in the audit entry as the command typed. */
   text: string;
+  requestId?: string;
+  replay?: boolean;
 }
 
 export interface HandleResult {
@@ -40,7 +44,15 @@ export class GoliveApp {
       return { parsed: false, replies: [errorReply(suggestion ? `${message} Did you mean \`${suggestion}\`?` : message, usage)] };
     }
     const { command, release } = parsed.value;
-    const replies = await this.execute({ actor: request.actor, ...(request.channel && { channel: request.channel }), command, ...(release && { release }), text: request.text.trim() });
+    const replies = await this.execute({
+      actor: request.actor,
+      ...(request.channel && { channel: request.channel }),
+      command,
+      ...(release && { release }),
+      text: request.text.trim(),
+      ...(request.requestId !== undefined && { requestId: request.requestId }),
+      ...(request.replay && { replay: true }),
+    });
     return { parsed: true, replies };
   }
 
@@ -48,9 +60,10 @@ export class GoliveApp {
     try {
       // Typed lines, buttons and forms all pass here: their text is made safe once, before any handler.
       const request = sanitizeRequest(unchecked);
-      const ctx = new Ctx(this.deps, request.actor, request.channel, request.text, this.deps.clock.now(), request.release);
+      const ctx = new Ctx(this.deps, request.actor, request.channel, request.text, this.deps.clock.now(), request.release, { requestId: request.requestId, replay: request.replay });
       return await dispatch(ctx, request.command);
     } catch (error) {
+      if (error instanceof RecordedBefore) return [recordedBeforeReply(error)];
       if (error instanceof UserError) return [errorReply(error.message, error.usage)];
       if (error instanceof StoreError) return [errorReply(`Nothing was saved: ${error.message}`)];
       // The store keeps its last durable state when a write fails, so the person can simply retry.

@@ -1,6 +1,6 @@
 import { Release } from '../domain/release.js';
 import { sealEntry, stateHashOf, type AuditKey } from '../domain/audit.js';
-import type { UnsealedAuditEntry } from '../domain/audit-entry.js';
+import type { AuditEntry, UnsealedAuditEntry } from '../domain/audit-entry.js';
 import type { OutboxMessage, ReleaseDocument } from './document.js';
 import type { Store } from './store-port.js';
 import { refreshChecklists } from './checklists.js';
@@ -33,13 +33,27 @@ export interface ChangeContext {
   command: string;
   now: Date;
   /** GOLIVE_AUDIT_KEY: entries are sealed with HMAC-SHA256 under it. */
-  auditKey?: AuditKey;
+  auditKey?: AuditKey | undefined;
+  /** The inbox id of the platform request this change answers. */
+  requestId?: string | undefined;
+  /** Handled again after a restart: look for the request in the record before applying it. */
+  replay?: boolean | undefined;
 }
 
 /** A refused attempt keeps this much of what was typed: enough to see what was tried, not a way to grow the file. */
 export const REFUSED_COMMAND_MAX = 300;
 /** Refusals of one person within this window of their last one are counted, not stored again. */
 export const REFUSAL_WINDOW_MS = 60_000;
+
+/**
+ * Thrown when a request handled again after a restart finds its audit entry already in the
+ * release: it was applied (or refused) before the crash, and is not made a second time.
+ */
+export class RecordedBefore extends Error {
+  constructor(readonly entry: AuditEntry) {
+    super('recorded before the restart');
+  }
+}
 
 /**
  * Runs one change to one release as a single store write: the change itself, its audit entry
@@ -50,7 +64,11 @@ export async function changeRelease<T>(store: Store, releaseId: string, ctx: Cha
   let outcome: ChangeOutcome<T> | undefined;
   const at = ctx.now.toISOString();
   const actor = { id: ctx.actor.id, platform: ctx.actor.platform };
+  const request = ctx.requestId !== undefined ? { request: ctx.requestId } : {};
   const saved = await store.update(releaseId, (doc) => {
+    // Only a replay looks back through the chain: on the normal path a request is new by construction.
+    const earlier = ctx.replay && ctx.requestId !== undefined ? doc.audit.find((entry) => entry.request === ctx.requestId) : undefined;
+    if (earlier) throw new RecordedBefore(earlier);
     const head = doc.audit.at(-1);
     // Entries only go forward in time: a rehearsal clock restarted at an earlier instant, or a
     // system clock stepped back, must not date a change before the record it follows.
@@ -67,7 +85,7 @@ export async function changeRelease<T>(store: Store, releaseId: string, ctx: Cha
       // The state is sealed as it will be stored: normalised by its schema, so the hash read back matches.
       doc.release = Release.parse(doc.release);
       flushRefusals(doc, seal);
-      const entry = seal({ at, actor, command: ctx.command.slice(0, 4000), outcome: 'applied', before: effect.before ?? null, after: effect.after ?? null });
+      const entry = seal({ at, actor, command: ctx.command.slice(0, 4000), ...request, outcome: 'applied', before: effect.before ?? null, after: effect.after ?? null });
       for (const message of effect.outbox ?? []) {
         if (doc.outbox.some((m) => m.id === message.id)) continue;
         const view = message.kind === 'checklist' ? message.view : withRecordNote(message.view, entry.seq, entry.hash);
@@ -85,7 +103,7 @@ export async function changeRelease<T>(store: Store, releaseId: string, ctx: Cha
         return doc;
       }
       if (error instanceof Refusal) {
-        recordRefusal(doc, { at, actor, command: ctx.command.slice(0, REFUSED_COMMAND_MAX), reason: error.message.slice(0, 2000) }, seal);
+        recordRefusal(doc, { at, actor, command: ctx.command.slice(0, REFUSED_COMMAND_MAX), ...request, reason: error.message.slice(0, 2000) }, seal);
         outcome = { applied: false, refusal: error.message };
         return doc;
       }
@@ -100,6 +118,7 @@ export async function changeRelease<T>(store: Store, releaseId: string, ctx: Cha
 type Seal = (entry: Omit<UnsealedAuditEntry, 'stateHash'>) => unknown;
 interface RefusedAttempt {
   at: string;
+  request?: string;
   actor: { id: string; platform: UnsealedAuditEntry['actor']['platform'] };
   command: string;
   reason: string;
@@ -122,7 +141,7 @@ function recordRefusal(doc: ReleaseDocument, attempt: RefusedAttempt, seal: Seal
     return;
   }
   flushRefusals(doc, seal);
-  seal({ at: attempt.at, actor: attempt.actor, command: attempt.command, outcome: 'refused', reason: attempt.reason });
+  seal({ at: attempt.at, actor: attempt.actor, command: attempt.command, ...(attempt.request !== undefined && { request: attempt.request }), outcome: 'refused', reason: attempt.reason });
 }
 
 /** Seals the counted repeats as one entry before anything else is written after them. */

@@ -3,7 +3,7 @@ import type { UserRef } from './commands.js';
 import type { Clock } from './clock.js';
 import type { Quarantine, Store } from './store-port.js';
 import type { AuditPolicy } from './record-check.js';
-import { UserError, type Actor, type Reply } from './request.js';
+import { UserError, type Actor, type Reply, type RequestRef } from './request.js';
 import { changeRelease, type ChangeEffect, type ChangeOutcome } from './change.js';
 import { errorView } from '../views/messages.js';
 
@@ -38,6 +38,8 @@ export class Ctx {
     readonly text: string,
     readonly now: Date,
     private readonly releaseOption: string | undefined,
+    /** The inbox request being handled, written into every audit entry it causes. */
+    readonly request: RequestRef = {},
   ) {}
 
   get store(): Store {
@@ -65,7 +67,7 @@ export class Ctx {
   }
 
   change<T>(releaseId: string, apply: (release: Release) => ChangeEffect<T>): Promise<ChangeOutcome<T>> {
-    return changeRelease(this.deps.store, releaseId, { actor: this.actor, command: this.text, now: this.now, auditKey: this.deps.audit?.key }, apply);
+    return changeRelease(this.deps.store, releaseId, { actor: this.actor, command: this.text, now: this.now, auditKey: this.deps.audit?.key, ...this.request }, apply);
   }
 
   async users(refs: readonly UserRef[]): Promise<string[]> {

@@ -1,9 +1,10 @@
 import type { GoliveApp } from './app.js';
 import { ActionValue, AnswerFormMetadata, ANSWER_FORM } from './action-ids.js';
 import { authorizeAnswer } from './authz.js';
-import { changeRelease } from './change.js';
-import { errorReply } from './context.js';
-import { Refusal, type Actor, type Reply } from './request.js';
+import { changeRelease, RecordedBefore } from './change.js';
+import type { CommandRequest } from './app.js';
+import { errorReply, quarantineMessage } from './context.js';
+import { Refusal, type Actor, type Reply, type RequestRef } from './request.js';
 import type { Channel } from '../domain/release.js';
 import { HttpUrl } from '../domain/primitives.js';
 import type { Form, View } from '../views/elements.js';
@@ -17,6 +18,11 @@ import { ANSWER_WORDS } from '../views/format.js';
 
 export type ActionOutcome = { kind: 'form'; form: Form } | { kind: 'replies'; replies: Reply[] };
 export type FormOutcome = { kind: 'errors'; errors: Record<string, string> } | { kind: 'replies'; replies: Reply[] };
+/** A submitted form checked before anything is written: field errors, a form golive does not know, or the command it makes. */
+export type FormCheck =
+  | { kind: 'errors'; errors: Record<string, string> }
+  | { kind: 'unknown' }
+  | { kind: 'ok'; release: string; command: CommandRequest['command']; text: string };
 
 interface Origin {
   actor: Actor;
@@ -34,14 +40,14 @@ function parseValue(value: string): ActionValue | undefined {
   }
 }
 
-export async function handleAction(app: GoliveApp, origin: Origin, actionId: string, value: string): Promise<ActionOutcome> {
+export async function handleAction(app: GoliveApp, origin: Origin, actionId: string, value: string, request: RequestRef = {}): Promise<ActionOutcome> {
   const [prefix, kind, word] = actionId.split(':');
   const target = parseValue(value);
   if (prefix !== 'golive' || !target) return { kind: 'replies', replies: [errorReply(UNKNOWN)] };
-  const base = { actor: origin.actor, ...(origin.channel && { channel: origin.channel }), release: target.r };
+  const base = { actor: origin.actor, ...(origin.channel && { channel: origin.channel }), release: target.r, ...request };
 
   if (kind === 'answer' && target.c && (word === 'met' || word === 'not-met' || word === 'need-info')) {
-    return answerForm(app, origin, target.r, target.c, word);
+    return answerForm(app, origin, target.r, target.c, word, request);
   }
   if (kind === 'signoff' && target.g && (word === 'agree' || word === 'disagree')) {
     const replies = await app.execute({ ...base, command: { name: 'signoff', group: target.g, verdict: word }, text: `/release signoff ${target.g} ${word} (button)` });
@@ -55,19 +61,26 @@ export async function handleAction(app: GoliveApp, origin: Origin, actionId: str
 }
 
 /** Checks the person may answer before showing the form: a refusal is told and audited at once. */
-async function answerForm(app: GoliveApp, origin: Origin, releaseId: string, criterionId: string, answer: 'met' | 'not-met' | 'need-info'): Promise<ActionOutcome> {
+async function answerForm(app: GoliveApp, origin: Origin, releaseId: string, criterionId: string, answer: 'met' | 'not-met' | 'need-info', request: RequestRef): Promise<ActionOutcome> {
   const { store, clock } = app.deps;
   const auditKey = app.deps.audit?.key;
   const release = store.get(releaseId)?.release;
   const criterion = release?.criteria.find((c) => c.id === criterionId);
   if (!release || !criterion) return { kind: 'replies', replies: [errorReply(`Release "${releaseId}" has no criterion "${criterionId}" any more. Run \`/release status\`.`)] };
+  const quarantine = store.quarantine(releaseId);
+  if (quarantine) return { kind: 'replies', replies: [errorReply(quarantineMessage(release.name, releaseId, quarantine))] };
   try {
     authorizeAnswer(release, criterion, origin.actor);
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
-    await changeRelease(store, releaseId, { actor: origin.actor, command: `/release confirm ${criterionId} ${answer} (button)`, now: clock.now(), auditKey }, () => {
-      throw error;
-    });
+    try {
+      await changeRelease(store, releaseId, { actor: origin.actor, command: `/release confirm ${criterionId} ${answer} (button)`, now: clock.now(), auditKey, ...request }, () => {
+        throw error;
+      });
+    } catch (recorded) {
+      // Replayed after a restart that had already audited this refusal: told again, not audited twice.
+      if (!(recorded instanceof RecordedBefore)) throw recorded;
+    }
     return { kind: 'replies', replies: [{ kind: 'view', visibility: 'private', view: refusalView(error.message) }] };
   }
   const needsComment = answer !== 'met';
@@ -85,7 +98,8 @@ async function answerForm(app: GoliveApp, origin: Origin, releaseId: string, cri
   return { kind: 'form', form };
 }
 
-export async function submitForm(app: GoliveApp, origin: Origin, formId: string, metadata: string, values: Record<string, string>): Promise<FormOutcome> {
+/** Checks a submitted form without writing anything, so field errors can go back into the form itself. */
+export function checkForm(formId: string, metadata: string, values: Record<string, string>): FormCheck {
   let meta: AnswerFormMetadata | undefined;
   try {
     const parsed = AnswerFormMetadata.safeParse(JSON.parse(metadata));
@@ -93,7 +107,7 @@ export async function submitForm(app: GoliveApp, origin: Origin, formId: string,
   } catch {
     meta = undefined;
   }
-  if (formId !== ANSWER_FORM || !meta) return { kind: 'replies', replies: [errorReply('That form is not one golive knows. Run `/release status` and answer from the checklist.')] };
+  if (formId !== ANSWER_FORM || !meta) return { kind: 'unknown' };
 
   const errors: Record<string, string> = {};
   const evidence = (values.evidence ?? '').split(/\s+/).filter((s) => s !== '');
@@ -107,12 +121,20 @@ export async function submitForm(app: GoliveApp, origin: Origin, formId: string,
 
   const quoted = comment ? ` "${comment.replace(/["\\]/g, (c) => `\\${c}`)}"` : '';
   const text = `/release confirm ${meta.c} ${meta.a}${quoted}${evidence.map((url) => ` --evidence ${url}`).join('')} (form)`;
+  return { kind: 'ok', release: meta.r, command: { name: 'confirm', criterion: { id: meta.c }, answer: meta.a, ...(comment && { comment }), evidence }, text };
+}
+
+export async function submitForm(app: GoliveApp, origin: Origin, formId: string, metadata: string, values: Record<string, string>, request: RequestRef = {}): Promise<FormOutcome> {
+  const checked = checkForm(formId, metadata, values);
+  if (checked.kind === 'errors') return checked;
+  if (checked.kind === 'unknown') return { kind: 'replies', replies: [errorReply('That form is not one golive knows. Run `/release status` and answer from the checklist.')] };
   const replies = await app.execute({
     actor: origin.actor,
     ...(origin.channel && { channel: origin.channel }),
-    release: meta.r,
-    command: { name: 'confirm', criterion: { id: meta.c }, answer: meta.a, ...(comment && { comment }), evidence },
-    text,
+    release: checked.release,
+    command: checked.command,
+    text: checked.text,
+    ...request,
   });
   return { kind: 'replies', replies };
 }

@@ -13,6 +13,16 @@ export interface Request {
   /** The conversation the command was typed in, if any (a DM or App Home has none). */
   channel?: Channel;
   text: string;
+  /** The platform request this answers (its inbox id): recorded in the audit entry it causes. */
+  requestId?: string;
+  /** Handled again after a restart: a change whose request is already recorded is not made twice. */
+  replay?: boolean;
+}
+
+/** Where a request came from in the inbox, for the audit entry and a replay after a crash. */
+export interface RequestRef {
+  requestId?: string;
+  replay?: boolean;
 }
 
 export type Visibility = 'private' | 'public';

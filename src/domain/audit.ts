@@ -79,6 +79,7 @@ export function sealEntry(chain: readonly AuditEntry[], entry: UnsealedAuditEntr
     actor: { id: entry.actor.id, platform: entry.actor.platform },
     command: entry.command,
     outcome: entry.outcome,
+    ...(entry.request !== undefined && { request: entry.request }),
     ...(entry.reason !== undefined && { reason: entry.reason }),
     ...(entry.count !== undefined && { count: entry.count }),
     ...(entry.request !== undefined && { request: entry.request }),

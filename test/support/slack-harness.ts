@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
 import { openLowdbStore } from '../../store/lowdb-store.js';
+import { openInboxFile } from '../../store/inbox-file.js';
+import type { Inbox } from '../../src/app/inbox.js';
 import { serve, type Serving } from '../../src/serve.js';
 import type { Store } from '../../src/app/store-port.js';
 import type { ReleaseDocument } from '../../src/app/document.js';
@@ -19,25 +21,27 @@ export const CHANNEL = 'C0RELEASE';
  * fake Slack Web API, on a real store in a temp folder, with a clock the test sets.
  */
 export class SlackHarness {
-  readonly logs: string[] = [];
   private constructor(
+    /** Everything golive logged, Bolt's own warnings included. */
+    readonly logs: string[],
     readonly dir: string,
     readonly store: Store,
+    readonly inbox: Inbox,
     readonly fake: FakeSlack,
     readonly serving: Serving,
     readonly clock: TestClock,
   ) {}
 
-  static async open(start = '2019-11-07T09:00:00Z', audit: AuditPolicy = {}): Promise<SlackHarness> {
-    const dir = await mkdtemp(join(tmpdir(), 'golive-slack-'));
+  /** On a fresh temp folder, or on `dir` as a restart would find it; the store opened as start-up does. */
+  static async open(start = '2019-11-07T09:00:00Z', folder?: string, audit: AuditPolicy = {}): Promise<SlackHarness> {
+    const dir = folder ?? (await mkdtemp(join(tmpdir(), 'golive-slack-')));
     const store = await openLowdbStore(dir, { verify: recordVerifier(audit) });
     const fake = await startFakeSlack();
     const clock = new TestClock(start);
     const logs: string[] = [];
-    const serving = await serve({ slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url }, store, clock, port: 0, host: '127.0.0.1', log: (m) => logs.push(m), audit });
-    const harness = new SlackHarness(dir, store, fake, serving, clock);
-    harness.logs.push(...logs);
-    return harness;
+    const inbox = await openInboxFile(dir, { log: (m) => logs.push(m) });
+    const serving = await serve({ slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url }, store, inbox, clock, port: 0, host: '127.0.0.1', log: (m) => logs.push(m), audit });
+    return new SlackHarness(logs, dir, store, inbox, fake, serving, clock);
   }
 
   get url(): string {
@@ -95,10 +99,11 @@ export class SlackHarness {
       .join('\n');
   }
 
-  async close(): Promise<void> {
+  async close(remove = true): Promise<void> {
     await this.serving.close();
+    await this.inbox.close();
     await this.store.close();
     await this.fake.close();
-    await rm(this.dir, { recursive: true, force: true });
+    if (remove) await rm(this.dir, { recursive: true, force: true });
   }
 }

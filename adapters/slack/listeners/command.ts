@@ -1,15 +1,23 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps.js';
-import { commandText, slackActor, slackChannel } from '../identity.js';
-import { deliverReplies } from '../replies.js';
+import { commandText } from '../identity.js';
+import { handleAndAnswer, receiveThenAck, requestId } from '../received.js';
 
-/** `/release …`: acknowledged at once, then handled, then answered privately or in the channel. */
+/** `/release …`: saved to the inbox, acknowledged, then handled and answered privately or in the channel. */
 export function registerCommand(bolt: App, deps: SlackDeps): void {
   bolt.command('/release', async ({ command, ack, client }) => deps.inflight.run(async () => {
-    await ack();
-    const target = { userId: command.user_id, channelId: command.channel_id };
-    const result = await deps.app.handle({ actor: slackActor(command.user_id), channel: slackChannel(command.channel_id), text: commandText(command.text) });
-    await deliverReplies(client, target, result.replies);
-    deps.kickOutbox();
+    const entry = {
+      type: 'received' as const,
+      kind: 'command' as const,
+      id: requestId(command.trigger_id),
+      at: deps.app.deps.clock.now().toISOString(),
+      platform: 'slack' as const,
+      actor: command.user_id,
+      channel: command.channel_id,
+      reply: { user: command.user_id, channel: command.channel_id },
+      text: commandText(command.text),
+    };
+    if (!(await receiveThenAck(deps, client, entry, (text) => (text ? ack(text) : ack())))) return;
+    await handleAndAnswer(deps, client, entry);
   }));
 }

@@ -1,11 +1,9 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { SlackDeps } from '../deps.js';
-import { submitForm } from '../../../src/app/interactions.js';
-import { slackActor, slackChannel } from '../identity.js';
-import { deliverReplies } from '../replies.js';
+import { checkForm } from '../../../src/app/interactions.js';
 import { formErrors, readFormValues } from '../render-modal.js';
-import { publishHome } from './home.js';
+import { handleAndAnswer, receiveThenAck, requestId } from '../received.js';
 
 const Wrapped = z.object({ m: z.string(), ch: z.string().nullable() });
 
@@ -19,19 +17,34 @@ function unwrap(metadata: string): { metadata: string; channelId?: string } {
   return { metadata };
 }
 
-/** A submitted form: field errors go back into the modal; otherwise it closes and the answer is recorded. */
+/**
+ * A submitted form: field errors go back into the modal and nothing is written; otherwise it is
+ * saved to the inbox, the modal closes at once, and the answer is recorded and confirmed after.
+ */
 export function registerViews(bolt: App, deps: SlackDeps): void {
   bolt.view(/.*/, async ({ ack, body, view, client }) => deps.inflight.run(async () => {
     const { metadata, channelId } = unwrap(view.private_metadata);
-    const origin = { actor: slackActor(body.user.id), ...(channelId && { channel: slackChannel(channelId) }) };
-    const outcome = await submitForm(deps.app, origin, view.callback_id, metadata, readFormValues(view.state.values));
-    if (outcome.kind === 'errors') {
-      await ack(formErrors(outcome.errors));
+    const values = readFormValues(view.state.values);
+    const checked = checkForm(view.callback_id, metadata, values);
+    if (checked.kind === 'errors') {
+      await ack(formErrors(checked.errors));
       return;
     }
-    await ack();
-    await deliverReplies(client, { userId: body.user.id, ...(channelId && { channelId }) }, outcome.replies);
-    if (!channelId) await publishHome(client, deps, body.user.id);
-    deps.kickOutbox();
+    const entry = {
+      type: 'received' as const,
+      kind: 'form' as const,
+      id: requestId((body as { trigger_id?: string }).trigger_id),
+      at: deps.app.deps.clock.now().toISOString(),
+      platform: 'slack' as const,
+      actor: body.user.id,
+      ...(channelId && { channel: channelId }),
+      // A form opened from App Home answers there: the home tab is refreshed.
+      reply: { user: body.user.id, ...(channelId ? { channel: channelId } : { home: true }) },
+      formId: view.callback_id,
+      metadata,
+      values,
+    };
+    if (!(await receiveThenAck(deps, client, entry, () => ack()))) return;
+    await handleAndAnswer(deps, client, entry);
   }));
 }

@@ -11,6 +11,7 @@ import { UserError, type Reply } from '../request.js';
 import { ChannelTakenError } from '../store-port.js';
 import type { Ctx } from '../context.js';
 import { reply } from './result.js';
+import { RecordedBefore } from '../change.js';
 import { b, paragraph, t } from '../../views/elements.js';
 import { implementationText } from '../../views/format.js';
 import { holidayCoverageWarning } from '../../views/status.js';
@@ -39,7 +40,10 @@ export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
   const id = cmd.id ?? slugify(cmd.title);
   // An id made from the name has not been checked as a name yet.
   if (isReservedName(id)) throw new UserError(`${reservedNameMessage('Release id', id)} Give one with --id <slug>.`);
-  if (ctx.store.get(id)) {
+  const existing = ctx.store.get(id);
+  const first = existing?.audit[0];
+  if (ctx.request.replay && first && first.request === ctx.request.requestId) throw new RecordedBefore(first);
+  if (existing) {
     throw new UserError(`A release with the id "${id}" exists already. Choose another with --id <slug>.`);
   }
   if (ctx.channel) {
@@ -67,6 +71,7 @@ export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
         at,
         actor: { id: ctx.actor.id, platform: ctx.actor.platform },
         command: ctx.text,
+        ...(ctx.request.requestId !== undefined && { request: ctx.request.requestId }),
         outcome: 'applied',
         before: null,
         after: { id, name: cmd.title, template: template.id, implementation: release.implementation, ...(allowed.nonWorkingDay && { allowedNonWorkingDay: allowed.nonWorkingDay }) },

@@ -1,0 +1,80 @@
+import type { GoliveApp } from './app.js';
+import type { Received } from './inbox.js';
+import type { Reply } from './request.js';
+import { handleAction, submitForm } from './interactions.js';
+import type { Channel } from '../domain/release.js';
+import type { Form, Span, View } from '../views/elements.js';
+
+// One entry point for a request taken from the inbox, the same whether it is handled right after
+// its acknowledgement or again at start-up after a crash.
+
+export type Handled = { kind: 'replies'; replies: Reply[] } | { kind: 'form'; form: Form };
+
+export async function handleReceived(app: GoliveApp, entry: Received, replay = false): Promise<Handled> {
+  const actor = { id: entry.actor, platform: entry.platform };
+  const channel: Channel | undefined = entry.channel !== undefined ? { platform: entry.platform, id: entry.channel } : undefined;
+  const request = { requestId: entry.id, ...(replay && { replay: true }) };
+  switch (entry.kind) {
+    case 'command': {
+      const result = await app.handle({ actor, ...(channel && { channel }), text: entry.text, ...request });
+      return { kind: 'replies', replies: result.replies };
+    }
+    case 'action':
+      return handleAction(app, { actor, ...(channel && { channel }) }, entry.actionId, entry.value, request);
+    case 'form': {
+      const outcome = await submitForm(app, { actor, ...(channel && { channel }) }, entry.formId, entry.metadata, entry.values, request);
+      // Field errors were sent back in the form before the entry was written; the same values check the same way.
+      return outcome.kind === 'errors' ? { kind: 'replies', replies: [] } : outcome;
+    }
+  }
+}
+
+/** What the `done` record keeps: the first reply's title and opening words. */
+export function outcomeLine(handled: Handled): string {
+  if (handled.kind === 'form') return `form opened: ${handled.form.title}`;
+  const first = handled.replies[0];
+  if (!first) return 'nothing to say';
+  if (first.kind === 'file') return `file sent: ${first.filename}`;
+  const opening = first.view.blocks.find((block) => block.type === 'paragraph');
+  const words = opening?.type === 'paragraph' ? plain(opening.content) : '';
+  return words ? `${first.view.title}: ${words}` : first.view.title;
+}
+
+/** How the person would recognise their own request. */
+export function describeReceived(entry: Received): string {
+  switch (entry.kind) {
+    case 'command':
+      return `\`${entry.text.length > 120 ? `${entry.text.slice(0, 119)}…` : entry.text}\``;
+    case 'action': {
+      const word = entry.actionId.split(':')[2];
+      return word ? `press of the ${word} button` : 'button press';
+    }
+    case 'form':
+      return 'answer form';
+  }
+}
+
+/**
+ * The replies a person gets for a request golive handled only after restarting: the first
+ * private reply (or a note of its own) says which request this answers and when it was received.
+ */
+export function recoveredReplies(entry: Received, handled: Handled): Reply[] {
+  const replies: Reply[] =
+    handled.kind === 'form'
+      ? [{ kind: 'view', visibility: 'private', view: { title: 'Press the button again', blocks: [{ type: 'paragraph', content: [{ type: 'text', text: 'The form could not be opened in time. Press the button again to answer.' }] }] } }]
+      : handled.replies;
+  const received = `${entry.at.slice(11, 16)} UTC, ${entry.at.slice(0, 10)}`;
+  const lead = `golive restarted before it answered your ${describeReceived(entry)} (received ${received})`;
+  const at = replies.findIndex((reply) => reply.kind === 'view' && reply.visibility === 'private');
+  const noted = (view: View): View => ({ title: `${lead}: ${view.title}`, blocks: [{ type: 'paragraph', content: [{ type: 'text', text: `${lead}:` }] }, ...view.blocks] });
+  if (at < 0) {
+    const summary = replies.length === 0 ? 'nothing to report.' : 'the answer is below or in the channel.';
+    return [{ kind: 'view', visibility: 'private', view: { title: lead, blocks: [{ type: 'paragraph', content: [{ type: 'text', text: `${lead}: ${summary}` }] }] } }, ...replies];
+  }
+  return replies.map((reply, index) => (index === at && reply.kind === 'view' ? { ...reply, view: noted(reply.view) } : reply));
+}
+
+function plain(spans: readonly Span[]): string {
+  const text = spans.map((span) => (span.type === 'text' ? span.text : span.type === 'user' ? `@${span.id}` : (span.label ?? span.url))).join('');
+  return text.replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,305 @@
+import { randomUUID } from 'node:crypto';
+import * as fsp from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InboxRecord, Received, type Inbox } from '../src/app/inbox.js';
+import { StoreError } from '../src/app/store-port.js';
+
+// <dataDir>/inbox.jsonl: one JSON record a line, only ever appended to. A `received` record is
+// written before the platform is acknowledged, a `done` record once the person has been answered.
+// Appends are group-committed: whatever arrives while one write+fsync is in flight goes to disk
+// together in the next one, so a burst of requests costs a few fsyncs, not one each.
+
+export const INBOX_FILE = 'inbox.jsonl';
+
+/** The file operations the inbox needs; tests pass a wrapper to count or break them. */
+export interface InboxFs {
+  readFile(path: string): Promise<string>;
+  open(path: string, flags: 'a' | 'wx' | 'r'): Promise<InboxHandle>;
+  rename(from: string, to: string): Promise<void>;
+}
+
+export interface InboxHandle {
+  append(data: string): Promise<void>;
+  sync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const nodeInboxFs: InboxFs = {
+  readFile: (path) => fsp.readFile(path, 'utf8'),
+  open: async (path, flags) => {
+    const handle = await fsp.open(path, flags);
+    return {
+      append: (data) => handle.appendFile(data, 'utf8'),
+      sync: () => handle.sync(),
+      truncate: (length) => handle.truncate(length),
+      close: () => handle.close(),
+    };
+  },
+  rename: (from, to) => fsp.rename(from, to),
+};
+
+export interface InboxFileOptions {
+  /** Told about a torn last line skipped at open, and a compaction that failed. */
+  log?: (message: string) => void;
+  fs?: InboxFs;
+  /** Once every entry is done and the file is at least this many bytes, it is rewritten empty. */
+  compactAt?: number;
+}
+
+const DEFAULT_COMPACT_AT = 1024 * 1024;
+// Ids remembered after compaction, so a late platform retry is still recognised by this process.
+const REMEMBERED_IDS = 10_000;
+
+interface Queued {
+  text: string;
+  /** Runs as soon as the batch holding this record is on disk, before anything else can run. */
+  durable: () => void;
+  settle: (error?: unknown) => void;
+}
+
+/**
+ * Opens (or creates) the inbox in `dataDir`. A last line cut short by a crash is skipped with a
+ * log (it was never acknowledged, since acknowledgement waits for the fsync); any other line that
+ * does not parse stops here with a StoreError naming the file and line, and nothing is changed.
+ */
+export async function openInboxFile(dataDir: string, options: InboxFileOptions = {}): Promise<Inbox> {
+  const inbox = new InboxFile(join(dataDir, INBOX_FILE), dataDir, options);
+  await inbox.open();
+  return inbox;
+}
+
+class InboxFile implements Inbox {
+  private readonly fs: InboxFs;
+  private readonly log: (message: string) => void;
+  private readonly compactAt: number;
+  private handle: InboxHandle | undefined;
+  private size = 0;
+  private readonly open_ = new Map<string, Received>();
+  private readonly seen = new Set<string>();
+  private queue: Queued[] = [];
+  private writing: Promise<void> | undefined;
+  private broken: string | undefined;
+  private closed = false;
+
+  constructor(
+    readonly file: string,
+    private readonly folder: string,
+    options: InboxFileOptions,
+  ) {
+    this.fs = options.fs ?? nodeInboxFs;
+    this.log = options.log ?? (() => undefined);
+    this.compactAt = options.compactAt ?? DEFAULT_COMPACT_AT;
+  }
+
+  async open(): Promise<void> {
+    try {
+      await mkdir(this.folder, { recursive: true });
+    } catch (error) {
+      throw new StoreError(`${this.folder}: cannot be created as the data folder (${reasonOf(error)})`, this.folder);
+    }
+    let text: string | undefined;
+    try {
+      text = await this.fs.readFile(this.file);
+    } catch (error) {
+      if (!isCode(error, 'ENOENT')) throw new StoreError(`${this.file}: cannot be read (${reasonOf(error)})`, this.file);
+    }
+    const complete = text === undefined ? 0 : this.load(text);
+    try {
+      this.handle = await this.fs.open(this.file, 'a');
+      if (text === undefined) {
+        // A new file's name is durable only once its folder is.
+        await this.handle.sync();
+        await this.syncFolder();
+      } else if (complete < Buffer.byteLength(text)) {
+        // Cut the torn bytes, so the next append starts on a line of its own.
+        await this.handle.truncate(complete);
+        await this.handle.sync();
+      }
+    } catch (error) {
+      throw new StoreError(`${this.file}: cannot be opened for writing (${reasonOf(error)})`, this.file);
+    }
+    this.size = complete;
+    if (this.open_.size === 0 && this.size > 0) await this.compact().catch((error: unknown) => this.log(reasonOf(error)));
+  }
+
+  async receive(entry: Received): Promise<boolean> {
+    // Checked and reserved before the first await, so a retry arriving during the write is recognised.
+    if (this.seen.has(entry.id)) return false;
+    // Only what reads back at start-up is written.
+    const record = Received.parse(entry);
+    this.remember(record.id);
+    this.open_.set(record.id, record);
+    try {
+      await this.append(JSON.stringify(record), () => undefined);
+      return true;
+    } catch (error) {
+      this.open_.delete(record.id);
+      this.seen.delete(record.id);
+      throw error;
+    }
+  }
+
+  async done(id: string, outcome: string): Promise<void> {
+    if (!this.open_.has(id)) return;
+    const record = { type: 'done' as const, id, at: new Date().toISOString(), outcome: oneLine(outcome) };
+    await this.append(JSON.stringify(record), () => this.open_.delete(id));
+  }
+
+  unfinished(): Received[] {
+    return [...this.open_.values()];
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.writing) await this.writing;
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
+  /** Reads every record; returns the byte length of the complete lines. */
+  private load(text: string): number {
+    const lines = text.split('\n');
+    const torn = lines.pop() ?? '';
+    if (torn !== '') this.log(`${this.file}: skipped a torn last line (a write cut short by a crash, never acknowledged): ${torn.slice(0, 120)}`);
+    lines.forEach((line, index) => {
+      const where = `${this.file}: line ${index + 1}`;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (error) {
+        throw new StoreError(`${where} is not valid JSON (${reasonOf(error)}); golive will not start until it is repaired or removed`, this.file);
+      }
+      const parsed = InboxRecord.safeParse(value);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const path = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+        throw new StoreError(`${where} is not an inbox record (${path}${issue?.message ?? 'invalid'}); golive will not start until it is repaired or removed`, this.file);
+      }
+      const record = parsed.data;
+      if (record.type === 'received') {
+        if (this.seen.has(record.id)) throw new StoreError(`${where} receives request "${record.id}" a second time; golive will not start until it is repaired or removed`, this.file);
+        this.remember(record.id);
+        this.open_.set(record.id, record);
+      } else if (!this.open_.delete(record.id)) {
+        this.log(`${where}: marks request "${record.id}" done, which is not waiting; ignored`);
+      }
+    });
+    return Buffer.byteLength(text) - Buffer.byteLength(torn);
+  }
+
+  private remember(id: string): void {
+    this.seen.add(id);
+    if (this.seen.size > REMEMBERED_IDS) {
+      for (const old of this.seen) {
+        if (this.open_.has(old)) continue;
+        this.seen.delete(old);
+        break;
+      }
+    }
+  }
+
+  private append(line: string, durable: () => void): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreError(`${this.file}: the inbox is closed`, this.file));
+    if (this.broken) return Promise.reject(new StoreError(`${this.file}: cannot be written since an earlier failure (${this.broken})`, this.file));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ text: `${line}\n`, durable, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.writing ??= this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      try {
+        await this.appendSynced(batch.map((item) => item.text).join(''));
+        for (const item of batch) item.durable();
+        for (const item of batch) item.settle();
+      } catch (error) {
+        const failure = new StoreError(`${this.file}: could not be saved (${reasonOf(error)})`, this.file);
+        for (const item of batch) item.settle(failure);
+      }
+      if (this.queue.length === 0 && this.open_.size === 0 && this.size >= this.compactAt && !this.closed) {
+        await this.compact().catch((error: unknown) => this.log(reasonOf(error)));
+      }
+    }
+    this.writing = undefined;
+  }
+
+  private async appendSynced(text: string): Promise<void> {
+    if (this.broken) throw new Error(this.broken);
+    const handle = this.handle;
+    if (!handle) throw new Error('the inbox is not open');
+    const before = this.size;
+    try {
+      await handle.append(text);
+      await handle.sync();
+      this.size += Buffer.byteLength(text);
+    } catch (error) {
+      // Take back a partial append, so no later record follows half a line.
+      try {
+        await handle.truncate(before);
+        await handle.sync();
+      } catch (cleanup) {
+        this.broken = `${reasonOf(error)}; then ${reasonOf(cleanup)}`;
+      }
+      throw error;
+    }
+  }
+
+  /** Every entry is done: start again from an empty file, replaced atomically. */
+  private async compact(): Promise<void> {
+    const temp = join(this.folder, `.${INBOX_FILE}.${randomUUID()}.tmp`);
+    try {
+      const empty = await this.fs.open(temp, 'wx');
+      try {
+        await empty.sync();
+      } finally {
+        await empty.close();
+      }
+      await this.fs.rename(temp, this.file);
+      await this.syncFolder();
+    } catch (error) {
+      throw new StoreError(`${this.file}: could not be compacted, it keeps growing until the next try (${reasonOf(error)})`, this.file);
+    }
+    // The old handle points at the replaced file: appends must go to the new one.
+    const old = this.handle;
+    this.handle = undefined;
+    await old?.close().catch(() => undefined);
+    try {
+      this.handle = await this.fs.open(this.file, 'a');
+      this.size = 0;
+    } catch (error) {
+      this.broken = `it could not be reopened after compaction (${reasonOf(error)})`;
+      throw new StoreError(`${this.file}: ${this.broken}`, this.file);
+    }
+  }
+
+  private async syncFolder(): Promise<void> {
+    // Windows cannot open a folder for syncing, and NTFS journals renames itself.
+    if (process.platform === 'win32') return;
+    const handle = await this.fs.open(this.folder, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+/** The outcome kept in a `done` record: one line, control characters and all. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+  return flat.length > 500 ? `${flat.slice(0, 499)}…` : flat;
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
