@@ -580,7 +580,7 @@ describe('the usage table', () => {
     // Each usage line's first example parses, so help never shows a command the parser refuses.
     const examples = [
       'help', 'create "x" 2019-11-29', 'list', 'status', 'ask', 'link --release x', 'role DCC a', 'manager add a', 'delegate a for b', 'owner 1 a',
-      'confirm 1 met', 'group g members a', 'signoff g agree', 'risk add "x"', 'risk mitigate 1 "x"', 'risk view 1 g "x"', 'risk accept 1',
+      'confirm 1 met', 'withdraw 1', 'group g members a', 'signoff g agree', 'risk add "x"', 'risk mitigate 1 "x"', 'risk view 1 g "x"', 'risk accept 1',
       'risk close 1', 'switch add k --expect off', 'switch k on', 'facts defects sev1=0', 'facts issues 1 --threshold 2', 'facts phase p open',
       'facts environment "x"', 'date 2019-11-29 "x"', 'decide go', 'report', 'audit verify', 'audit export',
     ];

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../src/domain/readiness.js';
+import { stateFingerprint } from '../src/domain/fingerprint.js';
 import type { Release, Response } from '../src/domain/release.js';
 import { loadTemplate } from '../src/app/templates.js';
 import { releaseFromTemplate } from '../src/app/new-release.js';
@@ -37,7 +38,12 @@ function ready(): Release {
     g.signoffs.push({ verdict: 'agree', by: `${g.id}-chair`, platform: 'console', at: later(20) });
   }
   r.switches[0]!.current = 'off';
-  r.decisions.push({ verdict: 'go', by: 'pat', platform: 'console', at: later(30) });
+  return decideGo(r, 30);
+}
+
+/** The Panel decides GO on the release as it is now (a decision is bound to the state it was made on). */
+function decideGo(r: Release, minutes: number): Release {
+  r.decisions.push({ verdict: 'go', by: 'pat', platform: 'console', at: later(minutes), basis: stateFingerprint(r) });
   return r;
 }
 
@@ -61,13 +67,13 @@ describe('evaluate', () => {
     expect(readiness.due.passed).toBe(false);
   });
 
-  it('is NO-GO on a severity 2 defect, naming no-sev1-sev2, its owners and since when', () => {
+  it('is NO-GO on a severity 2 defect, naming no-sev1-sev2, the managers who record facts and since when', () => {
     const r = ready();
     r.facts.defects = { ...r.facts.defects!, counts: { 1: 0, 2: 1, 3: 4, 4: 7, 5: 2 }, ...fact(40) };
     const readiness = evaluate(r, NOW);
     expect(readiness.verdict).toBe('NO-GO');
     const blocker = readiness.blockers[0]!;
-    expect(blocker).toMatchObject({ kind: 'criterion', ref: 'no-sev1-sev2', failed: true, owners: ['dan'], since: later(40) });
+    expect(blocker).toMatchObject({ kind: 'criterion', ref: 'no-sev1-sev2', failed: true, owners: ['rita'], since: later(40) });
     expect(blocker.what).toContain('1 severity 2 defect outstanding');
   });
 
@@ -93,7 +99,7 @@ describe('evaluate', () => {
     withRisk.risks.push({ number: 1, description: 'switch risk', mitigations: [], views: [], status: 'open', statusChangedAt: later(5), by: 'rita', at: later(5) });
     expect(evaluate(withRisk, NOW).verdict).toBe('PENDING');
     withRisk.risks[0]!.status = 'accepted-with-conditions';
-    expect(evaluate(withRisk, NOW).verdict).toBe('GO');
+    expect(evaluate(decideGo(withRisk, 40), NOW).verdict).toBe('GO');
 
     const shortQuorum = ready();
     shortQuorum.groups[0]!.members.push('opsg-second');
@@ -118,7 +124,7 @@ describe('evaluate', () => {
     ];
     expect(evaluate(r, NOW).verdict).toBe('PENDING');
     opsg.signoffs.push({ verdict: 'agree', by: 'owen', onBehalfOf: 'oscar', platform: 'console', at: later(22) });
-    expect(evaluate(r, NOW).verdict).toBe('GO');
+    expect(evaluate(decideGo(r, 40), NOW).verdict).toBe('GO');
   });
 
   it('makes every answer given before the date moved stale, and the decision too', () => {

@@ -1,5 +1,6 @@
 import type { Release } from '../domain/release.js';
 import { sealEntry } from '../domain/audit.js';
+import { markWorsening } from '../domain/worsening.js';
 import type { OutboxMessage } from './document.js';
 import type { Store } from './store-port.js';
 import { refreshChecklists } from './checklists.js';
@@ -43,6 +44,7 @@ export async function changeRelease<T>(
   const saved = await store.update(releaseId, (doc) => {
     try {
       const effect = apply(doc.release);
+      markWorsening(store.get(releaseId)!.release, doc.release, at);
       doc.audit.push(sealEntry(doc.audit, { ...base, outcome: 'applied', before: effect.before ?? null, after: effect.after ?? null }));
       for (const message of effect.outbox ?? []) {
         if (doc.outbox.some((m) => m.id === message.id)) continue;

@@ -12,6 +12,8 @@ export const Template = z
     zone: Zone.default('Europe/London'),
     time: ClockTime.default('09:00'),
     approverRole: z.string().min(1).max(64),
+    /** When true, nobody who answered a criterion or manages the release may decide it. */
+    separationOfDuties: z.boolean().default(false),
     roles: z.array(z.string().min(1).max(64)).default([]),
     criteria: z
       .array(

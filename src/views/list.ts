@@ -2,13 +2,13 @@ import type { Release } from '../domain/release.js';
 import type { Readiness } from '../domain/readiness.js';
 import { timeLeft } from '../domain/calendar.js';
 import { b, paragraph, t, type Block, type View } from './elements.js';
-import { implementationText } from './format.js';
+import { implementationText, verdictText } from './format.js';
 
 export function listView(rows: ReadonlyArray<{ release: Release; readiness: Readiness }>, now: Date): View {
   if (rows.length === 0) return { title: 'Releases', blocks: [paragraph(t('No releases yet. Start one with `/release create "<name>" <YYYY-MM-DD>`.'))] };
   const blocks: Block[] = rows.map(({ release, readiness }) =>
     paragraph(
-      b(readiness.verdict),
+      b(verdictText(readiness)),
       t(` ${release.name} `),
       t(release.id, 'code'),
       t(` · ${implementationText(release.implementation)}, ${timeLeft(now, readiness.due.at)} · ${readiness.blockers.length} blocker${readiness.blockers.length === 1 ? '' : 's'}`),
