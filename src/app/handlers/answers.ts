@@ -1,6 +1,6 @@
 import type { Command } from '../commands.js';
 import type { Decision, Release, Response, Signoff } from '../../domain/release.js';
-import { evaluate } from '../../domain/readiness.js';
+import { evaluate, signoffStaleReason, staleReason } from '../../domain/readiness.js';
 import { stateFingerprint } from '../../domain/fingerprint.js';
 import { authorizeAnswer, authorizeDecision, authorizeSignoff } from '../authz.js';
 import { Refusal, UserError, type Reply } from '../request.js';
@@ -47,7 +47,9 @@ export async function handleConfirm(ctx: Ctx, cmd: Of<'confirm'>): Promise<Reply
       evidence: cmd.evidence,
       ...givenBy(ctx, onBehalfOf),
     };
-    sameAsLatest(criterion.responses.at(-1), response, { criterion, response });
+    // Giving the same answer again once the earlier one went stale is a new confirmation, not a repeat.
+    const latest = criterion.responses.at(-1);
+    if (latest && !staleReason(release, criterion, latest)) sameAsLatest(latest, response, { criterion, response });
     const before = criterion.responses.at(-1) ?? null;
     criterion.responses.push(response);
     return { before: { criterion: criterion.id, response: before }, after: { criterion: criterion.id, response }, result: { criterion, response } };
@@ -68,7 +70,8 @@ export async function handleSignoff(ctx: Ctx, cmd: Of<'signoff'>): Promise<Reply
       ...(cmd.note && { note: cmd.note }),
       ...givenBy(ctx, onBehalfOf),
     };
-    sameAsLatest(group.signoffs.at(-1), signoff, { group, signoff });
+    const latest = group.signoffs.at(-1);
+    if (latest && !signoffStaleReason(release, group, latest, group.signoffs.length - 1)) sameAsLatest(latest, signoff, { group, signoff });
     group.signoffs.push(signoff);
     return { before: null, after: { group: group.id, signoff }, result: { group, signoff } };
   });
