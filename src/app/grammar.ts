@@ -262,10 +262,9 @@ export const BUILDERS: Record<string, (a: Args) => Command> = {
     a.end(2, 'note');
     const verdicts = { go: 'go', 'no-go': 'no-go', nogo: 'no-go', no_go: 'no-go' } as const;
     const verdict = choice(a, a.need(0, 'go or no-go').text, 'a decision', verdicts, ['go', 'no-go']);
-    const given = a.option('override');
-    const override = optionalText(given);
-    if (given !== undefined && verdict === 'no-go') a.fail('--override is for deciding GO while something still blocks; a NO-GO needs no override: drop it, and say why in the note.');
-    if (given !== undefined && override === undefined) a.fail('Say why you override the blockers: --override "<reason>".');
+    // The scanner has already refused an --override without a reason.
+    const override = optionalText(a.option('override'));
+    if (override !== undefined && verdict === 'no-go') a.fail('--override is for deciding GO while something still blocks; a NO-GO needs no override: drop it, and say why in the note.');
     return defined({ name: 'decide', verdict, note: optionalText(a.words[1]?.text), override, for: forUser(a) });
   },
 
