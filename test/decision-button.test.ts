@@ -52,4 +52,18 @@ describe('the Decide GO button', () => {
     expect(h.doc(R).release.decisions).toMatchObject([{ verdict: 'no-go', by: PAT, platform: 'slack' }]);
     expect(announced(h)).toHaveLength(1);
   });
+
+  it('shows a GO given with --override as GO (override) in the announcement and the checklist', async () => {
+    await h.command(RITA, 'ask');
+    const { reply } = await h.command(PAT, 'decide go --override "Go-live window cannot move; owners confirm by phone"');
+    expect(reply).toContain('GO (override)');
+    const announcement = JSON.stringify(announced(h).at(-1)!.body);
+    expect(announcement).toContain('decided *GO (override)*');
+    expect(announcement).toContain('Override, with 10 blockers still open: Go-live window cannot move; owners confirm by phone');
+    // The checklist `ask` posted is edited in place after the decision.
+    const checklist = JSON.stringify(h.fake.callsTo('chat.update').at(-1)!.body);
+    expect(checklist).toContain('Go-live checklist: Nov: GO (override)');
+    expect(checklist).toContain('*GO (override)* by <@UPAT> on 7 Nov 2019');
+    expect(checklist).toContain('*Override:* Go-live window cannot move; owners confirm by phone');
+  });
 });

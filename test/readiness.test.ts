@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../src/domain/readiness.js';
 import { stateFingerprint } from '../src/domain/fingerprint.js';
 import { markWorsening } from '../src/domain/worsening.js';
+import { minimalReleaseDocument } from './fixtures/release-doc.js';
 import type { Release, Response } from '../src/domain/release.js';
 import { loadTemplate } from '../src/app/templates.js';
 import { releaseFromTemplate } from '../src/app/new-release.js';
@@ -264,6 +265,15 @@ describe('decisions bound to the state they were made on', () => {
     expect(after.decision!.why).toBe('the defect figures changed; new answers on no-sev1-sev2, defect-plans');
     expect(after.blockers[0]!.what).toBe('Panel decided GO on an earlier state of the release (since then: the defect figures changed; new answers on no-sev1-sev2, defect-plans): decide again');
     expect(evaluate(decideGo(changed, 50), NOW).verdict).toBe('GO');
+  });
+
+  it('loads a release stored before decisions kept their basis, and shows such a decision stale', () => {
+    const doc = minimalReleaseDocument('old', { release: { roles: { panel: ['pat'] }, decisions: [{ verdict: 'go', by: 'pat', platform: 'console', at: later(30) }] } });
+    expect(doc.release.separationOfDuties).toBeUndefined();
+    expect(doc.release.worsened).toBeUndefined();
+    const readiness = evaluate(doc.release, NOW);
+    expect(readiness.decision).toMatchObject({ stale: true, why: 'it was recorded before golive kept the state each decision is made on' });
+    expect(readiness.verdict).toBe('PENDING');
   });
 
   it('keeps a stale NO-GO decision failing until the approver decides again', () => {
