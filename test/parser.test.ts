@@ -518,6 +518,32 @@ describe('date and decide', () => {
     expect(err('decide maybe').message).toContain('maybe');
     expect(err('decide').message).toContain('go');
   });
+
+  it('reads an override reason on GO only, and never an empty one', () => {
+    expect(command('decide go "Panel agrees" --override "TAG minutes to follow"')).toEqual({ name: 'decide', verdict: 'go', note: 'Panel agrees', override: 'TAG minutes to follow' });
+    expect(command('decide go --override=accepted')).toEqual({ name: 'decide', verdict: 'go', override: 'accepted' });
+    const noGo = err('decide no-go "x" --override "because"');
+    expect(noGo.message).toContain('--override is for deciding GO');
+    expect(noGo.usage).toContain('[--override "<reason>"]');
+    expect(err('decide go --override').message).toContain('needs a value');
+    expect(err('decide go --override "  "').message).toContain('needs a value');
+  });
+});
+
+describe('withdraw', () => {
+  it('reads withdraw with a criterion id or number and an optional reason', () => {
+    expect(command('withdraw code-ready')).toEqual({ name: 'withdraw', criterion: { id: 'code-ready' } });
+    expect(command('Withdraw #3 "wrong build"')).toEqual({ name: 'withdraw', criterion: { number: 3 }, comment: 'wrong build' });
+    expect(err('withdraw').message).toContain('the criterion whose answer you withdraw');
+    expect(err('withdraw 3 wrong build').message).toContain('quotes');
+    expect(err('withdraw 3 --for dan').message).toContain('--for');
+  });
+
+  it('reads signoff <group> withdraw, with a note and --for', () => {
+    expect(command('signoff OPSG withdraw')).toEqual({ name: 'signoff-withdraw', group: 'opsg' });
+    expect(command('signoff tag withdraw "re-reading the report" --for @tara')).toEqual({ name: 'signoff-withdraw', group: 'tag', note: 're-reading the report', for: { kind: 'user', id: 'tara' } });
+    expect(err('signoff tag withdrw').suggestion).toBe('withdraw');
+  });
 });
 
 describe('quotes and tokens', () => {
@@ -604,7 +630,7 @@ describe('the usage table', () => {
     // Each usage line's first example parses, so help never shows a command the parser refuses.
     const examples = [
       'help', 'create "x" 2019-11-29', 'list', 'status', 'ask', 'link --release x', 'role DCC a', 'manager add a', 'delegate a for b', 'owner 1 a',
-      'confirm 1 met', 'group g members a', 'signoff g agree', 'risk add "x"', 'risk mitigate 1 "x"', 'risk view 1 g "x"', 'risk accept 1',
+      'confirm 1 met', 'withdraw 1', 'group g members a', 'signoff g agree', 'risk add "x"', 'risk mitigate 1 "x"', 'risk view 1 g "x"', 'risk accept 1',
       'risk close 1', 'switch add k --expect off', 'switch k on', 'facts defects sev1=0', 'facts issues 1 --threshold 2', 'facts phase p open',
       'facts environment "x"', 'date 2019-11-29 "x"', 'decide go', 'report', 'audit verify', 'audit export',
     ];

@@ -57,9 +57,9 @@ describe('the November 2019 SEC Release, end to end through the console', () => 
     expect(paper).toContain('- AGREE that the November 2019 SEC Release can be set live on 29 Nov 2019.');
   });
 
-  it('turns NO-GO naming no-sev1-sev2 when a severity 2 defect is recorded', () => {
+  it('turns NO-GO naming no-sev1-sev2 and the managers who record the facts when a severity 2 defect is recorded', () => {
     expect(out[1]).toContain('November 2019 SEC Release: NO-GO');
-    expect(out[1]).toMatch(/FAILED 3\. no-sev1-sev2: 1 severity 2 defect outstanding · owner @dan/);
+    expect(out[1]).toMatch(/FAILED 3\. no-sev1-sev2: 1 severity 2 defect outstanding · owner @rita/);
   });
 
   it('makes the earlier confirmations stale when the date moves', () => {
@@ -69,7 +69,8 @@ describe('the November 2019 SEC Release, end to end through the console', () => 
     expect(status.match(/^\[~\] \d\./gm)).toHaveLength(6);
     expect(status).toMatch(/^\[!\] 3\. no-sev1-sev2/m);
     expect(status).toContain('answered before the implementation date moved: must be confirmed again');
-    expect(status).toContain('Made before the implementation date moved');
+    expect(status).toContain('Made on an earlier state of the release: decide again.');
+    expect(status).toContain('the implementation date moved');
     expect(out[2]).toContain('[#general] ');
     expect(out[2]).toMatch(/Audit record intact: \d+ entries/);
   });

@@ -104,19 +104,21 @@ describe('the November 2019 SEC Release, through Slack', () => {
   });
 
   it('takes sign-offs (also by a delegate) and the Panel decision from buttons, then says GO', async () => {
-    await h.click('UOLIVIA', 'golive:signoff:agree', value({ r: R, g: 'opsg' }));
-    await h.click('UOSCAR', 'golive:signoff:agree', value({ r: R, g: 'opsg' }));
-    await h.click('UTESS', 'golive:signoff:agree', value({ r: R, g: 'tag' }));
+    // The groups consider the risk before they sign off: an open risk added after their
+    // sign-offs would worsen the verdict and make those sign-offs stale.
     for (const line of [
       'risk add "There is a risk that SECMP0062 will be deployed ON in a future release without Panel approval" --owner <@UDAN>',
       'risk mitigate 1 "Transition Team reviews release notes until SECMP0062 goes live"',
       'risk mitigate 1 "Release Team tracks SECMP0062 into a future release"',
       'risk mitigate 1 "Switches can only be turned on in a build of a future release"',
       'risk view 1 opsg "Accepted subject to the Runbook check and TOC alerts"',
-      'risk accept 1 --conditions "Runbook check; TOC monitors switch alerts"',
     ]) {
       await h.command(RITA, line);
     }
+    await h.click('UOLIVIA', 'golive:signoff:agree', value({ r: R, g: 'opsg' }));
+    await h.click('UOSCAR', 'golive:signoff:agree', value({ r: R, g: 'opsg' }));
+    await h.click('UTESS', 'golive:signoff:agree', value({ r: R, g: 'tag' }));
+    await h.command(RITA, 'risk accept 1 --conditions "Runbook check; TOC monitors switch alerts"');
     await h.click(PAT, 'golive:decide:go', value({ r: R }));
     const release = h.doc(R).release;
     expect(release.groups[1]!.signoffs[0]).toMatchObject({ verdict: 'agree', by: 'UTESS', onBehalfOf: 'UTARA' });

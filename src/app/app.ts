@@ -8,6 +8,7 @@ import { recordedBeforeReply } from './handlers/result.js';
 import { handleCreate } from './handlers/create.js';
 import { handleDate, handleDelegate, handleLink, handleManager, handleOwner, handleRole } from './handlers/setup.js';
 import { handleConfirm, handleDecide, handleSignoff } from './handlers/answers.js';
+import { handleSignoffWithdraw, handleWithdraw } from './handlers/withdraw.js';
 import { handleGroup, handleRisk, handleSwitch } from './handlers/register.js';
 import { handleFacts } from './handlers/facts.js';
 import { handleAuditExport, handleAuditVerify, handleList, handleReport, handleStatus } from './handlers/reading.js';
@@ -101,6 +102,10 @@ function dispatch(ctx: Ctx, command: Command): Promise<Reply[]> | Reply[] {
       return handleGroup(ctx, command);
     case 'signoff':
       return handleSignoff(ctx, command);
+    case 'withdraw':
+      return handleWithdraw(ctx, command);
+    case 'signoff-withdraw':
+      return handleSignoffWithdraw(ctx, command);
     case 'risk-add':
     case 'risk-mitigate':
     case 'risk-view':

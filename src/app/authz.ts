@@ -1,4 +1,4 @@
-import type { Criterion, Release, ReviewGroup } from '../domain/release.js';
+import { WITHDRAWN, type Criterion, type Delegate, type Release, type ReviewGroup } from '../domain/release.js';
 import { actingFor, criterionOwners, roleMembers } from '../domain/people.js';
 import { Refusal, type Actor } from './request.js';
 
@@ -50,5 +50,53 @@ export function authorizeDecision(release: Release, actor: Actor, requested?: st
   const approvers = roleMembers(release, release.approverRole);
   const refusal = `Only the ${release.approverRole} (${mention(approvers)}) can decide go or no-go for ${release.name}.`;
   const onBehalfOf = resolvePrincipal(actor, approvers, release.delegates, requested, refusal);
+  if (release.separationOfDuties) requireSeparateDecider(release, [actor.id, ...(onBehalfOf ? [onBehalfOf] : [])]);
   return onBehalfOf ? { onBehalfOf } : {};
+}
+
+/**
+ * Separation of duties: whoever gave a criterion's current answer, and whoever manages the
+ * release, may not also decide it, neither in person nor through a delegate.
+ */
+function requireSeparateDecider(release: Release, deciders: string[]): void {
+  const rule = `${release.name} keeps separation of duties`;
+  for (const person of deciders) {
+    if (release.managers.includes(person)) {
+      throw new Refusal(`${rule}: @${person} manages it, so cannot also decide go or no-go. The ${release.approverRole} must be someone else.`);
+    }
+    const answered = release.criteria.filter((c) => {
+      const current = c.responses.at(-1);
+      return current !== undefined && current.answer !== WITHDRAWN && (current.by === person || current.onBehalfOf === person);
+    });
+    if (answered.length > 0) {
+      const which = answered.map((c) => `${c.number} (${c.id})`).join(', ');
+      throw new Refusal(`${rule}: @${person} gave the current answer to criterion ${which}, so cannot also decide go or no-go.`);
+    }
+  }
+}
+
+/** Managers assign roles; under separation of duties a manager may not make themself the approver. */
+export function authorizeRoleAssignment(release: Release, actor: Actor, role: string, people: readonly string[]): void {
+  requireManager(release, actor, 'assign roles');
+  if (release.separationOfDuties && role.toLowerCase() === release.approverRole.toLowerCase() && people.includes(actor.id)) {
+    throw new Refusal(`${release.name} keeps separation of duties: a release manager cannot give themself the ${release.approverRole} role. Another manager can name someone else.`);
+  }
+}
+
+/** What a withdrawal is of: the answer or sign-off as given, and whom it counted for. */
+export interface Given {
+  by: string;
+  onBehalfOf?: string;
+}
+
+/**
+ * Only the person who gave an answer or sign-off (or the person it was given for) may withdraw
+ * it, or that person's delegate. Returns whom the withdrawal is made for, when not the actor.
+ */
+export function authorizeWithdrawal(given: Given, principal: string, actor: Actor, delegates: readonly Delegate[], what: string): { onBehalfOf?: string } {
+  const people = [given.by, ...(given.onBehalfOf ? [given.onBehalfOf] : [])];
+  if (actingFor(actor.id, people, delegates).length === 0) {
+    throw new Refusal(`Only ${mention(people)}, who gave ${what}, or their delegates can withdraw it.`);
+  }
+  return principal === actor.id ? {} : { onBehalfOf: principal };
 }

@@ -1,6 +1,7 @@
 import { Release } from '../domain/release.js';
 import { sealEntry, stateHashOf, type AuditKey } from '../domain/audit.js';
 import type { AuditEntry, UnsealedAuditEntry } from '../domain/audit-entry.js';
+import { markWorsening } from '../domain/worsening.js';
 import type { OutboxMessage, ReleaseDocument } from './document.js';
 import type { Store } from './store-port.js';
 import { refreshChecklists } from './checklists.js';
@@ -82,6 +83,7 @@ export async function changeRelease<T>(store: Store, releaseId: string, ctx: Cha
     };
     try {
       const effect = apply(doc.release);
+      markWorsening(store.get(releaseId)!.release, doc.release, at);
       // The state is sealed as it will be stored: normalised by its schema, so the hash read back matches.
       doc.release = Release.parse(doc.release);
       flushRefusals(doc, seal);

@@ -29,6 +29,8 @@ export type Command =
       delegates: Array<{ delegate: UserRef; for: UserRef }>;
     }
   | { name: 'signoff'; group: string; verdict: 'agree' | 'disagree'; note?: string; for?: UserRef }
+  | { name: 'signoff-withdraw'; group: string; note?: string; for?: UserRef }
+  | { name: 'withdraw'; criterion: CriterionRef; comment?: string }
   | { name: 'risk-add'; text: string; owner?: UserRef }
   | { name: 'risk-mitigate'; risk: number; text: string }
   | { name: 'risk-view'; risk: number; group: string; text: string }
@@ -41,7 +43,7 @@ export type Command =
   | { name: 'facts-phase'; phase: string; state: 'closed' | 'open'; exitCriteriaMet?: boolean }
   | { name: 'facts-environment'; note: string }
   | { name: 'date'; date: string; time?: string; reason: string; allowNonWorkingDay?: true }
-  | { name: 'decide'; verdict: 'go' | 'no-go'; note?: string; for?: UserRef }
+  | { name: 'decide'; verdict: 'go' | 'no-go'; note?: string; override?: string; for?: UserRef }
   | { name: 'report' }
   | { name: 'audit-verify'; head?: string }
   | { name: 'audit-export'; format: 'jsonl' | 'csv' };

@@ -136,9 +136,18 @@ export const BUILDERS: Record<string, (a: Args) => Command> = {
 
   signoff(a: Args) {
     a.end(3, 'note');
-    const group = slug(a, a.need(0, 'a group id and agree or disagree').text, 'Group id');
-    const verdict = choice(a, a.need(1, 'agree or disagree').text, 'a sign-off', { agree: 'agree', disagree: 'disagree' } as const, ['agree', 'disagree']);
-    return defined({ name: 'signoff', group, verdict, note: optionalText(a.words[2]?.text), for: forUser(a) });
+    const group = slug(a, a.need(0, 'a group id and agree, disagree or withdraw').text, 'Group id');
+    const words = { agree: 'agree', disagree: 'disagree', withdraw: 'withdraw' } as const;
+    const verdict = choice(a, a.need(1, 'agree, disagree or withdraw').text, 'a sign-off', words, ['agree', 'disagree', 'withdraw']);
+    const note = optionalText(a.words[2]?.text);
+    if (verdict === 'withdraw') return defined({ name: 'signoff-withdraw', group, note, for: forUser(a) });
+    return defined({ name: 'signoff', group, verdict, note, for: forUser(a) });
+  },
+
+  withdraw(a: Args) {
+    a.end(2, 'reason');
+    const ref = criterion(a, a.need(0, 'the criterion whose answer you withdraw').text);
+    return defined({ name: 'withdraw', criterion: ref, comment: optionalText(a.words[1]?.text) });
   },
 
   'risk add'(a: Args) {
@@ -254,7 +263,10 @@ export const BUILDERS: Record<string, (a: Args) => Command> = {
     a.end(2, 'note');
     const verdicts = { go: 'go', 'no-go': 'no-go', nogo: 'no-go', no_go: 'no-go' } as const;
     const verdict = choice(a, a.need(0, 'go or no-go').text, 'a decision', verdicts, ['go', 'no-go']);
-    return defined({ name: 'decide', verdict, note: optionalText(a.words[1]?.text), for: forUser(a) });
+    // The scanner has already refused an --override without a reason.
+    const override = optionalText(a.option('override'));
+    if (override !== undefined && verdict === 'no-go') a.fail('--override is for deciding GO while something still blocks; a NO-GO needs no override: drop it, and say why in the note.');
+    return defined({ name: 'decide', verdict, note: optionalText(a.words[1]?.text), override, for: forUser(a) });
   },
 
   report: (a: Args) => (a.end(0), { name: 'report' }),

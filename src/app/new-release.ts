@@ -32,6 +32,7 @@ export function releaseFromTemplate(template: Template, n: NewRelease): Release 
     switches: template.switches.map((s) => ({ key: s.key, expected: s.expected, ...(s.description && { description: s.description }), history: [] })),
     facts: { phases: [] },
     decisions: [],
+    separationOfDuties: template.separationOfDuties,
     createdBy: n.by,
     createdAt: n.at,
   };

@@ -1,7 +1,7 @@
 import type { Release } from '../domain/release.js';
-import { evaluate, type CriterionState, type GroupState } from '../domain/readiness.js';
-import { ANSWER_WORDS, day, when } from '../views/format.js';
-import { groupName, type RecordHead } from '../views/status.js';
+import { evaluate, type Blocker, type CriterionState, type GroupState } from '../domain/readiness.js';
+import { ANSWER_WORDS, day, verdictText, when } from '../views/format.js';
+import { decisionWords, groupName, type RecordHead } from '../views/status.js';
 import { shortHead } from '../views/messages.js';
 import { stripControls } from '../domain/control-chars.js';
 
@@ -31,7 +31,7 @@ export function decisionPaper(release: Release, now: Date, record?: RecordHead):
   const head = (title: string) => out.push('', `## ${++section}. ${title}`, '');
 
   out.push(`# Approval to implement the ${name}`, '');
-  out.push(`Release \`${release.id}\` · template \`${release.template}\` · generated ${when(now, zone)} from the golive record · verdict **${readiness.verdict}**`);
+  out.push(`Release \`${release.id}\` · template \`${release.template}\` · generated ${when(now, zone)} from the golive record · verdict **${verdictText(readiness)}**`);
   if (record) {
     out.push('', `Audit record: entry ${record.seq}, head \`${shortHead(record.head)}\`. Anyone can check later that the record still holds this paper's basis: \`/release audit verify --head ${shortHead(record.head)}\`.`);
   }
@@ -80,13 +80,25 @@ export function decisionPaper(release: Release, now: Date, record?: RecordHead):
   if (!d) out.push(`The ${md(release.approverRole)} has not decided yet.`);
   else {
     out.push(
-      `The ${md(release.approverRole)} decided **${d.decision.verdict === 'go' ? 'GO' : 'NO-GO'}** on ${when(d.decision.at, zone)} (${person(d.decision.by)}${d.decision.onBehalfOf ? ` for ${person(d.decision.onBehalfOf)}` : ''})${d.decision.note ? `: ${md(d.decision.note)}` : '.'}`,
+      `The ${md(release.approverRole)} decided **${decisionWords(d.decision)}** on ${when(d.decision.at, zone)} (${person(d.decision.by)}${d.decision.onBehalfOf ? ` for ${person(d.decision.onBehalfOf)}` : ''})${d.decision.note ? `: ${md(d.decision.note)}` : '.'}`,
     );
-    if (d.stale) out.push('', 'That decision was made before the implementation date moved, and must be made again.');
+    if (d.decision.override) out.push('', `Override: ${md(d.decision.override)}`);
+    if (d.stale) out.push('', `That decision was made on an earlier state of the release, and must be made again. Since then: ${md(d.why ?? 'the release changed')}.`);
   }
 
   head('Recommendation');
-  if (readiness.verdict === 'GO') {
+  if (readiness.override) {
+    const o = readiness.override;
+    out.push(
+      `The ${md(release.approverRole)} decided to go ahead (**GO (override)**) on ${when(o.at, zone)} (${person(o.by)}${o.onBehalfOf ? ` for ${person(o.onBehalfOf)}` : ''}) although ${readiness.blockers.length} item${readiness.blockers.length === 1 ? '' : 's'} still blocked the ${name}.`,
+      '',
+      `Reason for the override: ${md(o.reason)}`,
+      '',
+      'Overridden:',
+      '',
+    );
+    for (const blocker of readiness.blockers) out.push(blockerLine(blocker, zone));
+  } else if (readiness.verdict === 'GO') {
     out.push(
       `Based on ${groupNames.length > 0 ? `the views of ${groupNames.join(' and ')}` : 'the record'}, the ${name} is ready to be set live on ${date}.`,
       '',
@@ -97,12 +109,14 @@ export function decisionPaper(release: Release, now: Date, record?: RecordHead):
     );
   } else {
     out.push(`The ${name} is **not** ready to be set live on ${date} (${readiness.verdict}). Outstanding:`, '');
-    for (const blocker of readiness.blockers) {
-      out.push(`- ${blocker.failed ? 'FAILED' : 'Waiting'}: ${md(blocker.what)} (owner ${persons(blocker.owners)}${blocker.ownerRoles.length > 0 ? `, role ${blocker.ownerRoles.map(md).join(', ')}` : ''}; since ${when(blocker.since, zone)})`);
-    }
+    for (const blocker of readiness.blockers) out.push(blockerLine(blocker, zone));
   }
   out.push('');
   return out.join('\n');
+}
+
+function blockerLine(blocker: Blocker, zone: string): string {
+  return `- ${blocker.failed ? 'FAILED' : 'Waiting'}: ${md(blocker.what)} (owner ${persons(blocker.owners)}${blocker.ownerRoles.length > 0 ? `, role ${blocker.ownerRoles.map(md).join(', ')}` : ''}; since ${when(blocker.since, zone)})`;
 }
 
 function criterionLines(c: CriterionState, zone: string): string[] {
@@ -121,8 +135,11 @@ function criterionLines(c: CriterionState, zone: string): string[] {
 function groupLines(g: GroupState, zone: string): string[] {
   const { group } = g;
   const lines = [`Members: ${persons(group.members)}; quorum ${group.quorum}${group.meeting ? `; met on ${day(group.meeting)}` : ''}.`, ''];
-  for (const s of [...g.agreed, ...g.disagreed]) {
-    lines.push(`- ${person(s.onBehalfOf ?? s.by)} ${s.verdict === 'agree' ? 'agreed' : 'disagreed'}${s.onBehalfOf ? ` (signed by delegate ${person(s.by)})` : ''} on ${when(s.at, zone)}${s.note ? `: ${md(s.note)}` : ''}`);
+  const stale = new Map(g.stale.map((x) => [x.signoff, x.why]));
+  for (const s of [...g.agreed, ...g.disagreed, ...g.stale.map((x) => x.signoff)]) {
+    const why = stale.get(s);
+    const staleNote = why === undefined ? '' : ` (**STALE**, does not count: ${md(why)})`;
+    lines.push(`- ${person(s.onBehalfOf ?? s.by)} ${s.verdict === 'agree' ? 'agreed' : 'disagreed'}${s.onBehalfOf ? ` (signed by delegate ${person(s.by)})` : ''} on ${when(s.at, zone)}${s.note ? `: ${md(s.note)}` : ''}${staleNote}`);
   }
   if (g.waitingFor.length > 0) lines.push(`- Not yet signed: ${persons(g.waitingFor)}`);
   lines.push(

@@ -49,6 +49,12 @@ export const COMMANDS: readonly UsageEntry[] = [
     options: ['evidence', 'for', 'comment'],
   },
   {
+    words: ['withdraw'],
+    usage: `${p} withdraw <criterion> ["reason"]`,
+    summary: 'Withdraw the current answer to a criterion, if you gave it or stand in for who did: it waits for a new answer, and the record keeps both.',
+    options: [],
+  },
+  {
     words: ['group'],
     usage: `${p} group <group> members <user>... [--quorum N] [--meeting YYYY-MM-DD] [--delegate <user> for <user>]...`,
     summary: 'Set up a review group that signs off, such as OPSG or TAG.',
@@ -56,8 +62,8 @@ export const COMMANDS: readonly UsageEntry[] = [
   },
   {
     words: ['signoff'],
-    usage: `${p} signoff <group> agree|disagree ["note"] [--for <user>]`,
-    summary: "Record a review group member's sign-off.",
+    usage: `${p} signoff <group> agree|disagree|withdraw ["note"] [--for <user>]`,
+    summary: "Record a review group member's sign-off, or withdraw your own (the member waits to sign again).",
     options: ['for'],
   },
   { words: ['risk', 'add'], usage: `${p} risk add "<text>" [--owner <user>]`, summary: 'Add a risk to the register.', options: ['owner'] },
@@ -109,9 +115,9 @@ export const COMMANDS: readonly UsageEntry[] = [
   },
   {
     words: ['decide'],
-    usage: `${p} decide go|no-go ["note"] [--for <user>]`,
-    summary: 'Record the final go or no-go decision.',
-    options: ['for'],
+    usage: `${p} decide go|no-go ["note"] [--override "<reason>"] [--for <user>]`,
+    summary: 'Record the final go or no-go decision; GO while anything else blocks needs --override with a reason, and shows as GO (override).',
+    options: ['for', 'override'],
   },
   { words: ['report'], usage: `${p} report`, summary: 'Produce the decision paper from the record.', options: [] },
   {
@@ -179,6 +185,7 @@ export function helpText(topic?: string): string[] {
     `  ${p} status: is it GO, and what still blocks it?`,
     `  ${p} confirm <criterion> met|not-met|need-info ["comment"] --evidence <url>: answer for a criterion you own`,
     `  ${p} signoff <group> agree|disagree · ${p} decide go|no-go: for review groups and the approver`,
+    `  ${p} withdraw <criterion> · ${p} signoff <group> withdraw: take back your own answer or sign-off`,
     `Setting up (managers): ${GROUPS.setup.join(', ')}`,
     `The record: ${GROUPS.record.join(', ')}`,
     RELEASE_NOTE,

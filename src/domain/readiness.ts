@@ -1,8 +1,10 @@
 import { TZDate } from '@date-fns/tz';
 import type { Criterion, Decision, Release, Response, ReviewGroup, Signoff } from './release.js';
 import { evaluateRule, factChangedAt, factsRead, latest, type RuleResult } from './rule-eval.js';
+import type { FactName } from './rule.js';
 import { implementationInstant } from './calendar.js';
-import { criterionOwners, emptyOwnerRoles, roleMembers } from './people.js';
+import { criterionOwners, emptyOwnerRoles, roleMembers, unique } from './people.js';
+import { stateFingerprint } from './fingerprint.js';
 
 export type Verdict = 'GO' | 'NO-GO' | 'PENDING';
 export type ItemState = 'met' | 'failed' | 'pending';
@@ -26,6 +28,12 @@ export interface CriterionState {
   detail: string;
   owners: string[];
   ownerRoles: string[];
+  /**
+   * Who can clear it now: its owners when an answer is wanted, the release managers when only
+   * facts are (only managers record facts). `clearedByRoles` are owner roles with nobody in them.
+   */
+  clearedBy: string[];
+  clearedByRoles: string[];
   latest?: Response;
   stale: boolean;
   rule?: RuleResult;
@@ -33,20 +41,47 @@ export interface CriterionState {
   lateFor: string[];
 }
 
+/** An agreement that no longer counts towards the quorum, and why. */
+export interface StaleSignoff {
+  signoff: Signoff;
+  why: string;
+}
+
 export interface GroupState {
   group: ReviewGroup;
   state: ItemState;
+  /** Current, fresh agreements: only these count towards the quorum. */
   agreed: Signoff[];
+  /** A disagreement stays a failure until the member signs again, stale or not. */
   disagreed: Signoff[];
+  stale: StaleSignoff[];
   waitingFor: string[];
 }
 
+export interface DecisionState {
+  decision: Decision;
+  /** Made on another state of the release than the current one: it must be made again. */
+  stale: boolean;
+  /** What changed since, when it can be told from the record. */
+  why?: string;
+}
+
+/** A GO the approver gave although other items still blocked, with their reason. */
+export interface Override {
+  reason: string;
+  by: string;
+  onBehalfOf?: string;
+  at: string;
+}
+
 export interface Readiness {
+  /** With `override` set, 'GO' is the approver's GO (override) and `blockers` is what it overrode. */
   verdict: Verdict;
+  override?: Override;
   blockers: Blocker[];
   criteria: CriterionState[];
   groups: GroupState[];
-  decision?: { decision: Decision; stale: boolean };
+  decision?: DecisionState;
   /** The implementation instant, and whether `now` is already past it. */
   due: { at: Date; passed: boolean };
 }
@@ -77,15 +112,25 @@ function evaluateCriterion(release: Release, criterion: Criterion): CriterionSta
   const rule = criterion.rule ? evaluateRule(criterion.rule, release.facts) : undefined;
   const stale = last ? staleReason(release, criterion, last) : undefined;
   const base = { criterion, owners, ownerRoles, stale: stale !== undefined, lateFor: last ? lateFor(release, last) : [] };
-  const withLatest: Omit<CriterionState, 'state' | 'detail'> = { ...base, ...(rule && { rule }), ...(last && { latest: last }) };
+  const withLatest = { ...base, ...(rule && { rule }), ...(last && { latest: last }) };
+  const byOwners = { clearedBy: owners, clearedByRoles: ownerRoles };
+  const byManagers = { clearedBy: release.managers, clearedByRoles: [] };
+  // Waiting for an answer while the facts are missing too: both the owners and the managers have to act.
+  const factsPending = rule?.state === 'pending' ? { detail: `; ${rule.reason}`, clearers: { clearedBy: unique([...owners, ...release.managers]), clearedByRoles: ownerRoles } } : undefined;
+  const waiting = (detail: string): CriterionState => ({ ...withLatest, ...(factsPending?.clearers ?? byOwners), state: 'pending', detail: detail + (factsPending?.detail ?? '') });
 
-  if (rule?.state === 'fails') return { ...withLatest, state: 'failed', detail: rule.reason };
-  if (last?.answer === 'not-met' && !stale) return { ...withLatest, state: 'failed', detail: `not met: ${last.comment ?? ''}`.trim() };
-  if (!last) return { ...withLatest, state: 'pending', detail: 'waiting for an answer' };
-  if (stale) return { ...withLatest, state: 'pending', detail: `${stale}: must be confirmed again` };
-  if (last.answer === 'need-info') return { ...withLatest, state: 'pending', detail: `more information needed: ${last.comment ?? ''}`.trim() };
-  if (rule?.state === 'pending') return { ...withLatest, state: 'pending', detail: `confirmed, but ${rule.reason}` };
-  return { ...withLatest, state: 'met', detail: rule ? `met; ${rule.reason}` : 'met' };
+  if (rule?.state === 'fails') return { ...withLatest, ...byManagers, state: 'failed', detail: rule.reason };
+  // A failure stays a failure until a newer answer replaces it, however stale it has become.
+  if (last?.answer === 'not-met') {
+    const note = stale ? ` (${stale}; still a failure until answered again)` : '';
+    return { ...withLatest, ...byOwners, state: 'failed', detail: `not met: ${last.comment ?? ''}`.trim() + note };
+  }
+  if (!last) return waiting('waiting for an answer');
+  if (last.answer === 'withdrawn') return waiting('answer withdrawn: waiting for an answer');
+  if (stale) return waiting(`${stale}: must be confirmed again`);
+  if (last.answer === 'need-info') return waiting(`more information needed: ${last.comment ?? ''}`.trim());
+  if (rule?.state === 'pending') return { ...withLatest, ...byManagers, state: 'pending', detail: `confirmed, but ${rule.reason}` };
+  return { ...withLatest, ...byOwners, state: 'met', detail: rule ? `met; ${rule.reason}` : 'met' };
 }
 
 function lateFor(release: Release, response: Response): string[] {
@@ -99,121 +144,190 @@ function meetingStart(date: string, zone: string): Date {
   return new TZDate(y, m - 1, d, 0, 0, zone);
 }
 
-/** Each member's latest word counts once, whether they signed or a delegate signed for them. */
-export function evaluateGroup(group: ReviewGroup): GroupState {
-  const latestByMember = new Map<string, Signoff>();
-  for (const s of group.signoffs) latestByMember.set(s.onBehalfOf ?? s.by, s);
-  const current = [...latestByMember.entries()].filter(([member]) => group.members.includes(member)).map(([, s]) => s);
-  const agreed = current.filter((s) => s.verdict === 'agree');
-  const disagreed = current.filter((s) => s.verdict === 'disagree');
-  const waitingFor = group.members.filter((m) => !latestByMember.has(m));
+/**
+ * Each member's latest word counts once, whether they signed or a delegate signed for them. An
+ * agreement given before the date moved or before the verdict last worsened no longer counts.
+ */
+export function evaluateGroup(release: Release, group: ReviewGroup): GroupState {
+  const latestByMember = new Map<string, { signoff: Signoff; index: number }>();
+  group.signoffs.forEach((signoff, index) => latestByMember.set(signoff.onBehalfOf ?? signoff.by, { signoff, index }));
+  const agreed: Signoff[] = [];
+  const disagreed: Signoff[] = [];
+  const stale: StaleSignoff[] = [];
+  const waiting = new Set<string>();
+  for (const [member, { signoff, index }] of latestByMember) {
+    if (!group.members.includes(member)) continue;
+    if (signoff.verdict === 'withdrawn') continue;
+    if (signoff.verdict === 'disagree') {
+      disagreed.push(signoff);
+      continue;
+    }
+    const why = signoffStaleReason(release, group, signoff, index);
+    if (why === undefined) agreed.push(signoff);
+    else {
+      stale.push({ signoff, why });
+      waiting.add(member);
+    }
+  }
+  const waitingFor = group.members.filter((m) => waiting.has(m) || !latestByMember.has(m) || latestByMember.get(m)!.signoff.verdict === 'withdrawn');
   const state: ItemState = disagreed.length > 0 ? 'failed' : group.members.length > 0 && agreed.length >= group.quorum ? 'met' : 'pending';
-  return { group, state, agreed, disagreed, waitingFor };
+  return { group, state, agreed, disagreed, stale, waitingFor };
+}
+
+export function signoffStaleReason(release: Release, group: ReviewGroup, signoff: Signoff, index: number): string | undefined {
+  if (before(signoff.at, dateLastMovedAt(release))) return 'signed before the implementation date moved';
+  const worsened = release.worsened;
+  const counted = worsened?.signoffs.find((g) => g.group === group.id)?.count ?? 0;
+  if (worsened && index < counted) return `signed before the verdict worsened (${worsened.what})`;
+  return undefined;
+}
+
+const verdictOf = (blockers: readonly Blocker[]): Verdict => (blockers.some((b) => b.failed) ? 'NO-GO' : blockers.length > 0 ? 'PENDING' : 'GO');
+
+/**
+ * The verdict over criteria, risks and switches alone: what the facts and the owners say, before
+ * review groups and the approver have their word. A worsening of it makes sign-offs stale.
+ */
+export function evaluateCore(release: Release): { verdict: Verdict; blockers: Blocker[]; criteria: CriterionState[] } {
+  const criteria = release.criteria.map((c) => evaluateCriterion(release, c));
+  const blockers = [...criterionBlockers(release, criteria), ...riskBlockers(release), ...switchBlockers(release)];
+  return { verdict: verdictOf(blockers), blockers, criteria };
 }
 
 export function evaluate(release: Release, now: Date): Readiness {
-  const blockers: Blocker[] = [];
+  const core = evaluateCore(release);
+  const groups = release.groups.map((g) => evaluateGroup(release, g));
+  const others = [...core.blockers, ...groupBlockers(release, groups)];
+  const last = release.decisions.at(-1);
+  const decision = last ? decisionState(release, last) : undefined;
+  const blockers = [...others, ...decisionBlockers(release, decision)];
+
+  let verdict = verdictOf(blockers);
+  let override: Override | undefined;
+  if (decision && !decision.stale && last!.verdict === 'go' && last!.override !== undefined && others.length > 0) {
+    verdict = 'GO';
+    override = { reason: last!.override, by: last!.by, ...(last!.onBehalfOf && { onBehalfOf: last!.onBehalfOf }), at: last!.at };
+  }
+  const at = implementationInstant(release.implementation);
+  const readiness: Readiness = { verdict, blockers: sortBlockers(blockers), criteria: core.criteria, groups, due: { at, passed: now.getTime() >= at.getTime() } };
+  if (override) readiness.override = override;
+  if (decision) readiness.decision = decision;
+  return readiness;
+}
+
+function criterionBlockers(release: Release, criteria: readonly CriterionState[]): Blocker[] {
   const created = release.createdAt;
-  const criteria = release.criteria.map((c) => evaluateCriterion(release, c));
-  for (const c of criteria) {
-    if (c.state === 'met') continue;
-    const failed = c.state === 'failed';
-    const since = failed
-      ? c.rule?.state === 'fails'
-        ? c.rule.since ?? created
-        : c.latest?.at ?? created
-      : c.stale
-        ? staleSince(release, c.criterion) ?? created
-        : c.latest?.at ?? created;
-    blockers.push({
-      kind: 'criterion',
-      ref: c.criterion.id,
-      what: `${c.criterion.number}. ${c.criterion.id}: ${c.detail}`,
-      owners: c.owners,
-      ownerRoles: c.ownerRoles,
-      since,
-      failed,
+  return criteria
+    .filter((c) => c.state !== 'met')
+    .map((c) => {
+      const failed = c.state === 'failed';
+      const since = failed
+        ? c.rule?.state === 'fails'
+          ? c.rule.since ?? created
+          : c.latest?.at ?? created
+        : c.stale && c.latest?.answer !== 'withdrawn'
+          ? staleSince(release, c.criterion) ?? created
+          : c.latest?.at ?? created;
+      return { kind: 'criterion', ref: c.criterion.id, what: `${c.criterion.number}. ${c.criterion.id}: ${c.detail}`, owners: c.clearedBy, ownerRoles: c.clearedByRoles, since, failed };
     });
-  }
+}
 
-  const groups = release.groups.map(evaluateGroup);
-  for (const g of groups) {
-    if (g.state === 'met') continue;
-    const what =
-      g.state === 'failed'
-        ? `${g.group.name} disagrees`
-        : g.group.members.length === 0
-          ? `${g.group.name} has no members yet`
-          : `${g.group.name} sign-off: ${g.agreed.length} of ${g.group.quorum} needed`;
-    blockers.push({
-      kind: 'group',
-      ref: g.group.id,
-      what,
-      owners: g.state === 'failed' ? g.disagreed.map((s) => s.onBehalfOf ?? s.by) : g.waitingFor,
-      ownerRoles: [],
-      since: g.state === 'failed' ? latest(g.disagreed.map((s) => s.at)) ?? created : created,
-      failed: g.state === 'failed',
+function groupBlockers(release: Release, groups: readonly GroupState[]): Blocker[] {
+  const created = release.createdAt;
+  return groups
+    .filter((g) => g.state !== 'met')
+    .map((g) => {
+      const staleNote = g.stale.length > 0 ? `; ${g.stale.length} stale sign-off${g.stale.length === 1 ? '' : 's'} must be given again` : '';
+      const what =
+        g.state === 'failed'
+          ? `${g.group.name} disagrees`
+          : g.group.members.length === 0
+            ? `${g.group.name} has no members yet`
+            : `${g.group.name} sign-off: ${g.agreed.length} of ${g.group.quorum} needed${staleNote}`;
+      return {
+        kind: 'group',
+        ref: g.group.id,
+        what,
+        owners: g.state === 'failed' ? g.disagreed.map((s) => s.onBehalfOf ?? s.by) : g.waitingFor,
+        ownerRoles: [],
+        since: g.state === 'failed' ? latest(g.disagreed.map((s) => s.at)) ?? created : created,
+        failed: g.state === 'failed',
+      };
     });
-  }
+}
 
-  for (const risk of release.risks) {
-    if (risk.status !== 'open') continue;
-    blockers.push({
+/** A risk is cleared by accepting or closing it: its owner works on it, managers and approvers accept it. */
+function riskBlockers(release: Release): Blocker[] {
+  const acceptors = unique([...release.managers, ...roleMembers(release, release.approverRole)]);
+  return release.risks
+    .filter((risk) => risk.status === 'open')
+    .map((risk) => ({
       kind: 'risk',
       ref: String(risk.number),
       what: `Risk R${risk.number} is open: ${risk.description}`,
-      owners: risk.owner ? [risk.owner] : release.managers,
+      owners: unique([...(risk.owner ? [risk.owner] : []), ...acceptors]),
       ownerRoles: [],
       since: risk.statusChangedAt,
       failed: false,
-    });
-  }
+    }));
+}
 
-  for (const sw of release.switches) {
-    if (sw.current === sw.expected) continue;
-    const changed = sw.history.at(-1)?.at ?? created;
-    blockers.push({
+function switchBlockers(release: Release): Blocker[] {
+  return release.switches
+    .filter((sw) => sw.current !== sw.expected)
+    .map((sw) => ({
       kind: 'switch',
       ref: sw.key,
       what: sw.current === undefined ? `Switch ${sw.key} state not reported (expected ${sw.expected})` : `Switch ${sw.key} is ${sw.current}, expected ${sw.expected}`,
       owners: release.managers,
       ownerRoles: [],
-      since: changed,
+      since: sw.history.at(-1)?.at ?? release.createdAt,
       failed: sw.current !== undefined,
-    });
-  }
+    }));
+}
 
-  const lastDecision = release.decisions.at(-1);
-  const decisionStale = lastDecision !== undefined && before(lastDecision.at, dateLastMovedAt(release));
-  const approvers = roleMembers(release, release.approverRole);
-  const approverGap = approvers.length === 0 ? [release.approverRole] : [];
-  if (!lastDecision || decisionStale) {
-    blockers.push({
-      kind: 'decision',
-      ref: release.approverRole,
-      what: decisionStale ? `${release.approverRole} decided before the implementation date moved: decide again` : `${release.approverRole} has not decided yet`,
-      owners: approvers,
-      ownerRoles: approverGap,
-      since: decisionStale ? dateLastMovedAt(release) ?? created : created,
-      failed: false,
-    });
-  } else if (lastDecision.verdict === 'no-go') {
-    blockers.push({
-      kind: 'decision',
-      ref: release.approverRole,
-      what: `${release.approverRole} decided NO-GO${lastDecision.note ? `: ${lastDecision.note}` : ''}`,
-      owners: approvers,
-      ownerRoles: approverGap,
-      since: lastDecision.at,
-      failed: true,
-    });
-  }
+function decisionState(release: Release, decision: Decision): DecisionState {
+  const stale = decision.basis === undefined || decision.basis !== stateFingerprint(release);
+  return stale ? { decision, stale, why: changedSince(release, decision) } : { decision, stale };
+}
 
-  const verdict: Verdict = blockers.some((b) => b.failed) ? 'NO-GO' : blockers.length > 0 ? 'PENDING' : 'GO';
-  const at = implementationInstant(release.implementation);
-  const readiness: Readiness = { verdict, blockers: sortBlockers(blockers), criteria, groups, due: { at, passed: now.getTime() >= at.getTime() } };
-  if (lastDecision) readiness.decision = { decision: lastDecision, stale: decisionStale };
-  return readiness;
+/**
+ * A missing or stale decision waits for the approvers; a NO-GO stays a failure until they decide
+ * again, stale or not.
+ */
+function decisionBlockers(release: Release, state: DecisionState | undefined): Blocker[] {
+  const role = release.approverRole;
+  const approvers = roleMembers(release, role);
+  const who = { owners: approvers, ownerRoles: approvers.length === 0 ? [role] : [] };
+  if (!state) return [{ kind: 'decision', ref: role, what: `${role} has not decided yet`, ...who, since: release.createdAt, failed: false }];
+  const { decision } = state;
+  const earlier = state.stale ? ` on an earlier state of the release (since then: ${state.why}): decide again` : '';
+  if (decision.verdict === 'no-go') {
+    return [{ kind: 'decision', ref: role, what: `${role} decided NO-GO${decision.note ? `: ${decision.note}` : ''}${earlier}`, ...who, since: decision.at, failed: true }];
+  }
+  if (state.stale) return [{ kind: 'decision', ref: role, what: `${role} decided GO${earlier}`, ...who, since: decision.at, failed: false }];
+  return [];
+}
+
+const FACT_NAMES: readonly FactName[] = ['defects', 'testingIssues', 'phases', 'environment'];
+
+/** What changed after a decision, read from the timestamps the record keeps; cheap, not exhaustive. */
+function changedSince(release: Release, decision: Decision): string {
+  if (decision.basis === undefined) return 'it was recorded before golive kept the state each decision is made on';
+  const after = (at: string | undefined) => at !== undefined && Date.parse(at) > Date.parse(decision.at);
+  const what: string[] = [];
+  if (release.dateChanges.some((c) => after(c.at))) what.push('the implementation date moved');
+  for (const fact of FACT_NAMES) if (after(factChangedAt(release.facts, fact))) what.push(`the ${FACT_WORDS[fact]} changed`);
+  const answered = release.criteria.filter((c) => c.responses.some((r) => after(r.at))).map((c) => c.id);
+  if (answered.length > 0) what.push(`new answers on ${answered.join(', ')}`);
+  const signed = release.groups.filter((g) => g.signoffs.some((s) => after(s.at))).map((g) => g.name);
+  if (signed.length > 0) what.push(`new sign-offs for ${signed.join(', ')}`);
+  const risks = release.risks.filter((r) => [r.at, r.statusChangedAt, ...r.mitigations.map((m) => m.at), ...r.views.map((v) => v.at)].some(after));
+  if (risks.length > 0) what.push(`risk ${risks.map((r) => `R${r.number}`).join(', ')} changed`);
+  const switches = release.switches.filter((sw) => sw.history.some((h) => after(h.at))).map((sw) => sw.key);
+  if (switches.length > 0) what.push(`switch ${switches.join(', ')} reported`);
+  if (what.length === 0) what.push('roles, owners, delegates or review groups changed');
+  return what.join('; ');
 }
 
 function staleSince(release: Release, criterion: Criterion): string | undefined {

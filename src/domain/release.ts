@@ -7,11 +7,19 @@ export const ANSWERS = ['met', 'not-met', 'need-info'] as const;
 export const Answer = z.enum(ANSWERS);
 export type Answer = z.infer<typeof Answer>;
 
+/**
+ * A withdrawal is kept as one more entry in a criterion's history, never a deletion: the owner's
+ * earlier answer stays on the record, and the criterion waits for a new one.
+ */
+export const WITHDRAWN = 'withdrawn';
+export const RecordedAnswer = z.enum([...ANSWERS, WITHDRAWN]);
+export type RecordedAnswer = z.infer<typeof RecordedAnswer>;
+
 const Comment = z.string().trim().min(1).max(3000);
 
 export const Response = z
   .object({
-    answer: Answer,
+    answer: RecordedAnswer,
     comment: Comment.optional(),
     evidence: z.array(HttpUrl).max(20).default([]),
     by: UserId,
@@ -20,7 +28,7 @@ export const Response = z
     at: Instant,
   })
   .strict()
-  .refine((r) => r.answer === 'met' || r.comment !== undefined, {
+  .refine((r) => r.answer === 'met' || r.answer === WITHDRAWN || r.comment !== undefined, {
     message: 'a comment is required when the answer is not-met or need-info',
     path: ['comment'],
   });
@@ -62,7 +70,8 @@ const verdictBy = <const V extends readonly [string, ...string[]]>(verdicts: V) 
     })
     .strict();
 
-export const Signoff = verdictBy(['agree', 'disagree']);
+// 'withdrawn' is written only by `signoff <group> withdraw`: the member waits to sign again.
+export const Signoff = verdictBy(['agree', 'disagree', 'withdrawn']);
 export type Signoff = z.infer<typeof Signoff>;
 
 export const ReviewGroup = z
@@ -133,7 +142,17 @@ export const Facts = z
   .strict();
 export type Facts = z.infer<typeof Facts>;
 
-export const Decision = verdictBy(['go', 'no-go']);
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in hex');
+
+export const Decision = verdictBy(['go', 'no-go']).extend({
+  /**
+   * The fingerprint of the release state the decision was made on (stateFingerprint): once the
+   * state differs, the decision is stale. Absent on decisions recorded before it was kept.
+   */
+  basis: Sha256.optional(),
+  /** Why the approver decided GO although other items still blocked: shown as GO (override). */
+  override: z.string().trim().min(1).max(3000).optional(),
+});
 export type Decision = z.infer<typeof Decision>;
 
 export const Implementation = z.object({ date: IsoDate, time: ClockTime, zone: Zone }).strict();
@@ -149,6 +168,20 @@ export const DateChange = z
   })
   .strict();
 export type DateChange = z.infer<typeof DateChange>;
+
+/**
+ * The last change that made the verdict worse (over criteria, risks and switches): every sign-off
+ * given before it is stale. `signoffs` counts, per group, the sign-offs that existed then, so
+ * "before" does not depend on two clocks agreeing to the millisecond.
+ */
+export const Worsened = z
+  .object({
+    at: Instant,
+    what: z.string().min(1).max(500),
+    signoffs: z.array(z.object({ group: Slug, count: z.number().int().min(0) }).strict()).default([]),
+  })
+  .strict();
+export type Worsened = z.infer<typeof Worsened>;
 
 export const Channel = z.object({ platform: Platform, id: z.string().min(1).max(200) }).strict();
 export type Channel = z.infer<typeof Channel>;
@@ -172,6 +205,9 @@ export const Release = z
     switches: z.array(Switch).default([]),
     facts: Facts,
     decisions: z.array(Decision).default([]),
+    /** From the template: answerers and managers may not decide; a manager may not become approver. */
+    separationOfDuties: z.boolean().optional(),
+    worsened: Worsened.optional(),
     createdBy: UserId,
     createdAt: Instant,
   })

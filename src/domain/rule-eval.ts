@@ -60,7 +60,10 @@ export function evaluateRule(rule: Rule, facts: Facts): RuleResult {
       const count = rule.severities.reduce((sum, s) => sum + d.counts[s], 0);
       if (count === 0) return { state: 'holds', reason: `no severity ${rule.severities.join('/')} defects outstanding` };
       if (d.plans === true) return { state: 'holds', reason: `resolution plan in place for ${plural(count, 'defect')}` };
-      return { state: 'pending', reason: `no resolution plan yet for ${plural(count, `severity ${rule.severities.join('/')} defect`)}` };
+      const defects = plural(count, `severity ${rule.severities.join('/')} defect`);
+      // "No plans" is an answer, and a failing one; only figures recorded without a word on plans wait.
+      if (d.plans === false) return { state: 'fails', reason: `no resolution plan for ${defects}`, since: d.changedAt };
+      return { state: 'pending', reason: `no resolution plan recorded yet for ${defects}` };
     }
     case 'testing-issues-within-threshold': {
       const i = facts.testingIssues;

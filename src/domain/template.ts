@@ -13,6 +13,8 @@ export const Template = z
     zone: Zone.default('Europe/London'),
     time: ClockTime.default('09:00'),
     approverRole: RoleName,
+    /** When true, nobody who answered a criterion or manages the release may decide it. */
+    separationOfDuties: z.boolean().default(false),
     roles: z.array(RoleName).default([]),
     criteria: z
       .array(

@@ -4,8 +4,8 @@ import { timeLeft } from '../domain/calendar.js';
 import { roleMembers } from '../domain/people.js';
 import { ActionIds, actionValue } from '../app/action-ids.js';
 import { b, note, paragraph, people, t, user, type Action, type Block, type Span, type View } from './elements.js';
-import { criterionItem, groupItem } from './status.js';
-import { implementationText, when } from './format.js';
+import { criterionItem, decisionWords, groupItem } from './status.js';
+import { implementationText, verdictText, when } from './format.js';
 
 // The message `ask` posts and every later answer edits in place: the state of each item, whom it
 // waits for, and the buttons to answer with.
@@ -43,7 +43,7 @@ export function decisionActions(release: Release): Action[] {
 
 function askedCriterion(release: Release, c: CriterionState, zone: string): Block {
   const item = criterionItem(c, zone);
-  const waiting: Span[][] = c.state === 'met' ? [] : [[b('Waiting for '), ...people(c.owners, `role ${c.criterion.owners.roles.join(', ')} (nobody assigned)`)]];
+  const waiting: Span[][] = c.state === 'met' ? [] : [[b('Waiting for '), ...people(c.clearedBy, `role ${c.criterion.owners.roles.join(', ')} (nobody assigned)`)]];
   return { ...item, lines: [...waiting, ...item.lines.slice(1)], actions: answerActions(release, c.criterion) };
 }
 
@@ -57,15 +57,17 @@ export function checklistView(release: Release, readiness: Readiness, now: Date)
   const left = readiness.due.passed ? timeLeft(now, readiness.due.at) : `in ${timeLeft(now, readiness.due.at)}`;
   const decision = readiness.decision;
   const decisionLine: Span[] = decision
-    ? [b(decision.decision.verdict === 'go' ? 'GO' : 'NO-GO'), t(' by '), user(decision.decision.by), t(` on ${when(decision.decision.at, zone)}${decision.stale ? ' (before the date moved: decide again)' : ''}`)]
+    ? [b(decisionWords(decision.decision)), t(' by '), user(decision.decision.by), t(` on ${when(decision.decision.at, zone)}${decision.stale ? ' (made on an earlier state of the release: decide again)' : ''}`)]
     : [t('Waiting for '), ...people(approvers, `role ${release.approverRole} (nobody assigned)`)];
+  const decisionLines = decision?.decision.override && !decision.stale ? [decisionLine, [b('Override: '), t(decision.decision.override)]] : [decisionLine];
+  const decisionStatus = !decision ? 'pending' : decision.decision.verdict === 'no-go' ? 'failed' : decision.stale ? 'stale' : 'ok';
   const blocks: Block[] = [
-    { type: 'heading', text: `Go-live checklist: ${release.name}: ${readiness.verdict}` },
+    { type: 'heading', text: `Go-live checklist: ${release.name}: ${verdictText(readiness)}` },
     paragraph(b('Implementation: '), t(`${implementationText(release.implementation)}, ${left}. `), t(`${readiness.blockers.length} blocker${readiness.blockers.length === 1 ? '' : 's'}.`)),
     ...readiness.criteria.map((c) => askedCriterion(release, c, zone)),
     ...readiness.groups.map((g) => askedGroup(release, g, zone)),
-    { type: 'item', status: decision ? (decision.stale ? 'stale' : decision.decision.verdict === 'go' ? 'ok' : 'failed') : 'pending', title: [b(`Decision of the ${release.approverRole}`)], lines: [decisionLine], actions: decisionActions(release) },
+    { type: 'item', status: decisionStatus, title: [b(`Decision of the ${release.approverRole}`)], lines: decisionLines, actions: decisionActions(release) },
     note(t(`Updated ${when(now, zone)}. Only a criterion's owners, a group's members and the ${release.approverRole} (or their delegates) can answer; every answer and refusal is recorded.`)),
   ];
-  return { title: `Go-live checklist: ${release.name}: ${readiness.verdict}`, blocks };
+  return { title: `Go-live checklist: ${release.name}: ${verdictText(readiness)}`, blocks };
 }

@@ -15,4 +15,9 @@ export function implementationText(impl: Implementation): string {
   return `${day(impl.date)} ${impl.time} (${impl.zone})`;
 }
 
-export const ANSWER_WORDS = { met: 'met', 'not-met': 'not met', 'need-info': 'needs more information' } as const;
+export const ANSWER_WORDS = { met: 'met', 'not-met': 'not met', 'need-info': 'needs more information', withdrawn: 'withdrawn' } as const;
+
+/** The verdict as people read it: an approver's GO over open blockers is GO (override). */
+export function verdictText(readiness: { verdict: string; override?: unknown }): string {
+  return readiness.override ? 'GO (override)' : readiness.verdict;
+}

@@ -4,7 +4,7 @@ import { actingFor, criterionOwners, roleMembers } from '../domain/people.js';
 import { b, heading, note, paragraph, t, type Block, type View } from './elements.js';
 import { criterionItem, groupItem } from './status.js';
 import { answerActions, decisionActions, signoffActions } from './checklist.js';
-import { implementationText } from './format.js';
+import { implementationText, verdictText } from './format.js';
 
 /** What waits for one person across every release: their criteria, sign-offs and decisions. */
 export function homeView(personId: string, releases: readonly Release[], now: Date): View {
@@ -26,11 +26,11 @@ export function homeView(personId: string, releases: readonly Release[], now: Da
     }
     const approver = actingFor(personId, roleMembers(release, release.approverRole), release.delegates).length > 0;
     if (approver && (!readiness.decision || readiness.decision.stale)) {
-      mine.push({ type: 'item', status: 'pending', title: [b(`Decide go or no-go as ${release.approverRole}`)], lines: [[t(`Verdict now: ${readiness.verdict}, ${readiness.blockers.length} blocker(s)`)]], actions: decisionActions(release) });
+      mine.push({ type: 'item', status: 'pending', title: [b(`Decide go or no-go as ${release.approverRole}`)], lines: [[t(`Verdict now: ${verdictText(readiness)}, ${readiness.blockers.length} blocker(s)`)]], actions: decisionActions(release) });
     }
     if (mine.length === 0) continue;
     count += mine.length;
-    blocks.push(heading(`${release.name}: ${readiness.verdict}`), note(t(`${release.id} · implementation ${implementationText(release.implementation)}`)), ...mine);
+    blocks.push(heading(`${release.name}: ${verdictText(readiness)}`), note(t(`${release.id} · implementation ${implementationText(release.implementation)}`)), ...mine);
   }
   if (count === 0) blocks.push(paragraph(t('Nothing waits for you. `/release list` shows every release.')));
   return { title: 'golive', blocks };

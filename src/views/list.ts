@@ -2,7 +2,7 @@ import type { Release } from '../domain/release.js';
 import type { Readiness } from '../domain/readiness.js';
 import { timeLeft } from '../domain/calendar.js';
 import { b, paragraph, t, type Block, type View } from './elements.js';
-import { implementationText } from './format.js';
+import { implementationText, verdictText } from './format.js';
 
 /** A release whose record failed verification shows that, not a verdict. */
 export type ListRow = { release: Release; readiness: Readiness } | { release: Release; quarantine: { seq: number } };
@@ -16,7 +16,7 @@ export function listView(rows: readonly ListRow[], now: Date): View {
     }
     const { readiness } = row;
     return paragraph(
-      b(readiness.verdict),
+      b(verdictText(readiness)),
       t(` ${release.name} `),
       t(release.id, 'code'),
       t(` · ${implementationText(release.implementation)}, ${timeLeft(now, readiness.due.at)} · ${readiness.blockers.length} blocker${readiness.blockers.length === 1 ? '' : 's'}`),

@@ -3,7 +3,7 @@ import type { Readiness, CriterionState, GroupState } from '../domain/readiness.
 import { timeLeft, uncoveredHolidayYear } from '../domain/calendar.js';
 import { roleMembers } from '../domain/people.js';
 import { b, divider, heading, link, note, paragraph, people, t, user, type Block, type ItemBlock, type Span, type Status, type View } from './elements.js';
-import { ANSWER_WORDS, day, implementationText, when } from './format.js';
+import { ANSWER_WORDS, day, implementationText, verdictText, when } from './format.js';
 import { factsBlocks } from './facts.js';
 import { blockerLines } from './blockers.js';
 import { recordNote } from './messages.js';
@@ -28,7 +28,7 @@ export function statusView(release: Release, readiness: Readiness, now: Date, un
   const zone = release.implementation.zone;
   const left = readiness.due.passed ? timeLeft(now, readiness.due.at) : `in ${timeLeft(now, readiness.due.at)}`;
   const blocks: Block[] = [
-    heading(`${release.name}: ${readiness.verdict}`),
+    heading(`${release.name}: ${verdictText(readiness)}`),
     paragraph(b('Implementation: '), t(`${implementationText(release.implementation)}, ${left}`)),
     note(t(`Release ${release.id} · template ${release.template} · managers `), ...people(release.managers)),
   ];
@@ -44,13 +44,14 @@ export function statusView(release: Release, readiness: Readiness, now: Date, un
   if (release.switches.length > 0) blocks.push(heading('Guarded switches'), ...switchItems(release));
   blocks.push(heading('Facts'), ...factsBlocks(release.facts, zone));
   blocks.push(heading('Decision'), decisionItem(release, readiness));
-  blocks.push(divider(), heading(readiness.blockers.length === 0 ? 'Nothing blocks go-live' : `Blockers (${readiness.blockers.length})`));
+  const blockersTitle = readiness.override ? `Blockers overridden by the ${release.approverRole} (${readiness.blockers.length})` : `Blockers (${readiness.blockers.length})`;
+  blocks.push(divider(), heading(readiness.blockers.length === 0 ? 'Nothing blocks go-live' : blockersTitle));
   blocks.push(...blockerLines(readiness.blockers, zone));
   if (undelivered.length > 0) {
     blocks.push(heading(`Not delivered (${undelivered.length})`), ...undelivered.map((u) => paragraph(b(`${u.what} `), t(`to ${u.where}: ${u.error}`))));
   }
   if (record) blocks.push(recordNote(record.seq, record.head));
-  return { title: `${release.name}: ${readiness.verdict}`, blocks };
+  return { title: `${release.name}: ${verdictText(readiness)}`, blocks };
 }
 
 /** Said wherever the date is set or shown when the holiday list stops short of the implementation year. */
@@ -83,11 +84,14 @@ export function groupItem(g: GroupState, zone: string): ItemBlock {
   const { group } = g;
   const meeting = group.meeting ? `, meeting ${day(group.meeting)}` : '';
   const lines: Span[][] = [[t('Members: '), ...people(group.members, 'none yet'), t(` · quorum ${group.quorum}${meeting}`)]];
-  for (const s of [...g.agreed, ...g.disagreed]) {
+  const stale = new Map(g.stale.map((x) => [x.signoff, x.why]));
+  for (const s of [...g.agreed, ...g.disagreed, ...g.stale.map((x) => x.signoff)]) {
     const line: Span[] = [user(s.onBehalfOf ?? s.by), t(` ${s.verdict === 'agree' ? 'agreed' : 'disagreed'}`)];
     if (s.onBehalfOf) line.push(t(' (signed by '), user(s.by), t(')'));
     line.push(t(` on ${when(s.at, zone)}`));
     if (s.note) line.push(t(`: ${s.note}`));
+    const why = stale.get(s);
+    if (why !== undefined) line.push(b(` STALE, does not count: ${why}; sign again`));
     lines.push(line);
   }
   if (g.waitingFor.length > 0) lines.push([t('Waiting for '), ...people(g.waitingFor)]);
@@ -125,13 +129,21 @@ function decisionItem(release: Release, readiness: Readiness): Block {
   const zone = release.implementation.zone;
   const d = readiness.decision;
   if (!d) return { type: 'item', status: 'pending', title: [t(`Waiting for the ${release.approverRole}`)], lines: [[t('Approvers: '), ...people(roleMembers(release, release.approverRole), 'nobody assigned')]] };
-  const line: Span[] = [b(d.decision.verdict === 'go' ? 'GO' : 'NO-GO'), t(' by '), user(d.decision.by)];
-  if (d.decision.onBehalfOf) line.push(t(' for '), user(d.decision.onBehalfOf));
-  line.push(t(` on ${when(d.decision.at, zone)}`));
-  if (d.decision.note) line.push(t(`: ${d.decision.note}`));
-  const lines = d.stale ? [[t('Made before the implementation date moved: must be made again')]] : [];
-  const status: Status = d.stale ? 'stale' : d.decision.verdict === 'go' ? 'ok' : 'failed';
+  const { decision } = d;
+  const line: Span[] = [b(decisionWords(decision)), t(' by '), user(decision.by)];
+  if (decision.onBehalfOf) line.push(t(' for '), user(decision.onBehalfOf));
+  line.push(t(` on ${when(decision.at, zone)}`));
+  if (decision.note) line.push(t(`: ${decision.note}`));
+  const lines: Span[][] = [];
+  if (decision.override) lines.push([b('Override: '), t(decision.override)]);
+  if (d.stale) lines.push([b('Made on an earlier state of the release: decide again.'), t(` Since then: ${d.why ?? 'the release changed'}.`)]);
+  const status: Status = decision.verdict === 'no-go' ? 'failed' : d.stale ? 'stale' : 'ok';
   return { type: 'item', status, title: line, lines };
+}
+
+/** GO, GO (override) or NO-GO, as the decision was given. */
+export function decisionWords(decision: { verdict: 'go' | 'no-go'; override?: string }): string {
+  return decision.verdict === 'no-go' ? 'NO-GO' : decision.override ? 'GO (override)' : 'GO';
 }
 
 export function groupName(release: Release, id: string): string {

@@ -1,6 +1,6 @@
 import type { Command, CriterionRef } from '../commands.js';
 import type { Criterion, Release } from '../../domain/release.js';
-import { requireManager } from '../authz.js';
+import { authorizeRoleAssignment, requireManager } from '../authz.js';
 import { UserError, type Reply } from '../request.js';
 import { ChannelTakenError } from '../store-port.js';
 import type { Ctx } from '../context.js';
@@ -26,8 +26,8 @@ export function findCriterion(release: Release, ref: CriterionRef): Criterion {
 export async function handleRole(ctx: Ctx, cmd: Of<'role'>): Promise<Reply[]> {
   const users = await ctx.users(cmd.users);
   const outcome = await ctx.change(ctx.releaseId(), (release) => {
-    requireManager(release, ctx.actor, 'assign roles');
     const role = Object.keys(release.roles).find((r) => r.toLowerCase() === cmd.role.toLowerCase()) ?? cmd.role;
+    authorizeRoleAssignment(release, ctx.actor, role, users);
     const before = roleMembers(release, role);
     release.roles[role] = users;
     return { before: { role, people: before }, after: { role, people: users }, result: role };
