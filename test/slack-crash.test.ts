@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -11,49 +9,16 @@ import { verifyChain } from '../src/domain/audit.js';
 import { INBOX_FILE } from '../store/inbox-file.js';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { Harness } from './support/golive.js';
+import { freePort, killGroup, startGolive, type Started } from './support/golive-process.js';
 import { blockAction, slashCommand, viewSubmission, type SlackResponse } from './support/slack-requests.js';
 
 // golive as its own process, killed with SIGKILL in the middle of a burst of slash commands,
 // button presses and form submissions, then started again on the same data folder.
-const root = new URL('..', import.meta.url).pathname;
 const SECRET = 'abcdef0123456789abcdef0123456789';
 const CHANNEL = 'C0CRASH';
 const R = 'crash';
 const DAN = 'UDAN';
 const MEMBERS = Array.from({ length: 30 }, (_, n) => `UMEMBER${n}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-interface Running {
-  child: ChildProcess;
-  stderr: () => string;
-  exited: Promise<void>;
-  listening: Promise<void>;
-}
-
-function startGolive(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let stderr = '';
-  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  const listening = new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (d) => {
-      stderr += String(d);
-      if (stderr.includes('golive listening')) resolve();
-    });
-    void exited.then(() => reject(new Error(`golive exited before listening: ${stderr}`)));
-  });
-  listening.catch(() => undefined);
-  return { child, stderr: () => stderr, exited, listening };
-}
 
 interface Sent {
   id: string;
@@ -64,17 +29,13 @@ interface Sent {
 describe('a kill -9 in the middle of a burst', () => {
   let fake: FakeSlack;
   let dir: string;
-  let running: Running | undefined;
+  let running: Started | undefined;
   beforeEach(async () => {
     fake = await startFakeSlack();
     dir = await mkdtemp(join(tmpdir(), 'golive-crash-'));
   });
   afterEach(async () => {
-    try {
-      if (running?.child.pid) process.kill(-running.child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
+    killGroup(running);
     await fake.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -88,8 +49,8 @@ describe('a kill -9 in the middle of a burst', () => {
 
     const env = { GOLIVE_DATA_DIR: dir, SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url };
     const port = await freePort();
-    running = startGolive({ ...env, PORT: String(port) });
-    await running.listening;
+    running = startGolive({ ...env, PORT: String(port) }, { direct: true });
+    await running.printed('golive listening');
     const url = `http://127.0.0.1:${port}`;
 
     const requests: Sent[] = [];
@@ -135,8 +96,8 @@ describe('a kill -9 in the middle of a burst', () => {
     expect(left.length).toBeGreaterThan(0);
 
     const calls = fake.calls.length;
-    running = startGolive({ ...env, PORT: String(await freePort()) });
-    await running.listening; // the inbox is worked off before golive takes requests again
+    running = startGolive({ ...env, PORT: String(await freePort()) }, { direct: true });
+    await running.printed('golive listening'); // the inbox is worked off before golive takes requests again
     running.child.kill('SIGTERM');
     await running.exited;
     running = undefined;
