@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalJson, stateHashOf } from '../src/domain/audit.js';
 import { adoptAuditKey } from '../src/app/record-check.js';
 import { Harness } from './support/golive.js';
-import { fileBytes, readDoc, reopen, reseal, resealState, seededFolder, SEED_ID, SEED_NAME, writeDoc, type RawDoc } from './support/tamper.js';
+import { npmStart } from './support/npm-start.js';
+import { fileBytes, readDoc, reopen, reseal, resealState, seededFolder, seedToGo, SEED_ID, SEED_NAME, SEED_START, writeDoc, type RawDoc } from './support/tamper.js';
 
 // GOLIVE_AUDIT_KEY: entries sealed with HMAC-SHA256, so whoever has the files but not the key
 // cannot write a chain golive accepts.
@@ -150,6 +153,28 @@ describe('a keyed audit chain', () => {
     expect((await seen(seeded.dir, {}, '2019-11-08T12:00:00Z')).verify).toContain(`at entry ${entries + 1}: Entry ${entries + 1} is sealed with a key`);
   });
 
+  it('adopting the key with refusals still counted beside the chain keeps the record in time order', async () => {
+    h = await Harness.open('2019-11-01T09:00:00Z');
+    const dir = h.dir;
+    dirs.push(dir);
+    await h.run('/channel c-nov\n/release create "Nov" 2019-11-29 --id nov\n/release role DCC dan');
+    h.clock.set('2019-11-01T10:00:00Z');
+    await h.run('/channel c-nov\n/release confirm code-ready met\n/release confirm code-ready met', 'mallory');
+    expect((await readDoc(dir, 'nov')).refusals).toMatchObject({ count: 1 });
+    await h.close(false);
+
+    h = await reopen(dir, { key: KEY, adopting: true }, '2019-11-01T12:00:00Z');
+    expect(await adoptAuditKey(h.store, KEY, h.clock, () => undefined)).toBe(1);
+    await h.close(false);
+
+    h = await reopen(dir, { key: KEY }, '2019-11-01T13:00:00Z');
+    const output = (await h.run('/channel c-nov\n/release confirm code-ready met "done"\n/release audit verify', 'dan')).output;
+    expect(output).toContain('Recorded: criterion 1 (code-ready) met.');
+    expect(output).toContain('Audit record intact');
+    const audit = (await readDoc(dir, 'nov')).audit;
+    expect(audit.filter((entry: RawDoc) => entry.outcome === 'refused').reduce((sum: number, entry: RawDoc) => sum + (entry.count ?? 1), 0)).toBe(2);
+  });
+
   it('adopting the key does not adopt a record that fails for another reason', async () => {
     const seeded = await seededFolder();
     dirs.push(seeded.dir);
@@ -163,4 +188,38 @@ describe('a keyed audit chain', () => {
     expect(await fileBytes(seeded.dir, SEED_ID)).toEqual(bytes);
     expect((await readDoc(seeded.dir, 'other')).audit.at(-1).keyed).toBe(true);
   });
+});
+
+describe('GOLIVE_AUDIT_KEY and GOLIVE_AUDIT_ADOPT_KEY through npm start', () => {
+  let dir: string;
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('an unkeyed store started with the key is quarantined; one start with GOLIVE_AUDIT_ADOPT_KEY=1 seals it, and later writes are keyed', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'golive-key-'));
+    const clock = { GOLIVE_DATA_DIR: dir, GOLIVE_CLOCK_START: SEED_START };
+    expect((await npmStart(await seedToGo(), clock)).status).toBe(0);
+    const entries = (await readDoc(dir, SEED_ID)).audit.length;
+    const bytes = await fileBytes(dir, SEED_ID);
+
+    const keyed = await npmStart('/release status\n/as dan\n/release confirm ops-ready met\n', { ...clock, GOLIVE_AUDIT_KEY: KEY });
+    expect(keyed.stderr).toContain(`quarantined, its record fails verification at entry ${entries}: The record is not sealed with GOLIVE_AUDIT_KEY although the key is set`);
+    expect(keyed.stdout).toContain(`The record of ${SEED_NAME} (${SEED_ID}) fails verification at entry ${entries}`);
+    expect(keyed.stdout).not.toContain('Recorded:');
+    expect(await fileBytes(dir, SEED_ID)).toEqual(bytes);
+
+    const adopting = await npmStart('/release audit verify\n/as dan\n/release confirm ops-ready met "still ready"\n', { ...clock, GOLIVE_AUDIT_KEY: KEY, GOLIVE_AUDIT_ADOPT_KEY: '1' });
+    expect(adopting.status).toBe(0);
+    expect(adopting.stderr).toContain(`release "${SEED_ID}": its audit record is sealed under GOLIVE_AUDIT_KEY from entry ${entries + 1} on`);
+    expect(adopting.stdout).toContain(`Keyed with GOLIVE_AUDIT_KEY (HMAC-SHA256) from entry ${entries + 1}.`);
+    expect(adopting.stdout).toContain('Recorded: criterion 6 (ops-ready) met.');
+    const after = (await readDoc(dir, SEED_ID)).audit;
+    expect(after.slice(0, entries).every((entry: RawDoc) => entry.keyed === undefined)).toBe(true);
+    expect(after.slice(entries).map((entry: RawDoc) => [entry.command, entry.keyed])).toEqual([
+      ['(GOLIVE_AUDIT_ADOPT_KEY)', true],
+      ['/release confirm ops-ready met "still ready"', true],
+    ]);
+
+    const later = await npmStart('/release audit verify\n', { ...clock, GOLIVE_AUDIT_KEY: KEY });
+    expect(later.stdout).toContain(`Audit record intact: ${entries + 2} entries`);
+  }, 60_000);
 });

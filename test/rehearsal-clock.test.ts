@@ -91,6 +91,29 @@ describe('case 6: time order in the record', () => {
     expect(await fileBytes(h.dir, SEED_ID)).toEqual(bytes);
   });
 
+  it('a clock behind repeated refusals still counted beside the chain is refused too: golive never writes a record that goes back', async () => {
+    h = await Harness.open('2019-11-01T09:00:00Z');
+    await h.run('/channel c-nov\n/release create "Nov" 2019-11-29 --id nov\n/release role DCC dan');
+    h.clock.set('2019-11-01T10:00:00Z');
+    await h.run('/channel c-nov\n/release confirm code-ready met', 'mallory');
+    h.clock.set('2019-11-01T10:00:40Z');
+    await h.run('/channel c-nov\n/release confirm code-ready met', 'mallory');
+    const counted = await readDoc(h.dir, 'nov');
+    expect(counted.refusals).toMatchObject({ count: 1, last: '2019-11-01T10:00:40.000Z' });
+    const bytes = await fileBytes(h.dir, 'nov');
+
+    // After the newest entry (10:00:00) but before the counted repeat (10:00:40).
+    h.clock.set('2019-11-01T10:00:20Z');
+    const refused = (await h.run('/channel c-nov\n/release confirm code-ready met "done"', 'dan')).output;
+    expect(refused).toMatch(/golive's clock reads 2019-11-01T10:00:20\.000Z, before the newest record of this release \(2019-11-01T10:00:40\.000Z\); nothing was recorded/);
+    expect(await fileBytes(h.dir, 'nov')).toEqual(bytes);
+
+    h.clock.set('2019-11-01T10:01:00Z');
+    const later = (await h.run('/channel c-nov\n/release confirm code-ready met "done"\n/release audit verify', 'dan')).output;
+    expect(later).toContain('Recorded: criterion 1 (code-ready) met.');
+    expect(later).toContain('Audit record intact');
+  });
+
   it('audit verify refuses a chain whose times go back, even with every hash recomputed', async () => {
     h = await Harness.open(SEED_START);
     await h.run(await seedToGo());

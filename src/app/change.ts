@@ -51,11 +51,12 @@ export async function changeRelease<T>(store: Store, releaseId: string, ctx: Cha
   const at = ctx.now.toISOString();
   const actor = { id: ctx.actor.id, platform: ctx.actor.platform };
   const saved = await store.update(releaseId, (doc) => {
-    const head = doc.audit.at(-1);
     // Entries only go forward in time: a rehearsal clock restarted at an earlier instant, or a
-    // system clock stepped back, must not date a change before the record it follows.
-    if (head && Date.parse(head.at) > ctx.now.getTime()) {
-      throw new UserError(`golive's clock reads ${at}, before the newest record of this release (${head.at}); nothing was recorded. Whoever runs golive should check its clock.`);
+    // system clock stepped back, must not date a change before the record it follows. Repeats
+    // still counted beside the chain count too: they are sealed, at their last time, before this change.
+    const newest = newestRecord(doc);
+    if (newest !== undefined && Date.parse(newest) > ctx.now.getTime()) {
+      throw new UserError(`golive's clock reads ${at}, before the newest record of this release (${newest}); nothing was recorded. Whoever runs golive should check its clock.`);
     }
     const seal = (entry: Omit<UnsealedAuditEntry, 'stateHash'>) => {
       const sealed = sealEntry(doc.audit, { ...entry, stateHash: stateHashOf(doc.release) }, ctx.auditKey);
@@ -97,6 +98,14 @@ export async function changeRelease<T>(store: Store, releaseId: string, ctx: Cha
   return outcome;
 }
 
+/** The time of the newest thing recorded on a release: its head entry, or repeated refusals not yet sealed after it. */
+export function newestRecord(doc: Pick<ReleaseDocument, 'audit' | 'refusals'>): string | undefined {
+  const head = doc.audit.at(-1)?.at;
+  const counted = doc.refusals?.last;
+  if (head === undefined || counted === undefined) return head ?? counted;
+  return Date.parse(counted) > Date.parse(head) ? counted : head;
+}
+
 type Seal = (entry: Omit<UnsealedAuditEntry, 'stateHash'>) => unknown;
 interface RefusedAttempt {
   at: string;
@@ -123,6 +132,14 @@ function recordRefusal(doc: ReleaseDocument, attempt: RefusedAttempt, seal: Seal
   }
   flushRefusals(doc, seal);
   seal({ at: attempt.at, actor: attempt.actor, command: attempt.command, outcome: 'refused', reason: attempt.reason });
+}
+
+/**
+ * Seals repeated refusals still counted beside the chain as their one entry, as the next change
+ * would: whatever else writes an entry (adopting the key) must do so first, or it would come after them.
+ */
+export function sealCountedRefusals(doc: ReleaseDocument, key?: AuditKey): void {
+  flushRefusals(doc, (entry) => doc.audit.push(sealEntry(doc.audit, { ...entry, stateHash: stateHashOf(doc.release) }, key)));
 }
 
 /** Seals the counted repeats as one entry before anything else is written after them. */

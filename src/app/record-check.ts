@@ -3,6 +3,7 @@ import { sealEntry, stateHashOf } from '../domain/audit.js';
 import type { ReleaseDocument } from './document.js';
 import type { Quarantine, Store } from './store-port.js';
 import type { Clock } from './clock.js';
+import { sealCountedRefusals } from './change.js';
 
 /** How golive checks records: under the key when one is set, requiring it unless it is being adopted. */
 export interface AuditPolicy {
@@ -33,7 +34,10 @@ export async function adoptAuditKey(store: Store, key: string, clock: Clock, log
   for (const { id } of store.list()) {
     const doc = store.get(id);
     if (!doc || store.quarantine(id) || doc.audit.at(-1)?.keyed) continue;
+    let from = 0;
     await store.update(id, (current) => {
+      // Repeats counted before the key are part of the unkeyed record being adopted.
+      sealCountedRefusals(current);
       const head = current.audit.at(-1);
       const at = new Date(Math.max(clock.now().getTime(), head ? Date.parse(head.at) : 0)).toISOString();
       current.audit.push(
@@ -43,10 +47,11 @@ export async function adoptAuditKey(store: Store, key: string, clock: Clock, log
           key,
         ),
       );
+      from = current.audit.at(-1)!.seq;
       return current;
     });
     adopted += 1;
-    log(`release "${id}": its audit record is sealed under GOLIVE_AUDIT_KEY from entry ${doc.audit.length + 1} on`);
+    log(`release "${id}": its audit record is sealed under GOLIVE_AUDIT_KEY from entry ${from} on`);
   }
   return adopted;
 }
