@@ -175,6 +175,20 @@ describe('a keyed audit chain', () => {
     expect(audit.filter((entry: RawDoc) => entry.outcome === 'refused').reduce((sum: number, entry: RawDoc) => sum + (entry.count ?? 1), 0)).toBe(2);
   });
 
+  it('refusals forged beside a keyed chain are not sealed under the key: the release is quarantined at start', async () => {
+    const seeded = await keyedSeed();
+    const doc = await readDoc(seeded.dir, SEED_ID);
+    // Counted repeats must follow a refused head entry by the same person; this one follows a decision.
+    doc.refusals = { actor: { id: 'pat', platform: 'console' }, command: '/release decide no-go "I never agreed"', reason: 'forged', first: '2019-11-07T10:00:00.000Z', last: '2019-11-07T10:00:30.000Z', count: 40 };
+    const bytes = await writeDoc(seeded.dir, SEED_ID, doc);
+    const head = doc.audit.at(-1).seq;
+    const { verify, write } = await seen(seeded.dir, { key: KEY });
+    expect(verify).toContain(`Audit record FAILS verification: at entry ${head}: The refused attempts counted after entry ${head} do not follow from it`);
+    expect(write).toContain(`fails verification at entry ${head}`);
+    expect(await fileBytes(seeded.dir, SEED_ID)).toEqual(bytes);
+    expect((await readDoc(seeded.dir, SEED_ID)).audit.some((entry: RawDoc) => entry.reason === 'forged' || entry.actor.id === 'pat' && entry.outcome === 'refused')).toBe(false);
+  });
+
   it('adopting the key does not adopt a record that fails for another reason', async () => {
     const seeded = await seededFolder();
     dirs.push(seeded.dir);
