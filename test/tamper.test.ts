@@ -200,10 +200,17 @@ describe('the tamper suite: the audit entries themselves', () => {
     expect((await h.run(`/release audit verify --head ${earlier}`)).output).toMatch(new RegExp(`Head ${earlier} is entry \\d+ of`));
   });
 
-  it('a head still in the record is confirmed, naming its entry', async () => {
+  it('the head shown with the decision, in status and in the paper is the head of the record then, and is confirmed later', async () => {
     const seeded = await seededFolder();
     dirs.push(seeded.dir);
+    const decided = await readDoc(seeded.dir, SEED_ID);
+    const decision = decided.audit.at(-1);
+    expect(decision.command).toMatch(/^\/release decide go/);
+    expect(seeded.output).toContain(`Panel decided GO by @pat`);
+    expect(seeded.output).toContain(`Audit record: entry ${decision.seq}, head \`${decision.hash.slice(0, 12)}\``);
     h = await reopen(seeded.dir);
+    const paper = (await h.run('/release report')).output;
+    expect(paper).toContain(`Audit record: entry ${decision.seq}, head \`${decision.hash.slice(0, 12)}\`. Anyone can check later`);
     await h.run('/as dan\n/release confirm ops-ready met "still ready"');
     const doc = await readDoc(seeded.dir, SEED_ID);
     const at = doc.audit.findIndex((entry: RawDoc) => entry.hash.startsWith(seeded.head));

@@ -136,10 +136,11 @@ function recordRefusal(doc: ReleaseDocument, attempt: RefusedAttempt, seal: Seal
 
 /**
  * Seals repeated refusals still counted beside the chain as their one entry, as the next change
- * would: whatever else writes an entry (adopting the key) must do so first, or it would come after them.
+ * would (unkeyed: they belong to the record as it was): whatever else writes an entry, such as adopting
+ * the key, must do so first, or its entry would be followed by older ones.
  */
-export function sealCountedRefusals(doc: ReleaseDocument, key?: AuditKey): void {
-  flushRefusals(doc, (entry) => doc.audit.push(sealEntry(doc.audit, { ...entry, stateHash: stateHashOf(doc.release) }, key)));
+export function sealCountedRefusals(doc: ReleaseDocument): void {
+  flushRefusals(doc, (entry) => doc.audit.push(sealEntry(doc.audit, { ...entry, stateHash: stateHashOf(doc.release) })));
 }
 
 /** Seals the counted repeats as one entry before anything else is written after them. */
