@@ -9,6 +9,7 @@ import { SlackStartError } from '../adapters/slack/bolt-app.js';
 import { StoreError, type Store } from './app/store-port.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { openInboxFile } from '../store/inbox-file.js';
+import { newestRecord } from './app/change.js';
 import { runConsole } from '../adapters/console/console-chat.js';
 
 // The composition root: configuration, store, app, and the adapters the configuration asks for.
@@ -67,7 +68,8 @@ async function serveChat(config: Config, store: Store, clock: Clock, audit: Audi
 function rehearsalStart(store: Store, configured: Date): Date {
   let newest = configured.getTime();
   for (const { id } of store.list()) {
-    const at = store.get(id)?.audit.at(-1)?.at;
+    const doc = store.get(id);
+    const at = doc && newestRecord(doc);
     if (at !== undefined) newest = Math.max(newest, Date.parse(at));
   }
   if (newest > configured.getTime()) log(`rehearsal clock resumes at ${new Date(newest).toISOString()}, the newest record in the store (GOLIVE_CLOCK_START is earlier)`);

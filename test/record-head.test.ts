@@ -36,7 +36,7 @@ describe('the audit head people are shown', () => {
     expect(output).toContain(`Audit record: entry 2, head \`${head.hash.slice(0, 12)}\``);
     expect(output).toContain(`/release audit verify --head ${head.hash.slice(0, 12)}`);
     const missing = (await console.run('/release audit verify --head 0123456789ab')).output;
-    expect(missing).toContain('Head 0123456789ab is NOT in this record');
+    expect(missing).toContain('head 0123456789ab is NOT in this record');
     const bad = (await console.run('/release audit verify --head xyz')).output;
     expect(bad).toContain('--head takes the hash shown by golive');
   });

@@ -70,11 +70,12 @@ export async function changeRelease<T>(store: Store, releaseId: string, ctx: Cha
     // Only a replay looks back through the chain: on the normal path a request is new by construction.
     const earlier = ctx.replay && ctx.requestId !== undefined ? doc.audit.find((entry) => entry.request === ctx.requestId) : undefined;
     if (earlier) throw new RecordedBefore(earlier);
-    const head = doc.audit.at(-1);
     // Entries only go forward in time: a rehearsal clock restarted at an earlier instant, or a
-    // system clock stepped back, must not date a change before the record it follows.
-    if (head && Date.parse(head.at) > ctx.now.getTime()) {
-      throw new UserError(`golive's clock reads ${at}, before the newest record of this release (${head.at}); nothing was recorded. Whoever runs golive should check its clock.`);
+    // system clock stepped back, must not date a change before the record it follows. Repeats
+    // still counted beside the chain count too: they are sealed, at their last time, before this change.
+    const newest = newestRecord(doc);
+    if (newest !== undefined && Date.parse(newest) > ctx.now.getTime()) {
+      throw new UserError(`golive's clock reads ${at}, before the newest record of this release (${newest}); nothing was recorded. Whoever runs golive should check its clock.`);
     }
     const seal = (entry: Omit<UnsealedAuditEntry, 'stateHash'>) => {
       const sealed = sealEntry(doc.audit, { ...entry, stateHash: stateHashOf(doc.release) }, ctx.auditKey);
@@ -117,6 +118,14 @@ export async function changeRelease<T>(store: Store, releaseId: string, ctx: Cha
   return outcome;
 }
 
+/** The time of the newest thing recorded on a release: its head entry, or repeated refusals not yet sealed after it. */
+export function newestRecord(doc: Pick<ReleaseDocument, 'audit' | 'refusals'>): string | undefined {
+  const head = doc.audit.at(-1)?.at;
+  const counted = doc.refusals?.last;
+  if (head === undefined || counted === undefined) return head ?? counted;
+  return Date.parse(counted) > Date.parse(head) ? counted : head;
+}
+
 type Seal = (entry: Omit<UnsealedAuditEntry, 'stateHash'>) => unknown;
 interface RefusedAttempt {
   at: string;
@@ -144,6 +153,15 @@ function recordRefusal(doc: ReleaseDocument, attempt: RefusedAttempt, seal: Seal
   }
   flushRefusals(doc, seal);
   seal({ at: attempt.at, actor: attempt.actor, command: attempt.command, ...(attempt.request !== undefined && { request: attempt.request }), outcome: 'refused', reason: attempt.reason });
+}
+
+/**
+ * Seals repeated refusals still counted beside the chain as their one entry, as the next change
+ * would (unkeyed: they belong to the record as it was): whatever else writes an entry, such as adopting
+ * the key, must do so first, or its entry would be followed by older ones.
+ */
+export function sealCountedRefusals(doc: ReleaseDocument): void {
+  flushRefusals(doc, (entry) => doc.audit.push(sealEntry(doc.audit, { ...entry, stateHash: stateHashOf(doc.release) })));
 }
 
 /** Seals the counted repeats as one entry before anything else is written after them. */

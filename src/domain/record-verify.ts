@@ -4,7 +4,7 @@ import { stateHashOf, verifyChain, type AuditKey } from './audit.js';
 // A release's record is its state plus the audit chain beside it. The chain alone proves the
 // history; the state hash in each entry ties the state the verdict is computed from to that history.
 
-export type RecordProblem = 'edited' | 'removed' | 'reordered' | 'inserted' | 'keyed' | 'time' | 'state' | 'unsealed' | 'unkeyed' | 'empty';
+export type RecordProblem = 'edited' | 'removed' | 'reordered' | 'inserted' | 'keyed' | 'time' | 'state' | 'unsealed' | 'unkeyed' | 'empty' | 'refusals';
 
 export type RecordVerdict =
   | {

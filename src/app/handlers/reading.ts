@@ -54,9 +54,13 @@ export function handleAuditVerify(ctx: Ctx, cmd: Of<'audit-verify'>): Reply[] {
   const doc = ctx.store.get(ctx.releaseId(undefined, { evenIfQuarantined: true }))!;
   const policy = ctx.deps.audit ?? {};
   const verdict = checkRecord(doc, policy);
+  const headAt = cmd.head === undefined ? -1 : doc.audit.findIndex((entry) => entry.hash.startsWith(cmd.head!));
+  // A chain consistent on its own but missing a head people were shown was cut or rewritten:
+  // that is the answer, so it must not open with "intact".
+  const headLost = cmd.head !== undefined && headAt < 0;
   const spans = verdict.ok
     ? [
-        b('Audit record intact: '),
+        b(headLost ? 'The chain is consistent on its own: ' : 'Audit record intact: '),
         t(`${verdict.entries} entries for ${doc.release.name}, head `),
         t(shortHead(verdict.head), 'code'),
         t('. '),
@@ -70,14 +74,20 @@ export function handleAuditVerify(ctx: Ctx, cmd: Of<'audit-verify'>): Reply[] {
     : [b('Audit record FAILS verification: '), t(`at entry ${verdict.seq}: ${verdict.message}`)];
   const blocks = [paragraph(...spans)];
   if (cmd.head !== undefined) {
-    const at = doc.audit.findIndex((entry) => entry.hash.startsWith(cmd.head!));
-    blocks.push(
-      at >= 0
-        ? paragraph(b(`Head ${shortHead(cmd.head)} is entry ${doc.audit[at]!.seq} of ${doc.audit.length}: `), t('the record shown with it is still here, and everything after it follows on from it.'))
-        : paragraph(b(`Head ${shortHead(cmd.head)} is NOT in this record: `), t('it was cut or rewritten after that head was shown (or the hash was mistyped).')),
-    );
+    if (headLost) {
+      blocks.unshift(
+        paragraph(
+          b('Audit record FAILS verification: '),
+          t(`head ${shortHead(cmd.head)} is NOT in this record: it was cut or rewritten after that head was shown (or the hash was mistyped).`),
+        ),
+      );
+    } else {
+      blocks.push(
+        paragraph(b(`Head ${shortHead(cmd.head)} is entry ${doc.audit[headAt]!.seq} of ${doc.audit.length}: `), t('the record shown with it is still here, and everything after it follows on from it.')),
+      );
+    }
   }
-  const intact = verdict.ok && (cmd.head === undefined || doc.audit.some((entry) => entry.hash.startsWith(cmd.head!)));
+  const intact = verdict.ok && !headLost;
   return [reply({ title: intact ? 'Audit record intact' : 'Audit record fails verification', blocks })];
 }
 
