@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Harness } from './support/golive.js';
 import { SlackHarness } from './support/slack-harness.js';
@@ -84,6 +86,22 @@ describe('todo in the console', () => {
     expect(await todo('nobody')).toContain('Nothing waits for you. `/release list` shows every release.');
     expect(await as('rita', '/release close cancelled --release nov')).toContain('Closed as CANCELLED');
     expect(await todo('dan')).toContain('Nothing waits for you.');
+  });
+
+  it('leaves out a release whose record fails verification: it asks nothing of anybody', async () => {
+    await as('rita', '/release role Engineering dan --release dec');
+    const file = join(h.dir, 'releases', 'nov.json');
+    const doc = JSON.parse(await readFile(file, 'utf8'));
+    doc.release.roles.DCC = ['dan', 'mallory'];
+    const dir = h.dir;
+    await h.close(false);
+    await writeFile(file, JSON.stringify(doc, null, 2));
+    h = await Harness.open('2019-11-08T09:00:00Z', dir);
+    expect(h.store.quarantine('nov')).toBeDefined();
+    const output = await todo('dan');
+    expect(output).not.toContain('Nov:');
+    expect(output).toContain('Dec: PENDING');
+    expect(await todo('mallory')).toContain('Nothing waits for you.');
   });
 
   it('lists every release, soonest due first, each with how long is left or how long ago it passed', async () => {
