@@ -539,6 +539,24 @@ describe('withdraw', () => {
     expect(err('withdraw 3 --for dan').message).toContain('--for');
   });
 
+  it('reads close with an outcome and an optional note', () => {
+    expect(command('close went-live')).toEqual({ name: 'close', result: 'went-live' });
+    expect(command('Close went live "smooth"')).toEqual({ name: 'close', result: 'went-live', note: 'smooth' });
+    expect(command('close rolled back "DB migration failed" --release nov')).toEqual({ name: 'close', result: 'rolled-back', note: 'DB migration failed' });
+    expect(command('close canceled')).toEqual({ name: 'close', result: 'cancelled' });
+    expect(err('close').message).toContain('went-live, rolled-back or cancelled');
+    expect(err('close wentlive').suggestion).toBe('went-live');
+    expect(err('close cancelled no longer needed').message).toContain('quotes');
+    expect(err('close cancelled --for dan').message).toContain('--for');
+  });
+
+  it('reads todo, which takes nothing', () => {
+    expect(command('todo')).toEqual({ name: 'todo' });
+    expect(command('TODO')).toEqual({ name: 'todo' });
+    expect(err('todo everything').message).toContain('Unexpected extra "everything"');
+    expect(err('todo --for dan').message).toContain('--for');
+  });
+
   it('reads signoff <group> withdraw, with a note and --for', () => {
     expect(command('signoff OPSG withdraw')).toEqual({ name: 'signoff-withdraw', group: 'opsg' });
     expect(command('signoff tag withdraw "re-reading the report" --for @tara')).toEqual({ name: 'signoff-withdraw', group: 'tag', note: 're-reading the report', for: { kind: 'user', id: 'tara' } });
@@ -632,7 +650,7 @@ describe('the usage table', () => {
       'help', 'create "x" 2019-11-29', 'list', 'status', 'ask', 'link --release x', 'role DCC a', 'manager add a', 'delegate a for b', 'owner 1 a',
       'confirm 1 met', 'withdraw 1', 'group g members a', 'signoff g agree', 'risk add "x"', 'risk mitigate 1 "x"', 'risk view 1 g "x"', 'risk accept 1',
       'risk close 1', 'switch add k --expect off', 'switch k on', 'facts defects sev1=0', 'facts issues 1 --threshold 2', 'facts phase p open',
-      'facts environment "x"', 'date 2019-11-29 "x"', 'decide go', 'report', 'audit verify', 'audit export',
+      'facts environment "x"', 'date 2019-11-29 "x"', 'decide go', 'close cancelled', 'todo', 'report', 'audit verify', 'audit export',
     ];
     expect(examples.length).toBe(COMMANDS.length);
     for (const line of examples) expect(parse(line).ok, line).toBe(true);

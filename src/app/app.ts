@@ -14,6 +14,7 @@ import { handleFacts } from './handlers/facts.js';
 import { handleAuditExport, handleAuditVerify, handleList, handleReport, handleStatus } from './handlers/reading.js';
 import { handleHelp } from './handlers/help.js';
 import { handleAsk } from './handlers/ask.js';
+import { handleClose, handleTodo } from './handlers/close.js';
 import { sanitizeRequest } from './sanitize.js';
 
 /** A command already in typed form: from a button, a form, or a parsed line. */
@@ -124,6 +125,10 @@ function dispatch(ctx: Ctx, command: Command): Promise<Reply[]> | Reply[] {
       return handleDate(ctx, command);
     case 'decide':
       return handleDecide(ctx, command);
+    case 'close':
+      return handleClose(ctx, command);
+    case 'todo':
+      return handleTodo(ctx);
     case 'report':
       return handleReport(ctx);
     case 'audit-verify':

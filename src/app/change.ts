@@ -7,6 +7,7 @@ import type { Store } from './store-port.js';
 import { refreshChecklists } from './checklists.js';
 import { Refusal, UserError, type Actor } from './request.js';
 import { withRecordNote } from '../views/messages.js';
+import { refuseIfClosed } from './closed.js';
 
 export interface ChangeEffect<T> {
   /** What changed, for the audit entry: the part before and after, not the whole release. */
@@ -70,6 +71,8 @@ export async function changeRelease<T>(store: Store, releaseId: string, ctx: Cha
     // Only a replay looks back through the chain: on the normal path a request is new by construction.
     const earlier = ctx.replay && ctx.requestId !== undefined ? doc.audit.find((entry) => entry.request === ctx.requestId) : undefined;
     if (earlier) throw new RecordedBefore(earlier);
+    // Checked here, once, so no command, button or form can change a release after its outcome.
+    refuseIfClosed(doc.release);
     // Entries only go forward in time: a rehearsal clock restarted at an earlier instant, or a
     // system clock stepped back, must not date a change before the record it follows. Repeats
     // still counted beside the chain count too: they are sealed, at their last time, before this change.

@@ -44,6 +44,8 @@ export type Command =
   | { name: 'facts-environment'; note: string }
   | { name: 'date'; date: string; time?: string; reason: string; allowNonWorkingDay?: true }
   | { name: 'decide'; verdict: 'go' | 'no-go'; note?: string; override?: string; for?: UserRef }
+  | { name: 'close'; result: 'went-live' | 'rolled-back' | 'cancelled'; note?: string }
+  | { name: 'todo' }
   | { name: 'report' }
   | { name: 'audit-verify'; head?: string }
   | { name: 'audit-export'; format: 'jsonl' | 'csv' };

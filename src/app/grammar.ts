@@ -269,6 +269,16 @@ export const BUILDERS: Record<string, (a: Args) => Command> = {
     return defined({ name: 'decide', verdict, note: optionalText(a.words[1]?.text), override, for: forUser(a) });
   },
 
+  close(a: Args) {
+    joinPair(a, 0, ['went live', 'rolled back']);
+    a.end(2, 'note');
+    const results = { 'went-live': 'went-live', 'rolled-back': 'rolled-back', cancelled: 'cancelled', canceled: 'cancelled' } as const;
+    const result = choice(a, a.need(0, 'how it ended: went-live, rolled-back or cancelled').text, 'an outcome', results, ['went-live', 'rolled-back', 'cancelled']);
+    return defined({ name: 'close', result, note: optionalText(a.words[1]?.text) });
+  },
+
+  todo: (a: Args) => (a.end(0), { name: 'todo' }),
+
   report: (a: Args) => (a.end(0), { name: 'report' }),
 
   'audit verify'(a: Args) {

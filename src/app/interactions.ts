@@ -10,7 +10,8 @@ import { HttpUrl } from '../domain/primitives.js';
 import type { Form, View } from '../views/elements.js';
 import { t } from '../views/elements.js';
 import { refusalView } from '../views/messages.js';
-import { homeView } from '../views/home.js';
+import { todoViewFor } from './todo.js';
+import { closedMessage } from './closed.js';
 import { ANSWER_WORDS } from '../views/format.js';
 
 // Buttons and forms, turned into the same typed commands the grammar produces, so a click is
@@ -69,6 +70,8 @@ async function answerForm(app: GoliveApp, origin: Origin, releaseId: string, cri
   if (!release || !criterion) return { kind: 'replies', replies: [errorReply(`Release "${releaseId}" has no criterion "${criterionId}" any more. Run \`/release status\`.`)] };
   const quarantine = store.quarantine(releaseId);
   if (quarantine) return { kind: 'replies', replies: [errorReply(quarantineMessage(release.name, releaseId, quarantine))] };
+  const closed = closedMessage(release);
+  if (closed !== undefined) return { kind: 'replies', replies: [errorReply(closed)] };
   try {
     authorizeAnswer(release, criterion, origin.actor);
   } catch (error) {
@@ -139,11 +142,7 @@ export async function submitForm(app: GoliveApp, origin: Origin, formId: string,
   return { kind: 'replies', replies };
 }
 
-/** What waits for this person, across every release. */
+/** What waits for this person, across every release: the same list as `todo`. */
 export function homeFor(app: GoliveApp, actor: Actor): View {
-  const releases = app.deps.store.list().flatMap((summary) => {
-    const doc = app.deps.store.get(summary.id);
-    return doc && !app.deps.store.quarantine(summary.id) ? [doc.release] : [];
-  });
-  return homeView(actor.id, releases, app.deps.clock.now());
+  return todoViewFor(app.deps.store, actor.id, app.deps.clock.now());
 }

@@ -4,6 +4,8 @@ import { ANSWER_WORDS, day, verdictText, when } from '../views/format.js';
 import { decisionWords, groupName, type RecordHead } from '../views/status.js';
 import { shortHead } from '../views/messages.js';
 import { stripControls } from '../domain/control-chars.js';
+import { isOverdue, OUTCOME_WORDS } from '../domain/outcome.js';
+import { CLOSE_HINT, sinceDue } from '../views/outcome.js';
 
 // The decision paper, in the shape of the seed paper, built from the record alone: every line
 // below is read from the release; nothing is typed in by hand.
@@ -35,6 +37,9 @@ export function decisionPaper(release: Release, now: Date, record?: RecordHead):
   if (record) {
     out.push('', `Audit record: entry ${record.seq}, head \`${shortHead(record.head)}\`. Anyone can check later that the record still holds this paper's basis: \`/release audit verify --head ${shortHead(record.head)}\`.`);
   }
+
+  const outcome = outcomeLine(release, now);
+  if (outcome) out.push('', outcome);
 
   head('Purpose');
   out.push(
@@ -111,8 +116,20 @@ export function decisionPaper(release: Release, now: Date, record?: RecordHead):
     out.push(`The ${name} is **not** ready to be set live on ${date} (${readiness.verdict}). Outstanding:`, '');
     for (const blocker of readiness.blockers) out.push(blockerLine(blocker, zone));
   }
+  if (outcome) {
+    head('Outcome');
+    out.push(outcome);
+  }
   out.push('');
   return out.join('\n');
+}
+
+/** How the release ended, as the managers recorded it; or that nobody has said, once its date has passed. */
+function outcomeLine(release: Release, now: Date): string | undefined {
+  const o = release.outcome;
+  if (o) return `**Outcome: ${OUTCOME_WORDS[o.result]}**, recorded by ${person(o.by)} on ${when(o.at, release.implementation.zone)}${o.note ? `: ${md(o.note)}` : '.'}`;
+  if (isOverdue(release, now)) return `**OVERDUE**: the ${md(release.name)} went past its date ${sinceDue(release, now)} without an outcome being recorded (${md(CLOSE_HINT)}).`;
+  return undefined;
 }
 
 function blockerLine(blocker: Blocker, zone: string): string {

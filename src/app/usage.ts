@@ -119,6 +119,13 @@ export const COMMANDS: readonly UsageEntry[] = [
     summary: 'Record the final go or no-go decision; GO while anything else blocks needs --override with a reason, and shows as GO (override).',
     options: ['for', 'override'],
   },
+  {
+    words: ['close'],
+    usage: `${p} close went-live|rolled-back|cancelled ["note"]`,
+    summary: 'Record how the release ended (managers): went-live or rolled-back once its implementation time has passed, cancelled at any time. A closed release takes no more changes.',
+    options: [],
+  },
+  { words: ['todo'], usage: `${p} todo`, summary: 'List what waits for you across every release: criteria to answer, sign-offs to give, decisions to make, and when each is due.', options: [] },
   { words: ['report'], usage: `${p} report`, summary: 'Produce the decision paper from the record.', options: [] },
   {
     words: ['audit', 'verify'],
@@ -164,7 +171,7 @@ export function usageOf(word: string): string {
 
 /** The short help names every command once, grouped by who reaches for it. */
 const GROUPS = {
-  setup: ['create', 'role', 'owner', 'group', 'ask', 'link', 'manager', 'delegate', 'facts', 'switch', 'risk', 'date'],
+  setup: ['create', 'role', 'owner', 'group', 'ask', 'link', 'manager', 'delegate', 'facts', 'switch', 'risk', 'date', 'close'],
   record: ['list', 'report', 'audit verify|export', 'help'],
 };
 
@@ -183,6 +190,7 @@ export function helpText(topic?: string): string[] {
   return [
     "golive runs each release's go-live checklist here. The ones you will use most:",
     `  ${p} status: is it GO, and what still blocks it?`,
+    `  ${p} todo: what waits for you, across every release`,
     `  ${p} confirm <criterion> met|not-met|need-info ["comment"] --evidence <url>: answer for a criterion you own`,
     `  ${p} signoff <group> agree|disagree · ${p} decide go|no-go: for review groups and the approver`,
     `  ${p} withdraw <criterion> · ${p} signoff <group> withdraw: take back your own answer or sign-off`,

@@ -183,6 +183,16 @@ export const Worsened = z
   .strict();
 export type Worsened = z.infer<typeof Worsened>;
 
+export const OUTCOMES = ['went-live', 'rolled-back', 'cancelled'] as const;
+export const OutcomeResult = z.enum(OUTCOMES);
+export type OutcomeResult = z.infer<typeof OutcomeResult>;
+
+/** How a release ended, recorded by a manager with `close`: after it the release takes no more changes. */
+export const Outcome = z
+  .object({ result: OutcomeResult, note: z.string().trim().min(1).max(3000).optional(), by: UserId, platform: Platform, at: Instant })
+  .strict();
+export type Outcome = z.infer<typeof Outcome>;
+
 export const Channel = z.object({ platform: Platform, id: z.string().min(1).max(200) }).strict();
 export type Channel = z.infer<typeof Channel>;
 
@@ -208,6 +218,7 @@ export const Release = z
     /** From the template: answerers and managers may not decide; a manager may not become approver. */
     separationOfDuties: z.boolean().optional(),
     worsened: Worsened.optional(),
+    outcome: Outcome.optional(),
     createdBy: UserId,
     createdAt: Instant,
   })

@@ -3,6 +3,8 @@ import type { Readiness } from '../domain/readiness.js';
 import { timeLeft } from '../domain/calendar.js';
 import { b, paragraph, t, type Block, type View } from './elements.js';
 import { implementationText, verdictText } from './format.js';
+import { isOverdue, OUTCOME_WORDS } from '../domain/outcome.js';
+import { sinceDue } from './outcome.js';
 
 /** A release whose record failed verification shows that, not a verdict. */
 export type ListRow = { release: Release; readiness: Readiness } | { release: Release; quarantine: { seq: number } };
@@ -15,6 +17,12 @@ export function listView(rows: readonly ListRow[], now: Date): View {
       return paragraph(b('RECORD FAILS VERIFICATION'), t(` ${release.name} `), t(release.id, 'code'), t(` · at entry ${row.quarantine.seq}: read-only until whoever runs golive restores it`));
     }
     const { readiness } = row;
+    if (release.outcome) {
+      return paragraph(b(`CLOSED: ${OUTCOME_WORDS[release.outcome.result]}`), t(` ${release.name} `), t(release.id, 'code'), t(` · ${implementationText(release.implementation)} · last verdict ${verdictText(readiness)}`));
+    }
+    if (isOverdue(release, now)) {
+      return paragraph(b(`OVERDUE ${verdictText(readiness)}`), t(` ${release.name} `), t(release.id, 'code'), t(` · ${implementationText(release.implementation)}, went past its date ${sinceDue(release, now)} without an outcome: record it with /release close`));
+    }
     return paragraph(
       b(verdictText(readiness)),
       t(` ${release.name} `),

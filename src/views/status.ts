@@ -7,6 +7,7 @@ import { ANSWER_WORDS, day, implementationText, verdictText, when } from './form
 import { factsBlocks } from './facts.js';
 import { blockerLines } from './blockers.js';
 import { recordNote } from './messages.js';
+import { afterTheDate } from './outcome.js';
 
 const ITEM_STATUS = { met: 'ok', failed: 'failed', pending: 'pending' } as const;
 
@@ -32,6 +33,8 @@ export function statusView(release: Release, readiness: Readiness, now: Date, un
     paragraph(b('Implementation: '), t(`${implementationText(release.implementation)}, ${left}`)),
     note(t(`Release ${release.id} · template ${release.template} · managers `), ...people(release.managers)),
   ];
+  const after = afterTheDate(release, now);
+  if (after) blocks.splice(1, 0, paragraph(...after));
   const moved = release.dateChanges.at(-1);
   if (moved) {
     blocks.push(note(t(`Date moved from ${day(moved.from.date)} to ${day(moved.to.date)} on ${when(moved.at, zone)} by `), user(moved.by), t(`: ${moved.reason}`)));
