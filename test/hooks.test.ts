@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SlackHarness, CHANNEL } from './support/slack-harness.js';
@@ -133,6 +133,43 @@ describe('the switch and facts webhooks', () => {
     expect(text).toContain(`<@${DAN}>`);
   });
 
+  it('tells the owners when new facts make a confirmation stale though its rule still holds', async () => {
+    const { reply } = await h.command(DAN, 'confirm test-phases-closed met');
+    expect(reply).not.toContain('Not done');
+    const before = postsToChannel(h).length;
+    const sent = await hook(h, '/hooks/facts', { release: R, phases: [{ name: 'UIT', closed: true }], actor: 'ci' });
+    expect(sent.status).toBe(200);
+    const criterion = evaluate(h.doc(R).release, new Date(NOW)).criteria.find((c) => c.criterion.id === 'test-phases-closed')!;
+    expect(criterion.stale).toBe(true);
+    expect(criterion.rule?.state).toBe('holds');
+    const told = postsToChannel(h).slice(before);
+    expect(told).toHaveLength(1);
+    expect(textOf(told[0]!)).toContain('test-phases-closed');
+    expect(textOf(told[0]!)).toContain('its confirmation is stale: confirm it again');
+    expect(textOf(told[0]!)).toContain(`<@${DAN}>`);
+    expect(textOf(told[0]!)).toContain('hook:ci via hook');
+  });
+
+  it('a replayed call (same timestamp, body and signature) changes nothing, even after a later change', async () => {
+    const body = JSON.stringify({ release: R, key: 'SECMP0062', state: 'on', source: 'flag service' });
+    const timestamp = unix(h.clock.now().toISOString());
+    const headers = { 'x-golive-timestamp': timestamp, 'x-golive-signature': signHook(HOOK_SECRET, timestamp, body) };
+    expect((await post(h, '/hooks/switch', body, headers)).status).toBe(200);
+    await h.settled();
+    expect((await hook(h, '/hooks/switch', { release: R, key: 'SECMP0062', state: 'off', source: 'flag service' })).status).toBe(200);
+    const entries = h.doc(R).audit.length;
+    const posts = postsToChannel(h).length;
+
+    const replayed = await post(h, '/hooks/switch', body, headers);
+    await h.settled();
+    expect(replayed.status).toBe(200);
+    expect(replayed.json).toMatchObject({ ok: true, duplicate: true });
+    expect(String(replayed.json.recorded)).toContain('Already recorded');
+    expect(h.doc(R).release.switches[0]!.current).toBe('off');
+    expect(h.doc(R).audit).toHaveLength(entries);
+    expect(postsToChannel(h)).toHaveLength(posts);
+  });
+
   it('says nothing in the channel when the facts break nothing', async () => {
     const before = postsToChannel(h).length;
     const sent = await hook(h, '/hooks/facts', { release: R, defects: { sev4: 9 } });
@@ -254,6 +291,31 @@ describe('webhook calls that are refused change nothing', () => {
     const big = JSON.stringify({ ...good, source: 'x'.repeat(70 * 1024) });
     const sent = await hook(h, '/hooks/switch', big);
     expect(sent.status).toBe(413);
+  });
+});
+
+describe('a quarantined release', () => {
+  it('is refused with 409 and the reason; its file is not touched', async () => {
+    const first = await SlackHarness.open(START, undefined, {}, { hookSecret: HOOK_SECRET });
+    await setUp(first);
+    await first.close(false);
+    const file = join(first.dir, 'releases', `${R}.json`);
+    const tampered = JSON.parse(await readFile(file, 'utf8')) as { release: { name: string } };
+    tampered.release.name = 'Tampered';
+    await writeFile(file, JSON.stringify(tampered, null, 2));
+    const bytes = await readFile(file, 'utf8');
+
+    const h = await SlackHarness.open('2019-11-19T12:00:00Z', first.dir, {}, { hookSecret: HOOK_SECRET });
+    try {
+      expect(h.store.quarantine(R)).toBeDefined();
+      const sent = await hook(h, '/hooks/switch', { release: R, key: 'SECMP0062', state: 'on', source: 'flag service' });
+      expect(sent.status).toBe(409);
+      expect(sent.json.error).toContain('fails verification');
+      expect(await readFile(file, 'utf8')).toBe(bytes);
+      expect(h.fake.callsTo('chat.postMessage')).toHaveLength(0);
+    } finally {
+      await h.close();
+    }
   });
 });
 

@@ -102,7 +102,10 @@ async function handle(deps: HookDeps, req: IncomingMessage, res: ServerResponse)
   if (quarantine) return fail(res, 409, quarantineMessage(doc.release.name, body.release, quarantine));
 
   const { command, text, actor } = route.toCommand(body as never);
-  const replies = await deps.app.execute({ actor: { id: actor, platform: 'hook' }, command, release: body.release, text });
+  // The signature names this exact call: kept as the audit entry's request id, a replayed call
+  // (captured and sent again within the 5 minutes) finds it in the record and changes nothing.
+  const requestId = `hook:${header(req, 'x-golive-signature')!.slice('sha256='.length)}`;
+  const replies = await deps.app.execute({ actor: { id: actor, platform: 'hook' }, command, release: body.release, text, requestId, replay: true });
   const view = replies.find((r): r is Extract<Reply, { kind: 'view' }> => r.kind === 'view')?.view;
   const said = view ? plainText(view) : '';
   // The app answers with a view; its title says whether the change was made, refused or not done.
@@ -110,7 +113,8 @@ async function handle(deps: HookDeps, req: IncomingMessage, res: ServerResponse)
   if (view?.title === 'Not done' && /^Not done: (Nothing was saved|Something went wrong)/.test(said)) return fail(res, 503, said.replace(/^Not done: /, ''));
   if (!view || view.title === 'Not done') return fail(res, 400, said.replace(/^Not done: /, '') || 'Nothing was recorded.');
   if (view.title === 'Not allowed') return fail(res, 403, said.replace(/^Not allowed: /, ''));
-  deps.kickOutbox();
+  const duplicate = view.title === 'Already recorded';
+  if (!duplicate) deps.kickOutbox();
   const release = store.get(body.release)!.release;
-  send(res, 200, { ok: true, recorded: said, verdict: evaluate(release, clock.now()).verdict });
+  send(res, 200, { ok: true, recorded: duplicate ? 'Already recorded: this exact call (same signature) was recorded before; nothing changed.' : said, verdict: evaluate(release, clock.now()).verdict, ...(duplicate && { duplicate: true }) });
 }
