@@ -5,6 +5,7 @@ import type { Command } from '../../src/app/commands.js';
 import type { Reply } from '../../src/app/request.js';
 import type { Span, View } from '../../src/views/elements.js';
 import { quarantineMessage } from '../../src/app/context.js';
+import { errorView, refusalView } from '../../src/views/messages.js';
 import { evaluate } from '../../src/domain/readiness.js';
 import { checkHookSignature } from './signature.js';
 import { readBody } from './body.js';
@@ -41,6 +42,11 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 };
+
+// What the app's answers are titled, taken from the views themselves so a renamed title cannot drift.
+const NOT_DONE = errorView('-').title;
+const NOT_ALLOWED = refusalView('-').title;
+const ALREADY_RECORDED = 'Already recorded';
 
 const spanText = (span: Span): string => (span.type === 'text' ? span.text : span.type === 'user' ? `@${span.id}` : (span.label ?? span.url));
 
@@ -109,11 +115,12 @@ async function handle(deps: HookDeps, req: IncomingMessage, res: ServerResponse)
   const view = replies.find((r): r is Extract<Reply, { kind: 'view' }> => r.kind === 'view')?.view;
   const said = view ? plainText(view) : '';
   // The app answers with a view; its title says whether the change was made, refused or not done.
+  const words = said.replace(/^Not (done|allowed): /, '');
   // The store could not write: the caller should retry, as it would after any 5xx.
-  if (view?.title === 'Not done' && /^Not done: (Nothing was saved|Something went wrong)/.test(said)) return fail(res, 503, said.replace(/^Not done: /, ''));
-  if (!view || view.title === 'Not done') return fail(res, 400, said.replace(/^Not done: /, '') || 'Nothing was recorded.');
-  if (view.title === 'Not allowed') return fail(res, 403, said.replace(/^Not allowed: /, ''));
-  const duplicate = view.title === 'Already recorded';
+  if (view?.title === NOT_DONE && /^(Nothing was saved|Something went wrong)/.test(words)) return fail(res, 503, words);
+  if (!view || view.title === NOT_DONE) return fail(res, 400, words || 'Nothing was recorded.');
+  if (view.title === NOT_ALLOWED) return fail(res, 403, words);
+  const duplicate = view.title === ALREADY_RECORDED;
   if (!duplicate) deps.kickOutbox();
   const release = store.get(body.release)!.release;
   send(res, 200, { ok: true, recorded: duplicate ? 'Already recorded: this exact call (same signature) was recorded before; nothing changed.' : said, verdict: evaluate(release, clock.now()).verdict, ...(duplicate && { duplicate: true }) });
