@@ -14,6 +14,7 @@ const Env = z
     GOLIVE_CLOCK_START: optional(z.string().datetime({ offset: true, message: 'must be an ISO 8601 timestamp such as 2019-11-07T09:00:00Z' })),
     GOLIVE_AUDIT_KEY: optional(z.string().min(32, 'must be a secret of at least 32 characters (for example the output of `openssl rand -hex 32`)').max(1024, 'must be at most 1024 characters')),
     GOLIVE_AUDIT_ADOPT_KEY: optional(z.string().regex(/^[01]$/, 'must be 1 (seal unkeyed records under GOLIVE_AUDIT_KEY once) or 0')),
+    GOLIVE_HOOK_SECRET: optional(z.string().min(32, 'must be a secret of at least 32 characters (for example the output of `openssl rand -hex 32`)').max(1024, 'must be at most 1024 characters')),
     PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a whole port number').min(1, 'must be 1 to 65535').max(65535, 'must be 1 to 65535').default(3000),
     SLACK_SIGNING_SECRET: optional(z.string().regex(/^[0-9a-f]{16,128}$/i, 'must be the hex signing secret from the app\'s Basic Information page')),
     SLACK_BOT_TOKEN: optional(z.string().regex(/^xoxb-[A-Za-z0-9-]+$/, 'must be a bot token starting xoxb-')),

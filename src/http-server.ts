@@ -3,6 +3,8 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 export interface Mounts {
   /** POST /slack/events: slash commands, interactivity and events on the one URL. */
   slack?: RequestListener;
+  /** POST /hooks/switch and /hooks/facts (adapters/hooks), present only with GOLIVE_HOOK_SECRET. */
+  hooks?: RequestListener;
 }
 
 /** One server and port for every platform, plus GET /healthz for whoever runs golive. */
@@ -26,6 +28,10 @@ export function createHttpServer(mounts: Mounts): Server {
         if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' });
         res.end('Bad request');
       }
+      return;
+    }
+    if (path?.startsWith('/hooks/') && mounts.hooks) {
+      mounts.hooks(req, res);
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' });

@@ -30,6 +30,8 @@ async function main(): Promise<number> {
     await serveChat(config, store, clock, audit);
     return new Promise<number>(() => undefined);
   }
+  // The hooks share the chat platforms' HTTP server; the console alone serves no HTTP.
+  if (config.GOLIVE_HOOK_SECRET) log('GOLIVE_HOOK_SECRET is set, but the webhooks are served only when Slack is configured; the console alone serves no HTTP.');
   const app = new GoliveApp({ store, clock, directory: noGroups, audit });
   const user = config.GOLIVE_CONSOLE_USER ?? consoleUser();
   const status = await runConsole({ app, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY), user, channel: config.GOLIVE_CONSOLE_CHANNEL });
@@ -41,8 +43,9 @@ async function main(): Promise<number> {
 async function serveChat(config: Config, store: Store, clock: Clock, audit: AuditPolicy): Promise<void> {
   // The console answers as it reads, so only a chat platform, which is told "received" first, needs the inbox.
   const inbox = await openInboxFile(config.GOLIVE_DATA_DIR, { log });
-  const serving = await serve({ slack: slackConfig(config)!, store, inbox, clock, port: config.PORT, log, audit });
-  log(`golive listening on port ${serving.port}: ${config.SLACK_APP_TOKEN ? 'Slack over Socket Mode' : 'Slack at POST /slack/events'}, GET /healthz`);
+  const serving = await serve({ slack: slackConfig(config)!, store, inbox, clock, port: config.PORT, log, audit, ...(config.GOLIVE_HOOK_SECRET && { hookSecret: config.GOLIVE_HOOK_SECRET }) });
+  const hooks = config.GOLIVE_HOOK_SECRET ? ', POST /hooks/switch and /hooks/facts' : '';
+  log(`golive listening on port ${serving.port}: ${config.SLACK_APP_TOKEN ? 'Slack over Socket Mode' : 'Slack at POST /slack/events'}${hooks}, GET /healthz`);
   const timer = setInterval(() => void serving.outbox.kick(), 5_000);
   void serving.outbox.kick();
   let stopping = false;

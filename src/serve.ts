@@ -14,6 +14,7 @@ import { createSlackAdapter } from '../adapters/slack/bolt-app.js';
 import { createSlackClient } from '../adapters/slack/client.js';
 import { slackDirectory } from '../adapters/slack/directory.js';
 import { slackPort } from '../adapters/slack/slack-port.js';
+import { createHookListener } from '../adapters/hooks/hook-listener.js';
 
 export interface ServeOptions {
   slack: SlackConfig;
@@ -25,6 +26,8 @@ export interface ServeOptions {
   host?: string;
   log: (message: string) => void;
   audit?: AuditPolicy;
+  /** GOLIVE_HOOK_SECRET: the switch and facts webhooks are served only when it is set. */
+  hookSecret?: string;
 }
 
 export interface Serving {
@@ -44,7 +47,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   const outbox = new OutboxWorker(options.store, { slack: slackPort(client) }, options.clock, options.log);
   const inflight = new Inflight();
   const adapter = createSlackAdapter(options.slack, { app, kickOutbox: () => void outbox.kick(), log: options.log, inflight, inbox: options.inbox });
-  const server = createHttpServer(adapter.requestListener ? { slack: adapter.requestListener } : {});
+  const hooks = options.hookSecret ? createHookListener({ app, secret: options.hookSecret, kickOutbox: () => void outbox.kick(), log: options.log }) : undefined;
+  const server = createHttpServer({ ...(adapter.requestListener && { slack: adapter.requestListener }), ...(hooks && { hooks }) });
   await adapter.start();
   // Once Slack has accepted the token (so people can be told) and before new requests are taken.
   if (await recoverInbox(app, options.inbox, { slack: slackTell(client) }, options.log)) void outbox.kick();

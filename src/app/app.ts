@@ -120,6 +120,7 @@ function dispatch(ctx: Ctx, command: Command): Promise<Reply[]> | Reply[] {
     case 'facts-issues':
     case 'facts-phase':
     case 'facts-environment':
+    case 'facts-update':
       return handleFacts(ctx, command);
     case 'date':
       return handleDate(ctx, command);

@@ -17,6 +17,21 @@ export function requireManager(release: Release, actor: Actor, doing: string): v
 }
 
 /**
+ * A signed webhook call (adapters/hooks checked it under GOLIVE_HOOK_SECRET) speaks for the
+ * feature-flag system or tracker the operator configured: it may record switch states and facts,
+ * nothing else, and its audit entry names it as a hook with its source, not as a manager.
+ */
+export function isTrustedHook(actor: Actor): boolean {
+  return actor.platform === 'hook' && actor.id.startsWith('hook:');
+}
+
+/** Switch states and facts: the managers, or a signed hook reporting them. */
+export function requireManagerOrHook(release: Release, actor: Actor, doing: string): void {
+  if (isTrustedHook(actor)) return;
+  requireManager(release, actor, doing);
+}
+
+/**
  * Whom the actor answers for: an owner answers for themselves; a delegate for the owner who named
  * them. `requested` is the `--for` person, needed only when a delegate stands in for several.
  */

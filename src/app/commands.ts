@@ -42,6 +42,15 @@ export type Command =
   | { name: 'facts-issues'; count: number; threshold: number }
   | { name: 'facts-phase'; phase: string; state: 'closed' | 'open'; exitCriteriaMet?: boolean }
   | { name: 'facts-environment'; note: string }
+  /** Several facts at once, in one write: what a tracker's or CI's facts hook reports. */
+  | {
+      name: 'facts-update';
+      counts?: Partial<Record<Severity, number>>;
+      plans?: boolean;
+      testingIssues?: number;
+      threshold?: number;
+      phases?: Array<{ phase: string; closed: boolean }>;
+    }
   | { name: 'date'; date: string; time?: string; reason: string; allowNonWorkingDay?: true }
   | { name: 'decide'; verdict: 'go' | 'no-go'; note?: string; override?: string; for?: UserRef }
   | { name: 'close'; result: 'went-live' | 'rolled-back' | 'cancelled'; note?: string }

@@ -40,6 +40,7 @@ const KEYS: PerCommand = {
   'switch-add': ['key'],
   'switch-set': ['key'],
   'facts-phase': ['phase'],
+  'facts-update': ['phases'],
 };
 
 /** How a field is called in a message. */
@@ -52,6 +53,7 @@ const LABELS: Readonly<Record<string, string>> = {
   group: 'group id',
   key: 'switch key',
   phase: 'phase name',
+  phases: 'phase name',
   criterion: 'criterion id',
   users: 'person',
   members: 'person',

@@ -15,7 +15,8 @@ export const Zone = z.string().min(1).refine(isKnownZone, 'is not an IANA time z
 export const UserId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'is not a valid user id');
 export type UserId = z.infer<typeof UserId>;
 
-export const Platform = z.enum(['console', 'slack', 'teams']);
+// 'hook' is a signed webhook call (adapters/hooks): a feature-flag system or tracker, never a person.
+export const Platform = z.enum(['console', 'slack', 'teams', 'hook']);
 export type Platform = z.infer<typeof Platform>;
 
 export const HttpUrl = z

@@ -122,7 +122,7 @@ function switchItems(release: Release): Block[] {
     const last = sw.history.at(-1);
     const lines: Span[][] = [[t(`Expected ${sw.expected}; now ${sw.current ?? 'not reported'}`)]];
     if (sw.description) lines.push([t(sw.description)]);
-    if (last) lines.push([t(`Last set ${last.to} by `), user(last.by), t(` on ${when(last.at, zone)} via ${last.platform}${last.source ? ` (${last.source})` : ''}`)]);
+    if (last) lines.push([t(`Last set ${last.to} by `), last.platform === 'hook' ? t(last.by) : user(last.by), t(` on ${when(last.at, zone)} via ${last.platform}${last.source ? ` (${last.source})` : ''}`)]);
     const status: Status = sw.current === sw.expected ? 'ok' : sw.current === undefined ? 'pending' : 'failed';
     return { type: 'item', status, title: [b(sw.key)], lines } satisfies Block;
   });

@@ -1,12 +1,13 @@
 import type { Command } from '../commands.js';
 import type { Release, Risk } from '../../domain/release.js';
-import { requireManager } from '../authz.js';
+import { requireManager, requireManagerOrHook } from '../authz.js';
 import { Refusal, UserError, type Reply } from '../request.js';
 import type { Ctx } from '../context.js';
 import { outcomeReply } from './result.js';
 import { doneView } from '../../views/messages.js';
-import { b, people, t, user } from '../../views/elements.js';
+import { b, people, t } from '../../views/elements.js';
 import { roleMembers } from '../../domain/people.js';
+import { actorSpan } from '../../views/facts-alert.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
@@ -104,7 +105,8 @@ export async function handleRisk(ctx: Ctx, cmd: Of<'risk-add' | 'risk-mitigate' 
 export async function handleSwitch(ctx: Ctx, cmd: Of<'switch-add' | 'switch-set'>): Promise<Reply[]> {
   const at = ctx.now.toISOString();
   const outcome = await ctx.change(ctx.releaseId(), (release) => {
-    requireManager(release, ctx.actor, cmd.name === 'switch-add' ? 'guard switches' : 'record switch changes');
+    if (cmd.name === 'switch-add') requireManager(release, ctx.actor, 'guard switches');
+    else requireManagerOrHook(release, ctx.actor, 'record switch changes');
     const existing = release.switches.find((s) => s.key.toLowerCase() === cmd.key.toLowerCase());
     if (cmd.name === 'switch-add') {
       if (existing) throw new UserError(`Switch ${existing.key} is guarded already (expected ${existing.expected}).`);
@@ -119,6 +121,7 @@ export async function handleSwitch(ctx: Ctx, cmd: Of<'switch-add' | 'switch-set'
     existing.history.push(change);
     const wrong = cmd.state !== existing.expected;
     const changed = previous !== cmd.state;
+    const putBack = !wrong && previous !== undefined && previous !== existing.expected;
     // Every change of a guarded switch is announced, as the TOC alert is in the paper; a report
     // of the same state is recorded but not broadcast.
     const outbox = changed
@@ -130,8 +133,8 @@ export async function handleSwitch(ctx: Ctx, cmd: Of<'switch-add' | 'switch-set'
             `Switch ${existing.key} is ${cmd.state}`,
             b(wrong ? `ALERT: guarded switch ${existing.key} turned ${cmd.state}` : `Guarded switch ${existing.key} is ${cmd.state}`),
             t(` (expected ${existing.expected}) by `),
-            user(ctx.actor.id),
-            t(` via ${ctx.actor.platform}${cmd.source ? `, ${cmd.source}` : ''}.${wrong ? ' This blocks go-live.' : ''}`),
+            actorSpan(ctx.actor),
+            t(` via ${ctx.actor.platform}${cmd.source ? `, ${cmd.source}` : ''}.${wrong ? ' This blocks go-live.' : putBack ? ' Put back as expected: it no longer blocks go-live.' : ''}`),
           ),
         }))
       : [];
