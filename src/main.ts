@@ -73,7 +73,8 @@ function rehearsalStart(store: Store, configured: Date): Date {
   for (const { id } of store.list()) {
     const doc = store.get(id);
     const at = doc && newestRecord(doc);
-    if (at !== undefined) newest = Math.max(newest, Date.parse(at));
+    // A millisecond after it, so nothing new can tie with what is already on record.
+    if (at !== undefined) newest = Math.max(newest, Date.parse(at) + 1);
   }
   if (newest > configured.getTime()) log(`rehearsal clock resumes at ${new Date(newest).toISOString()}, the newest record in the store (GOLIVE_CLOCK_START is earlier)`);
   return new Date(newest);

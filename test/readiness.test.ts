@@ -347,3 +347,20 @@ describe('sign-offs made stale by a worsening', () => {
     expect(evaluate(r, NOW).groups[0]!.stale[0]!.why).toBe('signed before the implementation date moved');
   });
 });
+
+describe('answers and changes stamped in the same millisecond', () => {
+  it('counts an answer given at the very instant the date moved as given before it: stale, asked again', () => {
+    const r = ready();
+    r.dateChanges.push({ from: { date: '2019-11-29', time: '09:00' }, to: { date: '2019-12-06', time: '09:00' }, reason: 'extra testing', by: 'rita', at: later(10) });
+    const readiness = evaluate(r, NOW);
+    expect(readiness.criteria.every((c) => c.stale)).toBe(true);
+    expect(readiness.verdict).not.toBe('GO');
+  });
+
+  it('counts an answer given at the instant its rule\'s facts changed as given before them', () => {
+    const r = ready();
+    r.facts.defects = { ...r.facts.defects!, ...fact(10) };
+    const state = evaluate(r, NOW).criteria.find((c) => c.criterion.id === 'no-sev1-sev2')!;
+    expect(state.stale).toBe(true);
+  });
+});

@@ -91,7 +91,9 @@ export function dateLastMovedAt(release: Release): string | undefined {
   return latest(release.dateChanges.map((c) => c.at));
 }
 
-const before = (a: string, b: string | undefined) => b !== undefined && Date.parse(a) < Date.parse(b);
+// An answer stamped in the same millisecond as the change it may predate counts as before it: when
+// the order cannot be told from the times, golive asks again rather than trust a stale answer.
+const before = (a: string, b: string | undefined) => b !== undefined && Date.parse(a) <= Date.parse(b);
 
 export function staleReason(release: Release, criterion: Criterion, response: Response): string | undefined {
   const moved = dateLastMovedAt(release);
