@@ -45,6 +45,9 @@ export type Command =
   | { name: 'date'; date: string; time?: string; reason: string; allowNonWorkingDay?: true }
   | { name: 'decide'; verdict: 'go' | 'no-go'; note?: string; override?: string; for?: UserRef }
   | { name: 'report' }
+  | { name: 'history'; item: string; kind?: 'criterion' | 'group' | 'switch' | 'risk' }
+  | { name: 'switch-list' }
+  | { name: 'risk-list' }
   | { name: 'audit-verify'; head?: string }
   | { name: 'audit-export'; format: 'jsonl' | 'csv' };
 
