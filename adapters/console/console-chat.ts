@@ -6,7 +6,7 @@ import type { Channel } from '../../src/domain/release.js';
 import { UserId } from '../../src/domain/primitives.js';
 import { OutboxWorker } from '../../src/app/outbox.js';
 import { consolePort } from './console-port.js';
-import { clean, renderText } from './render-text.js';
+import { clean, isOneLine, renderText } from './render-text.js';
 
 export interface ConsoleOptions {
   app: GoliveApp;
@@ -76,6 +76,8 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 
 function renderReply(reply: Reply): string {
   const who = reply.visibility === 'private' ? '(only you can see this)\n' : '';
+  // A change answers with one line; the marker goes after it so it stays one line.
+  if (reply.kind === 'view' && isOneLine(reply.view)) return `${renderText(reply.view)}${reply.visibility === 'private' ? '  (only you can see this)' : ''}`;
   if (reply.kind === 'view') return `${who}${renderText(reply.view)}\n`;
   // A file (the paper, an audit export) holds anyone's text as it was recorded, older records included.
   return `${who}--- ${clean(reply.title)} (${clean(reply.filename)}) ---\n${clean(reply.content)}\n--- end of ${clean(reply.filename)} ---\n`;
