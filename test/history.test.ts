@@ -34,13 +34,13 @@ describe('history', () => {
     const lines = shown.split('\n');
     const at = (text: string) => lines.findIndex((line) => line.includes(text));
     expect(shown).toContain('History of criterion 1 (code-ready): Nov');
-    expect(shown).toContain('[ ] 7 Nov 2019 09:00 GMT · answered needs more information · @dan via console');
+    expect(shown).toContain('[ ] 7 Nov 2019 09:00 GMT · asked for more information · @dan via console');
     expect(shown).toContain('"waiting for the build"');
     expect(shown).toContain('Evidence: https://example.org/b1');
     expect(shown).toMatch(/\[!\] 7 Nov 2019 14:30 GMT · refused: `\/release confirm code-ready met` · @eve via console\n\s+not allowed: Criterion 1 \(code-ready\) is owned by @dan/);
     expect(shown).toMatch(/\[x\] 7 Nov 2019 14:30 GMT · answered met · @dora for @dan via console\n\s+Evidence: https:\/\/example.org\/b2\n\s+withdrawn later/);
     expect(shown).toMatch(/ - {2}8 Nov 2019 10:00 GMT · answer withdrawn · @dan via console\n\s+"wrong build"/);
-    expect(at('needs more information')).toBeLessThan(at('refused'));
+    expect(at('asked for more information')).toBeLessThan(at('refused'));
     expect(at('refused')).toBeLessThan(at('@dora for @dan'));
     expect(at('@dora for @dan')).toBeLessThan(at('answer withdrawn'));
     expect(shown).toContain('Times in Europe/London. 4 events.');

@@ -103,7 +103,7 @@ function criterionEvents(release: Release, criterion: Criterion): TimelineEvent[
       by: response.by,
       ...(response.onBehalfOf && { onBehalfOf: response.onBehalfOf }),
       platform: response.platform,
-      what: response.answer === 'withdrawn' ? [b('answer withdrawn')] : [t('answered '), b(ANSWER_WORDS[response.answer])],
+      what: response.answer === 'withdrawn' ? [b('answer withdrawn')] : response.answer === 'need-info' ? [t('asked for '), b('more information')] : [t('answered '), b(ANSWER_WORDS[response.answer])],
       ...(response.comment && { comment: response.comment }),
       evidence: response.evidence,
       marks,
