@@ -35,6 +35,8 @@ async function main(): Promise<number> {
   const app = new GoliveApp({ store, clock, directory: noGroups, audit });
   const user = config.GOLIVE_CONSOLE_USER ?? consoleUser();
   const status = await runConsole({ app, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY), user, channel: config.GOLIVE_CONSOLE_CHANNEL });
+  // A paused stdin still holds the process open: after /quit nothing more is read, so let it go.
+  process.stdin.destroy();
   await store.close();
   return status;
 }

@@ -31,12 +31,12 @@ describe('the audit trail through the app', () => {
   it('exports every applied and refused entry as JSON lines and as CSV', async () => {
     h = await Harness.open();
     await h.run(SCRIPT);
-    const jsonl = (await h.run('/release audit export')).output;
+    const [jsonl = ''] = await h.written((await h.run('/release audit export')).output);
     const lines = jsonl.split('\n').filter((l) => l.startsWith('{'));
     expect(lines.map((l) => JSON.parse(l).outcome)).toEqual(['applied', 'applied', 'applied', 'refused']);
     expect(JSON.parse(lines[2]!).after.response).toMatchObject({ answer: 'met', by: 'dan', evidence: ['https://example.org/x'] });
 
-    const csv = (await h.run('/release audit export --format csv')).output;
+    const [csv = ''] = await h.written((await h.run('/release audit export --format csv')).output);
     expect(csv).toContain('seq,at,actor,platform,command,outcome,reason,before,after,prevHash,hash');
     expect(csv).toContain('"/release confirm code-ready met ""done, with a comma and a \\""quote\\""""');
     expect(csv).toMatch(/4,2019-11-01T09:00:\d\d\.000Z,mallory,console,\/release confirm code-ready met,refused,/);

@@ -9,7 +9,8 @@ const root = new URL('..', import.meta.url).pathname;
 
 function start(input: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['start', '--silent'], { cwd: root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Run from the temp folder, as a newcomer runs it from theirs: report files land in its reports/.
+    const child = spawn('npm', ['--prefix', root, 'start', '--silent'], { cwd: env.GOLIVE_DATA_DIR, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += String(d)));
@@ -33,7 +34,9 @@ describe('npm start with piped input', () => {
     expect(stderr).toBe('');
     expect(status).toBe(0);
     expect(stdout).toContain('November 2019 SEC Release: GO');
-    expect(stdout).toContain('# Approval to implement the November 2019 SEC Release');
+    const written = join(dir, 'reports', 'nov-2019-sec-decision-paper.md');
+    expect(stdout).toContain(`Decision paper: November 2019 SEC Release: written to ${written}`);
+    expect(await readFile(written, 'utf8')).toContain('# Approval to implement the November 2019 SEC Release');
     expect(stdout).toContain('November 2019 SEC Release: NO-GO');
     expect(stdout).toContain('must be confirmed again');
     expect(JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')).releases[0].id).toBe('nov-2019-sec');

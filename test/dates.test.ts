@@ -85,7 +85,8 @@ describe('create checks the implementation date', () => {
     expect(output).toContain('Note: 29 Nov 2025 is a Saturday; created on it as --allow-non-working-day asked.');
     const saved = JSON.parse(await readFile(join(h.dir, 'releases', 'weekend.json'), 'utf8'));
     expect(saved.release.implementation).toEqual({ date: '2025-11-29', time: '09:00', zone: 'Europe/London' });
-    const entry = JSON.parse((await h.run('/release audit export')).output.split('\n').find((l) => l.startsWith('{'))!);
+    const [jsonl = ''] = await h.written((await h.run('/release audit export')).output);
+    const entry = JSON.parse(jsonl.split('\n').find((l) => l.startsWith('{'))!);
     expect(entry).toMatchObject({
       outcome: 'applied',
       command: '/release create "Weekend window" 2025-11-29 --id weekend --allow-non-working-day',
@@ -152,7 +153,7 @@ describe('date checks the new implementation date the same way', () => {
     const { output } = await h.run('/release date 2026-06-06 "weekend window agreed" --allow-non-working-day');
     expect(output).toContain('Implementation moved to 6 Jun 2026 09:00.');
     expect(output).toContain('Note: 6 Jun 2026 is a Saturday; moved to it as --allow-non-working-day asked.');
-    const entries = (await h.run('/release audit export')).output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const entries = (await h.written((await h.run('/release audit export')).output))[0]!.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
     expect(entries.at(-1)).toMatchObject({
       outcome: 'applied',
       command: '/release date 2026-06-06 "weekend window agreed" --allow-non-working-day',

@@ -189,8 +189,8 @@ describe('older records holding control characters', () => {
     const answer = paper.split('\n').filter((line) => line.includes('- Answer:'));
     expect(answer).toHaveLength(1);
     expect(answer[0]).toMatch(/not met by @U-dan on [^\n]*: first second \\\[31mred$/);
-    const { output } = await h.run('/release report --release old', 'U-manager');
-    expect(output).toMatch(/- Answer: not met by @U-dan on [^\n]*: first second \\\[31mred\n/);
+    const [written = ''] = await h.written((await h.run('/release report --release old', 'U-manager')).output);
+    expect(written).toMatch(/- Answer: not met by @U-dan on [^\n]*: first second \\\[31mred\n/);
   });
 
   it('prints no escape or direction character to the console through report or audit export', async () => {

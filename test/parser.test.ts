@@ -639,6 +639,31 @@ describe('suggestions', () => {
   });
 });
 
+describe('history, switch list and risk list', () => {
+  it('reads history with an item, and with the kind of item first', () => {
+    expect(command('history code-ready')).toEqual({ name: 'history', item: 'code-ready' });
+    expect(command('history R1')).toEqual({ name: 'history', item: 'R1' });
+    expect(command('HISTORY 3 --release nov')).toEqual({ name: 'history', item: '3' });
+    expect(command('history switch SECMP0062.flag')).toEqual({ name: 'history', item: 'SECMP0062.flag', kind: 'switch' });
+    expect(command('history Risk 2')).toEqual({ name: 'history', item: '2', kind: 'risk' });
+  });
+
+  it('refuses history without an item, with a bad one, or with an unknown kind', () => {
+    expect(err('history').message).toContain('history needs the item');
+    expect(err('history a/b').message).toContain('"a/b" is not an item');
+    expect(err('history swtich k').message).toContain('"swtich" is not a kind of item');
+    expect(err('history switch k extra').message).toContain('Unexpected extra "extra"');
+  });
+
+  it('reads switch list and risk list as listings, never as a switch called list', () => {
+    expect(command('switch list')).toEqual({ name: 'switch-list' });
+    expect(command('risk LIST')).toEqual({ name: 'risk-list' });
+    expect(err('switch list on').message).toContain('Unexpected extra "on"');
+    expect(err('switch add list --expect off').message).toContain('cannot be called "list"');
+    expect(err('switch add LIST --expect off').message).toContain('cannot be called "list"');
+  });
+});
+
 describe('the usage table', () => {
   it('has a row every parser form can be checked against, each with usage and summary', () => {
     for (const entry of COMMANDS) {
@@ -648,9 +673,9 @@ describe('the usage table', () => {
     // Each usage line's first example parses, so help never shows a command the parser refuses.
     const examples = [
       'help', 'create "x" 2019-11-29', 'list', 'status', 'ask', 'link --release x', 'role DCC a', 'manager add a', 'delegate a for b', 'owner 1 a',
-      'confirm 1 met', 'withdraw 1', 'group g members a', 'signoff g agree', 'risk add "x"', 'risk mitigate 1 "x"', 'risk view 1 g "x"', 'risk accept 1',
-      'risk close 1', 'switch add k --expect off', 'switch k on', 'facts defects sev1=0', 'facts issues 1 --threshold 2', 'facts phase p open',
-      'facts environment "x"', 'date 2019-11-29 "x"', 'decide go', 'close cancelled', 'todo', 'report', 'audit verify', 'audit export',
+      'confirm 1 met', 'withdraw 1', 'group g members a', 'signoff g agree', 'risk list', 'risk add "x"', 'risk mitigate 1 "x"', 'risk view 1 g "x"', 'risk accept 1',
+      'risk close 1', 'switch list', 'switch add k --expect off', 'switch k on', 'facts defects sev1=0', 'facts issues 1 --threshold 2', 'facts phase p open',
+      'facts environment "x"', 'date 2019-11-29 "x"', 'decide go', 'close cancelled', 'todo', 'history 1', 'report', 'audit verify', 'audit export',
     ];
     expect(examples.length).toBe(COMMANDS.length);
     for (const line of examples) expect(parse(line).ok, line).toBe(true);
@@ -661,7 +686,7 @@ describe('the usage table', () => {
     expect(general.length).toBeLessThan(30);
     const text = general.join('\n');
     for (const word of COMMAND_WORDS) expect(text, word).toMatch(new RegExp(`\\b${word}\\b`));
-    expect(helpText('risk').filter((line) => line.startsWith('/release risk')).length).toBe(5);
+    expect(helpText('risk').filter((line) => line.startsWith('/release risk')).length).toBe(6);
     expect(helpText('risk add')[0]).toBe('/release risk add "<text>" [--owner <user>]');
     expect(helpText('confirm')[0]).toBe(CONFIRM_USAGE);
     expect(helpText('nonsense')).toEqual(general);

@@ -33,8 +33,9 @@ describe('the audit head people are shown', () => {
     await console.run('/release create "Nov" 2019-11-29 --id nov\n/release role DCC dan');
     const head = console.store.get('nov')!.audit.at(-1)!;
     const { output } = await console.run('/release status\n/release report');
+    const [paper = ''] = await console.written(output);
     expect(output).toContain(`Audit record: entry 2, head \`${head.hash.slice(0, 12)}\``);
-    expect(output).toContain(`/release audit verify --head ${head.hash.slice(0, 12)}`);
+    expect(paper).toContain(`/release audit verify --head ${head.hash.slice(0, 12)}`);
     const missing = (await console.run('/release audit verify --head 0123456789ab')).output;
     expect(missing).toContain('head 0123456789ab is NOT in this record');
     const bad = (await console.run('/release audit verify --head xyz')).output;

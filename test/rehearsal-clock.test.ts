@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,8 +10,11 @@ import { fileBytes, readDoc, reopen, reseal, resealState, seedToGo, SEED_ID, SEE
 
 const MOVE = '/as rita\n/release date 2019-12-06 "A Severity 2 defect was found in regression testing"\n/release status\n/release audit verify\n/release audit export\n';
 
-function exportedTimes(stdout: string): Array<{ seq: number; at: number; command: string }> {
-  return stdout
+/** The audit export the console wrote to a file, as the times and commands of its entries. */
+async function exportedTimes(stdout: string): Promise<Array<{ seq: number; at: number; command: string }>> {
+  const path = /: written to (\S+)$/m.exec(stdout)?.[1];
+  if (!path) throw new Error(`the console wrote no export: ${stdout.slice(-500)}`);
+  return (await readFile(path, 'utf8'))
     .split('\n')
     .filter((line) => line.startsWith('{"actor"'))
     .map((line) => JSON.parse(line))
@@ -47,7 +50,7 @@ describe('case 6: a rehearsal clock restarted on a store with later records, thr
     const second = await npmStart(MOVE, env);
     expect(second.status).toBe(0);
     expectMovedAndStale(second.stdout);
-    const times = exportedTimes(second.stdout);
+    const times = await exportedTimes(second.stdout);
     expect(times).toHaveLength(firstEntries + 1);
     expect(times.at(-1)!.command).toMatch(/^\/release date 2019-12-06/);
     expect(times.at(-1)!.at).toBeGreaterThanOrEqual(firstNewest);
@@ -64,7 +67,7 @@ describe('case 6: a rehearsal clock restarted on a store with later records, thr
     expect(earlier.status).toBe(0);
     expect(earlier.stderr).toMatch(/rehearsal clock resumes at 2019-11-07T15:00:\d\d\.\d{3}Z, the newest record in the store \(GOLIVE_CLOCK_START is earlier\)/);
     expectMovedAndStale(earlier.stdout);
-    const move = exportedTimes(earlier.stdout).at(-1)!;
+    const move = (await exportedTimes(earlier.stdout)).at(-1)!;
     expect(move.command).toMatch(/^\/release date 2019-12-06/);
     expect(move.at).toBeGreaterThanOrEqual(newest);
     const doc = await readDoc(dir, SEED_ID);

@@ -39,8 +39,10 @@ describe('the November 2019 SEC Release, end to end through the console', () => 
     expect(status).not.toContain('Not allowed');
   });
 
-  it('writes the decision paper from the record alone', () => {
-    const paper = out[0]!.slice(out[0]!.indexOf('# Approval to implement the November 2019 SEC Release'), out[0]!.indexOf('--- end of nov-2019-sec-decision-paper.md'));
+  it('writes the decision paper from the record alone', async () => {
+    expect(out[0]).toContain(`Decision paper: November 2019 SEC Release: written to ${join(h.workingDir, 'reports', 'nov-2019-sec-decision-paper.md')}`);
+    const [paper = ''] = await h.written(out[0]!);
+    expect(paper.startsWith('# Approval to implement the November 2019 SEC Release')).toBe(true);
     expect(paper).toContain('due to be implemented on 29 Nov 2019 at 09:00 (Europe/London)');
     expect(paper).toMatch(/## 2\. Acceptance criteria/);
     expect(paper.match(/State: \*\*MET\*\*/g)).toHaveLength(7);

@@ -73,7 +73,7 @@ describe('case 1: editing the state in the release file', () => {
 
     const verify = (await h.run('/release audit verify')).output;
     expect(verify).toContain(`Audit record FAILS verification: at entry ${head}: The stored state of the release does not match entry ${head}`);
-    const exported = (await h.run('/release audit export')).output;
+    const [exported = ''] = await h.written((await h.run('/release audit export')).output);
     expect(exported.split('\n').filter((line) => line.startsWith('{'))).toHaveLength(doc.audit.length);
 
     // The other release in the same folder is untouched by all this and still takes writes.
@@ -209,7 +209,7 @@ describe('the tamper suite: the audit entries themselves', () => {
     expect(seeded.output).toContain(`Panel decided GO by @pat`);
     expect(seeded.output).toContain(`Audit record: entry ${decision.seq}, head \`${decision.hash.slice(0, 12)}\``);
     h = await reopen(seeded.dir);
-    const paper = (await h.run('/release report')).output;
+    const [paper = ''] = await h.written((await h.run('/release report')).output);
     expect(paper).toContain(`Audit record: entry ${decision.seq}, head \`${decision.hash.slice(0, 12)}\`. Anyone can check later`);
     await h.run('/as dan\n/release confirm ops-ready met "still ready"');
     const doc = await readDoc(seeded.dir, SEED_ID);

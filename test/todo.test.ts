@@ -40,7 +40,6 @@ describe('todo in the console', () => {
     expect(before).not.toContain('secas-ready');
     expect(before).not.toContain('OPSG');
     expect(before).not.toContain('Decide go or no-go');
-    expect(before).toContain('(Met | Not met | Need info)');
 
     await as('dan', '/release confirm code-ready met --release nov');
     await as('dan', '/release confirm ops-ready not-met "TOC not staffed" --release nov');
@@ -57,7 +56,6 @@ describe('todo in the console', () => {
     const tess = await todo('tess');
     expect(tess).toContain('TAG 0 of 1 agreed');
     expect(tess).toContain('You may sign as delegate for @tara');
-    expect(tess).toContain('(TAG: agree | TAG: disagree)');
   });
 
   it("lists a group member's sign-off until they have signed, and again when their sign-off goes stale", async () => {
@@ -75,7 +73,6 @@ describe('todo in the console', () => {
   it("lists the approver's decision until it is made, and again once it is stale", async () => {
     const pat = await todo('pat');
     expect(pat).toContain('Decide go or no-go as Panel');
-    expect(pat).toContain('(Decide GO | Decide NO-GO)');
     await as('pat', '/release decide no-go "not ready" --release nov');
     expect(await todo('pat')).toContain('Nothing waits for you.');
     await as('dan', '/release confirm code-ready met --release nov');

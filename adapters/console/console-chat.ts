@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { GoliveApp } from '../../src/app/app.js';
 import type { Reply } from '../../src/app/request.js';
@@ -6,7 +7,8 @@ import type { Channel } from '../../src/domain/release.js';
 import { UserId } from '../../src/domain/primitives.js';
 import { OutboxWorker } from '../../src/app/outbox.js';
 import { consolePort } from './console-port.js';
-import { clean, renderText } from './render-text.js';
+import { ReportFileError, writeReportFile } from './report-file.js';
+import { clean, isOneLine, renderText } from './render-text.js';
 
 export interface ConsoleOptions {
   app: GoliveApp;
@@ -16,6 +18,8 @@ export interface ConsoleOptions {
   interactive: boolean;
   user: string;
   channel?: string;
+  /** Where `report` and `audit export` write their files: reports/ under it. The process's working directory unless given. */
+  workingDir?: string;
 }
 
 const HINT = 'Type /release help, /as <user> to act as someone else, /channel <name> to move, /quit to leave.';
@@ -28,6 +32,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   let channel: Channel = { platform: 'console', id: options.channel ?? 'general' };
   let failed = false;
   const outbox = new OutboxWorker(app.deps.store, { console: consolePort(say) }, app.deps.clock);
+  const reportsDir = join(options.workingDir ?? process.env.INIT_CWD ?? process.cwd(), 'reports');
   const prompt = () => (options.interactive ? output.write(`${user} in #${channel.id}> `) : true);
 
   if (options.interactive) say(`golive console: you are @${user} in #${channel.id}. ${HINT}`);
@@ -62,7 +67,14 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
     try {
       const result = await app.handle({ actor: { id: user, platform: 'console' }, channel, text: line });
       if (!result.parsed) failed = true;
-      for (const reply of result.replies) say(renderReply(reply));
+      for (const reply of result.replies) {
+        if (reply.kind === 'view') say(renderReply(reply));
+        else {
+          const saved = await saveFile(reportsDir, reply);
+          say(saved.line);
+          if (!saved.ok) failed = true;
+        }
+      }
       await outbox.kick();
     } catch (error) {
       // A bug must not take the operator's session down with it; the store is untouched by a failed write.
@@ -74,9 +86,20 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   return failed ? 1 : 0;
 }
 
-function renderReply(reply: Reply): string {
+/** The file written under reports/, said in one line; a file that cannot be written is said too. */
+async function saveFile(dir: string, reply: Extract<Reply, { kind: 'file' }>): Promise<{ ok: boolean; line: string }> {
+  try {
+    const path = await writeReportFile(dir, reply.filename, reply.content);
+    return { ok: true, line: `${clean(reply.title)}: written to ${clean(path)}\n` };
+  } catch (error) {
+    if (!(error instanceof ReportFileError)) throw error;
+    return { ok: false, line: `Not done: ${clean(error.message)}\n` };
+  }
+}
+
+function renderReply(reply: Extract<Reply, { kind: 'view' }>): string {
   const who = reply.visibility === 'private' ? '(only you can see this)\n' : '';
-  if (reply.kind === 'view') return `${who}${renderText(reply.view)}\n`;
-  // A file (the paper, an audit export) holds anyone's text as it was recorded, older records included.
-  return `${who}--- ${clean(reply.title)} (${clean(reply.filename)}) ---\n${clean(reply.content)}\n--- end of ${clean(reply.filename)} ---\n`;
+  // A change answers with one line; the marker goes after it so it stays one line.
+  if (isOneLine(reply.view)) return `${renderText(reply.view)}${reply.visibility === 'private' ? '  (only you can see this)' : ''}`;
+  return `${who}${renderText(reply.view)}\n`;
 }

@@ -1,7 +1,11 @@
 import type { ChatPort } from '../../src/app/chat-port.js';
 import { renderText } from './render-text.js';
 
-/** The console's delivery: announcements appear inline, marked with the channel they went to. */
+/**
+ * The console's delivery: announcements appear inline, marked with the channel they went to. The
+ * checklist kept up to date after each change is not redrawn: the change's own reply says what was
+ * recorded, and `/release status` shows the whole of it.
+ */
 export function consolePort(say: (text: string) => void): ChatPort {
   let next = 0;
   return {
@@ -9,8 +13,6 @@ export function consolePort(say: (text: string) => void): ChatPort {
       say(`[#${channel.id}] ${renderText(view)}\n`);
       return { ref: `console-${++next}` };
     },
-    async update(channel, _ref, view) {
-      say(`[#${channel.id}, updated] ${renderText(view)}\n`);
-    },
+    async update() {},
   };
 }

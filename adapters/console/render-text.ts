@@ -1,9 +1,10 @@
-import type { Action, Block, Span, Status, View } from '../../src/views/elements.js';
+import type { Block, Span, Status, View } from '../../src/views/elements.js';
 import { stripControls } from '../../src/domain/control-chars.js';
 
 // Plain text for a terminal. No markup to escape here, but control characters from user text
 // are stripped so nobody can move the cursor, recolour or overwrite the operator's screen, or
-// reverse the direction of what they read.
+// reverse the direction of what they read. Buttons are not drawn: nothing can click them here,
+// and each one names a command the person can type instead.
 
 /** Anyone's text made safe to print: every control character but newline and tab removed. */
 export const clean = (text: string): string => stripControls(text);
@@ -36,18 +37,20 @@ function renderBlock(block: Block): string[] {
     case 'fields':
       return block.fields.map((f) => `  ${clean(f.label)}: ${renderSpans(f.value)}`);
     case 'item':
-      return [`${MARK[block.status]} ${renderSpans(block.title)}`, ...block.lines.map((line) => `      ${renderSpans(line)}`), ...renderActions(block.actions ?? [])];
+      return [`${MARK[block.status]} ${renderSpans(block.title)}`, ...block.lines.map((line) => `      ${renderSpans(line)}`)];
     case 'actions':
-      return renderActions(block.actions);
+      return [];
     case 'divider':
       return [''];
   }
 }
 
-function renderActions(actions: readonly Action[]): string[] {
-  return actions.length > 0 ? [`      (${actions.map((a) => clean(a.label)).join(' | ')})`] : [];
-}
-
 export function renderText(view: View): string {
   return view.blocks.flatMap(renderBlock).join('\n').replace(/^\n+/, '');
+}
+
+/** A view that says one thing (what was recorded, what was refused) fits on one line. */
+export function isOneLine(view: View): boolean {
+  const [only, ...rest] = view.blocks;
+  return rest.length === 0 && only?.type === 'paragraph' && !renderSpans(only.content).includes('\n');
 }

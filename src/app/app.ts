@@ -12,6 +12,7 @@ import { handleSignoffWithdraw, handleWithdraw } from './handlers/withdraw.js';
 import { handleGroup, handleRisk, handleSwitch } from './handlers/register.js';
 import { handleFacts } from './handlers/facts.js';
 import { handleAuditExport, handleAuditVerify, handleList, handleReport, handleStatus } from './handlers/reading.js';
+import { handleHistory, handleRiskList, handleSwitchList } from './handlers/history.js';
 import { handleHelp } from './handlers/help.js';
 import { handleAsk } from './handlers/ask.js';
 import { handleClose, handleTodo } from './handlers/close.js';
@@ -132,6 +133,12 @@ function dispatch(ctx: Ctx, command: Command): Promise<Reply[]> | Reply[] {
       return handleTodo(ctx);
     case 'report':
       return handleReport(ctx);
+    case 'history':
+      return handleHistory(ctx, command);
+    case 'switch-list':
+      return handleSwitchList(ctx);
+    case 'risk-list':
+      return handleRiskList(ctx);
     case 'audit-verify':
       return handleAuditVerify(ctx, command);
     case 'audit-export':

@@ -56,6 +56,9 @@ export type Command =
   | { name: 'close'; result: 'went-live' | 'rolled-back' | 'cancelled'; note?: string }
   | { name: 'todo' }
   | { name: 'report' }
+  | { name: 'history'; item: string; kind?: 'criterion' | 'group' | 'switch' | 'risk' }
+  | { name: 'switch-list' }
+  | { name: 'risk-list' }
   | { name: 'audit-verify'; head?: string }
   | { name: 'audit-export'; format: 'jsonl' | 'csv' };
 

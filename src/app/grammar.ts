@@ -150,6 +150,8 @@ export const BUILDERS: Record<string, (a: Args) => Command> = {
     return defined({ name: 'withdraw', criterion: ref, comment: optionalText(a.words[1]?.text) });
   },
 
+  'risk list': (a: Args) => (a.end(0), { name: 'risk-list' }),
+
   'risk add'(a: Args) {
     a.end(1, 'risk');
     const owner = a.option('owner');
@@ -184,9 +186,13 @@ export const BUILDERS: Record<string, (a: Args) => Command> = {
     return { name: 'risk-close', risk: risk(a, a.need(0, 'a risk number').text) };
   },
 
+  'switch list': (a: Args) => (a.end(0), { name: 'switch-list' }),
+
   'switch add'(a: Args) {
     a.end(2, 'description');
     const key = switchKey(a, a.need(0, 'a switch key and --expect on|off').text);
+    // `switch list` is the listing, so a switch called "list" could never be set.
+    if (key.toLowerCase() === 'list') a.fail('A switch cannot be called "list": that word shows the guarded switches. Choose another key.');
     const expected = a.option('expect') ?? a.fail('switch add needs --expect on or --expect off: the state the switch must stay in.');
     const expect = choice(a, expected, 'a switch state', ON_OFF, ['on', 'off']);
     return defined({ name: 'switch-add', key, expect, description: optionalText(a.words[1]?.text) });
@@ -278,6 +284,21 @@ export const BUILDERS: Record<string, (a: Args) => Command> = {
   },
 
   todo: (a: Args) => (a.end(0), { name: 'todo' }),
+
+  history(a: Args) {
+    a.end(2);
+    const what = 'the item: a criterion id or number, a group id, a switch key, or a risk like R1';
+    const second = a.words[1];
+    const kinds = { criterion: 'criterion', group: 'group', switch: 'switch', risk: 'risk' } as const;
+    // `history switch code-ready` picks the switch when a criterion shares its name.
+    const kind = second === undefined ? undefined : choice(a, a.need(0, what).text, 'a kind of item', kinds, ['criterion', 'group', 'switch', 'risk']);
+    const word = second ?? a.need(0, what);
+    const item = word.text.trim();
+    if (!/^#?[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(item)) {
+      a.fail(`"${word.text}" is not an item: give a criterion id or number (code-ready, 3), a group id (opsg), a switch key or a risk (R1).`);
+    }
+    return defined({ name: 'history', item, kind });
+  },
 
   report: (a: Args) => (a.end(0), { name: 'report' }),
 

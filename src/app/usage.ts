@@ -66,6 +66,7 @@ export const COMMANDS: readonly UsageEntry[] = [
     summary: "Record a review group member's sign-off, or withdraw your own (the member waits to sign again).",
     options: ['for'],
   },
+  { words: ['risk', 'list'], usage: `${p} risk list`, summary: 'Show the risk register: each risk with its status, owner, mitigations and conditions.', options: [] },
   { words: ['risk', 'add'], usage: `${p} risk add "<text>" [--owner <user>]`, summary: 'Add a risk to the register.', options: ['owner'] },
   { words: ['risk', 'mitigate'], usage: `${p} risk mitigate <risk> "<text>"`, summary: 'Record a mitigation of a risk.', options: [] },
   { words: ['risk', 'view'], usage: `${p} risk view <risk> <group> "<text>"`, summary: "Record a review group's view of a risk.", options: [] },
@@ -76,6 +77,7 @@ export const COMMANDS: readonly UsageEntry[] = [
     options: ['conditions'],
   },
   { words: ['risk', 'close'], usage: `${p} risk close <risk>`, summary: 'Close a risk.', options: [] },
+  { words: ['switch', 'list'], usage: `${p} switch list`, summary: 'Show the guarded switches: expected and current state, and the last change.', options: [] },
   {
     words: ['switch', 'add'],
     usage: `${p} switch add <key> --expect on|off ["description"]`,
@@ -126,6 +128,12 @@ export const COMMANDS: readonly UsageEntry[] = [
     options: [],
   },
   { words: ['todo'], usage: `${p} todo`, summary: 'List what waits for you across every release: criteria to answer, sign-offs to give, decisions to make, and when each is due.', options: [] },
+  {
+    words: ['history'],
+    usage: `${p} history [criterion|group|switch|risk] <item>`,
+    summary: 'Show one item\'s timeline: every answer or change, who gave it and when, comments, evidence, stale and withdrawn marks, and refused attempts.',
+    options: [],
+  },
   { words: ['report'], usage: `${p} report`, summary: 'Produce the decision paper from the record.', options: [] },
   {
     words: ['audit', 'verify'],
@@ -172,7 +180,7 @@ export function usageOf(word: string): string {
 /** The short help names every command once, grouped by who reaches for it. */
 const GROUPS = {
   setup: ['create', 'role', 'owner', 'group', 'ask', 'link', 'manager', 'delegate', 'facts', 'switch', 'risk', 'date', 'close'],
-  record: ['list', 'report', 'audit verify|export', 'help'],
+  record: ['list', 'history', 'report', 'audit verify|export', 'help'],
 };
 
 const RELEASE_NOTE = `Add --release <id> to any command to name the release, or run ${p} link --release <id> once in its channel.`;

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -36,8 +36,19 @@ export class Harness {
         done();
       },
     });
-    const status = await runConsole({ app: this.app, input: Readable.from([script]), output: sink, interactive: false, user });
+    const status = await runConsole({ app: this.app, input: Readable.from([script]), output: sink, interactive: false, user, workingDir: this.workingDir });
     return { output, status };
+  }
+
+  /** The console's working directory: `report` and `audit export` write under its reports/. */
+  get workingDir(): string {
+    return join(this.dir, 'work');
+  }
+
+  /** The contents of every file the console said it wrote in `output`, in order. */
+  async written(output: string): Promise<string[]> {
+    const paths = [...output.matchAll(/: written to (\S+)$/gm)].map((m) => m[1]!);
+    return Promise.all(paths.map((path) => readFile(path, 'utf8')));
   }
 
   async close(remove = true): Promise<void> {
