@@ -159,14 +159,14 @@ describe('evaluate', () => {
     expect(evaluate(same, NOW).verdict).toBe('GO');
   });
 
-  it('keeps a need-info answer pending and flags answers given on or after a group meeting as late', () => {
+  it("keeps a need-info answer pending and flags answers given after a group's evidence deadline as late", () => {
     const r = ready();
     r.groups[0]!.meeting = '2019-11-08';
     r.criteria[0]!.responses.push({ answer: 'need-info', comment: 'which build?', evidence: [], by: 'dan', platform: 'console', at: '2019-11-08T10:00:00.000Z' });
     const readiness = evaluate(r, NOW);
     expect(readiness.verdict).toBe('PENDING');
     expect(readiness.criteria[0]!.detail).toContain('which build?');
-    expect(readiness.criteria[0]!.lateFor).toEqual(['OPSG']);
+    expect(readiness.criteria[0]!.lateFor.map((l) => [l.group.name, l.deadline.toISOString()])).toEqual([['OPSG', '2019-11-06T17:00:00.000Z']]);
     expect(readiness.criteria[1]!.lateFor).toEqual([]);
   });
 

@@ -6,6 +6,8 @@ import { shortHead } from '../views/messages.js';
 import { stripControls } from '../domain/control-chars.js';
 import { isOverdue, OUTCOME_WORDS } from '../domain/outcome.js';
 import { CLOSE_HINT, sinceDue } from '../views/outcome.js';
+import { lateTexts } from '../views/late.js';
+import { lateEvidence, type GroupLateEvidence } from '../domain/late-evidence.js';
 
 // The decision paper, in the shape of the seed paper, built from the record alone: every line
 // below is read from the release; nothing is typed in by hand.
@@ -55,9 +57,12 @@ export function decisionPaper(release: Release, now: Date, record?: RecordHead):
   out.push('The following criteria need to be met before the release can go live:', '');
   for (const c of readiness.criteria) out.push(...criterionLines(c, zone));
 
+  const late = lateEvidence(release);
   for (const g of readiness.groups) {
     head(`Views of ${md(g.group.name)}`);
     out.push(...groupLines(g, zone));
+    const arrivals = late.find((l) => l.group === g.group);
+    if (arrivals) out.push('', ...lateArrivalLines(arrivals, zone));
   }
 
   head('Residual risks');
@@ -145,8 +150,23 @@ function criterionLines(c: CriterionState, zone: string): string[] {
     lines.push(`   - Answer: ${ANSWER_WORDS[r.answer]} by ${person(r.by)}${r.onBehalfOf ? ` for ${person(r.onBehalfOf)}` : ''} on ${when(r.at, zone)}${r.comment ? `: ${md(r.comment)}` : ''}`);
     if (r.evidence.length > 0) lines.push(`   - Evidence: ${r.evidence.map((url) => `<${url.replace(/[<>\s\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, encodeURIComponent)}>`).join(', ')}`);
   }
-  if (c.lateFor.length > 0) lines.push(`   - Late: answered on or after the ${c.lateFor.map(md).join(' and ')} meeting`);
+  if (r) for (const late of lateTexts(c.lateFor, zone, r.at, md)) lines.push(`   - **${late}**`);
   return lines;
+}
+
+/** What reached the group after its evidence deadline: the reviewers' complaint in the seed paper. */
+function lateArrivalLines({ group, deadline, items }: GroupLateEvidence, zone: string): string[] {
+  if (items.length === 0) return [`All evidence arrived before the ${md(group.name)}'s deadline (${when(deadline, zone)}).`];
+  return [
+    `Evidence that arrived after the ${md(group.name)}'s deadline (${when(deadline, zone)}):`,
+    '',
+    ...items.map(({ criterion, response: r, current }) => {
+      const what = r.answer === 'need-info' ? 'asked for more information' : `answered ${ANSWER_WORDS[r.answer]}`;
+      const evidence = r.evidence.length === 0 ? '' : `, ${r.evidence.length} evidence link${r.evidence.length === 1 ? '' : 's'}`;
+      const by = `${person(r.by)}${r.onBehalfOf ? ` for ${person(r.onBehalfOf)}` : ''}`;
+      return `- criterion ${criterion.number} ${md(criterion.id)} ${what} on ${when(r.at, zone)} by ${by}${evidence}${current ? '' : ' (since replaced)'}`;
+    }),
+  ];
 }
 
 function groupLines(g: GroupState, zone: string): string[] {

@@ -1,10 +1,10 @@
-import { TZDate } from '@date-fns/tz';
 import type { Criterion, Decision, Release, Response, ReviewGroup, Signoff } from './release.js';
 import { evaluateRule, factChangedAt, factsRead, latest, type RuleResult } from './rule-eval.js';
 import type { FactName } from './rule.js';
 import { implementationInstant } from './calendar.js';
 import { criterionOwners, emptyOwnerRoles, roleMembers, unique } from './people.js';
 import { stateFingerprint } from './fingerprint.js';
+import { lateFor, type LateFor } from './late-evidence.js';
 
 export type Verdict = 'GO' | 'NO-GO' | 'PENDING';
 export type ItemState = 'met' | 'failed' | 'pending';
@@ -37,8 +37,8 @@ export interface CriterionState {
   latest?: Response;
   stale: boolean;
   rule?: RuleResult;
-  /** Groups whose meeting had started before the latest answer was given. */
-  lateFor: string[];
+  /** The groups whose evidence deadline had passed when the latest answer was given. */
+  lateFor: LateFor[];
 }
 
 /** An agreement that no longer counts towards the quorum, and why. */
@@ -133,17 +133,6 @@ function evaluateCriterion(release: Release, criterion: Criterion): CriterionSta
   if (last.answer === 'need-info') return waiting(`more information needed: ${last.comment ?? ''}`.trim());
   if (rule?.state === 'pending') return { ...withLatest, ...byManagers, state: 'pending', detail: `confirmed, but ${rule.reason}` };
   return { ...withLatest, ...byOwners, state: 'met', detail: rule ? `met; ${rule.reason}` : 'met' };
-}
-
-function lateFor(release: Release, response: Response): string[] {
-  return release.groups
-    .filter((g) => g.meeting !== undefined && Date.parse(response.at) >= meetingStart(g.meeting, release.implementation.zone).getTime())
-    .map((g) => g.name);
-}
-
-function meetingStart(date: string, zone: string): Date {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new TZDate(y, m - 1, d, 0, 0, zone);
 }
 
 /**

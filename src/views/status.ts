@@ -8,6 +8,7 @@ import { factsBlocks } from './facts.js';
 import { blockerLines } from './blockers.js';
 import { recordNote } from './messages.js';
 import { afterTheDate } from './outcome.js';
+import { lateTexts } from './late.js';
 
 const ITEM_STATUS = { met: 'ok', failed: 'failed', pending: 'pending' } as const;
 
@@ -79,7 +80,7 @@ export function criterionItem(c: CriterionState, zone: string): ItemBlock {
   }
   if (c.rule) lines.push([t(`Rule: ${c.rule.reason}`)]);
   if (c.state !== 'met' || c.stale) lines.push([b(c.detail)]);
-  if (c.lateFor.length > 0) lines.push([t(`Late: answered on or after the ${c.lateFor.join(' and ')} meeting`)]);
+  if (r) for (const late of lateTexts(c.lateFor, zone, r.at)) lines.push([b(late)]);
   return { type: 'item', status, title: [b(`${c.criterion.number}. ${c.criterion.id}`), t(` ${c.criterion.text}`)], lines };
 }
 

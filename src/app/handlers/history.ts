@@ -10,6 +10,8 @@ import { riskListView, switchListView } from '../../views/registers.js';
 import { historyView, type Timeline, type TimelineEvent } from '../../views/history.js';
 import { b, t, user } from '../../views/elements.js';
 import { ANSWER_WORDS } from '../../views/format.js';
+import { lateTexts } from '../../views/late.js';
+import { lateFor } from '../../domain/late-evidence.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 type Kind = NonNullable<Of<'history'>['kind']>;
@@ -97,6 +99,8 @@ function criterionEvents(release: Release, criterion: Criterion): TimelineEvent[
     const stale = i === last && response.answer !== 'withdrawn' ? staleReason(release, criterion, response) : undefined;
     if (stale) marks.push(`stale: ${stale}; it must be confirmed again`);
     else if (i < last) marks.push(criterion.responses[i + 1]!.answer === 'withdrawn' && i + 1 === last ? 'withdrawn later' : 'replaced by a later answer');
+    // The answer's own time heads its entry, so the mark names only the deadline it missed.
+    for (const late of lateTexts(lateFor(release, response), release.implementation.zone)) marks.push(late.replace(/^Late/, 'late'));
     return {
       at: response.at,
       status: stale ? 'stale' : ANSWER_STATUS[response.answer],
