@@ -54,7 +54,7 @@ describe('close and overdue', () => {
     const doc = await onDisk();
     expect(doc.release.outcome).toMatchObject({ result: 'cancelled', note: 'merged into the December release', by: 'rita', platform: 'console' });
     expect(doc.audit.at(-1)).toMatchObject({ outcome: 'applied', command: '/release close cancelled "merged into the December release"', after: { outcome: { result: 'cancelled' } } });
-    expect(doc.outbox.filter((m) => m.kind === 'announcement' && m.id.startsWith('closed:nov:'))).toHaveLength(1);
+    expect(doc.outbox.filter((m) => m.kind === 'closed' && m.id.startsWith('closed:nov:'))).toHaveLength(1);
     expect(await as('rita', '/release list')).toMatch(/^CLOSED: CANCELLED Nov `nov`/m);
   });
 

@@ -101,7 +101,7 @@ describe('the verdict nobody can get wrong, through the console', () => {
     expect(doc.release.decisions).toEqual([]);
     expect(doc.audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: 'pat' }, command: '/release decide go' });
     expect(doc.audit.at(-1)!.reason).toContain('GO refused: 10 things still block Nov');
-    expect(doc.outbox.filter((m) => m.kind === 'announcement')).toEqual([]);
+    expect(doc.outbox.filter((m) => m.kind === 'decision')).toEqual([]);
     expect(await status()).toContain('Nov: PENDING');
 
     // A NO-GO needs nothing else to be clear.

@@ -13,6 +13,10 @@ export function consolePort(say: (text: string) => void): ChatPort {
       say(`[#${channel.id}] ${renderText(view)}\n`);
       return { ref: `console-${++next}` };
     },
+    async dm(person, view) {
+      say(`[DM @${person.id}] ${renderText(view)}\n`);
+      return { ref: `console-${++next}` };
+    },
     async update() {},
   };
 }

@@ -24,6 +24,16 @@ export function slackPort(client: webApi.WebClient): ChatPort {
         throw asRetryable(error);
       }
     },
+    // Posting to a user id is how Slack opens (or reuses) the app's direct message with them.
+    async dm(person, view) {
+      try {
+        const rendered = renderBlocks(view);
+        const result = await client.chat.postMessage({ channel: person.id, text: rendered.text, blocks: rendered.blocks, unfurl_links: false, unfurl_media: false });
+        return { ref: `${result.channel ?? person.id}/${result.ts}` };
+      } catch (error) {
+        throw asRetryable(error);
+      }
+    },
     async update(channel, ref, view) {
       const [channelId = channel.id, ts = ''] = ref.split('/');
       try {

@@ -2,19 +2,19 @@ import { Release } from '../domain/release.js';
 import { sealEntry, stateHashOf, type AuditKey } from '../domain/audit.js';
 import type { AuditEntry, UnsealedAuditEntry } from '../domain/audit-entry.js';
 import { markWorsening } from '../domain/worsening.js';
-import type { OutboxMessage, ReleaseDocument } from './document.js';
+import type { ReleaseDocument } from './document.js';
+import type { NewOutboxMessage } from './delivery/outbox-message.js';
 import type { Store } from './store-port.js';
 import { refreshChecklists } from './checklists.js';
 import { Refusal, UserError, type Actor } from './request.js';
-import { withRecordNote } from '../views/messages.js';
 import { refuseIfClosed } from './closed.js';
 
 export interface ChangeEffect<T> {
   /** What changed, for the audit entry: the part before and after, not the whole release. */
   before: unknown;
   after: unknown;
-  /** Messages to send because of this change; saved with it in the same write. */
-  outbox?: Array<Omit<OutboxMessage, 'status' | 'attempts' | 'createdAt'>>;
+  /** Messages to send because of this change (what to say, not rendered); saved with it in the same write. */
+  outbox?: NewOutboxMessage[];
   result: T;
 }
 
@@ -94,8 +94,9 @@ export async function changeRelease<T>(store: Store, releaseId: string, ctx: Cha
       const entry = seal({ at, actor, command: ctx.command.slice(0, 4000), ...request, outcome: 'applied', before: effect.before ?? null, after: effect.after ?? null });
       for (const message of effect.outbox ?? []) {
         if (doc.outbox.some((m) => m.id === message.id)) continue;
-        const view = message.kind === 'checklist' ? message.view : withRecordNote(message.view, entry.seq, entry.hash);
-        doc.outbox.push({ ...message, view, status: 'pending', attempts: 0, createdAt: at });
+        // An announcement shows the record's head as of the change it tells of; a checklist shows the state, not a moment.
+        const record = message.kind === 'checklist' ? {} : { record: { seq: entry.seq, hash: entry.hash } };
+        doc.outbox.push({ ...message, ...record, status: 'pending', attempts: 0, createdAt: at });
       }
       refreshChecklists(doc, ctx.now);
       outcome = { applied: true, result: effect.result, release: doc.release };

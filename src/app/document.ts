@@ -1,32 +1,11 @@
 import { z } from 'zod';
-import { Channel, Release } from '../domain/release.js';
+import { Release } from '../domain/release.js';
 import { AuditEntry } from '../domain/audit-entry.js';
 import { Instant, Platform, UserId } from '../domain/primitives.js';
-import { View } from '../views/elements.js';
+import { OutboxMessage } from './delivery/outbox-message.js';
 
-// A message the app has decided to send. It is written in the same document (so the same atomic
-// write) as the change that caused it; its id is the idempotency key that keeps delivery to once.
-export const OutboxMessage = z
-  .object({
-    id: z.string().min(1).max(300),
-    /** A checklist is posted once and then kept current by `checklist-update`s that edit it in place. */
-    kind: z.enum(['announcement', 'alert', 'checklist', 'checklist-update']),
-    channel: Channel,
-    view: View,
-    createdAt: Instant,
-    status: z.enum(['pending', 'sent', 'failed']),
-    attempts: z.number().int().min(0),
-    nextAttemptAt: Instant.optional(),
-    sentAt: Instant.optional(),
-    lastError: z.string().max(2000).optional(),
-    messageRef: z.string().max(300).optional(),
-    /** For a checklist-update: the id of the checklist message it edits. */
-    updates: z.string().max(300).optional(),
-    /** A checklist replaced by a newer one in the same channel is no longer kept current. */
-    superseded: z.boolean().optional(),
-  })
-  .strict();
-export type OutboxMessage = z.infer<typeof OutboxMessage>;
+// The outbox's message lives in delivery/, with its kinds and their renderers.
+export { OutboxMessage };
 
 /**
  * Refusals repeated by one person within a minute, counted beside the chain until the next write

@@ -1,12 +1,22 @@
 import type { Platform } from '../domain/primitives.js';
+import type { View } from '../views/elements.js';
 import { RetryLater, type ChatPort } from './chat-port.js';
-import type { OutboxMessage } from './document.js';
+import type { OutboxMessage, ReleaseDocument } from './document.js';
 import type { Store } from './store-port.js';
 import type { Clock } from './clock.js';
+import { recipientPlatform } from './delivery/outbox-message.js';
+import { renderMessage } from './delivery/render-message.js';
+import { ensureChecklistUpdate } from './checklists.js';
 
 export type ChatPorts = Partial<Record<Platform, ChatPort>>;
 
-const MAX_ATTEMPTS = 8;
+/** Tries before a message is dead-lettered (status `dead`) and shown to the managers in `status`. */
+export const MAX_ATTEMPTS = 8;
+/**
+ * Messages of one release delivered before their outcomes are written, in one write: a crash in
+ * between sends at most this many again, and a burst of messages costs one write, not one each.
+ */
+export const DELIVERY_BATCH = 25;
 
 /** Retry after 2, 4, 8 … seconds, capped at ten minutes. */
 export function backoff(attempts: number): number {
@@ -15,70 +25,105 @@ export function backoff(attempts: number): number {
 
 const isDue = (m: OutboxMessage, now: Date) => m.status === 'pending' && (m.nextAttemptAt === undefined || Date.parse(m.nextAttemptAt) <= now.getTime());
 
+type Patch = Partial<Pick<OutboxMessage, 'status' | 'attempts' | 'nextAttemptAt' | 'sentAt' | 'lastError' | 'messageRef'>>;
+interface Outcome {
+  patch: Patch;
+  /** What a delivered message said: a checklist that changed since is edited again. */
+  shown?: View;
+}
+
 /**
- * Sends every pending message that is due. A message is marked sent, with the platform's id for
- * it, in a durable write right after the platform accepted it; an edit waits until the message it
- * edits has been sent. Call it through an OutboxWorker so two runs never overlap.
+ * Sends every pending message that is due, rendered from each release as it is now. The outcomes
+ * of a release's batch (sent with the platform's id for it, retry at, dead) are recorded in one
+ * durable write after it; an edit waits until the message it edits has been sent. Call it
+ * through an OutboxWorker so two runs never overlap.
  */
 export async function deliverDue(store: Store, ports: ChatPorts, now: Date): Promise<number> {
   let sent = 0;
   for (const summary of store.list()) {
-    const doc = store.get(summary.id);
-    // A quarantined record is never written, so its messages wait until it is restored.
-    if (!doc || store.quarantine(summary.id)) continue;
-    for (const message of doc.outbox.filter((m) => isDue(m, now))) {
-      const port = ports[message.channel.platform];
-      if (!port) continue;
-      // Read the current document again: an earlier delivery in this loop may have changed it.
-      const current = store.get(summary.id)?.outbox ?? [];
-      const latest = current.find((m) => m.id === message.id);
-      if (!latest || !isDue(latest, now)) continue;
-      let patch: Partial<OutboxMessage>;
-      try {
-        if (latest.kind === 'checklist-update') {
-          const post = current.find((m) => m.id === latest.updates);
-          if (!post || post.status === 'failed' || post.superseded) {
-            patch = { status: 'failed', lastError: 'the checklist it edits was never posted or has been replaced' };
-          } else if (post.status !== 'sent' || !post.messageRef) {
-            continue;
-          } else {
-            await port.update(latest.channel, post.messageRef, latest.view);
-            patch = { status: 'sent', sentAt: now.toISOString(), attempts: latest.attempts + 1 };
-            sent += 1;
-          }
-        } else {
-          const { ref } = await port.post(latest.channel, latest.view, latest.id);
-          patch = { status: 'sent', sentAt: now.toISOString(), messageRef: ref, attempts: latest.attempts + 1 };
-          sent += 1;
-        }
-      } catch (error) {
-        patch = failure(latest, error, now);
-      }
-      const deliveredView = latest.view;
-      await store.update(summary.id, (doc) => {
-        const target = doc.outbox.find((m) => m.id === message.id);
-        if (!target) return doc;
-        // A checklist that changed while it was being sent must still show its newest state.
-        const changedInFlight = patch.status === 'sent' && JSON.stringify(target.view) !== JSON.stringify(deliveredView);
-        if (changedInFlight && target.kind === 'checklist-update') {
-          Object.assign(target, { attempts: patch.attempts });
-          return doc;
-        }
-        Object.assign(target, patch);
-        if (changedInFlight && target.kind === 'checklist') {
-          doc.outbox.push({ id: `${target.id}:update:${doc.audit.length}`, kind: 'checklist-update', channel: target.channel, view: target.view, createdAt: now.toISOString(), status: 'pending', attempts: 0, updates: target.id });
-        }
-        return doc;
-      });
+    const tried = new Set<string>();
+    for (;;) {
+      const doc = store.get(summary.id);
+      // A quarantined record is never written, so its messages wait until it is restored.
+      if (!doc || store.quarantine(summary.id)) break;
+      const batch = doc.outbox.filter((m) => !tried.has(m.id) && isDue(m, now) && ports[recipientPlatform(m.to)] !== undefined).slice(0, DELIVERY_BATCH);
+      if (batch.length === 0) break;
+      for (const m of batch) tried.add(m.id);
+      const outcomes = await deliverBatch(doc, batch, ports, now);
+      for (const outcome of outcomes.values()) if (outcome.patch.status === 'sent') sent += 1;
+      if (outcomes.size > 0) await store.update(summary.id, (current) => recordOutcomes(current, outcomes, now));
+      if (batch.length < DELIVERY_BATCH) break;
     }
   }
   return sent;
 }
 
-function failure(message: OutboxMessage, error: unknown, now: Date): Partial<OutboxMessage> {
+async function deliverBatch(doc: ReleaseDocument, batch: readonly OutboxMessage[], ports: ChatPorts, now: Date): Promise<Map<string, Outcome>> {
+  const outcomes = new Map<string, Outcome>();
+  // A platform that said "retry after" is not called again before then, in this pass either.
+  const heldUntil = new Map<Platform, string>();
+  for (const message of batch) {
+    const platform = recipientPlatform(message.to);
+    const held = heldUntil.get(platform);
+    if (held !== undefined) {
+      outcomes.set(message.id, { patch: { nextAttemptAt: held } });
+      continue;
+    }
+    try {
+      const outcome = await deliverOne(message, doc, ports[platform]!, now, outcomes);
+      if (outcome) outcomes.set(message.id, outcome);
+    } catch (error) {
+      const patch = failure(message, error, now);
+      outcomes.set(message.id, { patch });
+      if (error instanceof RetryLater && error.afterMs !== undefined && patch.nextAttemptAt !== undefined) heldUntil.set(platform, patch.nextAttemptAt);
+    }
+  }
+  return outcomes;
+}
+
+/** Undefined when the message must wait: an edit of a checklist not posted yet. */
+async function deliverOne(message: OutboxMessage, doc: ReleaseDocument, port: ChatPort, now: Date, earlier: ReadonlyMap<string, Outcome>): Promise<Outcome | undefined> {
+  const sent = { status: 'sent' as const, sentAt: now.toISOString(), attempts: message.attempts + 1 };
+  if (message.kind === 'checklist-update') {
+    const stored = doc.outbox.find((m) => m.id === message.params.updates);
+    const post = stored && { ...stored, ...earlier.get(stored.id)?.patch };
+    if (!post || post.status === 'failed' || post.status === 'dead' || post.superseded || !('channel' in post.to)) {
+      return { patch: { status: 'failed', lastError: 'the checklist it edits was never posted or has been replaced' } };
+    }
+    if (post.status !== 'sent' || !post.messageRef) return undefined;
+    const view = renderMessage(message, doc, now);
+    await port.update(post.to.channel, post.messageRef, view);
+    return { patch: sent, shown: view };
+  }
+  const view = renderMessage(message, doc, now);
+  const { ref } = 'channel' in message.to ? await port.post(message.to.channel, view, message.id) : await port.dm(message.to.person, view, message.id);
+  return { patch: { ...sent, messageRef: ref }, shown: view };
+}
+
+/** The one write after a batch: each outcome onto its message as the release is now. */
+function recordOutcomes(doc: ReleaseDocument, outcomes: ReadonlyMap<string, Outcome>, now: Date): ReleaseDocument {
+  const shownChecklists: Array<{ message: OutboxMessage; shown: View }> = [];
+  for (const [id, outcome] of outcomes) {
+    const target = doc.outbox.find((m) => m.id === id);
+    if (!target) continue;
+    Object.assign(target, outcome.patch);
+    if (outcome.shown && (target.kind === 'checklist' || target.kind === 'checklist-update')) shownChecklists.push({ message: { ...target }, shown: outcome.shown });
+  }
+  // A change written while a checklist was on its way is not in what was shown: edit it again.
+  for (const { message, shown } of shownChecklists) {
+    if (JSON.stringify(renderMessage(message, doc, now)) === JSON.stringify(shown)) continue;
+    const post = doc.outbox.find((m) => m.id === (message.kind === 'checklist-update' ? message.params.updates : message.id));
+    if (post?.kind === 'checklist' && !post.superseded && post.status === 'sent') ensureChecklistUpdate(doc, post, now);
+  }
+  return doc;
+}
+
+function failure(message: OutboxMessage, error: unknown, now: Date): Patch {
   const attempts = message.attempts + 1;
   const lastError = String(error instanceof Error ? error.message : error).slice(0, 2000);
-  if (!(error instanceof RetryLater) || attempts >= MAX_ATTEMPTS) return { status: 'failed', attempts, lastError };
+  if (!(error instanceof RetryLater)) return { status: 'failed', attempts, lastError };
+  if (attempts >= MAX_ATTEMPTS) return { status: 'dead', attempts, lastError };
+  // The platform's own wait (Retry-After) is kept to the millisecond; only a failure without one backs off.
   const wait = error.afterMs ?? backoff(attempts);
   return { attempts, lastError, nextAttemptAt: new Date(now.getTime() + wait).toISOString() };
 }

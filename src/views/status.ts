@@ -12,12 +12,14 @@ import { lateTexts } from './late.js';
 
 const ITEM_STATUS = { met: 'ok', failed: 'failed', pending: 'pending' } as const;
 
-/** The whole state of a release: verdict first, then every part, then what blocks. */
-/** A message golive decided to send but could not deliver: the person should know it is missing. */
+/** A message golive decided to send but could not deliver: the managers should know it is missing. */
 export interface Undelivered {
   what: string;
   where: string;
   error: string;
+  tries: number;
+  /** Every try failed (dead-lettered), rather than refused once for good. */
+  gaveUp: boolean;
 }
 
 /** The newest audit entry, shown so people can later prove the record still holds what they saw. */
@@ -26,6 +28,7 @@ export interface RecordHead {
   head: string;
 }
 
+/** The whole state of a release: verdict first, then every part, then what blocks. */
 export function statusView(release: Release, readiness: Readiness, now: Date, undelivered: readonly Undelivered[] = [], record?: RecordHead): View {
   const zone = release.implementation.zone;
   const left = readiness.due.passed ? timeLeft(now, readiness.due.at) : `in ${timeLeft(now, readiness.due.at)}`;
@@ -52,11 +55,16 @@ export function statusView(release: Release, readiness: Readiness, now: Date, un
   blocks.push(divider(), heading(readiness.blockers.length === 0 ? 'Nothing blocks go-live' : blockersTitle));
   blocks.push(...blockerLines(readiness.blockers, zone));
   if (undelivered.length > 0) {
-    blocks.push(heading(`Not delivered (${undelivered.length})`), ...undelivered.map((u) => paragraph(b(`${u.what} `), t(`to ${u.where}: ${u.error}`))));
+    blocks.push(heading(`Not delivered (${undelivered.length})`), ...undelivered.map((u) => paragraph(b(`${u.what} `), t(`to ${u.where}: ${u.error} (${triesText(u)})`))));
   }
   if (record) blocks.push(recordNote(record.seq, record.head));
   return { title: `${release.name}: ${verdictText(readiness)}`, blocks };
 }
+
+const triesText = (u: Undelivered) => {
+  const tries = `${u.tries} ${u.tries === 1 ? 'try' : 'tries'}`;
+  return u.gaveUp ? `gave up after ${tries}` : `not retried after ${tries}`;
+};
 
 /** Said wherever the date is set or shown when the holiday list stops short of the implementation year. */
 export function holidayCoverageWarning(date: string, holidays: readonly string[]): string | undefined {

@@ -11,7 +11,7 @@ import { canonicalJson } from '../../domain/audit.js';
 import { findCriterion } from './setup.js';
 import { doneView } from '../../views/messages.js';
 import { b, t, user } from '../../views/elements.js';
-import { ANSWER_WORDS, when } from '../../views/format.js';
+import { ANSWER_WORDS } from '../../views/format.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
@@ -95,19 +95,16 @@ export async function handleDecide(ctx: Ctx, cmd: Of<'decide'>): Promise<Reply[]
     sameAsLatest(release.decisions.at(-1), decision, decision);
     const before = release.decisions.at(-1) ?? null;
     release.decisions.push(decision);
-    const words = decisionWords(decision);
-    const announcement = [t(`${release.approverRole} decided `), b(words), t(' by '), user(decision.by)];
-    if (decision.onBehalfOf) announcement.push(t(' for '), user(decision.onBehalfOf));
-    announcement.push(t(` on ${when(decision.at, release.implementation.zone)}${decision.note ? `: ${decision.note}` : '.'}`));
-    if (decision.override) announcement.push(t(` Override, with ${openCount(release, ctx.now)} still open: ${decision.override}`));
+    // What an override went over is counted now: by delivery the release may have changed.
+    const params = { index: release.decisions.length - 1, ...(decision.override && { openBlockers: otherBlockers(release, ctx.now).length }) };
     return {
       before: { decision: before },
       after: { decision },
       outbox: release.channels.map((channel) => ({
         id: `decision:${release.id}:${decision.at}:${channel.platform}:${channel.id}`,
-        kind: 'announcement' as const,
-        channel,
-        view: doneView(`${release.name}: ${release.approverRole} decided ${words}`, ...announcement),
+        kind: 'decision' as const,
+        to: { channel },
+        params,
       })),
       result: decision,
     };
@@ -118,11 +115,6 @@ export async function handleDecide(ctx: Ctx, cmd: Of<'decide'>): Promise<Reply[]
 const decisionWords = (d: Decision) => (d.verdict === 'no-go' ? 'NO-GO' : d.override ? 'GO (override)' : 'GO');
 
 const otherBlockers = (release: Release, now: Date) => evaluate(release, now).blockers.filter((b) => b.kind !== 'decision');
-
-const openCount = (release: Release, now: Date) => {
-  const n = otherBlockers(release, now).length;
-  return `${n} blocker${n === 1 ? '' : 's'}`;
-};
 
 const SHOWN_BLOCKERS = 5;
 

@@ -19,9 +19,9 @@ export async function handleAsk(ctx: Ctx): Promise<Reply[]> {
       outbox: release.channels.map((channel) => ({
         id: `checklist:${release.id}:${channel.platform}:${channel.id}:${ctx.now.toISOString()}`,
         kind: 'checklist' as const,
-        channel,
-        // Filled in with the current checklist by refreshChecklists in the same write.
-        view: { title: release.name, blocks: [] },
+        to: { channel },
+        // Rendered when it is delivered, with the checklist as it is then.
+        params: {},
       })),
       result: release.channels.length,
     };

@@ -8,7 +8,7 @@ import { t } from '../../views/elements.js';
 import { implementationInstant, timeLeft } from '../../domain/calendar.js';
 import { OUTCOME_WORDS } from '../../domain/outcome.js';
 import type { Outcome } from '../../domain/release.js';
-import { implementationText, when } from '../../views/format.js';
+import { implementationText } from '../../views/format.js';
 import { todoViewFor } from '../todo.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
@@ -29,15 +29,14 @@ export async function handleClose(ctx: Ctx, cmd: Of<'close'>): Promise<Reply[]> 
     }
     const recorded: Outcome = { result: cmd.result, ...(cmd.note !== undefined && { note: cmd.note }), by: ctx.actor.id, platform: ctx.actor.platform, at: ctx.now.toISOString() };
     release.outcome = recorded;
-    const said = `${release.name} is closed: ${OUTCOME_WORDS[cmd.result]}${cmd.note ? `: ${cmd.note}` : ''}. Recorded by @${ctx.actor.id} on ${when(recorded.at, release.implementation.zone)}; it takes no more answers or changes.`;
     return {
       before: { outcome: null },
       after: { outcome: recorded },
       outbox: release.channels.map((channel) => ({
         id: `closed:${release.id}:${recorded.at}:${channel.platform}:${channel.id}`,
-        kind: 'announcement' as const,
-        channel,
-        view: doneView(`Release closed: ${OUTCOME_WORDS[cmd.result]}`, t(said)),
+        kind: 'closed' as const,
+        to: { channel },
+        params: {},
       })),
       result: recorded,
     };

@@ -6,7 +6,7 @@ import type { Ctx } from '../context.js';
 import type { ChangeEffect } from '../change.js';
 import { outcomeReply } from './result.js';
 import { doneView } from '../../views/messages.js';
-import { factsAlert } from '../../views/facts-alert.js';
+import type { FactsAlertParams } from '../delivery/outbox-message.js';
 import { t } from '../../views/elements.js';
 import { canonicalJson } from '../../domain/audit.js';
 import { evaluateCore, type CriterionState } from '../../domain/readiness.js';
@@ -94,19 +94,16 @@ function applyFacts(release: Release, cmd: FactsCommand, by: string, at: string)
   }
 }
 
-/** A criterion whose confirmation this change made stale, or whose rule it made fail. */
-export interface Broken {
-  state: CriterionState;
-  why: string;
-}
+/** A criterion whose confirmation this change made stale, or whose rule it made fail: the facts alert's params. */
+type Broken = FactsAlertParams['broken'][number];
 
 function brokenBy(before: readonly CriterionState[], after: readonly CriterionState[]): Broken[] {
   const broken: Broken[] = [];
   for (const now of after) {
     const was = before.find((c) => c.criterion.id === now.criterion.id);
     if (!was) continue;
-    if (now.rule?.state === 'fails' && was.rule?.state !== 'fails') broken.push({ state: now, why: `its rule now fails: ${now.rule.reason}` });
-    else if (now.stale && !was.stale && now.latest?.answer === 'met') broken.push({ state: now, why: 'its confirmation is stale: confirm it again' });
+    if (now.rule?.state === 'fails' && was.rule?.state !== 'fails') broken.push({ criterion: now.criterion.id, cause: 'rule', reason: now.rule.reason.slice(0, 2000) });
+    else if (now.stale && !was.stale && now.latest?.answer === 'met') broken.push({ criterion: now.criterion.id, cause: 'stale' });
   }
   return broken;
 }
@@ -125,9 +122,9 @@ export async function handleFacts(ctx: Ctx, cmd: FactsCommand): Promise<Reply[]>
         ? []
         : release.channels.map((channel) => ({
             id: `facts:${release.id}:${at}:${channel.platform}:${channel.id}`,
-            kind: 'announcement' as const,
-            channel,
-            view: factsAlert(release.name, ctx.actor, broken.map((b) => ({ number: b.state.criterion.number, id: b.state.criterion.id, owners: b.state.owners, why: b.why }))),
+            kind: 'facts-alert' as const,
+            to: { channel },
+            params: { actor: { id: ctx.actor.id, platform: ctx.actor.platform }, broken },
           }));
     return { before: part.before, after: part.after, outbox, result: part.said };
   });

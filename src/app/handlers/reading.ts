@@ -7,14 +7,15 @@ import { errorView, shortHead } from '../../views/messages.js';
 import type { Reply } from '../request.js';
 import type { Ctx } from '../context.js';
 import { reply } from './result.js';
-import { statusView } from '../../views/status.js';
+import { statusView, type Undelivered } from '../../views/status.js';
+import { isManager } from '../authz.js';
+import type { ReleaseDocument } from '../document.js';
+import { messageWords } from '../delivery/render-message.js';
 import { listView } from '../../views/list.js';
 import { b, paragraph, t } from '../../views/elements.js';
 import { decisionPaper } from '../report.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
-
-const MESSAGE_WORDS = { announcement: 'Announcement', alert: 'Switch alert', checklist: 'Checklist', 'checklist-update': 'Checklist update' } as const;
 
 export function handleStatus(ctx: Ctx, cmd: Of<'status'>): Reply[] {
   const id = ctx.releaseId(cmd.release, { evenIfQuarantined: true });
@@ -22,12 +23,24 @@ export function handleStatus(ctx: Ctx, cmd: Of<'status'>): Reply[] {
   const quarantine = ctx.store.quarantine(id);
   // No verdict from a record that fails verification: it could be the very thing that was forged.
   if (quarantine) return [reply(errorView(quarantineMessage(doc.release.name, id, quarantine)), cmd.public ? 'public' : 'private')];
-  const undelivered = doc.outbox
-    .filter((m) => m.status === 'failed' && !m.superseded && m.kind !== 'checklist-update')
-    .map((m) => ({ what: MESSAGE_WORDS[m.kind], where: `${m.channel.platform} channel ${m.channel.id}`, error: m.lastError ?? 'unknown error' }));
+  // What golive could not deliver is for the managers to act on (relink a channel, invite the bot).
+  const undelivered = isManager(doc.release, ctx.actor) ? undeliveredMessages(doc) : [];
   const head = doc.audit.at(-1);
   const record = head ? { seq: head.seq, head: head.hash } : undefined;
   return [reply(statusView(doc.release, evaluate(doc.release, ctx.now), ctx.now, undelivered, record), cmd.public ? 'public' : 'private')];
+}
+
+/** Messages refused for good or given up on: an edit of a checklist is not news on its own. */
+function undeliveredMessages(doc: ReleaseDocument): Undelivered[] {
+  return doc.outbox
+    .filter((m) => (m.status === 'failed' || m.status === 'dead') && !m.superseded && m.kind !== 'checklist-update')
+    .map((m) => ({
+      what: messageWords(m),
+      where: 'channel' in m.to ? `${m.to.channel.platform} channel ${m.to.channel.id}` : `a direct message to @${m.to.person.id} on ${m.to.person.platform}`,
+      error: m.lastError ?? 'unknown error',
+      tries: m.attempts,
+      gaveUp: m.status === 'dead',
+    }));
 }
 
 export function handleList(ctx: Ctx): Reply[] {

@@ -7,7 +7,6 @@ import { outcomeReply } from './result.js';
 import { doneView } from '../../views/messages.js';
 import { b, people, t } from '../../views/elements.js';
 import { roleMembers } from '../../domain/people.js';
-import { actorSpan } from '../../views/facts-alert.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
@@ -121,21 +120,14 @@ export async function handleSwitch(ctx: Ctx, cmd: Of<'switch-add' | 'switch-set'
     existing.history.push(change);
     const wrong = cmd.state !== existing.expected;
     const changed = previous !== cmd.state;
-    const putBack = !wrong && previous !== undefined && previous !== existing.expected;
     // Every change of a guarded switch is announced, as the TOC alert is in the paper; a report
     // of the same state is recorded but not broadcast.
     const outbox = changed
       ? release.channels.map((channel) => ({
           id: `switch:${release.id}:${existing.key}:${existing.history.length}:${channel.platform}:${channel.id}`,
-          kind: 'alert' as const,
-          channel,
-          view: doneView(
-            `Switch ${existing.key} is ${cmd.state}`,
-            b(wrong ? `ALERT: guarded switch ${existing.key} turned ${cmd.state}` : `Guarded switch ${existing.key} is ${cmd.state}`),
-            t(` (expected ${existing.expected}) by `),
-            actorSpan(ctx.actor),
-            t(` via ${ctx.actor.platform}${cmd.source ? `, ${cmd.source}` : ''}.${wrong ? ' This blocks go-live.' : putBack ? ' Put back as expected: it no longer blocks go-live.' : ''}`),
-          ),
+          kind: 'switch-alert' as const,
+          to: { channel },
+          params: { key: existing.key, index: existing.history.length - 1 },
         }))
       : [];
     return { before: { switch: existing.key, state: previous ?? null }, after: { switch: existing.key, state: cmd.state }, outbox, result: { said: `Switch ${existing.key} recorded as ${cmd.state}${wrong ? ` — expected ${existing.expected}: this blocks go-live` : ''}.` } };

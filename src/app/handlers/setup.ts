@@ -111,9 +111,9 @@ export async function handleDate(ctx: Ctx, cmd: Of<'date'>): Promise<Reply[]> {
       after: { implementation: to, reason: cmd.reason, ...(allowed.nonWorkingDay && { allowedNonWorkingDay: allowed.nonWorkingDay }) },
       outbox: release.channels.map((channel) => ({
         id: `date-moved:${release.id}:${change.at}:${channel.platform}:${channel.id}`,
-        kind: 'announcement' as const,
-        channel,
-        view: doneView('Implementation date moved', t(`${release.name} moves from ${day(from.date)} ${from.time} to ${day(to.date)} ${to.time}: ${cmd.reason}. Earlier confirmations must be given again.`)),
+        kind: 'date-moved' as const,
+        to: { channel },
+        params: { index: release.dateChanges.length - 1 },
       })),
       result: { change, allowed, uncovered: holidayCoverageWarning(to.date, release.holidays) },
     };
