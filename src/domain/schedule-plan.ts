@@ -83,8 +83,6 @@ export const SchedulePoint = z
     id: Slug,
     kind: ScheduleKind,
     when: WhenText,
-    /** Says in a few words what the point does, for `schedule`; the kind's own words otherwise. */
-    note: z.string().min(1).max(300).optional(),
   })
   .strict();
 export type SchedulePoint = z.infer<typeof SchedulePoint>;
