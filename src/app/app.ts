@@ -17,6 +17,7 @@ import { handleHelp } from './handlers/help.js';
 import { handleAsk } from './handlers/ask.js';
 import { handleClose, handleTodo } from './handlers/close.js';
 import { sanitizeRequest } from './sanitize.js';
+import { handleSchedule, handleScheduleSet, handleScheduleSwitch } from './handlers/schedule.js';
 
 /** A command already in typed form: from a button, a form, or a parsed line. */
 export interface CommandRequest {
@@ -131,6 +132,13 @@ function dispatch(ctx: Ctx, command: Command): Promise<Reply[]> | Reply[] {
       return handleClose(ctx, command);
     case 'todo':
       return handleTodo(ctx);
+    case 'schedule':
+      return handleSchedule(ctx);
+    case 'schedule-set':
+      return handleScheduleSet(ctx, command);
+    case 'schedule-off':
+    case 'schedule-on':
+      return handleScheduleSwitch(ctx, command);
     case 'report':
       return handleReport(ctx);
     case 'history':

@@ -55,6 +55,11 @@ export type Command =
   | { name: 'decide'; verdict: 'go' | 'no-go'; note?: string; override?: string; for?: UserRef }
   | { name: 'close'; result: 'went-live' | 'rolled-back' | 'cancelled'; note?: string }
   | { name: 'todo' }
+  | { name: 'schedule' }
+  /** `day`: T-n, T+n, T-a..T-b or YYYY-MM-DD, written canonically (T upper-case). */
+  | { name: 'schedule-set'; point: string; day: string; time?: string }
+  | { name: 'schedule-off'; point: string }
+  | { name: 'schedule-on'; point: string }
   | { name: 'report' }
   | { name: 'history'; item: string; kind?: 'criterion' | 'group' | 'switch' | 'risk' }
   | { name: 'switch-list' }

@@ -3,7 +3,7 @@
 import type { Command, Severity } from './commands.js';
 import { COMMAND_PREFIX, COMMAND_WORDS, subWordsOf } from './usage.js';
 import { suggest } from './suggest.js';
-import { allowNonWorkingDay, ANSWER_WORDS, ANSWERS, Args, choice, count, criterion, date, defined, forUser, joinPair, ON_OFF, optionalText, positive, requiredText, risk, slug, switchKey, time, url, user, users, zone } from './parse-args.js';
+import { allowNonWorkingDay, scheduleDay, ANSWER_WORDS, ANSWERS, Args, choice, count, criterion, date, defined, forUser, joinPair, ON_OFF, optionalText, positive, requiredText, risk, slug, switchKey, time, url, user, users, zone } from './parse-args.js';
 
 export const BUILDERS: Record<string, (a: Args) => Command> = {
   help(a: Args) {
@@ -284,6 +284,24 @@ export const BUILDERS: Record<string, (a: Args) => Command> = {
   },
 
   todo: (a: Args) => (a.end(0), { name: 'todo' }),
+
+  schedule(a: Args) {
+    const first = a.words[0];
+    if (first !== undefined) a.fail(`Unknown schedule command "${first.text}": use set, off or on, or nothing to see the schedule.`, suggest(first.text.toLowerCase(), ['set', 'off', 'on']));
+    return { name: 'schedule' };
+  },
+
+  'schedule set'(a: Args) {
+    a.end(2);
+    const point = slug(a, a.need(0, 'a schedule point and when: T-n, T+n, T-a..T-b or YYYY-MM-DD').text, 'Schedule point');
+    const when = a.need(1, 'when: T-n (working days before the implementation date), T+n, T-a..T-b or YYYY-MM-DD');
+    const at = a.option('time');
+    return defined({ name: 'schedule-set', point, day: scheduleDay(a, when.text), time: at === undefined ? undefined : time(a, at) });
+  },
+
+  'schedule off': (a: Args) => (a.end(1), { name: 'schedule-off', point: slug(a, a.need(0, 'the schedule point to switch off').text, 'Schedule point') }),
+
+  'schedule on': (a: Args) => (a.end(1), { name: 'schedule-on', point: slug(a, a.need(0, 'the schedule point to switch back on').text, 'Schedule point') }),
 
   history(a: Args) {
     a.end(2);

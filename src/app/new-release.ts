@@ -33,6 +33,8 @@ export function releaseFromTemplate(template: Template, n: NewRelease): Release 
     facts: { phases: [] },
     decisions: [],
     separationOfDuties: template.separationOfDuties,
+    // A copy, so a later change to the template never changes when an existing release acts.
+    schedule: structuredClone(template.schedule),
     createdBy: n.by,
     createdAt: n.at,
   };

@@ -88,6 +88,23 @@ export function date(a: Args, text: string, what: string): string {
   return text;
 }
 
+/** A schedule point's day as a manager writes it, canonical: `t-3` is `T-3`, `T` is `T-0`. */
+export function scheduleDay(a: Args, text: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return date(a, text, 'Date');
+  const offset = /^t(?:([-+])(\d{1,3}))?$/i.exec(text);
+  if (offset) {
+    const n = Number(offset[2] ?? 0);
+    return n === 0 ? 'T-0' : `T${offset[1]}${n}`;
+  }
+  const range = /^t-(\d{1,3})\.\.t-(\d{1,3})$/i.exec(text);
+  if (range) {
+    const [from, to] = [Number(range[1]), Number(range[2])];
+    if (from < to) a.fail(`"${text}" runs backwards: write the earlier day first, for example T-${to}..T-${from}.`);
+    return `T-${from}..T-${to}`;
+  }
+  return a.fail(`"${text}" is not a schedule day: write T-3 (3 working days before the implementation date), T+1 (the working day after), T-4..T-1 (every working day from T-4 to T-1) or a date YYYY-MM-DD.`);
+}
+
 export function time(a: Args, text: string): string {
   const match = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(text);
   if (!match) a.fail(`Time "${text}" is not valid: write HH:MM on the 24-hour clock, for example 09:30.`);

@@ -127,6 +127,20 @@ export const COMMANDS: readonly UsageEntry[] = [
     summary: 'Record how the release ended (managers): went-live or rolled-back once its implementation time has passed, cancelled at any time. A closed release takes no more changes.',
     options: [],
   },
+  {
+    words: ['schedule'],
+    usage: `${p} schedule`,
+    summary: "Show the release's schedule: when golive reminds, escalates and announces on its own, what each point does, and which are done, late or off.",
+    options: [],
+  },
+  {
+    words: ['schedule', 'set'],
+    usage: `${p} schedule set <point> <T-n|T+n|T-a..T-b|YYYY-MM-DD> [--time HH:MM]`,
+    summary: 'Move a schedule point (managers): n working days before the implementation date (before each meeting, for evidence points), every working day from T-a to T-b, or a working day.',
+    options: ['time'],
+  },
+  { words: ['schedule', 'off'], usage: `${p} schedule off <point>`, summary: 'Switch a schedule point off (managers): golive will not act on it.', options: [] },
+  { words: ['schedule', 'on'], usage: `${p} schedule on <point>`, summary: 'Switch a schedule point back on (managers).', options: [] },
   { words: ['todo'], usage: `${p} todo`, summary: 'List what waits for you across every release: criteria to answer, sign-offs to give, decisions to make, and when each is due.', options: [] },
   {
     words: ['history'],
@@ -179,7 +193,7 @@ export function usageOf(word: string): string {
 
 /** The short help names every command once, grouped by who reaches for it. */
 const GROUPS = {
-  setup: ['create', 'role', 'owner', 'group', 'ask', 'link', 'manager', 'delegate', 'facts', 'switch', 'risk', 'date', 'close'],
+  setup: ['create', 'role', 'owner', 'group', 'ask', 'link', 'manager', 'delegate', 'facts', 'switch', 'risk', 'date', 'schedule', 'close'],
   record: ['list', 'history', 'report', 'audit verify|export', 'help'],
 };
 

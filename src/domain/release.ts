@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ClockTime, HttpUrl, Instant, IsoDate, Platform, Slug, SwitchState, UserId, Zone } from './primitives.js';
 import { Rule } from './rule.js';
 import { RoleName, roleRecord } from './names.js';
+import { ScheduleOverride, SchedulePlan } from './schedule-plan.js';
 
 export const ANSWERS = ['met', 'not-met', 'need-info'] as const;
 export const Answer = z.enum(ANSWERS);
@@ -219,6 +220,12 @@ export const Release = z
     separationOfDuties: z.boolean().optional(),
     worsened: Worsened.optional(),
     outcome: Outcome.optional(),
+    /** The schedule plan copied from the template at create; absent on older releases (an empty plan). */
+    schedule: SchedulePlan.optional(),
+    /** Managers' changes to single points of the plan: switched off, or moved. */
+    scheduleOverrides: z.array(ScheduleOverride).optional(),
+    /** The instant up to which the scheduler has acted on this release's schedule. */
+    scheduledThrough: Instant.optional(),
     createdBy: UserId,
     createdAt: Instant,
   })

@@ -3,6 +3,7 @@ import { ClockTime, IsoDate, Slug, SwitchState, UserId, Zone } from './primitive
 import { Rule } from './rule.js';
 import { Owners } from './release.js';
 import { RoleName } from './names.js';
+import { SchedulePlan } from './schedule-plan.js';
 
 // A template is what a release is created from: its criteria, groups, switches and calendar.
 export const Template = z
@@ -45,6 +46,8 @@ export const Template = z
       .array(z.object({ key: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/), expected: SwitchState, description: z.string().max(500).optional() }).strict())
       .default([]),
     holidays: z.array(IsoDate).default([]),
+    /** When golive acts on its own; copied onto each release at create. */
+    schedule: SchedulePlan.default([]),
   })
   .strict()
   .superRefine((t, ctx) => {
