@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ReleaseDocument } from '../src/app/document.js';
 import { verifyChain } from '../src/domain/audit.js';
 import { Harness } from './support/golive.js';
 
@@ -23,8 +22,8 @@ describe('close and overdue', () => {
   });
   afterEach(() => h.close());
 
-  const onDisk = async () => ReleaseDocument.parse(JSON.parse(await readFile(join(h.dir, 'releases', 'nov.json'), 'utf8')));
-  const as = async (user: string, line: string) => (await h.run(line, user)).output;
+  const onDisk = () => h.onDisk('nov');
+  const as = (user: string, line: string) => h.as(user, line);
 
   it('refuses a close by someone who is not a release manager, and audits the refusal', async () => {
     h.clock.set('2019-11-29T12:00:00Z');

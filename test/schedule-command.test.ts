@@ -1,7 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ReleaseDocument } from '../src/app/document.js';
 import { verifyChain } from '../src/domain/audit.js';
 import { Harness } from './support/golive.js';
 
@@ -21,8 +18,8 @@ describe('the schedule command', () => {
   });
   afterEach(() => h.close());
 
-  const onDisk = async () => ReleaseDocument.parse(JSON.parse(await readFile(join(h.dir, 'releases', 'nov.json'), 'utf8')));
-  const as = async (user: string, line: string) => (await h.run(line, user)).output;
+  const onDisk = () => h.onDisk('nov');
+  const as = (user: string, line: string) => h.as(user, line);
   /** One point's block of the `schedule` listing: its title line and the lines under it. */
   const pointIn = (output: string, id: string) => {
     const lines = output.split('\n');

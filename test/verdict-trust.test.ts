@@ -54,8 +54,8 @@ describe('the verdict nobody can get wrong, through the console', () => {
   });
   afterEach(() => h.close());
 
-  const onDisk = async () => ReleaseDocument.parse(JSON.parse(await readFile(join(h.dir, 'releases', 'nov.json'), 'utf8')));
-  const as = async (user: string, line: string) => (await h.run(line, user)).output;
+  const onDisk = () => h.onDisk('nov');
+  const as = (user: string, line: string) => h.as(user, line);
   const status = () => as('rita', '/release status');
   const paper = async () => {
     const [written = ''] = await h.written(await as('rita', '/release report'));

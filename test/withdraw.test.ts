@@ -1,7 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ReleaseDocument } from '../src/app/document.js';
 import { verifyChain } from '../src/domain/audit.js';
 import { Harness } from './support/golive.js';
 
@@ -26,8 +23,8 @@ describe('withdraw', () => {
   });
   afterEach(() => h.close());
 
-  const onDisk = async () => ReleaseDocument.parse(JSON.parse(await readFile(join(h.dir, 'releases', 'nov.json'), 'utf8')));
-  const as = async (user: string, line: string) => (await h.run(line, user)).output;
+  const onDisk = () => h.onDisk('nov');
+  const as = (user: string, line: string) => h.as(user, line);
   const status = () => as('rita', '/release status');
 
   it('lets the owner withdraw their own answer: kept in the history, audited, and the criterion waits again', async () => {

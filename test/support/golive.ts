@@ -8,6 +8,7 @@ import type { Store } from '../../src/app/store-port.js';
 import { openLowdbStore } from '../../store/lowdb-store.js';
 import { runConsole } from '../../adapters/console/console-chat.js';
 import { TestClock } from './test-clock.js';
+import { ReleaseDocument } from '../../src/app/document.js';
 import { recordVerifier, type AuditPolicy } from '../../src/app/record-check.js';
 
 /** A real app on a real store in a fresh temp folder, and a console to type into. */
@@ -49,6 +50,16 @@ export class Harness {
   async written(output: string): Promise<string[]> {
     const paths = [...output.matchAll(/: written to (\S+)$/gm)].map((m) => m[1]!);
     return Promise.all(paths.map((path) => readFile(path, 'utf8')));
+  }
+
+  /** A release's document as it is on disk, validated as the store would read it. */
+  async onDisk(id: string): Promise<ReleaseDocument> {
+    return ReleaseDocument.parse(JSON.parse(await readFile(join(this.dir, 'releases', `${id}.json`), 'utf8')));
+  }
+
+  /** Runs `line` as `user` and returns what the console printed. */
+  async as(user: string, line: string): Promise<string> {
+    return (await this.run(line, user)).output;
   }
 
   async close(remove = true): Promise<void> {
