@@ -19,7 +19,7 @@ describe('the November 2019 SEC Release, end to end through the console', () => 
   let h: Harness;
   const out: string[] = [];
   beforeAll(async () => {
-    h = await Harness.open('2019-11-07T09:00:00Z');
+    h = await Harness.open('2019-11-04T09:00:00Z');
     for (const part of [toGo, toSev2, toMoved]) {
       const { output, status } = await h.run(part);
       expect(status, output).toBe(0);

@@ -12,7 +12,7 @@ const root = new URL('../..', import.meta.url).pathname;
 
 export const SEED_ID = 'nov-2019-sec';
 export const SEED_NAME = 'November 2019 SEC Release';
-export const SEED_START = '2019-11-07T09:00:00Z';
+export const SEED_START = '2019-11-04T09:00:00Z';
 
 /** The README's seed scenario up to the Panel's GO decision and the status shown after it. */
 export async function seedToGo(): Promise<string> {
