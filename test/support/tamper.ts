@@ -79,7 +79,7 @@ export async function seededFolder(policy: AuditPolicy = {}): Promise<{ dir: str
   return { dir: h.dir, output, head };
 }
 
-/** Reopens a folder as golive's start-up does, a day after the seed scenario ran. */
-export function reopen(dir: string, policy: AuditPolicy = {}, at = '2019-11-08T09:00:00Z'): Promise<Harness> {
+/** Reopens a folder as golive's start-up does, the day after the Panel decided in the seed scenario (15 Nov 2019). */
+export function reopen(dir: string, policy: AuditPolicy = {}, at = '2019-11-16T09:00:00Z'): Promise<Harness> {
   return Harness.open(at, dir, policy);
 }
