@@ -24,7 +24,8 @@ async function main(): Promise<number> {
   const audit = auditPolicy(config);
   // Every record is checked before anything is served: one that fails is quarantined, never written.
   const store = (opened = await openLowdbStore(config.GOLIVE_DATA_DIR, { log, verify: recordVerifier(audit) }));
-  const clock = config.GOLIVE_CLOCK_START ? rehearsalClock(rehearsalStart(store, new Date(config.GOLIVE_CLOCK_START))) : systemClock;
+  const rehearsal = config.GOLIVE_CLOCK_START ? rehearsalClock(rehearsalStart(store, new Date(config.GOLIVE_CLOCK_START))) : undefined;
+  const clock = rehearsal ?? systemClock;
   if (audit.adopting && audit.key) await adoptAuditKey(store, audit.key, clock, log);
   if (slack) {
     await serveChat(config, store, clock, audit);
@@ -34,7 +35,15 @@ async function main(): Promise<number> {
   if (config.GOLIVE_HOOK_SECRET) log('GOLIVE_HOOK_SECRET is set, but the webhooks are served only when Slack is configured; the console alone serves no HTTP.');
   const app = new GoliveApp({ store, clock, directory: noGroups, audit });
   const user = config.GOLIVE_CONSOLE_USER ?? consoleUser();
-  const status = await runConsole({ app, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY), user, channel: config.GOLIVE_CONSOLE_CHANNEL });
+  const status = await runConsole({
+    app,
+    input: process.stdin,
+    output: process.stdout,
+    interactive: Boolean(process.stdin.isTTY),
+    user,
+    channel: config.GOLIVE_CONSOLE_CHANNEL,
+    ...(rehearsal && { clock: rehearsal }),
+  });
   // A paused stdin still holds the process open: after /quit nothing more is read, so let it go.
   process.stdin.destroy();
   await store.close();

@@ -134,7 +134,7 @@ describe('a keyed audit chain', () => {
     expect(await fileBytes(seeded.dir, SEED_ID)).toEqual(bytes);
 
     // GOLIVE_AUDIT_ADOPT_KEY=1, as start-up runs it.
-    h = await reopen(seeded.dir, { key: KEY, adopting: true }, '2019-11-08T10:00:00Z');
+    h = await reopen(seeded.dir, { key: KEY, adopting: true }, '2019-11-16T10:00:00Z');
     const said: string[] = [];
     expect(await adoptAuditKey(h.store, KEY, h.clock, (line) => said.push(line))).toBe(2);
     expect(said).toContain(`release "${SEED_ID}": its audit record is sealed under GOLIVE_AUDIT_KEY from entry ${entries + 1} on`);
@@ -142,15 +142,15 @@ describe('a keyed audit chain', () => {
     h = undefined;
     const adopted = await readDoc(seeded.dir, SEED_ID);
     expect(adopted.audit).toHaveLength(entries + 1);
-    expect(adopted.audit.at(-1)).toMatchObject({ command: '(GOLIVE_AUDIT_ADOPT_KEY)', keyed: true, at: expect.stringMatching(/^2019-11-08T10:00:0\d\.000Z$/) });
+    expect(adopted.audit.at(-1)).toMatchObject({ command: '(GOLIVE_AUDIT_ADOPT_KEY)', keyed: true, at: expect.stringMatching(/^2019-11-16T10:00:0\d\.000Z$/) });
 
-    const after = await seen(seeded.dir, { key: KEY }, '2019-11-08T11:00:00Z');
+    const after = await seen(seeded.dir, { key: KEY }, '2019-11-16T11:00:00Z');
     expect(after.verify).toContain(`Keyed with GOLIVE_AUDIT_KEY (HMAC-SHA256) from entry ${entries + 1}.`);
     expect(after.write).toContain('Recorded: criterion 6 (ops-ready) met.');
     expect((await readDoc(seeded.dir, SEED_ID)).audit.at(-1).keyed).toBe(true);
 
     // From then on the key is required: without it the record is quarantined.
-    expect((await seen(seeded.dir, {}, '2019-11-08T12:00:00Z')).verify).toContain(`at entry ${entries + 1}: Entry ${entries + 1} is sealed with a key`);
+    expect((await seen(seeded.dir, {}, '2019-11-16T12:00:00Z')).verify).toContain(`at entry ${entries + 1}: Entry ${entries + 1} is sealed with a key`);
   });
 
   it('adopting the key with refusals still counted beside the chain keeps the record in time order', async () => {
@@ -179,7 +179,7 @@ describe('a keyed audit chain', () => {
     const seeded = await keyedSeed();
     const doc = await readDoc(seeded.dir, SEED_ID);
     // Counted repeats must follow a refused head entry by the same person; this one follows a decision.
-    doc.refusals = { actor: { id: 'pat', platform: 'console' }, command: '/release decide no-go "I never agreed"', reason: 'forged', first: '2019-11-07T10:00:00.000Z', last: '2019-11-07T10:00:30.000Z', count: 40 };
+    doc.refusals = { actor: { id: 'pat', platform: 'console' }, command: '/release decide no-go "I never agreed"', reason: 'forged', first: '2019-11-15T10:30:00.000Z', last: '2019-11-15T10:30:30.000Z', count: 40 };
     const bytes = await writeDoc(seeded.dir, SEED_ID, doc);
     const head = doc.audit.at(-1).seq;
     const { verify, write } = await seen(seeded.dir, { key: KEY });

@@ -58,14 +58,17 @@ describe('case 6: a rehearsal clock restarted on a store with later records, thr
   }, 60_000);
 
   it('a second run with an earlier GOLIVE_CLOCK_START resumes after the newest record, saying so', async () => {
-    const later = await npmStart(await seedToGo(), { GOLIVE_DATA_DIR: dir, GOLIVE_CLOCK_START: '2019-11-07T15:00:00Z' });
+    // The tour sets up at its start, then its /clock lines carry it on to the Panel's decision on 15 Nov.
+    const later = await npmStart(await seedToGo(), { GOLIVE_DATA_DIR: dir, GOLIVE_CLOCK_START: '2019-11-04T15:00:00Z' });
     expect(later.status).toBe(0);
-    const newest = Date.parse((await readDoc(dir, SEED_ID)).audit.at(-1).at);
-    expect(newest).toBeGreaterThanOrEqual(Date.parse('2019-11-07T15:00:00Z'));
+    const first = await readDoc(dir, SEED_ID);
+    expect(Date.parse(first.audit[0].at)).toBeGreaterThanOrEqual(Date.parse('2019-11-04T15:00:00Z'));
+    const newest = Date.parse(first.audit.at(-1).at);
+    expect(newest).toBeGreaterThanOrEqual(Date.parse('2019-11-15T10:00:00Z'));
 
     const earlier = await npmStart(MOVE, { GOLIVE_DATA_DIR: dir, GOLIVE_CLOCK_START: SEED_START });
     expect(earlier.status).toBe(0);
-    expect(earlier.stderr).toMatch(/rehearsal clock resumes at 2019-11-07T15:00:\d\d\.\d{3}Z, the newest record in the store \(GOLIVE_CLOCK_START is earlier\)/);
+    expect(earlier.stderr).toMatch(/rehearsal clock resumes at 2019-11-15T10:00:\d\d\.\d{3}Z, the newest record in the store \(GOLIVE_CLOCK_START is earlier\)/);
     expectMovedAndStale(earlier.stdout);
     const move = (await exportedTimes(earlier.stdout)).at(-1)!;
     expect(move.command).toMatch(/^\/release date 2019-12-06/);
@@ -86,9 +89,10 @@ describe('case 6: time order in the record', () => {
     h = await Harness.open(SEED_START);
     await h.run(await seedToGo());
     const bytes = await fileBytes(h.dir, SEED_ID);
-    h.clock.set('2019-11-07T08:00:00Z');
+    // The newest record is the Panel's decision, on 15 Nov at 10:00.
+    h.clock.set('2019-11-15T09:00:00Z');
     const { output } = await h.run(MOVE);
-    expect(output).toMatch(/golive's clock reads 2019-11-07T08:00:00\.000Z, before the newest record of this release \(2019-11-07T09:00:\d\d\.000Z\); nothing was recorded/);
+    expect(output).toMatch(/golive's clock reads 2019-11-15T09:00:00\.000Z, before the newest record of this release \(2019-11-15T10:00:\d\d\.000Z\); nothing was recorded/);
     expect(output).not.toContain('Implementation moved');
     expect(output).toContain(`${SEED_NAME}: GO`);
     expect(await fileBytes(h.dir, SEED_ID)).toEqual(bytes);
@@ -122,15 +126,15 @@ describe('case 6: time order in the record', () => {
     await h.run(await seedToGo());
     await h.store.close();
     const doc = await readDoc(h.dir, SEED_ID);
-    // Entry 10 dated an hour before entry 9; the chain and the state hash are otherwise perfect.
-    doc.audit[9].at = '2019-11-07T08:00:00.000Z';
+    // Entry 10 (set-up on 4 Nov) dated an hour before entry 9; the chain and the state hash are otherwise perfect.
+    doc.audit[9].at = '2019-11-04T08:00:00.000Z';
     reseal(doc.audit, 9);
     resealState(doc);
     const bytes = await writeDoc(h.dir, SEED_ID, doc);
 
     h = await reopen(h.dir);
     const verify = (await h.run('/release audit verify')).output;
-    expect(verify).toMatch(/Audit record FAILS verification: at entry 10: Entry 10 is dated 2019-11-07T08:00:00\.000Z, before entry 9 \(2019-11-07T09:00:\d\d\.000Z\): the record goes back in time\./);
+    expect(verify).toMatch(/Audit record FAILS verification: at entry 10: Entry 10 is dated 2019-11-04T08:00:00\.000Z, before entry 9 \(2019-11-04T09:00:\d\d\.000Z\): the record goes back in time\./);
     expect((await h.run('/release status')).output).toContain(`The record of ${SEED_NAME} (${SEED_ID}) fails verification at entry 10`);
     expect(await fileBytes(h.dir, SEED_ID)).toEqual(bytes);
   });

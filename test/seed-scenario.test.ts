@@ -11,15 +11,17 @@ const script = await readFile(new URL('../examples/sec-release-2019.txt', import
 const lines = script.split('\n');
 const sev2At = lines.indexOf('/release facts defects sev2=1');
 const dateAt = lines.findIndex((l) => l.startsWith('/release date 2019-12-06'));
-const toGo = lines.slice(0, sev2At - 1).join('\n');
-const toSev2 = lines.slice(sev2At - 1, dateAt).join('\n');
+// The tour moves its clock on to 20 Nov just before the defect is recorded: that move starts the second part.
+const sev2DayAt = lines.lastIndexOf('/clock 2019-11-20T09:30', sev2At);
+const toGo = lines.slice(0, sev2DayAt).join('\n');
+const toSev2 = lines.slice(sev2DayAt, dateAt).join('\n');
 const toMoved = ['/as rita', ...lines.slice(dateAt)].join('\n');
 
 describe('the November 2019 SEC Release, end to end through the console', () => {
   let h: Harness;
   const out: string[] = [];
   beforeAll(async () => {
-    h = await Harness.open('2019-11-07T09:00:00Z');
+    h = await Harness.open('2019-11-04T09:00:00Z');
     for (const part of [toGo, toSev2, toMoved]) {
       const { output, status } = await h.run(part);
       expect(status, output).toBe(0);
@@ -39,6 +41,23 @@ describe('the November 2019 SEC Release, end to end through the console', () => 
     expect(status).not.toContain('Not allowed');
   });
 
+  it('keeps every event on its real day, and shows the SECAS answer as late for both groups', () => {
+    expect(out[0]).not.toContain('Not done');
+    for (const when of ['2019-11-05T10:00', '2019-11-07T11:00', '2019-11-08T10:00', '2019-11-15T10:00']) expect(out[0]).toContain(`Clock moved to ${when}:00.000Z.`);
+    const status = out[0]!.slice(out[0]!.lastIndexOf('pat in #general> /release status'), out[0]!.indexOf('pat in #general> /release report'));
+    expect(status.match(/met by @dan on 5 Nov 2019 10:00 GMT/g)).toHaveLength(6);
+    expect(status).toContain('met by @sam on 7 Nov 2019 11:00 GMT: SECAS ready to implement the SEC changes on 29 Nov');
+    // The DCC answered before the deadline (Wed 6 Nov 17:00); only SECAS, the day after, is late.
+    expect(status).toMatch(/7\. secas-ready [^\n]*\n(?: {6}[^\n]*\n)*? {6}Late for OPSG and TAG: given 7 Nov 2019 11:00 GMT, after their evidence deadline 6 Nov 2019 17:00 GMT\n/);
+    expect(status.match(/Late for/g)).toHaveLength(1);
+    expect(status).toContain('@olivia agreed on 8 Nov 2019 10:00 GMT: The go-live criteria have been met');
+    expect(status).toContain('@oscar agreed on 8 Nov 2019 10:00 GMT');
+    expect(status).toContain('@tara agreed (signed by @tess) on 8 Nov 2019 10:00 GMT');
+    expect(status).toContain('Status accepted-with-conditions since 8 Nov 2019 10:00 GMT');
+    expect(status).toContain('[x] GO by @pat on 15 Nov 2019 10:00 GMT');
+    expect(status).toContain('Implementation: 29 Nov 2019 09:00 (Europe/London), in 13 days 22 hours');
+  });
+
   it('writes the decision paper from the record alone', async () => {
     expect(out[0]).toContain(`Decision paper: November 2019 SEC Release: written to ${join(h.workingDir, 'reports', 'nov-2019-sec-decision-paper.md')}`);
     const [paper = ''] = await h.written(out[0]!);
@@ -55,19 +74,41 @@ describe('the November 2019 SEC Release, end to end through the console', () => 
     expect(paper).toContain('accepted with conditions: Check added to the Release Management checklist');
     expect(paper).toContain('**SECMP0062**');
     expect(paper).toContain('expected off, now off');
-    expect(paper).toMatch(/The Panel decided \*\*GO\*\* on 7 Nov 2019 .*\(@pat\)/);
+    expect(paper).toContain('generated 15 Nov 2019 10:00 GMT from the golive record');
+    expect(paper).toContain('The Panel decided **GO** on 15 Nov 2019 10:00 GMT (@pat): NOTE the views of OPSG and TAG');
     expect(paper).toContain('- AGREE that the November 2019 SEC Release can be set live on 29 Nov 2019.');
   });
 
+  it('dates the sign-offs 8 Nov in the paper and lists, per group, the evidence that arrived after its deadline', async () => {
+    const [paper = ''] = await h.written(out[0]!);
+    const opsg = paper.slice(paper.indexOf('## 3. Views of OPSG'), paper.indexOf('## 4. Views of TAG'));
+    const tag = paper.slice(paper.indexOf('## 4. Views of TAG'), paper.indexOf('## 5. Residual risks'));
+    expect(opsg).toContain('met on 8 Nov 2019.');
+    expect(opsg).toContain('- @olivia agreed on 8 Nov 2019 10:00 GMT: The go-live criteria have been met; ready to be set live');
+    expect(opsg).toContain('- @oscar agreed on 8 Nov 2019 10:00 GMT');
+    expect(tag).toContain('met on 8 Nov 2019.');
+    expect(tag).toContain('- @tara agreed (signed by delegate @tess) on 8 Nov 2019 10:00 GMT: Testing demonstrates the code is developed to an acceptable standard');
+    for (const [group, section] of [['OPSG', opsg], ['TAG', tag]] as const) {
+      const late = section.slice(section.indexOf('Evidence that arrived after'));
+      expect(late).toBe(`Evidence that arrived after the ${group}'s deadline (6 Nov 2019 17:00 GMT):\n\n- criterion 7 secas-ready answered met on 7 Nov 2019 11:00 GMT by @sam, 1 evidence link\n\n`);
+    }
+    const secas = paper.slice(paper.indexOf('7. **secas-ready**'), paper.indexOf('## 3.'));
+    expect(secas).toContain('Answer: met by @sam on 7 Nov 2019 11:00 GMT');
+    expect(secas).toContain('**Late for OPSG and TAG: given 7 Nov 2019 11:00 GMT, after their evidence deadline 6 Nov 2019 17:00 GMT**');
+    expect(paper.match(/Answer: met by @dan on 5 Nov 2019 10:00 GMT/g)).toHaveLength(6);
+    expect(paper.match(/Late for/g)).toHaveLength(1);
+  });
+
   it('turns NO-GO naming no-sev1-sev2 and the managers who record the facts when a severity 2 defect is recorded', () => {
+    expect(out[1]).toContain('Clock moved to 2019-11-20T09:30:00.000Z.');
     expect(out[1]).toContain('November 2019 SEC Release: NO-GO');
-    expect(out[1]).toMatch(/FAILED 3\. no-sev1-sev2: 1 severity 2 defect outstanding · owner @rita/);
+    expect(out[1]).toMatch(/FAILED 3\. no-sev1-sev2: 1 severity 2 defect outstanding · owner @rita · since 20 Nov 2019 09:30 GMT/);
   });
 
   it('makes the earlier confirmations stale when the date moves', () => {
     const status = out[2]!.slice(out[2]!.indexOf('rita in #general> /release status'));
     expect(status).toContain('Implementation: 6 Dec 2019 09:00 (Europe/London)');
-    expect(status).toContain('Date moved from 29 Nov 2019 to 6 Dec 2019');
+    expect(status).toContain('Date moved from 29 Nov 2019 to 6 Dec 2019 on 20 Nov 2019 09:30 GMT by @rita: A Severity 2 defect was found in regression testing');
     expect(status.match(/^\[~\] \d\./gm)).toHaveLength(6);
     expect(status).toMatch(/^\[!\] 3\. no-sev1-sev2/m);
     expect(status).toContain('answered before the implementation date moved: must be confirmed again');
@@ -85,5 +126,12 @@ describe('the November 2019 SEC Release, end to end through the console', () => 
     const applied = doc.audit.filter((e) => e.outcome === 'applied');
     const commands = script.split('\n').filter((l) => l.startsWith('/release') && !/\/release (status|report|audit)/.test(l));
     expect(applied.map((e) => e.command)).toEqual(commands);
+    // Each step is stamped on the day the tour's /clock moved to, as it happened in November 2019.
+    const day = (at: string) => at.slice(0, 13);
+    expect(day(doc.audit[0]!.at)).toBe('2019-11-04T09');
+    expect(doc.release.criteria.map((c) => day(c.responses[0]!.at))).toEqual([...Array(6).fill('2019-11-05T10'), '2019-11-07T11']);
+    expect(doc.release.groups.flatMap((g) => g.signoffs.map((s) => day(s.at)))).toEqual(['2019-11-08T10', '2019-11-08T10', '2019-11-08T10']);
+    expect(doc.release.decisions.map((d) => day(d.at))).toEqual(['2019-11-15T10']);
+    expect(doc.release.dateChanges.map((d) => day(d.at))).toEqual(['2019-11-20T09']);
   });
 });

@@ -8,7 +8,7 @@ import { fileBytes, headsShown, readDoc, reopen, reseal, resealState, seededFold
 // Someone with the data folder edits data/releases/<id>.json. golive must notice at start,
 // quarantine that release (readable, never written), name the entry, and keep the others working.
 
-const AFTER = new Date('2019-11-08T09:00:00Z');
+const AFTER = new Date('2019-11-16T09:00:00Z');
 
 /** Every kind of change a person might try on the quarantined release, each from someone allowed to. */
 const CHANGES = [
@@ -39,7 +39,7 @@ describe('case 1: editing the state in the release file', () => {
   const edits: Array<[string, (doc: RawDoc) => void]> = [
     ['an answer', (doc) => (doc.release.criteria[0].responses.at(-1).answer = 'not-met')],
     ['a defect count', (doc) => (doc.release.facts.defects.counts['2'] = 3)],
-    ['an added decision', (doc) => doc.release.decisions.push({ ...doc.release.decisions.at(-1), verdict: 'no-go', note: 'forged', at: '2019-11-07T12:00:00.000Z' })],
+    ['an added decision', (doc) => doc.release.decisions.push({ ...doc.release.decisions.at(-1), verdict: 'no-go', note: 'forged', at: '2019-11-15T12:00:00.000Z' })],
   ];
 
   it.each(edits)('editing %s quarantines the release at the newest entry; nothing is written, the other release works', async (_what, edit) => {

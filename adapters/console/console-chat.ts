@@ -7,6 +7,8 @@ import type { Channel } from '../../src/domain/release.js';
 import { UserId } from '../../src/domain/primitives.js';
 import { OutboxWorker } from '../../src/app/outbox.js';
 import { consolePort } from './console-port.js';
+import { moveClock } from './clock-command.js';
+import type { MovableClock } from '../../src/app/clock.js';
 import { ReportFileError, writeReportFile } from './report-file.js';
 import { clean, isOneLine, renderText } from './render-text.js';
 
@@ -20,9 +22,11 @@ export interface ConsoleOptions {
   channel?: string;
   /** Where `report` and `audit export` write their files: reports/ under it. The process's working directory unless given. */
   workingDir?: string;
+  /** A rehearsal's clock, which `/clock` moves forward; absent, `/clock` is refused. */
+  clock?: MovableClock;
 }
 
-const HINT = 'Type /release help, /as <user> to act as someone else, /channel <name> to move, /quit to leave.';
+const HINT = 'Type /release help, /as <user> to act as someone else, /channel <name> to move, /clock <when> to move a rehearsal on, /quit to leave.';
 
 /** Runs the console chat; resolves with the exit status (1 when a piped line failed to parse). */
 export async function runConsole(options: ConsoleOptions): Promise<number> {
@@ -55,6 +59,14 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
         failed = true;
       } else if (word === '/as') user = value;
       else channel = { platform: 'console', id: value };
+      prompt();
+      continue;
+    }
+    if (word === '/clock') {
+      const moved = moveClock(options.clock, rest.length === 1 ? rest[0] : undefined);
+      say(moved.line);
+      if (!moved.ok) failed = true;
+      else await outbox.kick();
       prompt();
       continue;
     }

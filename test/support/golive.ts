@@ -37,7 +37,7 @@ export class Harness {
         done();
       },
     });
-    const status = await runConsole({ app: this.app, input: Readable.from([script]), output: sink, interactive: false, user, workingDir: this.workingDir });
+    const status = await runConsole({ app: this.app, input: Readable.from([script]), output: sink, interactive: false, user, workingDir: this.workingDir, clock: this.clock });
     return { output, status };
   }
 

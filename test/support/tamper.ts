@@ -12,7 +12,7 @@ const root = new URL('../..', import.meta.url).pathname;
 
 export const SEED_ID = 'nov-2019-sec';
 export const SEED_NAME = 'November 2019 SEC Release';
-export const SEED_START = '2019-11-07T09:00:00Z';
+export const SEED_START = '2019-11-04T09:00:00Z';
 
 /** The README's seed scenario up to the Panel's GO decision and the status shown after it. */
 export async function seedToGo(): Promise<string> {
@@ -79,7 +79,7 @@ export async function seededFolder(policy: AuditPolicy = {}): Promise<{ dir: str
   return { dir: h.dir, output, head };
 }
 
-/** Reopens a folder as golive's start-up does, a day after the seed scenario ran. */
-export function reopen(dir: string, policy: AuditPolicy = {}, at = '2019-11-08T09:00:00Z'): Promise<Harness> {
+/** Reopens a folder as golive's start-up does, the day after the Panel decided in the seed scenario (15 Nov 2019). */
+export function reopen(dir: string, policy: AuditPolicy = {}, at = '2019-11-16T09:00:00Z'): Promise<Harness> {
   return Harness.open(at, dir, policy);
 }

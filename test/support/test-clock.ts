@@ -14,4 +14,9 @@ export class TestClock implements Clock {
   set(iso: string): void {
     this.at = Date.parse(iso);
   }
+  /** As a rehearsal's `/clock` moves it: forward only. */
+  moveTo(at: Date): void {
+    if (at.getTime() < this.at) throw new RangeError(`the clock only moves forward: it reads ${new Date(this.at).toISOString()}`);
+    this.at = at.getTime();
+  }
 }

@@ -1,0 +1,129 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runConsole } from '../adapters/console/console-chat.js';
+import { rehearsalClock } from '../src/app/clock.js';
+import { Harness } from './support/golive.js';
+import { npmStart } from './support/npm-start.js';
+import { fileBytes, readDoc, type RawDoc } from './support/tamper.js';
+
+// `/clock <when>` moves a rehearsal on to the next day that matters; never back, and only in a rehearsal.
+
+const CREATE = '/release create "Nov" 2019-11-29 --id nov\n';
+const USAGE = 'Usage: /clock <YYYY-MM-DDTHH:MM> (UTC unless an offset such as +01:00 follows), for example /clock 2019-11-08T10:00';
+
+const entryTimes = async (dir: string): Promise<string[]> => (await readDoc(dir, 'nov')).audit.map((entry: RawDoc) => entry.at);
+
+describe('/clock in the console', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('moves the clock forward: what is recorded next carries the new date', async () => {
+    h = await Harness.open('2019-11-04T09:00:00Z');
+    const { output, status } = await h.run(`${CREATE}/clock 2019-11-05T10:00\n/release role DCC dan\n/clock 2019-11-06T12:00+01:00\n/release role SECAS sam\n`);
+    expect(status).toBe(0);
+    expect(output).toContain('Clock moved to 2019-11-05T10:00:00.000Z.');
+    expect(output).toContain('Clock moved to 2019-11-06T11:00:00.000Z.');
+    const [created, dcc, secas] = await entryTimes(h.dir);
+    expect(created).toMatch(/^2019-11-04T09:00:0\d\.000Z$/);
+    expect(dcc).toMatch(/^2019-11-05T10:00:0\d\.000Z$/);
+    expect(secas).toMatch(/^2019-11-06T11:00:0\d\.000Z$/);
+  });
+
+  it('refuses to go back in time, says where the clock is, and records nothing', async () => {
+    h = await Harness.open('2019-11-04T09:00:00Z');
+    await h.run(`${CREATE}/clock 2019-11-08T10:00\n/release role DCC dan\n`);
+    const bytes = await fileBytes(h.dir, 'nov');
+    const back = await h.run('/clock 2019-11-07T11:00\n');
+    expect(back.status).toBe(1);
+    expect(back.output).toMatch(/Not done: the clock only moves forward: it reads 2019-11-08T10:00:0\d\.000Z\./);
+    expect(back.output).not.toContain('Clock moved');
+    expect(await fileBytes(h.dir, 'nov')).toEqual(bytes);
+    // The clock stayed where it was: the next change is dated 8 Nov, not 7 Nov.
+    await h.run('/release role SECAS sam\n');
+    expect((await entryTimes(h.dir)).at(-1)).toMatch(/^2019-11-08T10:00:0\d\.000Z$/);
+  });
+
+  it.each([
+    ['no time', '/clock', USAGE],
+    ['a word', '/clock tomorrow', USAGE],
+    ['a date without a time', '/clock 2019-11-08', USAGE],
+    ['two arguments', '/clock 2019-11-08T10:00 2019-11-09T10:00', USAGE],
+    ['an hour that does not exist', '/clock 2019-11-08T25:00', USAGE],
+    ['a day not on the calendar', '/clock 2019-11-31T10:00', 'Not done: 2019-11-31 is not a real calendar date.'],
+  ])('refuses %s with a clear line and leaves the clock alone', async (_what, line, said) => {
+    h = await Harness.open('2019-11-04T09:00:00Z');
+    await h.run(CREATE);
+    const { output, status } = await h.run(`${line}\n/release role DCC dan\n`);
+    expect(status).toBe(1);
+    expect(output).toContain(said);
+    expect(output).not.toContain('Clock moved');
+    expect((await entryTimes(h.dir)).at(-1)).toMatch(/^2019-11-04T09:00:\d\d\.000Z$/);
+  });
+
+  it('is refused when the console has no rehearsal clock, and nothing moves', async () => {
+    h = await Harness.open('2019-11-04T09:00:00Z');
+    await h.run(CREATE);
+    let output = '';
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        output += String(chunk);
+        done();
+      },
+    });
+    // As golive runs without GOLIVE_CLOCK_START: the console is given no clock to move.
+    const status = await runConsole({ app: h.app, input: Readable.from(['/clock 2019-11-08T10:00\n/release role DCC dan\n']), output: sink, interactive: false, user: 'rita' });
+    expect(status).toBe(1);
+    expect(output).toContain('Not done: /clock works only in a rehearsal: start golive with GOLIVE_CLOCK_START.');
+    expect(output).not.toContain('Clock moved');
+    expect((await entryTimes(h.dir)).at(-1)).toMatch(/^2019-11-04T09:00:\d\d\.000Z$/);
+  });
+});
+
+describe('the rehearsal clock', () => {
+  it('runs on at real speed from where it was moved, and never moves back', () => {
+    let real = Date.parse('2026-01-01T00:00:00Z');
+    const clock = rehearsalClock(new Date('2019-11-04T09:00:00Z'), { now: () => new Date(real) });
+    real += 5_000;
+    expect(clock.now().toISOString()).toBe('2019-11-04T09:00:05.000Z');
+    clock.moveTo(new Date('2019-11-05T10:00:00Z'));
+    expect(clock.now().toISOString()).toBe('2019-11-05T10:00:00.000Z');
+    real += 2_000;
+    expect(() => clock.moveTo(new Date('2019-11-05T10:00:01Z'))).toThrow('the clock only moves forward: it reads 2019-11-05T10:00:02.000Z');
+    expect(clock.now().toISOString()).toBe('2019-11-05T10:00:02.000Z');
+  });
+});
+
+describe('/clock through npm start', () => {
+  let dir: string;
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('moves a GOLIVE_CLOCK_START rehearsal forward and refuses to move it back', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'golive-clock-'));
+    const { status, stdout } = await npmStart(`${CREATE}/clock 2019-11-05T10:00\n/release role DCC dan\n/clock 2019-11-04T12:00\n/release role SECAS sam\n`, {
+      GOLIVE_DATA_DIR: dir,
+      GOLIVE_CLOCK_START: '2019-11-04T09:00:00Z',
+    });
+    expect(status).toBe(1);
+    expect(stdout).toContain('Clock moved to 2019-11-05T10:00:00.000Z.');
+    expect(stdout).toMatch(/Not done: the clock only moves forward: it reads 2019-11-05T10:00:\d\d\.\d{3}Z\./);
+    const [created, dcc, secas] = await entryTimes(dir);
+    expect(created).toMatch(/^2019-11-04T09:00:\d\d\.\d{3}Z$/);
+    expect(dcc).toMatch(/^2019-11-05T10:00:\d\d\.\d{3}Z$/);
+    expect(secas).toMatch(/^2019-11-05T10:00:\d\d\.\d{3}Z$/);
+  }, 60_000);
+
+  it('refuses /clock without GOLIVE_CLOCK_START, and runs the other lines', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'golive-clock-'));
+    const { status, stdout } = await npmStart('/clock 2019-11-05T10:00\n/release list\n', { GOLIVE_DATA_DIR: dir });
+    expect(status).toBe(1);
+    expect(stdout).toContain('Not done: /clock works only in a rehearsal: start golive with GOLIVE_CLOCK_START.');
+    expect(stdout).not.toContain('Clock moved');
+    expect(stdout).toContain('No releases yet.');
+  }, 60_000);
+});
