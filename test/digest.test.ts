@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -209,4 +210,25 @@ describe('the daily digest', () => {
     await expect(openPeopleFile(dir)).rejects.toThrow(`${file}: is not valid JSON`);
     expect(await readFile(file, 'utf8')).toBe('not json');
   });
+});
+
+describe('start-up', () => {
+  it('a corrupt people.json stops `npm start`, naming the file, and leaves it as it was', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'golive-digest-cli-'));
+    try {
+      const corrupt = '{"version":1,"people":[["console:dan",{"notify":"yes"}]]}';
+      await writeFile(join(dir, PEOPLE_FILE), corrupt);
+      const root = new URL('..', import.meta.url).pathname;
+      const child = spawn('npm', ['--prefix', root, 'start', '--silent'], { cwd: dir, env: { ...process.env, GOLIVE_DATA_DIR: dir }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += String(d)));
+      child.stdin.end('/release list\n');
+      const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(status).toBe(2);
+      expect(stderr).toContain(`golive cannot start. ${join(dir, PEOPLE_FILE)}: is not a valid people file`);
+      expect(await readFile(join(dir, PEOPLE_FILE), 'utf8')).toBe(corrupt);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
