@@ -7,8 +7,10 @@ import { GoliveApp } from './app/app.js';
 import { serve } from './serve.js';
 import { SlackStartError } from '../adapters/slack/bolt-app.js';
 import { StoreError, type Store } from './app/store-port.js';
+import type { PeoplePort } from './app/people-port.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { openInboxFile } from '../store/inbox-file.js';
+import { openPeopleFile } from '../store/people-file.js';
 import { newestRecord } from './app/change.js';
 import { runConsole } from '../adapters/console/console-chat.js';
 
@@ -27,13 +29,15 @@ async function main(): Promise<number> {
   const rehearsal = config.GOLIVE_CLOCK_START ? rehearsalClock(rehearsalStart(store, new Date(config.GOLIVE_CLOCK_START))) : undefined;
   const clock = rehearsal ?? systemClock;
   if (audit.adopting && audit.key) await adoptAuditKey(store, audit.key, clock, log);
+  // Like the store, a people file that does not read stops start-up, naming the file.
+  const people = await openPeopleFile(config.GOLIVE_DATA_DIR);
   if (slack) {
-    await serveChat(config, store, clock, audit);
+    await serveChat(config, store, clock, audit, people);
     return new Promise<number>(() => undefined);
   }
   // The hooks share the chat platforms' HTTP server; the console alone serves no HTTP.
   if (config.GOLIVE_HOOK_SECRET) log('GOLIVE_HOOK_SECRET is set, but the webhooks are served only when Slack is configured; the console alone serves no HTTP.');
-  const app = new GoliveApp({ store, clock, directory: noGroups, audit });
+  const app = new GoliveApp({ store, clock, directory: noGroups, audit, people });
   const user = config.GOLIVE_CONSOLE_USER ?? consoleUser();
   const status = await runConsole({
     app,
@@ -51,13 +55,14 @@ async function main(): Promise<number> {
 }
 
 /** Slack (and later Teams) on one HTTP server; the outbox is retried every few seconds. */
-async function serveChat(config: Config, store: Store, clock: Clock, audit: AuditPolicy): Promise<void> {
+async function serveChat(config: Config, store: Store, clock: Clock, audit: AuditPolicy, people: PeoplePort): Promise<void> {
   // The console answers as it reads, so only a chat platform, which is told "received" first, needs the inbox.
   const inbox = await openInboxFile(config.GOLIVE_DATA_DIR, { log });
-  const serving = await serve({ slack: slackConfig(config)!, store, inbox, clock, port: config.PORT, log, audit, ...(config.GOLIVE_HOOK_SECRET && { hookSecret: config.GOLIVE_HOOK_SECRET }) });
+  const serving = await serve({ slack: slackConfig(config)!, store, inbox, clock, port: config.PORT, log, audit, people, ...(config.GOLIVE_HOOK_SECRET && { hookSecret: config.GOLIVE_HOOK_SECRET }) });
   const hooks = config.GOLIVE_HOOK_SECRET ? ', POST /hooks/switch and /hooks/facts' : '';
   log(`golive listening on port ${serving.port}: ${config.SLACK_APP_TOKEN ? 'Slack over Socket Mode' : 'Slack at POST /slack/events'}${hooks}, GET /healthz`);
   const timer = setInterval(() => void serving.outbox.kick(), 5_000);
+  const digestTimer = setInterval(() => void serving.digest(), 60_000);
   void serving.outbox.kick();
   let stopping = false;
   // A process group gets the signal more than once (npm, tsx and node each pass it on): the
@@ -66,6 +71,7 @@ async function serveChat(config: Config, store: Store, clock: Clock, audit: Audi
     if (stopping) return;
     stopping = true;
     clearInterval(timer);
+    clearInterval(digestTimer);
     await serving.close();
     await inbox.close();
     await store.close();

@@ -15,6 +15,8 @@ import { createSlackClient } from '../adapters/slack/client.js';
 import { slackDirectory } from '../adapters/slack/directory.js';
 import { slackPort } from '../adapters/slack/slack-port.js';
 import { createHookListener } from '../adapters/hooks/hook-listener.js';
+import type { PeoplePort } from './app/people-port.js';
+import { digestRunner } from './app/digest.js';
 
 export interface ServeOptions {
   slack: SlackConfig;
@@ -28,6 +30,8 @@ export interface ServeOptions {
   audit?: AuditPolicy;
   /** GOLIVE_HOOK_SECRET: the switch and facts webhooks are served only when it is set. */
   hookSecret?: string;
+  /** Each person's settings and digest bookkeeping: the daily digests are sent only when it is given. */
+  people?: PeoplePort;
 }
 
 export interface Serving {
@@ -37,15 +41,18 @@ export interface Serving {
   server: Server;
   /** Resolves when no request is being handled after its ack. */
   idle(): Promise<void>;
+  /** Sends the daily digests due now (none without `people`); call it from the timer. */
+  digest(): Promise<number>;
   close(): Promise<void>;
 }
 
 /** The chat platforms on one HTTP server, with the outbox that delivers to them. */
 export async function serve(options: ServeOptions): Promise<Serving> {
   const client = createSlackClient(options.slack);
-  const app = new GoliveApp({ store: options.store, clock: options.clock, directory: slackDirectory(client), log: options.log, ...(options.audit && { audit: options.audit }) });
+  const app = new GoliveApp({ store: options.store, clock: options.clock, directory: slackDirectory(client), log: options.log, ...(options.people && { people: options.people }), ...(options.audit && { audit: options.audit }) });
   const outbox = new OutboxWorker(options.store, { slack: slackPort(client) }, options.clock, options.log);
   const inflight = new Inflight();
+  const digest = options.people && digestRunner({ store: options.store, people: options.people, ports: { slack: slackPort(client) }, log: options.log });
   const adapter = createSlackAdapter(options.slack, { app, kickOutbox: () => void outbox.kick(), log: options.log, inflight, inbox: options.inbox });
   const hooks = options.hookSecret ? createHookListener({ app, secret: options.hookSecret, kickOutbox: () => void outbox.kick(), log: options.log }) : undefined;
   const server = createHttpServer({ ...(adapter.requestListener && { slack: adapter.requestListener }), ...(hooks && { hooks }) });
@@ -59,6 +66,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     outbox,
     server,
     idle: () => inflight.idle(),
+    digest: async () => (digest ? digest(options.clock.now()) : 0),
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await adapter.stop();

@@ -9,6 +9,7 @@ import { OutboxWorker } from '../../src/app/outbox.js';
 import { consolePort } from './console-port.js';
 import { moveClock } from './clock-command.js';
 import type { MovableClock } from '../../src/app/clock.js';
+import { digestRunner } from '../../src/app/digest.js';
 import { ReportFileError, writeReportFile } from './report-file.js';
 import { clean, isOneLine, renderText } from './render-text.js';
 
@@ -35,7 +36,10 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   let user = options.user;
   let channel: Channel = { platform: 'console', id: options.channel ?? 'general' };
   let failed = false;
-  const outbox = new OutboxWorker(app.deps.store, { console: consolePort(say) }, app.deps.clock);
+  const port = consolePort(say);
+  const outbox = new OutboxWorker(app.deps.store, { console: port }, app.deps.clock);
+  // The daily digests that fell due are sent after each command: the console has no timer.
+  const digest = app.deps.people && digestRunner({ store: app.deps.store, people: app.deps.people, ports: { console: port }, ...(app.deps.log && { log: app.deps.log }) });
   const reportsDir = join(options.workingDir ?? process.env.INIT_CWD ?? process.cwd(), 'reports');
   const prompt = () => (options.interactive ? output.write(`${user} in #${channel.id}> `) : true);
 
@@ -88,6 +92,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
         }
       }
       await outbox.kick();
+      await digest?.(app.deps.clock.now());
     } catch (error) {
       // A bug must not take the operator's session down with it; the store is untouched by a failed write.
       say(`Something went wrong and nothing was changed: ${clean(error instanceof Error ? error.message : String(error))}`);

@@ -16,6 +16,7 @@ import { handleHistory, handleRiskList, handleSwitchList } from './handlers/hist
 import { handleHelp } from './handlers/help.js';
 import { handleAsk } from './handlers/ask.js';
 import { handleClose, handleTodo } from './handlers/close.js';
+import { handleNotify } from './handlers/notify.js';
 import { sanitizeRequest } from './sanitize.js';
 import { handleSchedule, handleScheduleSet, handleScheduleSwitch } from './handlers/schedule.js';
 
@@ -132,6 +133,8 @@ function dispatch(ctx: Ctx, command: Command): Promise<Reply[]> | Reply[] {
       return handleClose(ctx, command);
     case 'todo':
       return handleTodo(ctx);
+    case 'notify':
+      return handleNotify(ctx, command);
     case 'schedule':
       return handleSchedule(ctx);
     case 'schedule-set':

@@ -55,6 +55,8 @@ export type Command =
   | { name: 'decide'; verdict: 'go' | 'no-go'; note?: string; override?: string; for?: UserRef }
   | { name: 'close'; result: 'went-live' | 'rolled-back' | 'cancelled'; note?: string }
   | { name: 'todo' }
+  /** `state` absent: show the setting. */
+  | { name: 'notify'; state?: 'on' | 'off' }
   | { name: 'schedule' }
   /** `day`: T-n, T+n, T-a..T-b or YYYY-MM-DD, written canonically (T upper-case). */
   | { name: 'schedule-set'; point: string; day: string; time?: string }

@@ -3,6 +3,7 @@ import type { UserRef } from './commands.js';
 import type { Clock } from './clock.js';
 import type { Quarantine, Store } from './store-port.js';
 import type { AuditPolicy } from './record-check.js';
+import type { PeoplePort } from './people-port.js';
 import { UserError, type Actor, type Reply, type RequestRef } from './request.js';
 import { changeRelease, type ChangeEffect, type ChangeOutcome } from './change.js';
 import { errorView } from '../views/messages.js';
@@ -25,6 +26,8 @@ export interface AppDeps {
   templatesDir?: string;
   /** GOLIVE_AUDIT_KEY (entries sealed with HMAC-SHA256 under it) and whether it is being adopted. */
   audit?: AuditPolicy;
+  /** Each person's own settings (notify) and digest bookkeeping; without it `notify` says it is unavailable. */
+  people?: PeoplePort;
   /** Where unexpected failures are reported for whoever runs golive. */
   log?: (message: string) => void;
 }

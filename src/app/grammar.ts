@@ -285,6 +285,12 @@ export const BUILDERS: Record<string, (a: Args) => Command> = {
 
   todo: (a: Args) => (a.end(0), { name: 'todo' }),
 
+  notify(a: Args) {
+    a.end(1);
+    const word = a.words[0];
+    return word === undefined ? { name: 'notify' } : { name: 'notify', state: choice(a, word.text, 'on or off', ON_OFF, ['on', 'off']) };
+  },
+
   schedule(a: Args) {
     const first = a.words[0];
     if (first !== undefined) a.fail(`Unknown schedule command "${first.text}": use set, off or on, or nothing to see the schedule.`, suggest(first.text.toLowerCase(), ['set', 'off', 'on']));

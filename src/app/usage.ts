@@ -143,6 +143,12 @@ export const COMMANDS: readonly UsageEntry[] = [
   { words: ['schedule', 'on'], usage: `${p} schedule on <point>`, summary: 'Switch a schedule point back on (managers).', options: [] },
   { words: ['todo'], usage: `${p} todo`, summary: 'List what waits for you across every release: criteria to answer, sign-offs to give, decisions to make, and when each is due.', options: [] },
   {
+    words: ['notify'],
+    usage: `${p} notify [on|off]`,
+    summary: 'Your own daily direct message listing what waits for you (each working day at 09:00): off stops it, on starts it again, nothing shows the setting.',
+    options: [],
+  },
+  {
     words: ['history'],
     usage: `${p} history [criterion|group|switch|risk] <item>`,
     summary: 'Show one item\'s timeline: every answer or change, who gave it and when, comments, evidence, stale and withdrawn marks, and refused attempts.',
@@ -212,7 +218,7 @@ export function helpText(topic?: string): string[] {
   return [
     "golive runs each release's go-live checklist here. The ones you will use most:",
     `  ${p} status: is it GO, and what still blocks it?`,
-    `  ${p} todo: what waits for you, across every release`,
+    `  ${p} todo: what waits for you, across every release · ${p} notify off|on: your daily list by direct message`,
     `  ${p} confirm <criterion> met|not-met|need-info ["comment"] --evidence <url>: answer for a criterion you own`,
     `  ${p} signoff <group> agree|disagree · ${p} decide go|no-go: for review groups and the approver`,
     `  ${p} withdraw <criterion> · ${p} signoff <group> withdraw: take back your own answer or sign-off`,

@@ -24,11 +24,12 @@ export interface ReleaseTodo {
  * owe a group that has not reached its quorum, and a decision when they are an approver and there
  * is no current one. Closed releases wait for nobody. Soonest due first.
  */
-export function todoFor(personId: string, releases: readonly Release[], now: Date): ReleaseTodo[] {
+export function todoFor(personId: string, releases: readonly Release[], now: Date, evaluated?: ReadonlyMap<Release, Readiness>): ReleaseTodo[] {
   const todos: ReleaseTodo[] = [];
   for (const release of releases) {
     if (isClosed(release)) continue;
-    const readiness = evaluate(release, now);
+    // Many people are looked up against the same releases in one digest pass: evaluate each once.
+    const readiness = evaluated?.get(release) ?? evaluate(release, now);
     const items: TodoItem[] = [];
     for (const c of readiness.criteria) {
       if (c.state === 'met') continue;
