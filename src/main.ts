@@ -45,7 +45,7 @@ async function main(): Promise<number> {
 async function serveChat(config: Config, store: Store, clock: Clock, audit: AuditPolicy): Promise<void> {
   // The console answers as it reads, so only a chat platform, which is told "received" first, needs the inbox.
   const inbox = await openInboxFile(config.GOLIVE_DATA_DIR, { log });
-  const serving = await serve({ slack: slackConfig(config)!, store, inbox, clock, port: config.PORT, log, audit, ...(config.GOLIVE_HOOK_SECRET && { hookSecret: config.GOLIVE_HOOK_SECRET }) });
+  const serving = await serve({ slack: slackConfig(config)!, store, inbox, clock, port: config.PORT, log, audit, schedule: { everyMs: 30_000 }, ...(config.GOLIVE_HOOK_SECRET && { hookSecret: config.GOLIVE_HOOK_SECRET }) });
   const hooks = config.GOLIVE_HOOK_SECRET ? ', POST /hooks/switch and /hooks/facts' : '';
   log(`golive listening on port ${serving.port}: ${config.SLACK_APP_TOKEN ? 'Slack over Socket Mode' : 'Slack at POST /slack/events'}${hooks}, GET /healthz`);
   const timer = setInterval(() => void serving.outbox.kick(), 5_000);
