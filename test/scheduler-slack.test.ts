@@ -81,6 +81,8 @@ export async function driveSchedule(h: SlackHarness, end: number, before: (next:
 }
 
 const london = (at: string) => formatInZone(new Date(at), 'Europe/London', 'EEE yyyy-MM-dd HH:mm');
+const header = (s: Said) => /"type":"header","text":\{"type":"plain_text","text":"([^"]*)"/.exec(s.text)?.[1] ?? '';
+const isReminder = (s: Said) => header(s).startsWith('Reminder:');
 
 describe('golive speaks first: the seed release from creation to the day after, through Slack', () => {
   let h: SlackHarness;
@@ -90,17 +92,117 @@ describe('golive speaks first: the seed release from creation to the day after, 
     for (const line of SETUP) expect((await h.command(RITA, line)).status, line).toBe(200);
     let answered = false;
     said = await driveSchedule(h, END, async (next) => {
-      // The owners answer on 20 Nov (after the 6 Nov evidence deadline: late) and the Panel decides.
-      if (!answered && next.getTime() > Date.parse('2019-11-20T12:00:00Z')) {
+      // The owners answer on 27 Nov (after the 6 Nov evidence deadline: late, and after the T-3
+      // escalation) and the Panel decides, before the T-1 announcement.
+      if (!answered && next.getTime() > Date.parse('2019-11-27T12:00:00Z')) {
         answered = true;
-        h.clock.set('2019-11-20T12:00:00Z');
+        h.clock.set('2019-11-27T12:00:00Z');
         for (const [who, line] of ANSWERS) expect((await h.command(who, line)).status, line).toBe(200);
       }
     });
   }, 60_000);
   afterAll(() => h.close());
 
-  it('prints the schedule', () => {
-    for (const s of said) console.log(london(s.at), s.to, s.text.slice(0, 160));
+  it('kicks off at creation: the checklist in the channel, and each owner told what is theirs', () => {
+    const kickoff = said.filter((s) => s.at.startsWith('2019-11-01'));
+    expect(kickoff.map((s) => s.to).sort()).toEqual([CHANNEL, DAN, SAM].sort());
+    expect(header(kickoff.find((s) => s.to === CHANNEL)!)).toContain('Go-live checklist');
+    const dan = kickoff.find((s) => s.to === DAN)!;
+    expect(header(dan)).toBe('November 2019 SEC Release: what is yours');
+    expect(dan.text).toContain('6 criteria are yours to answer');
+    expect(dan.text).not.toContain('secas-ready');
+    expect(kickoff.find((s) => s.to === SAM)!.text).toContain('secas-ready');
+  });
+
+  it('reminds the owners at 09:00 London time on working days only, one message each, until they answer', () => {
+    const reminders = said.filter(isReminder);
+    for (const r of reminders) {
+      expect(london(r.at)).toMatch(/^(Mon|Tue|Wed|Thu|Fri) \S+ 09:00$/);
+      expect([DAN, SAM]).toContain(r.to);
+    }
+    const days = [...new Set(reminders.map((r) => london(r.at)))];
+    // Evidence reminder (meeting-3), T-15, T-10, T-5, then every day from T-4 until they answered on 27 Nov.
+    expect(days).toEqual(['Tue 2019-11-05 09:00', 'Fri 2019-11-08 09:00', 'Fri 2019-11-15 09:00', 'Fri 2019-11-22 09:00', 'Mon 2019-11-25 09:00', 'Tue 2019-11-26 09:00', 'Wed 2019-11-27 09:00']);
+    for (const day of days) expect(reminders.filter((r) => london(r.at) === day).map((r) => r.to).sort()).toEqual([DAN, SAM]);
+    expect(reminders.find((r) => r.at.startsWith('2019-11-05') && r.to === DAN)!.text).toContain('The evidence for OPSG is due 6 Nov 2019 17:00 GMT');
+    expect(said.some((s) => /^(Sat|Sun)/.test(london(s.at)))).toBe(false);
+  });
+
+  it('announces each evidence deadline on 6 Nov 17:00 GMT, naming what is still missing and who owes it', () => {
+    const deadlines = said.filter((s) => header(s).startsWith('Evidence deadline'));
+    expect(deadlines.map((s) => [s.at, s.to, header(s)])).toEqual([
+      ['2019-11-06T17:00:00.000Z', CHANNEL, 'Evidence deadline for OPSG: November 2019 SEC Release'],
+      ['2019-11-06T17:00:00.000Z', CHANNEL, 'Evidence deadline for TAG: November 2019 SEC Release'],
+    ]);
+    expect(deadlines[0]!.text).toContain('Still missing (7)');
+    expect(deadlines[0]!.text).toContain(`<@${SAM}>`);
+  });
+
+  it('escalates to the managers at T-3 with every open blocker and who can clear it', () => {
+    const escalations = said.filter((s) => header(s).startsWith('Escalation'));
+    expect(escalations.map((s) => [s.at, s.to])).toEqual([['2019-11-26T09:00:00.000Z', RITA]]);
+    expect(escalations[0]!.text).toContain('items still block go-live');
+    expect(escalations[0]!.text).toContain(`<@${DAN}>`);
+  });
+
+  it('announces GO on 28 Nov 2019 10:00 GMT, verdict first, with the risk, switches, facts, decision, late evidence, record head and the paper', () => {
+    const announcements = said.filter((s) => s.at === '2019-11-28T10:00:00.000Z');
+    expect(announcements.map((s) => s.to)).toEqual([CHANNEL]);
+    const a = announcements[0]!;
+    expect(header(a)).toBe('GO: November 2019 SEC Release is cleared to go live 29 Nov 2019 09:00 (Europe/London).');
+    expect(a.text).toContain('Nothing blocks go-live');
+    expect(a.text).toContain('Conditions: Check added to the Release Management checklist');
+    expect(a.text).toContain('SECMP0062');
+    expect(a.text).toContain(`<@${PAT}>`);
+    expect(a.text).toContain('Late evidence');
+    expect(a.text).toContain('*OPSG:* after its deadline 6 Nov 2019 17:00 GMT: 1. code-ready (27 Nov 2019 12:00 GMT)');
+    expect(a.text).toContain('Residual risks (1 accepted)');
+    expect(a.text).toContain('2 of 2 agreed');
+    expect(a.text).toContain('/release report');
+    const tick = h.doc(R).audit.find((e) => e.at === '2019-11-28T10:00:00.000Z')!;
+    expect(tick.actor).toEqual({ id: 'golive', platform: 'golive' });
+    expect(a.text).toContain(`Audit record: entry ${tick.seq}, head \`${tick.hash.slice(0, 12)}\``);
+  });
+
+  it('announces go-live on the day and asks the managers for the outcome after it', () => {
+    const day = said.filter((s) => s.at.startsWith('2019-11-29'));
+    expect(day.map((s) => [s.at, s.to, header(s)])).toEqual([['2019-11-29T09:00:00.000Z', CHANNEL, 'GO: November 2019 SEC Release goes live now']]);
+    const ask = said.filter((s) => header(s).startsWith('How did'));
+    expect(ask.map((s) => [s.at, s.to])).toEqual([['2019-12-02T09:00:00.000Z', RITA]]);
+    expect(ask[0]!.text).toContain('close went-live|rolled-back|cancelled');
+  });
+
+  it('wrote one sealed audit entry per tick that acted, saying what it sent, and the record verifies after reopening', async () => {
+    const entries = h.doc(R).audit.filter((e) => e.actor.platform === 'golive');
+    const instants = [...new Set(said.map((s) => s.at))];
+    expect(entries.map((e) => e.at)).toEqual(expect.arrayContaining(instants));
+    expect(new Set(entries.map((e) => e.at)).size).toBe(entries.length);
+    expect(entries.find((e) => e.at === '2019-11-28T10:00:00.000Z')!.command).toBe('(schedule) go-no-go go-no-go due 28 Nov 2019 10:00 GMT sent to 1 channel');
+    expect(entries.find((e) => e.at === '2019-11-28T09:00:00.000Z')!.command).toContain('dropped: remind-daily due 28 Nov 2019 09:00 GMT (answered)');
+    expect(verifyChain(h.doc(R).audit)).toMatchObject({ ok: true });
+    await h.close(false);
+    h = await SlackHarness.open('2019-12-03T09:00:00Z', h.dir, {}, { schedule: true });
+    expect(h.store.quarantine(R)).toBeUndefined();
+    // Nothing left to say: the restart sends nothing again.
+    expect(h.fake.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+});
+
+describe('a release dated across Christmas 2019', () => {
+  it('reminds nobody on the bank holidays or the weekends around them', async () => {
+    const h = await SlackHarness.open('2019-12-02T10:00:00Z', undefined, {}, { schedule: true });
+    try {
+      for (const line of [`create "Christmas release" 2019-12-31 --template sec-release --id xmas`, `role DCC <@${DAN}>`, `role SECAS <@${SAM}>`]) {
+        expect((await h.command(RITA, line, 'C0XMAS')).status, line).toBe(200);
+      }
+      const said = await driveSchedule(h, Date.parse('2020-01-02T00:00:00Z'));
+      const days = [...new Set(said.filter(isReminder).map((r) => london(r.at)))];
+      expect(days).toEqual(['Fri 2019-12-06 09:00', 'Fri 2019-12-13 09:00', 'Fri 2019-12-20 09:00', 'Mon 2019-12-23 09:00', 'Tue 2019-12-24 09:00', 'Fri 2019-12-27 09:00', 'Mon 2019-12-30 09:00']);
+      expect(said.some((s) => /2019-12-2[5689]/.test(london(s.at)))).toBe(false);
+      expect(said.filter((s) => header(s).startsWith('NOT READY')).map((s) => s.at)).toEqual(['2019-12-30T10:00:00.000Z']);
+      expect(said.filter((s) => header(s).startsWith('NO-GO')).map((s) => s.at)).toEqual(['2019-12-31T09:00:00.000Z']);
+    } finally {
+      await h.close();
+    }
   });
 });

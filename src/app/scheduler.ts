@@ -169,7 +169,19 @@ export class Scheduler {
     const outcome = await changeRelease(this.store, id, { actor: GOLIVE_ACTOR, command: '(schedule)', now, auditKey: this.options.auditKey }, (release) => {
       const due = dueOccurrences(release, now);
       const { send, dropped } = catchUp(due, now, (o) => stillWanted(release, o, now));
-      const sent = send.map((o) => ({ o, messages: messagesOf(release, o, now) }));
+      // One direct message per person and kind in a tick: the evidence reminders of two groups
+      // meeting the same day list the same person's criteria, so they are said once.
+      const told = new Set<string>();
+      const sent = send.map((o) => ({
+        o,
+        messages: messagesOf(release, o, now).filter((m) => {
+          if ('channel' in m.to) return true;
+          const key = `${m.kind}:${recipientKey(m.to)}`;
+          if (told.has(key)) return false;
+          told.add(key);
+          return true;
+        }),
+      }));
       const outbox = sent.flatMap((s) => s.messages);
       written = outbox.length;
       const before = { scheduledThrough: release.scheduledThrough ?? null };

@@ -7,7 +7,7 @@ import { criterionOwners } from '../domain/people.js';
 import { implementationText, when } from './format.js';
 import { blockerLines } from './blockers.js';
 import { factsBlocks } from './facts.js';
-import { decisionItem, groupName, riskItems, switchItems } from './status.js';
+import { decisionItem, groupItem, groupName, riskItems, switchItems } from './status.js';
 
 // What golive says on its own, at the points of the release's schedule. Every view names the
 // release and its date, so a direct message read on its own still says what it is about.
@@ -109,10 +109,11 @@ export function goNoGoView(release: Release, readiness: Readiness, late: readonl
     blocks.push(paragraph(b('Override: '), t(`${o.reason} · by `), user(o.by), ...(o.onBehalfOf ? [t(' for '), user(o.onBehalfOf)] : []), t(` on ${when(o.at, zone)}`)));
   }
   blocks.push(heading(readiness.blockers.length === 0 ? 'Nothing blocks go-live' : `${readiness.override ? 'Overridden blockers' : 'Blockers'} (${readiness.blockers.length})`), ...blockerLines(readiness.blockers, zone));
-  const accepted = release.risks.filter((r) => r.status === 'accepted');
+  const accepted = release.risks.filter((r) => r.status.startsWith('accepted'));
   if (release.risks.length > 0) blocks.push(heading(`Residual risks (${accepted.length} accepted)`), ...riskItems(release));
   if (release.switches.length > 0) blocks.push(heading('Guarded switches'), ...switchItems(release));
   blocks.push(heading('Facts'), ...factsBlocks(release.facts, zone));
+  if (readiness.groups.length > 0) blocks.push(heading('Review groups'), ...readiness.groups.map((g) => groupItem(g, zone)));
   blocks.push(heading('Decision'), decisionItem(release, readiness));
   const lateGroups = late.filter((g) => g.items.length > 0);
   if (late.length > 0) {
