@@ -206,3 +206,37 @@ describe('a release dated across Christmas 2019', () => {
     }
   });
 });
+
+describe('Slack failing for an hour when the go/no-go falls due', () => {
+  it('gets every message to Slack once after it recovers', async () => {
+    const h = await SlackHarness.open('2019-11-01T10:00:00Z', undefined, {}, { schedule: true });
+    try {
+      for (const line of SETUP) expect((await h.command(RITA, line)).status, line).toBe(200);
+      await driveSchedule(h, Date.parse('2019-11-27T23:00:00Z'));
+      // From 28 Nov 09:00 to 10:00 Slack answers 500 to every post; golive ticks every 30 s.
+      h.fake.failNext('chat.postMessage', { status: 500 }, 10_000);
+      const down = Date.parse('2019-11-28T09:00:00Z');
+      for (let at = down; at <= down + 3_600_000; at += 30_000) {
+        h.clock.set(new Date(at).toISOString());
+        await h.serving.tick();
+      }
+      const failed = h.fake.callsTo('chat.postMessage').filter((c) => c.failed).length;
+      expect(failed).toBeGreaterThan(2);
+      expect(h.fake.callsTo('chat.postMessage').filter((c) => !c.failed && /2019-11-28/.test(String(c.body.text)))).toHaveLength(0);
+      const pending = h.doc(R).outbox.filter((m) => m.status === 'pending').map((m) => m.kind);
+      expect(pending.sort()).toEqual(['go-no-go', 'reminder', 'reminder']);
+      // Slack is back at 10:00:30: the next ticks deliver each message once.
+      h.fake.reset();
+      for (let at = down + 3_630_000; at < down + 2 * 3_600_000; at += 30_000) {
+        h.clock.set(new Date(at).toISOString());
+        await h.serving.tick();
+      }
+      const posts = h.fake.callsTo('chat.postMessage');
+      expect(posts.map((c) => c.body.channel).sort()).toEqual([CHANNEL, DAN, SAM].sort());
+      expect(h.doc(R).outbox.filter((m) => m.id.startsWith('sched:') && m.status !== 'sent')).toEqual([]);
+      expect(JSON.stringify(posts.find((c) => c.body.channel === CHANNEL)!.body.blocks)).toContain('NOT READY (PENDING)');
+    } finally {
+      await h.close();
+    }
+  });
+});
