@@ -4,6 +4,7 @@ import { adoptAuditKey, recordVerifier, type AuditPolicy } from './app/record-ch
 import { rehearsalClock, systemClock, type Clock } from './app/clock.js';
 import { noGroups } from './app/context.js';
 import { GoliveApp } from './app/app.js';
+import { Scheduler } from './app/scheduler.js';
 import { serve } from './serve.js';
 import { SlackStartError } from '../adapters/slack/bolt-app.js';
 import { StoreError, type Store } from './app/store-port.js';
@@ -34,7 +35,8 @@ async function main(): Promise<number> {
   if (config.GOLIVE_HOOK_SECRET) log('GOLIVE_HOOK_SECRET is set, but the webhooks are served only when Slack is configured; the console alone serves no HTTP.');
   const app = new GoliveApp({ store, clock, directory: noGroups, audit });
   const user = config.GOLIVE_CONSOLE_USER ?? consoleUser();
-  const status = await runConsole({ app, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY), user, channel: config.GOLIVE_CONSOLE_CHANNEL });
+  const scheduler = new Scheduler(store, { auditKey: audit.key, log });
+  const status = await runConsole({ app, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY), user, channel: config.GOLIVE_CONSOLE_CHANNEL, scheduler });
   // A paused stdin still holds the process open: after /quit nothing more is read, so let it go.
   process.stdin.destroy();
   await store.close();

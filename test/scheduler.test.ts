@@ -1,4 +1,6 @@
+import { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runConsole } from '../adapters/console/console-chat.js';
 import { Scheduler } from '../src/app/scheduler.js';
 import { verifyChain } from '../src/domain/audit.js';
 import type { OutboxMessage } from '../src/app/document.js';
@@ -159,5 +161,34 @@ describe('the scheduler', () => {
     expect(scheduler.nextDueOverall()).toBeUndefined();
     expect(await scheduler.tick(new Date('2019-12-05T09:00:00Z'))).toEqual({ acted: [], messages: 0 });
     expect(h.store.get(R)!.audit).toHaveLength(entries);
+  });
+});
+
+describe('the console with the schedule', () => {
+  it('speaks first after a command: the kickoff once the release exists, a reminder once it falls due', async () => {
+    const h = await harness('2019-11-01T10:00:00Z');
+    const scheduler = new Scheduler(h.store);
+    const run = async (script: string, user = 'rita') => {
+      let output = '';
+      const sink = new Writable({
+        write(chunk, _encoding, done) {
+          output += String(chunk);
+          done();
+        },
+      });
+      await runConsole({ app: h.app, input: Readable.from([script]), output: sink, interactive: false, user, workingDir: h.workingDir, scheduler });
+      return output;
+    };
+    const first = await run(`/release create "November 2019 SEC Release" 2019-11-29 --template sec-release --id ${R}\n/release role DCC dan\n`);
+    // The kickoff goes out right after `create`, before anyone has a role: the checklist only.
+    expect(first).toContain('Go-live checklist');
+    expect(first.match(/Go-live checklist/g)).toHaveLength(1);
+    expect(first).not.toContain('what is yours');
+    h.clock.set('2019-11-08T09:00:10Z');
+    const later = await run('/release status\n', 'dan');
+    expect(later).toContain('Reminder: November 2019 SEC Release');
+    expect(later).toContain('[DM @dan] Reminder: November 2019 SEC Release');
+    expect(later).toContain('6 criteria wait for you');
+    expect(later.match(/Reminder: November 2019 SEC Release/g)).toHaveLength(1);
   });
 });

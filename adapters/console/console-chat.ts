@@ -6,6 +6,7 @@ import type { Reply } from '../../src/app/request.js';
 import type { Channel } from '../../src/domain/release.js';
 import { UserId } from '../../src/domain/primitives.js';
 import { OutboxWorker } from '../../src/app/outbox.js';
+import type { Scheduler } from '../../src/app/scheduler.js';
 import { consolePort } from './console-port.js';
 import { ReportFileError, writeReportFile } from './report-file.js';
 import { clean, isOneLine, renderText } from './render-text.js';
@@ -20,6 +21,11 @@ export interface ConsoleOptions {
   channel?: string;
   /** Where `report` and `audit export` write their files: reports/ under it. The process's working directory unless given. */
   workingDir?: string;
+  /**
+   * golive's schedule, run once at start and after each command (so a console session in real
+   * time also speaks first: the kickoff after `create`, a reminder that fell due meanwhile).
+   */
+  scheduler?: Pick<Scheduler, 'tick'>;
 }
 
 const HINT = 'Type /release help, /as <user> to act as someone else, /channel <name> to move, /quit to leave.';
@@ -36,6 +42,12 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   const prompt = () => (options.interactive ? output.write(`${user} in #${channel.id}> `) : true);
 
   if (options.interactive) say(`golive console: you are @${user} in #${channel.id}. ${HINT}`);
+  const tick = async () => {
+    if (!options.scheduler) return;
+    await options.scheduler.tick(app.deps.clock.now());
+    await outbox.kick();
+  };
+  await tick();
   prompt();
   const lines = createInterface({ input: options.input, crlfDelay: Infinity, terminal: false });
   for await (const raw of lines) {
@@ -76,6 +88,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
         }
       }
       await outbox.kick();
+      await tick();
     } catch (error) {
       // A bug must not take the operator's session down with it; the store is untouched by a failed write.
       say(`Something went wrong and nothing was changed: ${clean(error instanceof Error ? error.message : String(error))}`);
