@@ -2,7 +2,10 @@ import { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runConsole } from '../adapters/console/console-chat.js';
 import { Scheduler } from '../src/app/scheduler.js';
+import { renderMessage } from '../src/app/delivery/render-message.js';
 import { verifyChain } from '../src/domain/audit.js';
+import { evidenceRuleOf } from '../src/domain/evidence-deadline.js';
+import { lateEvidence } from '../src/domain/late-evidence.js';
 import type { OutboxMessage } from '../src/app/document.js';
 import { Harness } from './support/golive.js';
 
@@ -190,5 +193,48 @@ describe('the console with the schedule', () => {
     expect(later).toContain('[DM @dan] Reminder: November 2019 SEC Release');
     expect(later).toContain('6 criteria wait for you');
     expect(later.match(/Reminder: November 2019 SEC Release/g)).toHaveLength(1);
+  });
+});
+
+describe('the go/no-go announcement', () => {
+  async function announcementAfter(script: string): Promise<string[]> {
+    const h = await harness('2019-11-01T10:00:00Z');
+    await h.run(`${SETUP}/release role Panel pat\n`);
+    h.clock.set('2019-11-20T10:00:00Z');
+    for (const [user, line] of script.split('\n').filter(Boolean).map((l) => l.split(': ') as [string, string])) await h.run(`${line}\n`, user);
+    const scheduler = new Scheduler(h.store);
+    h.clock.set('2019-11-28T10:00:00Z');
+    await scheduler.tick(h.clock.now());
+    const doc = h.store.get(R)!;
+    const message = doc.outbox.find((m) => m.kind === 'go-no-go')!;
+    expect(message.dueAt).toBe('2019-11-28T10:00:00.000Z');
+    const view = renderMessage(message, doc, new Date('2019-11-28T10:00:05Z'));
+    return view.blocks.map((b) => ('text' in b ? b.text : 'content' in b ? b.content.map((s) => ('text' in s ? s.text : `@${'id' in s ? s.id : ''}`)).join('') : b.type === 'item' ? b.title.map((s) => ('text' in s ? s.text : `@${'id' in s ? s.id : ''}`)).join('') : b.type));
+  }
+
+  it('says NO-GO in its first line when a criterion is not met, and names who can clear it', async () => {
+    const lines = await announcementAfter('dan: /release confirm code-ready not-met "Build broken"');
+    expect(lines[0]).toBe('NO-GO: November 2019 SEC Release must not go live 29 Nov 2019 09:00 (Europe/London).');
+    expect(lines.join('\n')).toMatch(/FAILED .*code-ready|FAILED .*coding/i);
+    expect(lines.join('\n')).toContain('@dan');
+  });
+
+  it('says GO (override) first, with the reason, who and when', async () => {
+    const lines = await announcementAfter('pat: /release decide go --override "Window cannot move; owners confirm by phone"');
+    expect(lines[0]).toMatch(/^GO \(override\): November 2019 SEC Release goes live 29 Nov 2019 09:00 \(Europe\/London\) although \d+ items block it\.$/);
+    expect(lines[1]).toBe('Override: Window cannot move; owners confirm by phone · by @pat on 20 Nov 2019 10:00 GMT');
+  });
+});
+
+describe('the evidence deadline rule', () => {
+  it('follows the plan: a manager moving the evidence-deadline point moves what counts as late', async () => {
+    const h = await harness('2019-11-01T10:00:00Z');
+    await h.run(SETUP);
+    expect(evidenceRuleOf(h.store.get(R)!.release)).toEqual({ workingDaysBeforeMeeting: 2, time: '17:00' });
+    const { output } = await h.run('/release schedule set evidence-deadline T-3 --time 12:00\n');
+    expect(output).not.toMatch(/Not done|error/i);
+    const release = h.store.get(R)!.release;
+    expect(evidenceRuleOf(release)).toEqual({ workingDaysBeforeMeeting: 3, time: '12:00' });
+    expect(lateEvidence(release).map((g) => g.deadline.toISOString())).toEqual(['2019-11-05T12:00:00.000Z', '2019-11-05T12:00:00.000Z']);
   });
 });
