@@ -240,3 +240,37 @@ describe('Slack failing for an hour when the go/no-go falls due', () => {
     }
   });
 });
+
+describe('golive started after downtime', () => {
+  it('sends what fell due while it was down once at start, marked late', async () => {
+    const first = await SlackHarness.open('2019-11-01T10:00:00Z', undefined, {}, { schedule: true });
+    for (const line of SETUP) expect((await first.command(RITA, line)).status, line).toBe(200);
+    await first.close(false);
+    // Down from 1 Nov 10:01 until 6 Nov 18:00: the kickoff, the 5 Nov evidence reminders and the 6 Nov deadlines fell due.
+    const h = await SlackHarness.open('2019-11-06T18:00:00Z', first.dir, {}, { schedule: true });
+    try {
+      await h.settled();
+      const said = saidSince(h, 0, '2019-11-06T18:00:00Z');
+      expect(said.map((s) => `${s.to} ${header(s)}`).sort()).toEqual(
+        [
+          `${CHANNEL} Go-live checklist: November 2019 SEC Release: PENDING`,
+          `${CHANNEL} Evidence deadline for OPSG: November 2019 SEC Release`,
+          `${CHANNEL} Evidence deadline for TAG: November 2019 SEC Release`,
+          `${DAN} November 2019 SEC Release: what is yours`,
+          `${SAM} November 2019 SEC Release: what is yours`,
+          `${DAN} Reminder: November 2019 SEC Release`,
+          `${SAM} Reminder: November 2019 SEC Release`,
+        ].sort(),
+      );
+      for (const s of said.filter((x) => !header(x).startsWith('Go-live checklist'))) expect(s.text).toContain('(late: due ');
+      // Started again at once: nothing is sent twice.
+      await h.close(false);
+      const again = await SlackHarness.open('2019-11-06T18:05:00Z', first.dir, {}, { schedule: true });
+      await again.settled();
+      expect(again.fake.callsTo('chat.postMessage')).toHaveLength(0);
+      await again.close();
+    } finally {
+      await h.close().catch(() => undefined);
+    }
+  });
+});
