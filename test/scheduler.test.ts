@@ -8,6 +8,7 @@ import { evidenceRuleOf } from '../src/domain/evidence-deadline.js';
 import { lateEvidence } from '../src/domain/late-evidence.js';
 import type { OutboxMessage } from '../src/app/document.js';
 import { Harness } from './support/golive.js';
+import { fileBytes, readDoc, writeDoc } from './support/tamper.js';
 
 // The scheduler on the real store, ticked with an injected clock: what it writes to the outbox (the
 // intent golive will deliver) and to the audit record, across restarts, downtime and date moves.
@@ -236,5 +237,23 @@ describe('the evidence deadline rule', () => {
     const release = h.store.get(R)!.release;
     expect(evidenceRuleOf(release)).toEqual({ workingDaysBeforeMeeting: 3, time: '12:00' });
     expect(lateEvidence(release).map((g) => g.deadline.toISOString())).toEqual(['2019-11-05T12:00:00.000Z', '2019-11-05T12:00:00.000Z']);
+  });
+});
+
+describe('a quarantined release', () => {
+  it('is never written by the schedule, and the others still run', async () => {
+    const h = await harness('2019-11-01T10:00:00Z');
+    await h.run(`${SETUP}/channel other\n/release create "Other" 2019-11-29 --id other\n`);
+    await h.store.close();
+    // Someone edits the stored state by hand: its record no longer matches; start-up quarantines it.
+    const doc = await readDoc(h.dir, R);
+    doc.release.name = 'Tampered';
+    await writeDoc(h.dir, R, doc);
+    const again = await harness('2019-11-01T10:05:00Z', h.dir);
+    expect(again.store.quarantine(R)).toBeDefined();
+    const before = await fileBytes(h.dir, R);
+    const scheduler = new Scheduler(again.store);
+    expect(await scheduler.tick(new Date('2019-11-08T09:00:00Z'))).toMatchObject({ acted: ['other'] });
+    expect(await fileBytes(h.dir, R)).toEqual(before);
   });
 });
