@@ -3,9 +3,11 @@ import { benchStoreWrites } from './store-write.js';
 import { benchAnswerPath } from './answer-path.js';
 import { benchStartupVerify } from './startup-verify.js';
 import { benchRefusalFlood } from './refusal-flood.js';
+import { benchSchedulerTick } from './scheduler-tick.js';
 
 await benchStoreWrites();
 await benchAuditVerify();
 await benchAnswerPath();
 await benchStartupVerify();
 await benchRefusalFlood();
+await benchSchedulerTick();

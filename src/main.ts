@@ -4,6 +4,7 @@ import { adoptAuditKey, recordVerifier, type AuditPolicy } from './app/record-ch
 import { rehearsalClock, systemClock, type Clock } from './app/clock.js';
 import { noGroups } from './app/context.js';
 import { GoliveApp } from './app/app.js';
+import { Scheduler } from './app/scheduler.js';
 import { serve } from './serve.js';
 import { SlackStartError } from '../adapters/slack/bolt-app.js';
 import { StoreError, type Store } from './app/store-port.js';
@@ -39,6 +40,7 @@ async function main(): Promise<number> {
   if (config.GOLIVE_HOOK_SECRET) log('GOLIVE_HOOK_SECRET is set, but the webhooks are served only when Slack is configured; the console alone serves no HTTP.');
   const app = new GoliveApp({ store, clock, directory: noGroups, audit, people });
   const user = config.GOLIVE_CONSOLE_USER ?? consoleUser();
+  const scheduler = new Scheduler(store, { auditKey: audit.key, log });
   const status = await runConsole({
     app,
     input: process.stdin,
@@ -46,6 +48,7 @@ async function main(): Promise<number> {
     interactive: Boolean(process.stdin.isTTY),
     user,
     channel: config.GOLIVE_CONSOLE_CHANNEL,
+    scheduler,
     ...(rehearsal && { clock: rehearsal }),
   });
   // A paused stdin still holds the process open: after /quit nothing more is read, so let it go.
@@ -58,7 +61,7 @@ async function main(): Promise<number> {
 async function serveChat(config: Config, store: Store, clock: Clock, audit: AuditPolicy, people: PeoplePort): Promise<void> {
   // The console answers as it reads, so only a chat platform, which is told "received" first, needs the inbox.
   const inbox = await openInboxFile(config.GOLIVE_DATA_DIR, { log });
-  const serving = await serve({ slack: slackConfig(config)!, store, inbox, clock, port: config.PORT, log, audit, people, ...(config.GOLIVE_HOOK_SECRET && { hookSecret: config.GOLIVE_HOOK_SECRET }) });
+  const serving = await serve({ slack: slackConfig(config)!, store, inbox, clock, port: config.PORT, log, audit, people, schedule: { everyMs: 30_000 }, ...(config.GOLIVE_HOOK_SECRET && { hookSecret: config.GOLIVE_HOOK_SECRET }) });
   const hooks = config.GOLIVE_HOOK_SECRET ? ', POST /hooks/switch and /hooks/facts' : '';
   log(`golive listening on port ${serving.port}: ${config.SLACK_APP_TOKEN ? 'Slack over Socket Mode' : 'Slack at POST /slack/events'}${hooks}, GET /healthz`);
   const timer = setInterval(() => void serving.outbox.kick(), 5_000);

@@ -3,6 +3,7 @@ import type { SlackConfig } from './config.js';
 import { GoliveApp } from './app/app.js';
 import type { Clock } from './app/clock.js';
 import { OutboxWorker } from './app/outbox.js';
+import { Scheduler, type TickReport } from './app/scheduler.js';
 import { Inflight } from './inflight.js';
 import type { Store } from './app/store-port.js';
 import type { AuditPolicy } from './app/record-check.js';
@@ -32,12 +33,20 @@ export interface ServeOptions {
   hookSecret?: string;
   /** Each person's settings and digest bookkeeping: the daily digests are sent only when it is given. */
   people?: PeoplePort;
+  /**
+   * Run the releases' schedules: once at start (after the inbox is recovered) and every
+   * `everyMs` (30 s when unset), each tick followed by an outbox kick. Off when absent.
+   */
+  schedule?: { everyMs?: number };
 }
 
 export interface Serving {
   port: number;
   app: GoliveApp;
   outbox: OutboxWorker;
+  scheduler: Scheduler;
+  /** One schedule tick at the clock's now, then the outbox. */
+  tick(): Promise<TickReport>;
   server: Server;
   /** Resolves when no request is being handled after its ack. */
   idle(): Promise<void>;
@@ -59,15 +68,40 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   await adapter.start();
   // Once Slack has accepted the token (so people can be told) and before new requests are taken.
   if (await recoverInbox(app, options.inbox, { slack: slackTell(client) }, options.log)) void outbox.kick();
+  const scheduler = new Scheduler(options.store, { auditKey: options.audit?.key, log: options.log });
+  // Ticks never overlap: one still running when the timer fires is waited for, not doubled.
+  let ticking: Promise<TickReport> | undefined;
+  const tick = async (): Promise<TickReport> => {
+    while (ticking) await ticking.catch(() => undefined);
+    ticking = scheduler.tick(options.clock.now());
+    try {
+      const report = await ticking;
+      await outbox.kick();
+      return report;
+    } finally {
+      ticking = undefined;
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
+  if (options.schedule) {
+    // After downtime what fell due is sent now, once, marked late.
+    await tick();
+    timer = setInterval(() => void tick().catch((error: unknown) => options.log(`schedule tick failed: ${String(error)}`)), options.schedule.everyMs ?? 30_000);
+    timer.unref();
+  }
   const port = await listen(server, options.port, options.host);
   return {
     port,
     app,
     outbox,
+    scheduler,
+    tick,
     server,
     idle: () => inflight.idle(),
     digest: async () => (digest ? digest(options.clock.now()) : 0),
     async close() {
+      if (timer) clearInterval(timer);
+      await ticking?.catch(() => undefined);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await adapter.stop();
       await inflight.idle();

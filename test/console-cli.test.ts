@@ -42,6 +42,38 @@ describe('npm start with piped input', () => {
     expect(JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')).releases[0].id).toBe('nov-2019-sec');
   }, 60_000);
 
+  it('rehearses the schedule: kickoff, a reminder, the evidence deadlines, a late answer, and the T-1 announcement of 28 Nov 2019', async () => {
+    const script = await readFile(join(root, 'examples', 'sec-release-2019.txt'), 'utf8');
+    const { status, stdout } = await start(script, { GOLIVE_DATA_DIR: dir, GOLIVE_CLOCK_START: '2019-11-04T09:00:00Z' });
+    expect(status).toBe(0);
+    const at = (text: string) => {
+      const index = stdout.indexOf(text);
+      expect(index, text).toBeGreaterThanOrEqual(0);
+      return index;
+    };
+    // In the order they happen: /clock says where it goes, then runs what falls due on the way, each at its own time.
+    const kickoff = at('[#general] Go-live checklist: November 2019 SEC Release: PENDING');
+    const reminder = at('[DM @dan] Reminder: November 2019 SEC Release');
+    const deadline = at('[#general] Evidence deadline for TAG: November 2019 SEC Release');
+    at('Late for OPSG and TAG: given 7 Nov 2019 11:00 GMT, after their evidence deadline 6 Nov 2019 17:00 GMT');
+    const decided = at('[#general] Panel decided GO by @pat on 15 Nov 2019 10:00 GMT');
+    const announced = at('[#general] GO: November 2019 SEC Release is cleared to go live 29 Nov 2019 09:00 (Europe/London).');
+    const defect = at('Clock moved to 2019-11-28T14:30:00.000Z.');
+    expect([kickoff, reminder, deadline, decided, defect, announced].sort((a, b) => a - b)).toEqual([kickoff, reminder, deadline, decided, defect, announced]);
+    expect(stdout).toContain('Evidence for TAG is due 6 Nov 2019 17:00 GMT.');
+
+    // What golive did on its own is on record, each at the time it fell due.
+    const doc = JSON.parse(await readFile(join(dir, 'releases', 'nov-2019-sec.json'), 'utf8'));
+    const scheduled = doc.audit.filter((entry: { actor: { id: string } }) => entry.actor.id === 'golive');
+    const goNoGo = scheduled.find((entry: { command: string }) => entry.command.includes('go-no-go'));
+    expect(goNoGo.at).toBe('2019-11-28T10:00:00.000Z');
+    expect(goNoGo.command).toContain('due 28 Nov 2019 10:00 GMT');
+    // Stepped through in order, nothing before the date move was sent late (after it, moved points may be).
+    const beforeMove = scheduled.filter((entry: { at: string }) => entry.at < '2019-11-28T14:30:00.000Z');
+    expect(beforeMove.length).toBeGreaterThan(3);
+    expect(beforeMove.filter((entry: { command: string }) => /\blate\b/.test(entry.command))).toEqual([]);
+  }, 60_000);
+
   it('exits 1 when a piped line does not parse, after running the others', async () => {
     // A rehearsal clock keeps the date in the future whatever day the suite runs.
     const { status, stdout } = await start('/release create "R" 2026-12-01 --id r\n/release stauts\n/release list\n', { GOLIVE_DATA_DIR: dir, GOLIVE_CLOCK_START: '2026-11-02T09:00:00Z' });

@@ -44,16 +44,18 @@ describe('case 6: a rehearsal clock restarted on a store with later records, thr
     const first = await npmStart(await seedToGo(), env);
     expect(first.status).toBe(0);
     expect(first.stdout).toContain(`${SEED_NAME}: GO`);
-    const firstEntries = (await readDoc(dir, SEED_ID)).audit.length;
+    // The schedule's own entries (what golive sent on its own) come and go with the clock: count people's.
+    const firstEntries = (await readDoc(dir, SEED_ID)).audit.filter((entry: RawDoc) => entry.actor.id !== 'golive').length;
     const firstNewest = Date.parse((await readDoc(dir, SEED_ID)).audit.at(-1).at);
 
     const second = await npmStart(MOVE, env);
     expect(second.status).toBe(0);
     expectMovedAndStale(second.stdout);
     const times = await exportedTimes(second.stdout);
-    expect(times).toHaveLength(firstEntries + 1);
-    expect(times.at(-1)!.command).toMatch(/^\/release date 2019-12-06/);
-    expect(times.at(-1)!.at).toBeGreaterThanOrEqual(firstNewest);
+    const people = times.filter((entry) => !entry.command.startsWith('(schedule)'));
+    expect(people).toHaveLength(firstEntries + 1);
+    expect(people.at(-1)!.command).toMatch(/^\/release date 2019-12-06/);
+    expect(people.at(-1)!.at).toBeGreaterThanOrEqual(firstNewest);
     for (let i = 1; i < times.length; i++) expect(times[i]!.at).toBeGreaterThanOrEqual(times[i - 1]!.at);
   }, 60_000);
 
@@ -70,7 +72,7 @@ describe('case 6: a rehearsal clock restarted on a store with later records, thr
     expect(earlier.status).toBe(0);
     expect(earlier.stderr).toMatch(/rehearsal clock resumes at 2019-11-15T10:00:\d\d\.\d{3}Z, the newest record in the store \(GOLIVE_CLOCK_START is earlier\)/);
     expectMovedAndStale(earlier.stdout);
-    const move = (await exportedTimes(earlier.stdout)).at(-1)!;
+    const move = (await exportedTimes(earlier.stdout)).filter((entry) => !entry.command.startsWith('(schedule)')).at(-1)!;
     expect(move.command).toMatch(/^\/release date 2019-12-06/);
     expect(move.at).toBeGreaterThanOrEqual(newest);
     const doc = await readDoc(dir, SEED_ID);

@@ -11,8 +11,8 @@ const script = await readFile(new URL('../examples/sec-release-2019.txt', import
 const lines = script.split('\n');
 const sev2At = lines.indexOf('/release facts defects sev2=1');
 const dateAt = lines.findIndex((l) => l.startsWith('/release date 2019-12-06'));
-// The tour moves its clock on to 20 Nov just before the defect is recorded: that move starts the second part.
-const sev2DayAt = lines.lastIndexOf('/clock 2019-11-20T09:30', sev2At);
+// The tour moves its clock on to 28 Nov just before the defect is recorded: that move starts the second part.
+const sev2DayAt = lines.lastIndexOf('/clock 2019-11-28T14:30', sev2At);
 const toGo = lines.slice(0, sev2DayAt).join('\n');
 const toSev2 = lines.slice(sev2DayAt, dateAt).join('\n');
 const toMoved = ['/as rita', ...lines.slice(dateAt)].join('\n');
@@ -100,15 +100,15 @@ describe('the November 2019 SEC Release, end to end through the console', () => 
   });
 
   it('turns NO-GO naming no-sev1-sev2 and the managers who record the facts when a severity 2 defect is recorded', () => {
-    expect(out[1]).toContain('Clock moved to 2019-11-20T09:30:00.000Z.');
+    expect(out[1]).toContain('Clock moved to 2019-11-28T14:30:00.000Z.');
     expect(out[1]).toContain('November 2019 SEC Release: NO-GO');
-    expect(out[1]).toMatch(/FAILED 3\. no-sev1-sev2: 1 severity 2 defect outstanding · owner @rita · since 20 Nov 2019 09:30 GMT/);
+    expect(out[1]).toMatch(/FAILED 3\. no-sev1-sev2: 1 severity 2 defect outstanding · owner @rita · since 28 Nov 2019 14:30 GMT/);
   });
 
   it('makes the earlier confirmations stale when the date moves', () => {
     const status = out[2]!.slice(out[2]!.indexOf('rita in #general> /release status'));
     expect(status).toContain('Implementation: 6 Dec 2019 09:00 (Europe/London)');
-    expect(status).toContain('Date moved from 29 Nov 2019 to 6 Dec 2019 on 20 Nov 2019 09:30 GMT by @rita: A Severity 2 defect was found in regression testing');
+    expect(status).toContain('Date moved from 29 Nov 2019 to 6 Dec 2019 on 28 Nov 2019 14:30 GMT by @rita: A Severity 2 defect was found in regression testing');
     expect(status.match(/^\[~\] \d\./gm)).toHaveLength(6);
     expect(status).toMatch(/^\[!\] 3\. no-sev1-sev2/m);
     expect(status).toContain('answered before the implementation date moved: must be confirmed again');
@@ -132,6 +132,6 @@ describe('the November 2019 SEC Release, end to end through the console', () => 
     expect(doc.release.criteria.map((c) => day(c.responses[0]!.at))).toEqual([...Array(6).fill('2019-11-05T10'), '2019-11-07T11']);
     expect(doc.release.groups.flatMap((g) => g.signoffs.map((s) => day(s.at)))).toEqual(['2019-11-08T10', '2019-11-08T10', '2019-11-08T10']);
     expect(doc.release.decisions.map((d) => day(d.at))).toEqual(['2019-11-15T10']);
-    expect(doc.release.dateChanges.map((d) => day(d.at))).toEqual(['2019-11-20T09']);
+    expect(doc.release.dateChanges.map((d) => day(d.at))).toEqual(['2019-11-28T14']);
   });
 });

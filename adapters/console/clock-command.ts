@@ -5,20 +5,40 @@ import { isRealDate } from '../../src/domain/primitives.js';
 
 const WHEN = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(Z|[+-]\d{2}:\d{2})?$/;
 
-export type ClockMove = { ok: true; line: string } | { ok: false; line: string };
+export type ClockMove = { ok: true; line: string; at: Date } | { ok: false; line: string };
 
-/** Moves the rehearsal clock to `text` (UTC unless it names an offset) and says where it is now. */
-export function moveClock(clock: MovableClock | undefined, text: string | undefined): ClockMove {
+/** What falls due on the way: the earliest due instant at or before a target, and running it. */
+export interface DueOnTheWay {
+  dueBefore(target: Date): Date | undefined;
+  run(at: Date): Promise<void>;
+}
+
+/**
+ * Moves the clock to the target in steps: to each instant something falls due on the way, running
+ * it there, so a rehearsed schedule happens in order and on time (nothing marked late), then to the target.
+ */
+export async function stepClock(clock: MovableClock, at: Date, due: DueOnTheWay): Promise<void> {
+  let last = -Infinity;
+  for (let next = due.dueBefore(at); next !== undefined; next = due.dueBefore(at)) {
+    const step = Math.max(next.getTime(), clock.now().getTime());
+    // A point that does not move on after running would loop for ever: leave it to the next tick.
+    if (step <= last) break;
+    last = step;
+    clock.moveTo(new Date(step));
+    await due.run(new Date(step));
+  }
+  clock.moveTo(at);
+  await due.run(at);
+}
+
+/** Checks `text` (UTC unless it names an offset) as a new reading of the rehearsal clock; moves nothing. */
+export function readClockMove(clock: MovableClock | undefined, text: string | undefined): ClockMove {
   if (!clock) return { ok: false, line: 'Not done: /clock works only in a rehearsal: start golive with GOLIVE_CLOCK_START.' };
   const match = WHEN.exec(text ?? '');
   // JavaScript reads 31 Nov as 1 Dec: a date that is not on the calendar is refused, not moved on.
   if (match && !isRealDate(match[1]!)) return { ok: false, line: `Not done: ${match[1]} is not a real calendar date.` };
   const at = match ? new Date(`${match[1]}T${match[2]}${match[3] ?? 'Z'}`) : undefined;
   if (!at || Number.isNaN(at.getTime())) return { ok: false, line: 'Usage: /clock <YYYY-MM-DDTHH:MM> (UTC unless an offset such as +01:00 follows), for example /clock 2019-11-08T10:00' };
-  try {
-    clock.moveTo(at);
-  } catch (error) {
-    return { ok: false, line: `Not done: ${(error as Error).message}.` };
-  }
-  return { ok: true, line: `Clock moved to ${at.toISOString()}.` };
+  if (at.getTime() < clock.now().getTime()) return { ok: false, line: `Not done: the clock only moves forward: it reads ${clock.now().toISOString()}.` };
+  return { ok: true, line: `Clock moved to ${at.toISOString()}.`, at };
 }

@@ -6,8 +6,9 @@ import type { Reply } from '../../src/app/request.js';
 import type { Channel } from '../../src/domain/release.js';
 import { UserId } from '../../src/domain/primitives.js';
 import { OutboxWorker } from '../../src/app/outbox.js';
+import type { Scheduler } from '../../src/app/scheduler.js';
 import { consolePort } from './console-port.js';
-import { moveClock } from './clock-command.js';
+import { readClockMove, stepClock } from './clock-command.js';
 import type { MovableClock } from '../../src/app/clock.js';
 import { digestRunner } from '../../src/app/digest.js';
 import { ReportFileError, writeReportFile } from './report-file.js';
@@ -25,6 +26,11 @@ export interface ConsoleOptions {
   workingDir?: string;
   /** A rehearsal's clock, which `/clock` moves forward; absent, `/clock` is refused. */
   clock?: MovableClock;
+  /**
+   * golive's schedule, run once at start and after each command (so a console session in real
+   * time also speaks first: the kickoff after `create`, a reminder that fell due meanwhile).
+   */
+  scheduler?: Pick<Scheduler, 'tick' | 'dueBefore'>;
 }
 
 const HINT = 'Type /release help, /as <user> to act as someone else, /channel <name> to move, /clock <when> to move a rehearsal on, /quit to leave.';
@@ -44,6 +50,12 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   const prompt = () => (options.interactive ? output.write(`${user} in #${channel.id}> `) : true);
 
   if (options.interactive) say(`golive console: you are @${user} in #${channel.id}. ${HINT}`);
+  const tick = async () => {
+    if (!options.scheduler) return;
+    await options.scheduler.tick(app.deps.clock.now());
+    await outbox.kick();
+  };
+  await tick();
   prompt();
   const lines = createInterface({ input: options.input, crlfDelay: Infinity, terminal: false });
   for await (const raw of lines) {
@@ -67,10 +79,21 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
       continue;
     }
     if (word === '/clock') {
-      const moved = moveClock(options.clock, rest.length === 1 ? rest[0] : undefined);
+      const moved = readClockMove(options.clock, rest.length === 1 ? rest[0] : undefined);
       say(moved.line);
       if (!moved.ok) failed = true;
-      else await outbox.kick();
+      else {
+        // Everything the schedule and the digests have due on the way happens at its own time.
+        const scheduler = options.scheduler;
+        await stepClock(options.clock!, moved.at, {
+          dueBefore: (target) => scheduler?.dueBefore(target),
+          run: async (at) => {
+            await scheduler?.tick(at);
+            await outbox.kick();
+            await digest?.(at);
+          },
+        });
+      }
       prompt();
       continue;
     }
@@ -93,6 +116,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
       }
       await outbox.kick();
       await digest?.(app.deps.clock.now());
+      await tick();
     } catch (error) {
       // A bug must not take the operator's session down with it; the store is untouched by a failed write.
       say(`Something went wrong and nothing was changed: ${clean(error instanceof Error ? error.message : String(error))}`);

@@ -15,6 +15,8 @@ export interface ChangeEffect<T> {
   after: unknown;
   /** Messages to send because of this change (what to say, not rendered); saved with it in the same write. */
   outbox?: NewOutboxMessage[];
+  /** The audit entry's words, when only the change itself knows them (what the scheduler sent); else ctx.command. */
+  command?: string;
   result: T;
 }
 
@@ -91,7 +93,7 @@ export async function changeRelease<T>(store: Store, releaseId: string, ctx: Cha
       // The state is sealed as it will be stored: normalised by its schema, so the hash read back matches.
       doc.release = Release.parse(doc.release);
       flushRefusals(doc, seal);
-      const entry = seal({ at, actor, command: ctx.command.slice(0, 4000), ...request, outcome: 'applied', before: effect.before ?? null, after: effect.after ?? null });
+      const entry = seal({ at, actor, command: (effect.command ?? ctx.command).slice(0, 4000), ...request, outcome: 'applied', before: effect.before ?? null, after: effect.after ?? null });
       for (const message of effect.outbox ?? []) {
         if (doc.outbox.some((m) => m.id === message.id)) continue;
         // An announcement shows the record's head as of the change it tells of; a checklist shows the state, not a moment.

@@ -10,8 +10,12 @@ import { ensureChecklistUpdate } from './checklists.js';
 
 export type ChatPorts = Partial<Record<Platform, ChatPort>>;
 
-/** Tries before a message is dead-lettered (status `dead`) and shown to the managers in `status`. */
-export const MAX_ATTEMPTS = 8;
+/**
+ * Tries before a message is dead-lettered (status `dead`) and shown to the managers in `status`.
+ * With the backoff below, 14 tries span about 70 minutes: a platform down for an hour still gets
+ * what golive said on its own (the go/no-go announcement) once it is back.
+ */
+export const MAX_ATTEMPTS = 14;
 /**
  * Messages of one release delivered before their outcomes are written, in one write: a crash in
  * between sends at most this many again, and a burst of messages costs one write, not one each.

@@ -1,5 +1,6 @@
 import { addWorkingDays, zonedInstant } from './calendar.js';
 import type { Release, ReviewGroup } from './release.js';
+import { effectiveWhen, overrideOf, planOf } from './schedule.js';
 
 /**
  * When a review group's evidence is due: so many working days before its meeting, at a local time
@@ -18,8 +19,15 @@ export const DEFAULT_EVIDENCE_RULE: EvidenceRule = { workingDaysBeforeMeeting: 2
  * The rule a release's deadlines follow. One place to read it, so that a rule the template's
  * schedule sets for the release replaces the default everywhere at once.
  */
-export function evidenceRuleOf(_release: Pick<Release, 'implementation'>): EvidenceRule {
-  return DEFAULT_EVIDENCE_RULE;
+export function evidenceRuleOf(release: Pick<Release, 'implementation' | 'schedule' | 'scheduleOverrides'>): EvidenceRule {
+  // The plan's evidence-deadline point, as a manager may have moved it; a point switched off or
+  // moved to a fixed day leaves the default as the measure of "late".
+  const point = planOf(release as Release).find((p) => p.kind === 'evidence-deadline');
+  if (!point) return DEFAULT_EVIDENCE_RULE;
+  const override = overrideOf(release as Release, point.id);
+  if (override?.off) return DEFAULT_EVIDENCE_RULE;
+  const when = effectiveWhen(point, override, release.implementation.time);
+  return when.anchor === 'meeting' ? { workingDaysBeforeMeeting: when.before, time: when.time } : DEFAULT_EVIDENCE_RULE;
 }
 
 /**

@@ -16,7 +16,8 @@ export const UserId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, '
 export type UserId = z.infer<typeof UserId>;
 
 // 'hook' is a signed webhook call (adapters/hooks): a feature-flag system or tracker, never a person.
-export const Platform = z.enum(['console', 'slack', 'teams', 'hook']);
+// 'golive' is golive itself acting on its schedule (the scheduler's sealed writes), never a person.
+export const Platform = z.enum(['console', 'slack', 'teams', 'hook', 'golive']);
 export type Platform = z.infer<typeof Platform>;
 
 export const HttpUrl = z

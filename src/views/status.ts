@@ -111,7 +111,7 @@ export function groupItem(g: GroupState, zone: string): ItemBlock {
   return { type: 'item', status: ITEM_STATUS[g.state], title: [b(group.name), t(` ${summary}`)], lines };
 }
 
-function riskItems(release: Release): Block[] {
+export function riskItems(release: Release): Block[] {
   const zone = release.implementation.zone;
   return release.risks.map((risk) => {
     const lines: Span[][] = [];
@@ -125,7 +125,7 @@ function riskItems(release: Release): Block[] {
   });
 }
 
-function switchItems(release: Release): Block[] {
+export function switchItems(release: Release): Block[] {
   const zone = release.implementation.zone;
   return release.switches.map((sw) => {
     const last = sw.history.at(-1);
@@ -137,7 +137,7 @@ function switchItems(release: Release): Block[] {
   });
 }
 
-function decisionItem(release: Release, readiness: Readiness): Block {
+export function decisionItem(release: Release, readiness: Readiness): Block {
   const zone = release.implementation.zone;
   const d = readiness.decision;
   if (!d) return { type: 'item', status: 'pending', title: [t(`Waiting for the ${release.approverRole}`)], lines: [[t('Approvers: '), ...people(roleMembers(release, release.approverRole), 'nobody assigned')]] };

@@ -33,14 +33,14 @@ export class SlackHarness {
   ) {}
 
   /** On a fresh temp folder, or on `dir` as a restart would find it; the store opened as start-up does. */
-  static async open(start = '2019-11-07T09:00:00Z', folder?: string, audit: AuditPolicy = {}, options: { hookSecret?: string } = {}): Promise<SlackHarness> {
+  static async open(start = '2019-11-07T09:00:00Z', folder?: string, audit: AuditPolicy = {}, options: { hookSecret?: string; schedule?: boolean } = {}): Promise<SlackHarness> {
     const dir = folder ?? (await mkdtemp(join(tmpdir(), 'golive-slack-')));
     const store = await openLowdbStore(dir, { verify: recordVerifier(audit) });
     const fake = await startFakeSlack();
     const clock = new TestClock(start);
     const logs: string[] = [];
     const inbox = await openInboxFile(dir, { log: (m) => logs.push(m) });
-    const serving = await serve({ slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url }, store, inbox, clock, port: 0, host: '127.0.0.1', log: (m) => logs.push(m), audit, ...(options.hookSecret && { hookSecret: options.hookSecret }) });
+    const serving = await serve({ slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url }, store, inbox, clock, port: 0, host: '127.0.0.1', log: (m) => logs.push(m), audit, ...(options.hookSecret && { hookSecret: options.hookSecret }), ...(options.schedule && { schedule: { everyMs: 2 ** 31 - 1 } }) });
     return new SlackHarness(logs, dir, store, inbox, fake, serving, clock);
   }
 

@@ -42,6 +42,12 @@ export const FactsAlertParams = z
 export type FactsAlertParams = z.infer<typeof FactsAlertParams>;
 /** The release's outcome is read at delivery. */
 export const ClosedParams = z.object({}).strict();
+/**
+ * A schedule point acted on: which occurrence (its key), which point, and the review group for
+ * per-group points. Whom it names and what is still missing are read from the release at delivery.
+ */
+export const ScheduledParams = z.object({ occurrence: z.string().min(1).max(300), point: Slug, group: Slug.optional() }).strict();
+export type ScheduledParams = z.infer<typeof ScheduledParams>;
 /** A message stored, before messages held intent, with its view already rendered: sent as it was. */
 export const LegacyViewParams = z.object({ view: View, was: z.enum(['announcement', 'alert']) }).strict();
 
@@ -76,6 +82,14 @@ const Message = z.discriminatedUnion('kind', [
   kindOf('facts-alert', FactsAlertParams),
   kindOf('closed', ClosedParams),
   kindOf('legacy-view', LegacyViewParams),
+  kindOf('kickoff', ScheduledParams),
+  kindOf('reminder', ScheduledParams),
+  kindOf('evidence-deadline', ScheduledParams),
+  kindOf('evidence-reminder', ScheduledParams),
+  kindOf('escalation', ScheduledParams),
+  kindOf('go-no-go', ScheduledParams),
+  kindOf('go-live', ScheduledParams),
+  kindOf('outcome-ask', ScheduledParams),
 ]);
 
 /**

@@ -14,6 +14,9 @@
  * - `facts-alert`       { actor, broken[] }          criteria that new facts undid
  * - `closed`            {}                           release.outcome announced
  * - `legacy-view`       { view, was }                stored by an older golive, sent as stored
+ * - `kickoff`, `reminder`, `evidence-reminder`, `escalation`, `outcome-ask` (DMs) and
+ *   `evidence-deadline`, `go-no-go`, `go-live` (channels)  { occurrence, point, group? }
+ *                                                  a schedule point acted on (src/app/scheduler.ts)
  *
  * Every message may also carry `record` (the audit head when it was decided on, shown as a note),
  * `dueAt` and `late` (a "(late: due …)" note), and goes `to` a channel or to one person (a DM).
@@ -35,6 +38,7 @@ import { switchAlert } from './kinds/switch-alert.js';
 import { factsAlert } from './kinds/facts-alert.js';
 import { closed } from './kinds/closed.js';
 import { legacyView } from './kinds/legacy-view.js';
+import { escalation, evidenceDeadlineNotice, evidenceReminder, goLive, goNoGo, kickoff, outcomeAsk, reminder } from './kinds/scheduled.js';
 
 export const RENDERERS: { [K in MessageKind]: KindRenderer<K> } = {
   checklist,
@@ -45,6 +49,14 @@ export const RENDERERS: { [K in MessageKind]: KindRenderer<K> } = {
   'facts-alert': factsAlert,
   closed,
   'legacy-view': legacyView,
+  kickoff,
+  reminder,
+  'evidence-deadline': evidenceDeadlineNotice,
+  'evidence-reminder': evidenceReminder,
+  escalation,
+  'go-no-go': goNoGo,
+  'go-live': goLive,
+  'outcome-ask': outcomeAsk,
 };
 
 // The registry's type pairs each kind with its renderer; indexing it by a union loses that pairing.
