@@ -207,6 +207,37 @@ describe('a release dated across Christmas 2019', () => {
   });
 });
 
+describe('a release dated across the spring clock change and Easter 2026', () => {
+  it('reminds at 09:00 London time before and after the clocks go forward, and never on Good Friday, Easter Monday or a weekend', async () => {
+    const h = await SlackHarness.open('2026-03-09T10:00:00Z', undefined, {}, { schedule: true });
+    try {
+      // 8 Apr 2026: T-15 and T-10 fall before the 29 Mar clock change, T-5 and the daily reminders
+      // after it, with Good Friday (3 Apr) and Easter Monday (6 Apr) stepped over.
+      for (const line of [`create "Easter release" 2026-04-08 --template sec-release --id easter`, `role DCC <@${DAN}>`, `role SECAS <@${SAM}>`]) {
+        expect((await h.command(RITA, line, 'C0EASTER')).status, line).toBe(200);
+      }
+      const said = await driveSchedule(h, Date.parse('2026-04-09T00:00:00Z'));
+      const reminders = said.filter(isReminder);
+      const days = [...new Set(reminders.map((r) => london(r.at)))];
+      expect(days).toEqual(['Mon 2026-03-16 09:00', 'Mon 2026-03-23 09:00', 'Mon 2026-03-30 09:00', 'Tue 2026-03-31 09:00', 'Wed 2026-04-01 09:00', 'Thu 2026-04-02 09:00', 'Tue 2026-04-07 09:00']);
+      // 09:00 in London is 09:00 UTC before the change and 08:00 UTC after it.
+      expect([...new Set(reminders.map((r) => r.at))]).toEqual([
+        '2026-03-16T09:00:00.000Z',
+        '2026-03-23T09:00:00.000Z',
+        '2026-03-30T08:00:00.000Z',
+        '2026-03-31T08:00:00.000Z',
+        '2026-04-01T08:00:00.000Z',
+        '2026-04-02T08:00:00.000Z',
+        '2026-04-07T08:00:00.000Z',
+      ]);
+      expect(said.some((s) => /^(Sat|Sun) |2026-04-0[36]/.test(london(s.at)))).toBe(false);
+      expect(said.filter((s) => header(s).startsWith('NOT READY')).map((s) => s.at)).toEqual(['2026-04-07T09:00:00.000Z']);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('Slack failing for an hour when the go/no-go falls due', () => {
   it('gets every message to Slack once after it recovers', async () => {
     const h = await SlackHarness.open('2019-11-01T10:00:00Z', undefined, {}, { schedule: true });
