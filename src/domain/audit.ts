@@ -112,13 +112,17 @@ const GENESIS = { seq: 0, hash: GENESIS_HASH } as const;
 export function verifyChain(chain: readonly AuditEntry[], key?: AuditKey): ChainVerdict {
   const keyedFrom = chain.find((entry) => entry.keyed)?.seq;
   const sealedOk = chain.map((entry) => (entry.keyed && key === undefined ? false : entryHash(entry, key) === entry.hash));
+  let keyedBefore = false;
   for (let index = 0; index < chain.length; index++) {
     const entry = chain[index]!;
     const prev = index > 0 ? chain[index - 1]! : GENESIS;
     if (entry.keyed && key === undefined) {
       return fail(entry.seq, index, 'keyed', `Entry ${entry.seq} is sealed with a key (HMAC-SHA256), but golive was started without GOLIVE_AUDIT_KEY, so it cannot be checked.`);
     }
-    if (!entry.keyed && index > 0 && chain.slice(0, index).some((earlier) => earlier.keyed)) {
+    // Tracked as the loop goes, so verifying stays linear in the length of the chain.
+    const downgraded = !entry.keyed && keyedBefore;
+    keyedBefore ||= entry.keyed === true;
+    if (downgraded) {
       return fail(entry.seq, index, 'keyed', `Entry ${entry.seq} is not keyed although the entries before it are: it was written by someone without the key.`);
     }
     const linked = entry.seq === prev.seq + 1 && entry.prevHash === prev.hash;
