@@ -47,6 +47,8 @@ export interface Serving {
   scheduler: Scheduler;
   /** One schedule tick at the clock's now, then the outbox. */
   tick(): Promise<TickReport>;
+  /** Resolves when the tick at start (what fell due while golive was down) has run. */
+  caughtUp: Promise<void>;
   server: Server;
   /** Resolves when no request is being handled after its ack. */
   idle(): Promise<void>;
@@ -82,16 +84,19 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       ticking = undefined;
     }
   };
+  const port = await listen(server, options.port, options.host);
   let timer: NodeJS.Timeout | undefined;
+  const logFailure = (error: unknown) => options.log(`schedule tick failed: ${error instanceof Error ? error.message : String(error)}`);
+  // After downtime what fell due is sent once, marked late. That catch-up may write to many
+  // releases, so it runs once the server listens: people are answered meanwhile, not refused.
+  const caughtUp = options.schedule ? tick().then(() => undefined, logFailure) : Promise.resolve();
   if (options.schedule) {
-    // After downtime what fell due is sent now, once, marked late.
-    await tick();
-    timer = setInterval(() => void tick().catch((error: unknown) => options.log(`schedule tick failed: ${String(error)}`)), options.schedule.everyMs ?? 30_000);
+    timer = setInterval(() => void tick().catch(logFailure), options.schedule.everyMs ?? 30_000);
     timer.unref();
   }
-  const port = await listen(server, options.port, options.host);
   return {
     port,
+    caughtUp,
     app,
     outbox,
     scheduler,

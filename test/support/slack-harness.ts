@@ -41,6 +41,8 @@ export class SlackHarness {
     const logs: string[] = [];
     const inbox = await openInboxFile(dir, { log: (m) => logs.push(m) });
     const serving = await serve({ slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url }, store, inbox, clock, port: 0, host: '127.0.0.1', log: (m) => logs.push(m), audit, ...(options.hookSecret && { hookSecret: options.hookSecret }), ...(options.schedule && { schedule: { everyMs: 2 ** 31 - 1 } }) });
+    // Tests look at what golive did on start only once it has done it.
+    await serving.caughtUp;
     return new SlackHarness(logs, dir, store, inbox, fake, serving, clock);
   }
 
