@@ -71,7 +71,7 @@ async function seedScenarioRecord(): Promise<ReleaseDocument> {
     const app = new GoliveApp({ store, clock: { now: () => new Date((now += 60_000)) }, directory: noGroups });
     const script = await readFile('examples/sec-release-2019.txt', 'utf8');
     const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-    await runConsole({ app, input: Readable.from([script]), output: sink, interactive: false, user: 'rita' });
+    await runConsole({ app, input: Readable.from([script]), output: sink, interactive: false, user: 'rita', workingDir: dir });
     await store.close();
     return ReleaseDocument.parse(JSON.parse(await readFile(join(dir, 'releases', 'nov-2019-sec.json'), 'utf8')));
   } finally {
