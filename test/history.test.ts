@@ -16,8 +16,7 @@ const SETUP = `
 describe('history', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await Harness.open('2019-11-07T09:00:00Z');
-    expect((await h.run(SETUP)).status).toBe(0);
+    h = await Harness.openWith(SETUP, '2019-11-07T09:00:00Z');
   });
   afterEach(() => h.close());
   const as = async (user: string, line: string) => (await h.run(line, user)).output;
@@ -98,8 +97,7 @@ describe('history', () => {
 describe('switch list and risk list', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await Harness.open('2019-11-07T09:00:00Z');
-    expect((await h.run(SETUP)).status).toBe(0);
+    h = await Harness.openWith(SETUP, '2019-11-07T09:00:00Z');
   });
   afterEach(() => h.close());
 

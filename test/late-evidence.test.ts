@@ -125,8 +125,7 @@ describe('late evidence through the console', () => {
 /release group tag members tara --quorum 1 --meeting 2019-11-11
 `;
   beforeEach(async () => {
-    h = await Harness.open('2019-11-05T09:00:00Z');
-    expect((await h.run(SETUP)).status).toBe(0);
+    h = await Harness.openWith(SETUP, '2019-11-05T09:00:00Z');
   });
   afterEach(() => h.close());
   const as = async (user: string, line: string) => (await h.run(line, user)).output;

@@ -13,8 +13,7 @@ const SETUP = `
 describe('the schedule command', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await Harness.open('2019-11-07T09:00:00Z');
-    expect((await h.run(SETUP)).status).toBe(0);
+    h = await Harness.openWith(SETUP, '2019-11-07T09:00:00Z');
   });
   afterEach(() => h.close());
 

@@ -28,6 +28,14 @@ export class Harness {
     return new Harness(folder, store, new GoliveApp({ store, clock, directory: noGroups, audit }), clock);
   }
 
+  /** A fresh harness with `script` already run through the console, which must not fail. */
+  static async openWith(script: string, start?: string): Promise<Harness> {
+    const h = await Harness.open(start);
+    const { status, output } = await h.run(script);
+    if (status !== 0) throw new Error(`the set-up script failed:\n${output}`);
+    return h;
+  }
+
   /** Pipes `script` into the console as a non-terminal would; returns what it printed and its exit status. */
   async run(script: string, user = 'rita'): Promise<{ output: string; status: number }> {
     let output = '';
