@@ -184,10 +184,12 @@ describe('the console with the schedule', () => {
       return output;
     };
     const first = await run(`/release create "November 2019 SEC Release" 2019-11-29 --template sec-release --id ${R}\n/release role DCC dan\n`);
-    // The kickoff goes out right after `create`, before anyone has a role: the checklist only.
+    // The kickoff goes out right after `create`, before anyone has a role: the checklist only; dan is
+    // told what is his when the role makes him an owner.
     expect(first).toContain('Go-live checklist');
     expect(first.match(/Go-live checklist/g)).toHaveLength(1);
-    expect(first).not.toContain('what is yours');
+    expect(first.match(/\[DM @dan\] November 2019 SEC Release: what is yours/g)).toHaveLength(1);
+    expect(first).toContain('6 criteria are yours to answer');
     h.clock.set('2019-11-08T09:00:10Z');
     const later = await run('/release status\n', 'dan');
     expect(later).toContain('Reminder: November 2019 SEC Release');

@@ -5,6 +5,7 @@ import { UserError, type Reply } from '../request.js';
 import { ChannelTakenError } from '../store-port.js';
 import type { Ctx } from '../context.js';
 import { outcomeReply } from './result.js';
+import { tellNewOwners } from './new-owners.js';
 import { doneView } from '../../views/messages.js';
 import { b, paragraph, people, t } from '../../views/elements.js';
 import { holidayCoverageWarning } from '../../views/status.js';
@@ -29,8 +30,9 @@ export async function handleRole(ctx: Ctx, cmd: Of<'role'>): Promise<Reply[]> {
     const role = Object.keys(release.roles).find((r) => r.toLowerCase() === cmd.role.toLowerCase()) ?? cmd.role;
     authorizeRoleAssignment(release, ctx.actor, role, users);
     const before = roleMembers(release, role);
+    const was = structuredClone(release);
     release.roles[role] = users;
-    return { before: { role, people: before }, after: { role, people: users }, result: role };
+    return { before: { role, people: before }, after: { role, people: users }, outbox: tellNewOwners(was, release, ctx.now.toISOString()), result: role };
   });
   return outcomeReply(outcome, (role) => doneView('Role set', t(`Role ${role}: `), ...people(users)));
 }
@@ -67,8 +69,14 @@ export async function handleOwner(ctx: Ctx, cmd: Of<'owner'>): Promise<Reply[]> 
     requireManager(release, ctx.actor, 'change criterion owners');
     const criterion = findCriterion(release, cmd.criterion);
     const before = structuredClone(criterion.owners);
+    const was = structuredClone(release);
     criterion.owners = { roles: [], people: users };
-    return { before: { criterion: criterion.id, owners: before }, after: { criterion: criterion.id, owners: criterion.owners }, result: criterion };
+    return {
+      before: { criterion: criterion.id, owners: before },
+      after: { criterion: criterion.id, owners: criterion.owners },
+      outbox: tellNewOwners(was, release, ctx.now.toISOString()),
+      result: criterion,
+    };
   });
   return outcomeReply(outcome, (c) => doneView('Owners set', t(`Criterion ${c.number} (${c.id}) is now owned by `), ...people(users)));
 }
