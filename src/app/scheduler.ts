@@ -1,3 +1,4 @@
+import { peoplePlatform } from '../domain/people.js';
 import type { AuditKey } from '../domain/audit.js';
 import type { Release } from '../domain/release.js';
 import { isClosed } from '../domain/outcome.js';
@@ -73,8 +74,7 @@ export function messagesOf(release: Release, o: DueOccurrence, now: Date): NewOu
   const late = Date.parse(o.dueAt) + LATE_AFTER_MS <= now.getTime();
   const params = { occurrence: o.key, point: o.point, ...(o.group !== undefined && { group: o.group }) };
   const common = { dueAt: o.dueAt, ...(late && { late: true }) };
-  // People are on the platform of the release's channels (a person id means nothing elsewhere).
-  const platform = release.channels[0]?.platform ?? 'console';
+  const platform = peoplePlatform(release) ?? 'console';
   const out: NewOutboxMessage[] = [];
   for (const channel of audience.channels) {
     const to = { channel };

@@ -1,6 +1,5 @@
 import type { Release } from '../../domain/release.js';
-import type { Platform } from '../../domain/primitives.js';
-import { criterionOwners } from '../../domain/people.js';
+import { criterionOwners, peoplePlatform } from '../../domain/people.js';
 import type { NewOutboxMessage } from '../delivery/outbox-message.js';
 
 /**
@@ -10,8 +9,7 @@ import type { NewOutboxMessage } from '../delivery/outbox-message.js';
 export function tellNewOwners(before: Release, after: Release, at: string): NewOutboxMessage[] {
   const owned = (release: Release) => new Set(release.criteria.flatMap((c) => criterionOwners(release, c)));
   const already = owned(before);
-  // Direct messages go on the platform the release is followed on, as the schedule's do.
-  const platform: Platform | undefined = after.channels[0]?.platform;
+  const platform = peoplePlatform(after);
   if (!platform) return [];
   return [...owned(after)]
     .filter((person) => !already.has(person))
