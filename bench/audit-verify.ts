@@ -18,9 +18,7 @@ export async function benchAuditVerify(): Promise<void> {
     const verifyMs = performance.now() - verifiedAt;
     if (!verdict.ok) throw new Error(`benchmark chain failed verification: ${verdict.message}`);
 
-    console.log(
-      `  ${String(length).padStart(6)} entries: seal ${sealMs.toFixed(1)} ms (${perEntry(sealMs, length)}), verify ${verifyMs.toFixed(1)} ms (${perEntry(verifyMs, length)})`,
-    );
+    console.log(`  ${String(length).padStart(6)} entries: seal ${sealMs.toFixed(1)} ms (${perEntry(sealMs, length)}), verify ${verifyMs.toFixed(1)} ms (${perEntry(verifyMs, length)})`);
   }
 }
 

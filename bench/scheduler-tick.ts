@@ -6,7 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import { GoliveApp } from '../src/app/app.js';
 import { noGroups } from '../src/app/context.js';
 import { ReleaseDocument } from '../src/app/document.js';
-import { Scheduler } from '../src/app/scheduler.js';
+import { Scheduler } from '../src/app/delivery/scheduler.js';
 import { sealEntry, stateHashOf } from '../src/domain/audit.js';
 import type { AuditEntry } from '../src/domain/audit-entry.js';
 import { allOccurrences } from '../src/domain/schedule.js';

@@ -32,9 +32,7 @@ export async function benchStoreWrites(): Promise<void> {
       }
       await store.close();
       const heap = heapUsedMb();
-      console.log(
-        `  ${String(size).padStart(5)} releases: update mean ${ms(mean(times))}, p95 ${ms(percentile(times, 0.95))}; open ${ms(openMs)}; heap used ${heap.toFixed(1)} MB`,
-      );
+      console.log(`  ${String(size).padStart(5)} releases: update mean ${ms(mean(times))}, p95 ${ms(percentile(times, 0.95))}; open ${ms(openMs)}; heap used ${heap.toFixed(1)} MB`);
     } finally {
       await rm(root, { recursive: true, force: true });
     }

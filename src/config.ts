@@ -16,7 +16,7 @@ const Env = z
     GOLIVE_AUDIT_ADOPT_KEY: optional(z.string().regex(/^[01]$/, 'must be 1 (seal unkeyed records under GOLIVE_AUDIT_KEY once) or 0')),
     GOLIVE_HOOK_SECRET: optional(z.string().min(32, 'must be a secret of at least 32 characters (for example the output of `openssl rand -hex 32`)').max(1024, 'must be at most 1024 characters')),
     PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a whole port number').min(1, 'must be 1 to 65535').max(65535, 'must be 1 to 65535').default(3000),
-    SLACK_SIGNING_SECRET: optional(z.string().regex(/^[0-9a-f]{16,128}$/i, 'must be the hex signing secret from the app\'s Basic Information page')),
+    SLACK_SIGNING_SECRET: optional(z.string().regex(/^[0-9a-f]{16,128}$/i, "must be the hex signing secret from the app's Basic Information page")),
     SLACK_BOT_TOKEN: optional(z.string().regex(/^xoxb-[A-Za-z0-9-]+$/, 'must be a bot token starting xoxb-')),
     SLACK_APP_TOKEN: optional(z.string().regex(/^xapp-[A-Za-z0-9-]+$/, 'must be an app-level token starting xapp- (for Socket Mode)')),
     SLACK_API_URL: optional(
@@ -27,7 +27,8 @@ const Env = z
     ),
   })
   .superRefine((env, ctx) => {
-    if (env.GOLIVE_AUDIT_ADOPT_KEY === '1' && !env.GOLIVE_AUDIT_KEY) ctx.addIssue({ code: 'custom', path: ['GOLIVE_AUDIT_ADOPT_KEY'], message: 'needs GOLIVE_AUDIT_KEY: it seals existing records under that key' });
+    if (env.GOLIVE_AUDIT_ADOPT_KEY === '1' && !env.GOLIVE_AUDIT_KEY)
+      ctx.addIssue({ code: 'custom', path: ['GOLIVE_AUDIT_ADOPT_KEY'], message: 'needs GOLIVE_AUDIT_KEY: it seals existing records under that key' });
     const slack = env.SLACK_BOT_TOKEN || env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN;
     if (!slack) return;
     if (!env.SLACK_BOT_TOKEN) ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when Slack is configured (set with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN)' });

@@ -4,7 +4,7 @@ import { adoptAuditKey, recordVerifier, type AuditPolicy } from './app/record-ch
 import { rehearsalClock, systemClock, type Clock } from './app/clock.js';
 import { noGroups } from './app/context.js';
 import { GoliveApp } from './app/app.js';
-import { Scheduler } from './app/scheduler.js';
+import { Scheduler } from './app/delivery/scheduler.js';
 import { serve } from './serve.js';
 import { SlackStartError } from '../adapters/slack/bolt-app.js';
 import { StoreError, type Store } from './app/store-port.js';
@@ -12,7 +12,7 @@ import type { PeoplePort } from './app/people-port.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { openInboxFile } from '../store/inbox-file.js';
 import { openPeopleFile } from '../store/people-file.js';
-import { newestRecord } from './app/change.js';
+import { newestRecord } from './app/usecases/change.js';
 import { runConsole } from '../adapters/console/console-chat.js';
 
 // The composition root: configuration, store, app, and the adapters the configuration asks for.
@@ -61,7 +61,18 @@ async function main(): Promise<number> {
 async function serveChat(config: Config, store: Store, clock: Clock, audit: AuditPolicy, people: PeoplePort): Promise<void> {
   // The console answers as it reads, so only a chat platform, which is told "received" first, needs the inbox.
   const inbox = await openInboxFile(config.GOLIVE_DATA_DIR, { log });
-  const serving = await serve({ slack: slackConfig(config)!, store, inbox, clock, port: config.PORT, log, audit, people, schedule: { everyMs: 30_000 }, ...(config.GOLIVE_HOOK_SECRET && { hookSecret: config.GOLIVE_HOOK_SECRET }) });
+  const serving = await serve({
+    slack: slackConfig(config)!,
+    store,
+    inbox,
+    clock,
+    port: config.PORT,
+    log,
+    audit,
+    people,
+    schedule: { everyMs: 30_000 },
+    ...(config.GOLIVE_HOOK_SECRET && { hookSecret: config.GOLIVE_HOOK_SECRET }),
+  });
   const hooks = config.GOLIVE_HOOK_SECRET ? ', POST /hooks/switch and /hooks/facts' : '';
   log(`golive listening on port ${serving.port}: ${config.SLACK_APP_TOKEN ? 'Slack over Socket Mode' : 'Slack at POST /slack/events'}${hooks}, GET /healthz`);
   const timer = setInterval(() => void serving.outbox.kick(), 5_000);

@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import type { SlackConfig } from './config.js';
 import { GoliveApp } from './app/app.js';
 import type { Clock } from './app/clock.js';
-import { OutboxWorker } from './app/outbox.js';
-import { Scheduler, type TickReport } from './app/scheduler.js';
+import { OutboxWorker } from './app/delivery/outbox.js';
+import { Scheduler, type TickReport } from './app/delivery/scheduler.js';
 import { Inflight } from './inflight.js';
 import type { Store } from './app/store-port.js';
 import type { AuditPolicy } from './app/record-check.js';
@@ -17,7 +17,7 @@ import { slackDirectory } from '../adapters/slack/directory.js';
 import { slackPort } from '../adapters/slack/slack-port.js';
 import { createHookListener } from '../adapters/hooks/hook-listener.js';
 import type { PeoplePort } from './app/people-port.js';
-import { digestRunner } from './app/digest.js';
+import { digestRunner } from './app/delivery/digest.js';
 
 export interface ServeOptions {
   slack: SlackConfig;
@@ -60,7 +60,14 @@ export interface Serving {
 /** The chat platforms on one HTTP server, with the outbox that delivers to them. */
 export async function serve(options: ServeOptions): Promise<Serving> {
   const client = createSlackClient(options.slack);
-  const app = new GoliveApp({ store: options.store, clock: options.clock, directory: slackDirectory(client), log: options.log, ...(options.people && { people: options.people }), ...(options.audit && { audit: options.audit }) });
+  const app = new GoliveApp({
+    store: options.store,
+    clock: options.clock,
+    directory: slackDirectory(client),
+    log: options.log,
+    ...(options.people && { people: options.people }),
+    ...(options.audit && { audit: options.audit }),
+  });
   const outbox = new OutboxWorker(options.store, { slack: slackPort(client) }, options.clock, options.log);
   const inflight = new Inflight();
   const digest = options.people && digestRunner({ store: options.store, people: options.people, ports: { slack: slackPort(client) }, log: options.log });

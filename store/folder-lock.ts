@@ -101,10 +101,7 @@ function isStale(record: LockRecord): boolean {
 async function takeOver(dir: string, file: string, stale: string, text: string): Promise<boolean> {
   const marker = join(dir, TAKEOVER_FILE);
   if (!(await createExclusive(marker, `${JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() })}\n`))) {
-    throw new StoreError(
-      `${dir} is in use: another golive is taking over its lock right now (${marker}). If none is starting, remove ${marker} and start again.`,
-      marker,
-    );
+    throw new StoreError(`${dir} is in use: another golive is taking over its lock right now (${marker}). If none is starting, remove ${marker} and start again.`, marker);
   }
   try {
     if ((await readLock(file)) !== stale) return false;

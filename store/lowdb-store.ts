@@ -177,7 +177,10 @@ class LowdbStore implements Store {
       const next = validated(await change(structuredClone(current)), `release "${id}"`);
       if (next.release.id !== id) throw new StoreError(`release "${id}" cannot change its id to "${next.release.id}"`);
       const summaryChanged = !sameSummary(summaryOf(current), summaryOf(next));
-      const releaseChannels = this.takeChannels(id, next.release.channels.filter((channel) => !current.release.channels.some(sameChannel(channel))));
+      const releaseChannels = this.takeChannels(
+        id,
+        next.release.channels.filter((channel) => !current.release.channels.some(sameChannel(channel))),
+      );
       try {
         if (summaryChanged) await this.assertIndexUnchanged();
         // Low.write() would show the new data to readers before it is durable: write through the

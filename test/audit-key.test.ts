@@ -12,7 +12,7 @@ import { fileBytes, readDoc, reopen, reseal, resealState, seededFolder, seedToGo
 // GOLIVE_AUDIT_KEY: entries sealed with HMAC-SHA256, so whoever has the files but not the key
 // cannot write a chain golive accepts.
 
-const KEY = 'k'.repeat(16) + '0123456789abcdef0123456789abcdef';
+const KEY = `${'k'.repeat(16)}0123456789abcdef0123456789abcdef`;
 const OTHER_KEY = 'x'.repeat(48);
 
 describe('a keyed audit chain', () => {
@@ -47,7 +47,9 @@ describe('a keyed audit chain', () => {
     expect(doc.audit.length).toBeGreaterThan(20);
     expect(doc.audit.every((entry: RawDoc) => entry.keyed === true)).toBe(true);
     const { verify, write } = await seen(seeded.dir, { key: KEY });
-    expect(verify).toMatch(/Audit record intact: \d+ entries for November 2019 SEC Release, head `[0-9a-f]{12}`\. It seals the stored state \(entries 1 to \d+\)\. Keyed with GOLIVE_AUDIT_KEY \(HMAC-SHA256\)\./);
+    expect(verify).toMatch(
+      /Audit record intact: \d+ entries for November 2019 SEC Release, head `[0-9a-f]{12}`\. It seals the stored state \(entries 1 to \d+\)\. Keyed with GOLIVE_AUDIT_KEY \(HMAC-SHA256\)\./,
+    );
     expect(verify).not.toContain('from entry');
     expect(write).toContain('Recorded: criterion 6 (ops-ready) met.');
     expect((await readDoc(seeded.dir, SEED_ID)).audit.at(-1).keyed).toBe(true);
@@ -78,7 +80,9 @@ describe('a keyed audit chain', () => {
     for (const [index, entry] of doc.audit.entries()) {
       entry.prevHash = index > 0 ? doc.audit[index - 1].hash : '0'.repeat(64);
       const { hash: _drop, ...content } = entry;
-      entry.hash = createHash('sha256').update(entry.prevHash + canonicalJson(content)).digest('hex');
+      entry.hash = createHash('sha256')
+        .update(entry.prevHash + canonicalJson(content))
+        .digest('hex');
     }
     const bytes = await writeDoc(seeded.dir, SEED_ID, doc);
     const { verify, write } = await seen(seeded.dir, { key: KEY });
@@ -129,7 +133,9 @@ describe('a keyed audit chain', () => {
     const bytes = await fileBytes(seeded.dir, SEED_ID);
 
     const before = await seen(seeded.dir, { key: KEY });
-    expect(before.verify).toContain(`at entry ${entries}: The record is not sealed with GOLIVE_AUDIT_KEY although the key is set: it was written before the key was set (start once with GOLIVE_AUDIT_ADOPT_KEY=1`);
+    expect(before.verify).toContain(
+      `at entry ${entries}: The record is not sealed with GOLIVE_AUDIT_KEY although the key is set: it was written before the key was set (start once with GOLIVE_AUDIT_ADOPT_KEY=1`,
+    );
     expect(before.write).toContain(`fails verification at entry ${entries}`);
     expect(await fileBytes(seeded.dir, SEED_ID)).toEqual(bytes);
 
@@ -179,14 +185,21 @@ describe('a keyed audit chain', () => {
     const seeded = await keyedSeed();
     const doc = await readDoc(seeded.dir, SEED_ID);
     // Counted repeats must follow a refused head entry by the same person; this one follows a decision.
-    doc.refusals = { actor: { id: 'pat', platform: 'console' }, command: '/release decide no-go "I never agreed"', reason: 'forged', first: '2019-11-15T10:30:00.000Z', last: '2019-11-15T10:30:30.000Z', count: 40 };
+    doc.refusals = {
+      actor: { id: 'pat', platform: 'console' },
+      command: '/release decide no-go "I never agreed"',
+      reason: 'forged',
+      first: '2019-11-15T10:30:00.000Z',
+      last: '2019-11-15T10:30:30.000Z',
+      count: 40,
+    };
     const bytes = await writeDoc(seeded.dir, SEED_ID, doc);
     const head = doc.audit.at(-1).seq;
     const { verify, write } = await seen(seeded.dir, { key: KEY });
     expect(verify).toContain(`Audit record FAILS verification: at entry ${head}: The refused attempts counted after entry ${head} do not follow from it`);
     expect(write).toContain(`fails verification at entry ${head}`);
     expect(await fileBytes(seeded.dir, SEED_ID)).toEqual(bytes);
-    expect((await readDoc(seeded.dir, SEED_ID)).audit.some((entry: RawDoc) => entry.reason === 'forged' || entry.actor.id === 'pat' && entry.outcome === 'refused')).toBe(false);
+    expect((await readDoc(seeded.dir, SEED_ID)).audit.some((entry: RawDoc) => entry.reason === 'forged' || (entry.actor.id === 'pat' && entry.outcome === 'refused'))).toBe(false);
   });
 
   it('adopting the key does not adopt a record that fails for another reason', async () => {

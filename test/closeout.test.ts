@@ -59,10 +59,12 @@ describe('close and overdue', () => {
   it('shows a release past its date without an outcome as OVERDUE in list, status and the paper; the verdict is still computed', async () => {
     await as('dan', '/release confirm code-ready not-met "build broken"');
     h.clock.set('2019-12-01T09:30:00Z');
-    expect(await as('rita', '/release list')).toMatch(/^OVERDUE NO-GO Nov `nov` · 29 Nov 2019 09:00 \(Europe\/London\), went past its date 2 days ago without an outcome: record it with \/release close/m);
+    expect(await as('rita', '/release list')).toMatch(
+      /^OVERDUE NO-GO Nov `nov` · 29 Nov 2019 09:00 \(Europe\/London\), went past its date 2 days ago without an outcome: record it with \/release close/m,
+    );
     const status = await as('rita', '/release status');
     const lines = status.split('\n');
-    const top = lines.findIndex((l) => l === 'Nov: NO-GO');
+    const top = lines.indexOf('Nov: NO-GO');
     expect(top).toBeGreaterThanOrEqual(0);
     expect(lines[top + 2]).toBe('OVERDUE: went past its date 2 days ago without an outcome: record it with /release close went-live|rolled-back|cancelled ["note"]');
     const [overdue = ''] = await h.written(await as('rita', '/release report'));

@@ -10,7 +10,11 @@ describe('configuration', () => {
 
   it('turns Slack on with a bot token and a signing secret, or an app token for Socket Mode', () => {
     expect(slackConfig(readConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: 'abcdef0123456789', PORT: '8080' }))).toEqual({ botToken: 'xoxb-1-2', signingSecret: 'abcdef0123456789' });
-    expect(slackConfig(readConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_APP_TOKEN: 'xapp-1-A-2', SLACK_API_URL: 'http://127.0.0.1:9/api' }))).toEqual({ botToken: 'xoxb-1-2', appToken: 'xapp-1-A-2', apiUrl: 'http://127.0.0.1:9/api/' });
+    expect(slackConfig(readConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_APP_TOKEN: 'xapp-1-A-2', SLACK_API_URL: 'http://127.0.0.1:9/api' }))).toEqual({
+      botToken: 'xoxb-1-2',
+      appToken: 'xapp-1-A-2',
+      apiUrl: 'http://127.0.0.1:9/api/',
+    });
   });
 
   it('reads the webhook secret, and leaves the hooks off when it is empty', () => {

@@ -18,7 +18,12 @@ describe('report and audit export in the console', () => {
   it('writes the paper under reports/, says where in one line, and never overwrites an earlier one', async () => {
     const first = await h.run('/release report');
     const path = join(reports(), 'nov-decision-paper.md');
-    expect(first.output.split('\n').filter((l) => l.trim() !== '').slice(1)).toEqual([`Decision paper: Nov: written to ${path}`]);
+    expect(
+      first.output
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .slice(1),
+    ).toEqual([`Decision paper: Nov: written to ${path}`]);
     expect(first.output).not.toContain('# Approval to implement');
     expect(await readFile(path, 'utf8')).toMatch(/^# Approval to implement the Nov\n/);
 
@@ -33,7 +38,10 @@ describe('report and audit export in the console', () => {
   it('writes the audit export as JSON lines or CSV', async () => {
     const jsonl = await h.run('/release audit export');
     expect(jsonl.output).toContain(`Audit trail: Nov: written to ${join(reports(), 'nov-audit.jsonl')}`);
-    const lines = (await readFile(join(reports(), 'nov-audit.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(join(reports(), 'nov-audit.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((e) => e.command)).toEqual(['/release create "Nov" 2019-11-29 --template sec-release --id nov', '/release link --release nov']);
     await h.run('/release audit export --format csv');
     expect(await readFile(join(reports(), 'nov-audit.csv'), 'utf8')).toMatch(/^seq,at,actor/);

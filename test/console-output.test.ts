@@ -19,7 +19,11 @@ describe('console output', () => {
   afterEach(() => h.close());
 
   /** What one command printed, without the echoed prompt line and the blank lines around it. */
-  const printed = (output: string) => output.split('\n').slice(1).filter((line) => line.trim() !== '');
+  const printed = (output: string) =>
+    output
+      .split('\n')
+      .slice(1)
+      .filter((line) => line.trim() !== '');
 
   it('posts the checklist on ask, marked with its channel, without buttons', async () => {
     const { output } = await h.run(SETUP);

@@ -23,7 +23,7 @@ function open(command: string, args: string[], env: Record<string, string>): Ses
   let output = '';
   const waiting: Array<{ text: string; resolve: () => void }> = [];
   const check = () => {
-    for (const w of [...waiting]) if (output.includes(w.text)) (waiting.splice(waiting.indexOf(w), 1), w.resolve());
+    for (const w of [...waiting]) if (output.includes(w.text)) waiting.splice(waiting.indexOf(w), 1), w.resolve();
   };
   child.stdout.on('data', (d) => ((output += String(d)), check()));
   child.stderr.on('data', (d) => ((output += String(d)), check()));
@@ -49,22 +49,30 @@ describe('leaving the console', () => {
 
   const terminal = () => open('script', ['-qfec', 'npx tsx src/main.ts', '/dev/null'], { GOLIVE_DATA_DIR: dir, GOLIVE_CONSOLE_USER: 'rita' });
 
-  it.skipIf(!hasScript)('ends at once on /quit in a real terminal, stdin still open', async () => {
-    session = terminal();
-    await session.waitFor('rita in #general> ');
-    session.type('/release list\r');
-    await session.waitFor('No releases yet');
-    session.type('/quit\r');
-    expect(await session.exited).toBe(0);
-    expect(session.output()).toContain('golive console: you are @rita');
-  }, 60_000);
+  it.skipIf(!hasScript)(
+    'ends at once on /quit in a real terminal, stdin still open',
+    async () => {
+      session = terminal();
+      await session.waitFor('rita in #general> ');
+      session.type('/release list\r');
+      await session.waitFor('No releases yet');
+      session.type('/quit\r');
+      expect(await session.exited).toBe(0);
+      expect(session.output()).toContain('golive console: you are @rita');
+    },
+    60_000,
+  );
 
-  it.skipIf(!hasScript)('ends at once on Ctrl-D in a real terminal', async () => {
-    session = terminal();
-    await session.waitFor('rita in #general> ');
-    session.type('\x04');
-    expect(await session.exited).toBe(0);
-  }, 60_000);
+  it.skipIf(!hasScript)(
+    'ends at once on Ctrl-D in a real terminal',
+    async () => {
+      session = terminal();
+      await session.waitFor('rita in #general> ');
+      session.type('\x04');
+      expect(await session.exited).toBe(0);
+    },
+    60_000,
+  );
 
   it('ends on /quit with piped input left open', async () => {
     session = open('npx', ['tsx', 'src/main.ts'], { GOLIVE_DATA_DIR: dir, GOLIVE_CONSOLE_USER: 'rita' });

@@ -48,9 +48,7 @@ describe('create checks the implementation date', () => {
       `Not done: 25 Dec 2026 is a holiday in this release's calendar (sec-release), not a working day. Choose a working day, or ${OVERRIDE}.`,
     );
     // Boxing Day 2026 is a Saturday; its substitute Monday is the holiday.
-    expect(await refusedCreate('/release create "R" 2026-12-28 --template software-release --id r')).toContain(
-      "28 Dec 2026 is a holiday in this release's calendar (software-release)",
-    );
+    expect(await refusedCreate('/release create "R" 2026-12-28 --template software-release --id r')).toContain("28 Dec 2026 is a holiday in this release's calendar (software-release)");
   });
 
   it('refuses a day in the past, and today once its time has passed', async () => {
@@ -153,7 +151,10 @@ describe('date checks the new implementation date the same way', () => {
     const { output } = await h.run('/release date 2026-06-06 "weekend window agreed" --allow-non-working-day');
     expect(output).toContain('Implementation moved to 6 Jun 2026 09:00.');
     expect(output).toContain('Note: 6 Jun 2026 is a Saturday; moved to it as --allow-non-working-day asked.');
-    const entries = (await h.written((await h.run('/release audit export')).output))[0]!.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const entries = (await h.written((await h.run('/release audit export')).output))[0]!
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
     expect(entries.at(-1)).toMatchObject({
       outcome: 'applied',
       command: '/release date 2026-06-06 "weekend window agreed" --allow-non-working-day',

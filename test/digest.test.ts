@@ -6,9 +6,9 @@ import { Readable, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GoliveApp } from '../src/app/app.js';
 import { noGroups } from '../src/app/context.js';
-import type { ChatPort } from '../src/app/chat-port.js';
+import type { ChatPort } from '../src/app/delivery/chat-port.js';
 import type { Person } from '../src/app/delivery/outbox-message.js';
-import { digestTick } from '../src/app/digest.js';
+import { digestTick } from '../src/app/delivery/digest.js';
 import type { PeoplePort } from '../src/app/people-port.js';
 import type { Store } from '../src/app/store-port.js';
 import type { View } from '../src/views/elements.js';
@@ -179,7 +179,12 @@ describe('the daily digest', () => {
     const restarted = await openPeopleFile(dir);
     await tick('2019-12-27T09:30:00Z', restarted);
     await tick('2019-12-27T09:31:00Z', restarted);
-    expect(port.to('dan').map((s) => s.key).at(-1)).toBe('digest:console:dan:2019-12-27');
+    expect(
+      port
+        .to('dan')
+        .map((s) => s.key)
+        .at(-1),
+    ).toBe('digest:console:dan:2019-12-27');
     expect(port.to('dan')).toHaveLength(3);
   });
 

@@ -9,7 +9,7 @@ import { openLowdbStore } from '../store/lowdb-store.js';
 import { nodeFs, type DurableFs } from '../store/durable-json-file.js';
 import { TestClock } from './support/test-clock.js';
 import { renderText } from '../adapters/console/render-text.js';
-import { changeRelease } from '../src/app/change.js';
+import { changeRelease } from '../src/app/usecases/change.js';
 import { Refusal } from '../src/app/request.js';
 
 describe('a write the disk refuses', () => {

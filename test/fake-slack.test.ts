@@ -101,10 +101,7 @@ describe('fake Slack Web API, driven by the real WebClient', () => {
     await web.filesUploadV2({ channel_id: 'C1', file: Buffer.from('line 1\nline 2\n'), filename: 'audit.csv', title: 'Audit 1.4', initial_comment: 'Audit trail' });
     await web.filesUploadV2({ channel_id: 'C2', content: 'plain text', filename: 'notes.txt' });
 
-    expect(fake.calls.map((c) => c.method)).toEqual([
-      'files.getUploadURLExternal', 'upload', 'files.completeUploadExternal',
-      'files.getUploadURLExternal', 'upload', 'files.completeUploadExternal',
-    ]);
+    expect(fake.calls.map((c) => c.method)).toEqual(['files.getUploadURLExternal', 'upload', 'files.completeUploadExternal', 'files.getUploadURLExternal', 'upload', 'files.completeUploadExternal']);
     expect(fake.callsTo('files.getUploadURLExternal')[0]?.body).toMatchObject({ filename: 'audit.csv', length: '14' });
     expect(fake.uploads).toEqual([
       { fileId: expect.stringMatching(/^F/), filename: 'audit.csv', title: 'Audit 1.4', channel_id: 'C1', initial_comment: 'Audit trail', content: 'line 1\nline 2\n' },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { sealEntry } from '../src/domain/audit.js';
-import { decisionPaper } from '../src/app/report.js';
+import { decisionPaper } from '../src/app/usecases/report.js';
 import type { ReleaseDocument } from '../src/app/document.js';
 import { Harness } from './support/golive.js';
 import { SlackHarness, CHANNEL, SECRET } from './support/slack-harness.js';
@@ -99,12 +99,7 @@ describe('control characters', () => {
   it('strips them from a comment typed in the console before it is stored, and from the audit record of the command', async () => {
     h = await Harness.open();
     const { output } = await h.run(
-      [
-        '/release create "R" 2019-11-29 --id r',
-        '/release role DCC @dan',
-        '/as dan',
-        `/release confirm 1 not-met "tests${ESC}[2J red ${RLO}fdp.exe\ttoo\u0007"`,
-      ].join('\n'),
+      ['/release create "R" 2019-11-29 --id r', '/release role DCC @dan', '/as dan', `/release confirm 1 not-met "tests${ESC}[2J red ${RLO}fdp.exe\ttoo\u0007"`].join('\n'),
     );
     expect(output).toContain('Recorded: criterion 1 (code-ready) not met');
     const doc = await releaseFile(h.dir, 'r');
@@ -176,7 +171,16 @@ describe('older records holding control characters', () => {
     const at = '2019-11-01T09:00:00.000Z';
     const actor = { id: 'U-manager', platform: 'console' as const };
     doc.audit.push(sealEntry(doc.audit, { at, actor, command: `/release create "Old${ESC}[2J release" 2019-11-29 --id old`, outcome: 'applied', before: null, after: { id: 'old' } }));
-    doc.audit.push(sealEntry(doc.audit, { at: '2019-11-02T09:00:00.000Z', actor: { id: 'U-dan', platform: 'console' }, command: `/release confirm 1 not-met "first\rsecond ${ESC}[31mred${RLO}"`, outcome: 'applied', before: null, after: null }));
+    doc.audit.push(
+      sealEntry(doc.audit, {
+        at: '2019-11-02T09:00:00.000Z',
+        actor: { id: 'U-dan', platform: 'console' },
+        command: `/release confirm 1 not-met "first\rsecond ${ESC}[31mred${RLO}"`,
+        outcome: 'applied',
+        before: null,
+        after: null,
+      }),
+    );
     await writeFile(join(dir, 'releases', 'old.json'), JSON.stringify(doc));
     return Harness.open('2019-11-03T09:00:00Z', dir);
   }

@@ -51,7 +51,9 @@ describe('history', () => {
     await as('dan', '/release confirm code-ready met');
     await as('olivia', '/release signoff opsg agree "fine"');
     await as('rita', '/release date 2019-12-03 "extra testing"');
-    expect(await as('rita', '/release history code-ready')).toMatch(/\[~\] 7 Nov 2019 09:0\d GMT · answered met · @dan via console\n\s+stale: answered before the implementation date moved; it must be confirmed again/);
+    expect(await as('rita', '/release history code-ready')).toMatch(
+      /\[~\] 7 Nov 2019 09:0\d GMT · answered met · @dan via console\n\s+stale: answered before the implementation date moved; it must be confirmed again/,
+    );
     const group = await as('rita', '/release history opsg');
     expect(group).toContain('set up: `/release group opsg members olivia oscar --quorum 2 --meeting 2019-11-08`');
     expect(group).toMatch(/\[~\] .* · signed off: agrees · @olivia via console\n\s+"fine"\n\s+stale: signed before the implementation date moved/);

@@ -67,7 +67,11 @@ describe('the inbox file', () => {
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
-  const lines = async () => (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { type: string; id: string; outcome?: string });
+  const lines = async () =>
+    (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { type: string; id: string; outcome?: string });
 
   it('is created with its folder flushed, and holds a received request once it resolves', async () => {
     const { fs, counts } = watchedFs();

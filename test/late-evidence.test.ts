@@ -3,8 +3,8 @@ import { DEFAULT_EVIDENCE_RULE, evidenceDeadline } from '../src/domain/evidence-
 import { lateEvidence, lateFor } from '../src/domain/late-evidence.js';
 import { evaluate } from '../src/domain/readiness.js';
 import type { Release, Response } from '../src/domain/release.js';
-import { loadTemplate } from '../src/app/templates.js';
-import { releaseFromTemplate } from '../src/app/new-release.js';
+import { loadTemplate } from '../src/app/usecases/templates.js';
+import { releaseFromTemplate } from '../src/app/usecases/new-release.js';
 import type { Template } from '../src/domain/template.js';
 import { Harness } from './support/golive.js';
 
@@ -57,7 +57,14 @@ describe('lateness', () => {
     r.groups.push({ id: 'panel', name: 'Panel', members: [], delegates: [], quorum: 1, signoffs: [] });
     return r;
   }
-  const answer = (at: string, answer: Response['answer'] = 'met'): Response => ({ answer, evidence: ['https://example.org/e'], by: 'dan', platform: 'console', at, ...(answer === 'met' || answer === 'withdrawn' ? {} : { comment: 'why' }) });
+  const answer = (at: string, answer: Response['answer'] = 'met'): Response => ({
+    answer,
+    evidence: ['https://example.org/e'],
+    by: 'dan',
+    platform: 'console',
+    at,
+    ...(answer === 'met' || answer === 'withdrawn' ? {} : { comment: 'why' }),
+  });
   const names = (late: { group: { name: string } }[]) => late.map((l) => l.group.name);
 
   it('is late for each group whose deadline had passed, strictly after it, and never for a group without a meeting', () => {
@@ -189,7 +196,9 @@ describe('late evidence through the console', () => {
         '- criterion 6 ops-ready asked for more information on 7 Nov 2019 18:00 GMT by @dan',
       ].join('\n'),
     );
-    expect(section('TAG')).toContain(["Evidence that arrived after the TAG's deadline (7 Nov 2019 17:00 GMT):", '', '- criterion 6 ops-ready asked for more information on 7 Nov 2019 18:00 GMT by @dan'].join('\n'));
+    expect(section('TAG')).toContain(
+      ["Evidence that arrived after the TAG's deadline (7 Nov 2019 17:00 GMT):", '', '- criterion 6 ops-ready asked for more information on 7 Nov 2019 18:00 GMT by @dan'].join('\n'),
+    );
     expect(section('TAG')).not.toContain('no-sev1-sev2');
   });
 

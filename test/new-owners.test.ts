@@ -10,7 +10,11 @@ describe('new owners are told what is theirs', () => {
     h = undefined;
   });
 
-  const dmsTo = (user: string) => h!.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === user).map((c) => JSON.stringify(c.body.blocks ?? c.body.text));
+  const dmsTo = (user: string) =>
+    h!.fake
+      .callsTo('chat.postMessage')
+      .filter((c) => c.body.channel === user)
+      .map((c) => JSON.stringify(c.body.blocks ?? c.body.text));
 
   it('by a direct message in Slack, once, listing their criteria', async () => {
     h = await SlackHarness.open();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { webApi } from '@slack/bolt';
-import { deliverDue, MAX_ATTEMPTS, type ChatPorts } from '../src/app/outbox.js';
+import { deliverDue, MAX_ATTEMPTS, type ChatPorts } from '../src/app/delivery/outbox.js';
 import { RENDERERS } from '../src/app/delivery/render-message.js';
 import type { OutboxMessage } from '../src/app/document.js';
 import type { Store } from '../src/app/store-port.js';
@@ -28,7 +28,16 @@ const MOVE = { from: { date: '2019-11-29', time: '18:00' }, to: { date: '2019-12
 
 /** A pending announcement of the date move to `channel`, as a change would write it. */
 const dateMoved = (channel: string, extra: Partial<OutboxMessage> = {}): OutboxMessage =>
-  ({ id: `date-moved:rel-1:${MOVE.at}:slack:${channel}`, kind: 'date-moved', to: { channel: { platform: 'slack', id: channel } }, params: { index: 0 }, createdAt: MOVE.at, status: 'pending', attempts: 0, ...extra }) as OutboxMessage;
+  ({
+    id: `date-moved:rel-1:${MOVE.at}:slack:${channel}`,
+    kind: 'date-moved',
+    to: { channel: { platform: 'slack', id: channel } },
+    params: { index: 0 },
+    createdAt: MOVE.at,
+    status: 'pending',
+    attempts: 0,
+    ...extra,
+  }) as OutboxMessage;
 
 /** A store in a temp folder holding release rel-1 (its date moved once) with `outbox`; writes are counted. */
 async function storeWith(outbox: OutboxMessage[]): Promise<{ store: Store; writes: () => number; dir: string; close: () => Promise<void> }> {
@@ -91,7 +100,7 @@ describe('the outbox holds intent', () => {
     } finally {
       RENDERERS['date-moved'] = original;
     }
-        expect(said.join('')).toContain('[#C1] RENAMED: Release rel-1 now goes on 2019-12-06');
+    expect(said.join('')).toContain('[#C1] RENAMED: Release rel-1 now goes on 2019-12-06');
     const after = messageOf(s.store);
     const { status, attempts, sentAt, messageRef, ...intent } = after;
     expect({ status, attempts, sentAt }).toEqual({ status: 'sent', attempts: 1, sentAt: T0 });
@@ -254,7 +263,17 @@ describe('the outbox holds intent', () => {
     await slack.command('URITA', 'date 2019-12-06 "A severity 2 defect was found"');
     // As the scheduler will write one: to a person, due earlier, sent late.
     await slack.store.update('nov', (doc) => {
-      doc.outbox.push({ id: 'dm:nov:date-moved:UDAN', kind: 'date-moved', to: { person: { platform: 'slack', id: 'UDAN' } }, params: { index: 0 }, createdAt: '2019-11-07T09:00:30.000Z', status: 'pending', attempts: 0, dueAt: '2019-11-07T09:00:00.000Z', late: true });
+      doc.outbox.push({
+        id: 'dm:nov:date-moved:UDAN',
+        kind: 'date-moved',
+        to: { person: { platform: 'slack', id: 'UDAN' } },
+        params: { index: 0 },
+        createdAt: '2019-11-07T09:00:30.000Z',
+        status: 'pending',
+        attempts: 0,
+        dueAt: '2019-11-07T09:00:00.000Z',
+        late: true,
+      });
       return doc;
     });
     await slack.serving.outbox.kick();
@@ -276,7 +295,15 @@ describe('the outbox holds intent', () => {
   });
 
   it('edits a checklist again when the release changed while it was being posted', async () => {
-    const checklist = { id: 'checklist:rel-1:slack:C1', kind: 'checklist', to: { channel: { platform: 'slack', id: 'C1' } }, params: {}, createdAt: T0, status: 'pending', attempts: 0 } as OutboxMessage;
+    const checklist = {
+      id: 'checklist:rel-1:slack:C1',
+      kind: 'checklist',
+      to: { channel: { platform: 'slack', id: 'C1' } },
+      params: {},
+      createdAt: T0,
+      status: 'pending',
+      attempts: 0,
+    } as OutboxMessage;
     const s = await storeWith([checklist]);
     closeStore = s.close;
     const shown: string[] = [];

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parse } from '../src/app/parser.js';
-import type { ParseResult } from '../src/app/commands.js';
-import { COMMANDS, OPTION_NAMES } from '../src/app/usage.js';
-import { isFreeText, sanitizeRequest } from '../src/app/sanitize.js';
+import { parse } from '../src/app/language/parser.js';
+import type { ParseResult } from '../src/app/language/commands.js';
+import { COMMANDS, OPTION_NAMES } from '../src/app/language/usage.js';
+import { isFreeText, sanitizeRequest } from '../src/app/language/sanitize.js';
 import { UserError } from '../src/app/request.js';
 
 // Either shape, exactly: a command (with an optional release) or a failure with a message.
@@ -39,17 +39,55 @@ function check(line: string): void {
 
 const words = [
   ...new Set(COMMANDS.flatMap((entry) => entry.words)),
-  'members', 'for', 'met', 'not-met', 'need-info', 'notmet', 'not', 'need', 'info', 'agree', 'disagree', 'go', 'no-go', 'no',
-  'on', 'off', 'yes', 'closed', 'open', 'jsonl', 'csv', 'sev1=0', 's2=3', '5=1', 'sev9=1', '2019-11-29', '2019-02-30', '18:00',
-  'Europe/London', 'UTC', 'R1', '#2', '3', '0', '-1', 'code-ready', 'OPSG', 'alice', '@bob', '/release', 'https://ci.example/1',
+  'members',
+  'for',
+  'met',
+  'not-met',
+  'need-info',
+  'notmet',
+  'not',
+  'need',
+  'info',
+  'agree',
+  'disagree',
+  'go',
+  'no-go',
+  'no',
+  'on',
+  'off',
+  'yes',
+  'closed',
+  'open',
+  'jsonl',
+  'csv',
+  'sev1=0',
+  's2=3',
+  '5=1',
+  'sev9=1',
+  '2019-11-29',
+  '2019-02-30',
+  '18:00',
+  'Europe/London',
+  'UTC',
+  'R1',
+  '#2',
+  '3',
+  '0',
+  '-1',
+  'code-ready',
+  'OPSG',
+  'alice',
+  '@bob',
+  '/release',
+  'https://ci.example/1',
 ];
 const mentions = ['<@U123ABC>', '<@U123|alice>', '<!subteam^S0123|@ops>', '<!subteam^S9>', '<!here>', '<#C1|general>', '<https://x.example|doc>', '<@', '<@U1|a b>'];
-const quoted = fc.tuple(fc.constantFrom('"', "'", '“', '”', '‘', '„'), fc.string({ maxLength: 12 }), fc.constantFrom('"', "'", '”', '’', '“', '')).map(
-  ([open, body, close]) => `${open}${body}${close}`,
-);
-const option = fc.tuple(fc.constantFrom(...OPTION_NAMES, 'bogus', '', 'Public'), fc.constantFrom('--', '—', '–'), fc.boolean(), fc.string({ maxLength: 8 })).map(
-  ([name, dashes, inline, value]) => (inline ? `${dashes}${name}=${value}` : `${dashes}${name}`),
-);
+const quoted = fc
+  .tuple(fc.constantFrom('"', "'", '“', '”', '‘', '„'), fc.string({ maxLength: 12 }), fc.constantFrom('"', "'", '”', '’', '“', ''))
+  .map(([open, body, close]) => `${open}${body}${close}`);
+const option = fc
+  .tuple(fc.constantFrom(...OPTION_NAMES, 'bogus', '', 'Public'), fc.constantFrom('--', '—', '–'), fc.boolean(), fc.string({ maxLength: 8 }))
+  .map(([name, dashes, inline, value]) => (inline ? `${dashes}${name}=${value}` : `${dashes}${name}`));
 const token = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...words) },
   { weight: 2, arbitrary: fc.constantFrom(...mentions) },
@@ -87,11 +125,11 @@ describe('parse never throws and always answers in one of the two shapes', () =>
   });
 
   it('for very long lines', () => {
-    check('risk add "' + 'x'.repeat(20_000) + '"');
+    check(`risk add "${'x'.repeat(20_000)}"`);
     check('<'.repeat(9_000));
-    check('status ' + '< '.repeat(4_000) + '>');
-    check('help ' + '"a" '.repeat(2_000));
-    check('confirm 3 not-met "' + '\\"'.repeat(4_000));
+    check(`status ${'< '.repeat(4_000)}>`);
+    check(`help ${'"a" '.repeat(2_000)}`);
+    check(`confirm 3 not-met "${'\\"'.repeat(4_000)}`);
   });
 });
 
@@ -124,9 +162,20 @@ describe('no control character survives into a command', () => {
     .map(([line, inserts]) => inserts.reduce((text, [at, c]) => text.slice(0, at % (text.length + 1)) + c + text.slice(at % (text.length + 1)), line));
   // Lines that parse, with the control character inside a name or a piece of free text.
   const slots = [
-    'create "X" 2019-11-29', 'facts phase "X" closed', 'confirm 1 not-met "X"', 'signoff opsg agree "X"', 'risk add "X"', 'risk mitigate 1 "X"',
-    'risk view 1 tag "X"', 'risk accept 1 --conditions "X"', 'switch add K "X" --expect off', 'switch K on --source "X"', 'facts environment "X"',
-    'date 2019-12-02 "X"', 'decide no-go "X"', 'confirm 1 met --comment "X"',
+    'create "X" 2019-11-29',
+    'facts phase "X" closed',
+    'confirm 1 not-met "X"',
+    'signoff opsg agree "X"',
+    'risk add "X"',
+    'risk mitigate 1 "X"',
+    'risk view 1 tag "X"',
+    'risk accept 1 --conditions "X"',
+    'switch add K "X" --expect off',
+    'switch K on --source "X"',
+    'facts environment "X"',
+    'date 2019-12-02 "X"',
+    'decide no-go "X"',
+    'confirm 1 met --comment "X"',
   ];
   const inSlot = fc
     .tuple(fc.constantFrom(...slots), fc.constantFrom('', 'a', 'Nov 2019 '), fc.constantFrom(...controls), fc.constantFrom('', 'b', ' end'))
@@ -141,7 +190,7 @@ describe('no control character survives into a command', () => {
         const result = parse(line);
         if (!result.ok) return;
         const request = { actor: { id: 'rita', platform: 'console' as const }, command: result.value.command, ...(result.value.release && { release: result.value.release }), text: line };
-        let safe;
+        let safe: ReturnType<typeof sanitizeRequest>;
         try {
           safe = sanitizeRequest(request);
         } catch (error) {

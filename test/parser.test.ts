@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parse } from '../src/app/parser.js';
-import type { Command, ParseFailure, Parsed } from '../src/app/commands.js';
-import { tokenize } from '../src/app/tokenize.js';
-import { editDistance, suggest } from '../src/app/suggest.js';
-import { COMMANDS, COMMAND_WORDS, GENERAL_USAGE, helpText, usageOf } from '../src/app/usage.js';
+import { parse } from '../src/app/language/parser.js';
+import type { Command, ParseFailure, Parsed } from '../src/app/language/commands.js';
+import { tokenize } from '../src/app/language/tokenize.js';
+import { editDistance, suggest } from '../src/app/language/suggest.js';
+import { COMMANDS, COMMAND_WORDS, GENERAL_USAGE, helpText, usageOf } from '../src/app/language/usage.js';
 
 function ok(line: string): Parsed {
   const result = parse(line);
@@ -672,10 +672,46 @@ describe('the usage table', () => {
     }
     // Each usage line's first example parses, so help never shows a command the parser refuses.
     const examples = [
-      'help', 'create "x" 2019-11-29', 'list', 'status', 'ask', 'link --release x', 'role DCC a', 'manager add a', 'delegate a for b', 'owner 1 a',
-      'confirm 1 met', 'withdraw 1', 'group g members a', 'signoff g agree', 'risk list', 'risk add "x"', 'risk mitigate 1 "x"', 'risk view 1 g "x"', 'risk accept 1',
-      'risk close 1', 'switch list', 'switch add k --expect off', 'switch k on', 'facts defects sev1=0', 'facts issues 1 --threshold 2', 'facts phase p open',
-      'facts environment "x"', 'date 2019-11-29 "x"', 'decide go', 'close cancelled', 'schedule', 'schedule set p T-3', 'schedule off p', 'schedule on p', 'todo', 'notify off', 'history 1', 'report', 'audit verify', 'audit export',
+      'help',
+      'create "x" 2019-11-29',
+      'list',
+      'status',
+      'ask',
+      'link --release x',
+      'role DCC a',
+      'manager add a',
+      'delegate a for b',
+      'owner 1 a',
+      'confirm 1 met',
+      'withdraw 1',
+      'group g members a',
+      'signoff g agree',
+      'risk list',
+      'risk add "x"',
+      'risk mitigate 1 "x"',
+      'risk view 1 g "x"',
+      'risk accept 1',
+      'risk close 1',
+      'switch list',
+      'switch add k --expect off',
+      'switch k on',
+      'facts defects sev1=0',
+      'facts issues 1 --threshold 2',
+      'facts phase p open',
+      'facts environment "x"',
+      'date 2019-11-29 "x"',
+      'decide go',
+      'close cancelled',
+      'schedule',
+      'schedule set p T-3',
+      'schedule off p',
+      'schedule on p',
+      'todo',
+      'notify off',
+      'history 1',
+      'report',
+      'audit verify',
+      'audit export',
     ];
     expect(examples.length).toBe(COMMANDS.length);
     for (const line of examples) expect(parse(line).ok, line).toBe(true);

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Harness } from './support/golive.js';
 import { readDoc, releaseFile, type RawDoc } from './support/tamper.js';
-import { REFUSAL_WINDOW_MS, REFUSED_COMMAND_MAX } from '../src/app/change.js';
+import { REFUSAL_WINDOW_MS, REFUSED_COMMAND_MAX } from '../src/app/usecases/change.js';
 import { checkRecord } from '../src/app/record-check.js';
 import { ReleaseDocument } from '../src/app/document.js';
 

@@ -42,7 +42,8 @@ describe('replaying a request after a restart', () => {
   });
 
   it('does not create a release twice, nor call the first one a clash', async () => {
-    const create = (replay: boolean) => h.app.handle({ actor: { id: 'rita', platform: 'slack' }, text: '/release create "Other" 2019-11-29 --id other', requestId: 'R-4', ...(replay && { replay: true }) });
+    const create = (replay: boolean) =>
+      h.app.handle({ actor: { id: 'rita', platform: 'slack' }, text: '/release create "Other" 2019-11-29 --id other', requestId: 'R-4', ...(replay && { replay: true }) });
     expect(text((await create(false)).replies)).toContain('Release created');
     expect(text((await create(true)).replies)).toContain('Already recorded');
     expect(h.store.get('other')!.audit[0]!.request).toBe('R-4');

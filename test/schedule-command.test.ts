@@ -80,7 +80,12 @@ describe('the schedule command', () => {
       { point: 'escalation', day: '2019-11-20' },
       { point: 'remind-t10', off: true },
     ]);
-    expect(doc.audit.at(-3)).toMatchObject({ outcome: 'applied', command: '/release schedule set go-no-go T-2 --time 15:30', before: { point: 'go-no-go', override: null }, after: { point: 'go-no-go', override: { day: 'T-2', time: '15:30' } } });
+    expect(doc.audit.at(-3)).toMatchObject({
+      outcome: 'applied',
+      command: '/release schedule set go-no-go T-2 --time 15:30',
+      before: { point: 'go-no-go', override: null },
+      after: { point: 'go-no-go', override: { day: 'T-2', time: '15:30' } },
+    });
     expect(doc.audit.at(-1)).toMatchObject({ outcome: 'applied', actor: { id: 'rita' }, after: { point: 'remind-t10', override: { off: true } } });
 
     const shown = await as('dan', '/release schedule');
@@ -121,10 +126,13 @@ describe('the schedule command', () => {
     const before = await onDisk();
     const cases: Array<[string, string]> = [
       ['/release schedule set escalation 2019-11-23', '23 Nov 2019 is a Saturday, not a working day: golive reminds and announces only on working days.'],
-      ['/release schedule set escalation 2019-12-25', '25 Dec 2019 is a holiday in this release\'s calendar (sec-release), not a working day'],
+      ['/release schedule set escalation 2019-12-25', "25 Dec 2019 is a holiday in this release's calendar (sec-release), not a working day"],
       ['/release schedule set escalation 2019-11-06', 'escalation at 6 Nov 2019 at 09:00 would be 6 Nov 2019 09:00 GMT, in the past: it is now 7 Nov 2019'],
       ['/release schedule set remind-t15 T-16', 'remind-t15 at T-16 at 09:00 would be 7 Nov 2019 09:00 GMT, in the past'],
-      ['/release schedule set nope T-2', 'Nov has no schedule point "nope". Its points are: kickoff, remind-t15, remind-t10, remind-t5, remind-daily, evidence-deadline, evidence-reminder, escalation, go-no-go, go-live, outcome-ask.'],
+      [
+        '/release schedule set nope T-2',
+        'Nov has no schedule point "nope". Its points are: kickoff, remind-t15, remind-t10, remind-t5, remind-daily, evidence-deadline, evidence-reminder, escalation, go-no-go, go-live, outcome-ask.',
+      ],
       ['/release schedule off nope', 'Nov has no schedule point "nope".'],
       ['/release schedule set remind-daily T-5', 'remind-daily happens every working day from T-4 to T-1: give a range like T-4..T-1, or switch it off.'],
       ['/release schedule set escalation T-5..T-2', 'escalation happens once: give one day (T-n or YYYY-MM-DD), not a range.'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadTemplate } from '../src/app/templates.js';
-import { releaseFromTemplate } from '../src/app/new-release.js';
+import { loadTemplate } from '../src/app/usecases/templates.js';
+import { releaseFromTemplate } from '../src/app/usecases/new-release.js';
 import { Release, type Response } from '../src/domain/release.js';
 import { Template } from '../src/domain/template.js';
 import { isWorkingDay, zonedInstant } from '../src/domain/calendar.js';
@@ -15,7 +15,9 @@ const sec = await loadTemplate('sec-release');
 const software = await loadTemplate('software-release');
 
 function seed(overrides: Partial<Release> = {}, createdAt = '2019-11-07T09:00:00.000Z'): Release {
-  const release = Release.parse(releaseFromTemplate(sec, { id: 'nov-2019-sec', name: 'November 2019 SEC Release', date: '2019-11-29', channel: { platform: 'console', id: 'general' }, by: 'rita', at: createdAt }));
+  const release = Release.parse(
+    releaseFromTemplate(sec, { id: 'nov-2019-sec', name: 'November 2019 SEC Release', date: '2019-11-29', channel: { platform: 'console', id: 'general' }, by: 'rita', at: createdAt }),
+  );
   release.roles = { DCC: ['dan'], SECAS: ['sam'], Panel: ['pat'] };
   release.groups = release.groups.map((g) => ({ ...g, meeting: '2019-11-08', members: g.id === 'opsg' ? ['olivia', 'oscar'] : ['tara', 'tom'] }));
   return Release.parse({ ...release, ...overrides });
@@ -144,7 +146,9 @@ describe('overrides and date moves', () => {
 describe('bank holidays and clock changes', () => {
   it('steps over Christmas and Boxing Day and the weekend for the daily reminders', () => {
     const release = seed({ implementation: { date: '2019-12-31', time: '09:00', zone: 'Europe/London' } }, '2019-12-02T09:00:00.000Z');
-    const daily = allOccurrences(release).filter((o) => o.point === 'remind-daily').map((o) => dayIn(o));
+    const daily = allOccurrences(release)
+      .filter((o) => o.point === 'remind-daily')
+      .map((o) => dayIn(o));
     expect(daily).toEqual(['2019-12-23', '2019-12-24', '2019-12-27', '2019-12-30']);
     // T-3 working days before 31 Dec is 24 Dec: 30, 27 and 24, stepping over 25/26 Dec and the weekend.
     expect(dayIn(allOccurrences(release).find((o) => o.point === 'escalation')!)).toBe('2019-12-24');
@@ -170,11 +174,14 @@ describe('bank holidays and clock changes', () => {
   });
 
   it('reads a time the clocks skip that day as zonedInstant does (Tehran, 22 Mar 2019, 00:00 to 01:00)', () => {
-    const release = seed({
-      implementation: { date: '2019-03-25', time: '09:00', zone: 'Asia/Tehran' },
-      holidays: [],
-      schedule: SchedulePlan.parse([{ id: 'early', kind: 'reminder', when: 'T-1 00:30' }]),
-    }, '2019-03-01T00:00:00.000Z');
+    const release = seed(
+      {
+        implementation: { date: '2019-03-25', time: '09:00', zone: 'Asia/Tehran' },
+        holidays: [],
+        schedule: SchedulePlan.parse([{ id: 'early', kind: 'reminder', when: 'T-1 00:30' }]),
+      },
+      '2019-03-01T00:00:00.000Z',
+    );
     const [early] = allOccurrences(release);
     expect(early!.dueAt).toBe(zonedInstant('2019-03-22', '00:30', 'Asia/Tehran').toISOString());
     expect(early!.dueAt).toBe('2019-03-21T21:00:00.000Z');
@@ -312,7 +319,12 @@ describe('plans in templates', () => {
     const bad = (schedule: unknown) => Template.safeParse({ ...sec, schedule }).success;
     expect(bad([{ id: 'a', kind: 'reminder', when: 'T-3 9am' }])).toBe(false);
     expect(bad([{ id: 'a', kind: 'reminder', when: 'T-1..T-3 09:00' }])).toBe(false);
-    expect(bad([{ id: 'a', kind: 'reminder', when: 'T-3 09:00' }, { id: 'a', kind: 'escalation', when: 'T-2 09:00' }])).toBe(false);
+    expect(
+      bad([
+        { id: 'a', kind: 'reminder', when: 'T-3 09:00' },
+        { id: 'a', kind: 'escalation', when: 'T-2 09:00' },
+      ]),
+    ).toBe(false);
     expect(bad([{ id: 'a', kind: 'evidence-deadline', when: 'T-3 17:00' }])).toBe(false);
     expect(bad([{ id: 'a', kind: 'reminder', when: 'meeting-2 09:00' }])).toBe(false);
     expect(bad([{ id: 'a', kind: 'reminder', when: 'T-3 09:00' }])).toBe(true);

@@ -123,7 +123,13 @@ describe('golive speaks first: the seed release from creation to the day after, 
     const days = [...new Set(reminders.map((r) => london(r.at)))];
     // Evidence reminder (meeting-3), T-15, T-10, T-5, then every day from T-4 until they answered on 27 Nov.
     expect(days).toEqual(['Tue 2019-11-05 09:00', 'Fri 2019-11-08 09:00', 'Fri 2019-11-15 09:00', 'Fri 2019-11-22 09:00', 'Mon 2019-11-25 09:00', 'Tue 2019-11-26 09:00', 'Wed 2019-11-27 09:00']);
-    for (const day of days) expect(reminders.filter((r) => london(r.at) === day).map((r) => r.to).sort()).toEqual([DAN, SAM]);
+    for (const day of days)
+      expect(
+        reminders
+          .filter((r) => london(r.at) === day)
+          .map((r) => r.to)
+          .sort(),
+      ).toEqual([DAN, SAM]);
     expect(reminders.find((r) => r.at.startsWith('2019-11-05') && r.to === DAN)!.text).toContain('The evidence for OPSG is due 6 Nov 2019 17:00 GMT');
     expect(said.some((s) => /^(Sat|Sun)/.test(london(s.at)))).toBe(false);
   });
@@ -254,7 +260,10 @@ describe('Slack failing for an hour when the go/no-go falls due', () => {
       const failed = h.fake.callsTo('chat.postMessage').filter((c) => c.failed).length;
       expect(failed).toBeGreaterThan(2);
       expect(h.fake.callsTo('chat.postMessage').filter((c) => !c.failed && /2019-11-28/.test(String(c.body.text)))).toHaveLength(0);
-      const pending = h.doc(R).outbox.filter((m) => m.status === 'pending').map((m) => m.kind);
+      const pending = h
+        .doc(R)
+        .outbox.filter((m) => m.status === 'pending')
+        .map((m) => m.kind);
       expect(pending.sort()).toEqual(['go-no-go', 'reminder', 'reminder']);
       // Slack is back at 10:00:30: the next ticks deliver each message once.
       h.fake.reset();

@@ -1,7 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runConsole } from '../adapters/console/console-chat.js';
-import { Scheduler } from '../src/app/scheduler.js';
+import { Scheduler } from '../src/app/delivery/scheduler.js';
 import { renderMessage } from '../src/app/delivery/render-message.js';
 import { verifyChain } from '../src/domain/audit.js';
 import { evidenceRuleOf } from '../src/domain/evidence-deadline.js';
@@ -104,11 +104,7 @@ describe('the scheduler', () => {
     h.clock.set('2019-11-26T12:00:00Z');
     await scheduler.tick(h.clock.now());
     const sent = scheduled(h).slice(kickoff).map(brief);
-    expect(sent).toEqual([
-      'reminder @dan 2019-11-26T09:00:00.000Z late',
-      'reminder @sam 2019-11-26T09:00:00.000Z late',
-      'escalation @rita 2019-11-26T09:00:00.000Z late',
-    ]);
+    expect(sent).toEqual(['reminder @dan 2019-11-26T09:00:00.000Z late', 'reminder @sam 2019-11-26T09:00:00.000Z late', 'escalation @rita 2019-11-26T09:00:00.000Z late']);
     const entry = golive(h).at(-1)!;
     expect(entry.command).toContain('reminder remind-daily due 26 Nov 2019 09:00 GMT sent to 2 people (late)');
     expect(entry.command).toContain('evidence-deadline (opsg) due 6 Nov 2019 17:00 GMT (expired)');
@@ -116,7 +112,7 @@ describe('the scheduler', () => {
     expect(entry.command).toContain('remind-daily due 25 Nov 2019 09:00 GMT (collapsed)');
   });
 
-  it("drops a reminder whose criteria were answered while golive was down, and reminds only who still owes", async () => {
+  it('drops a reminder whose criteria were answered while golive was down, and reminds only who still owes', async () => {
     const h = await harness('2019-11-01T10:00:00Z');
     await h.run(SETUP);
     const scheduler = new Scheduler(h.store);
@@ -147,12 +143,18 @@ describe('the scheduler', () => {
     expect(scheduler.nextDueOverall()?.toISOString()).toBe('2019-11-22T09:00:00.000Z');
     h.clock.set('2019-11-22T09:40:00Z');
     await scheduler.tick(h.clock.now());
-    const escalations = scheduled(h).filter((m) => m.kind === 'escalation').map(brief);
+    const escalations = scheduled(h)
+      .filter((m) => m.kind === 'escalation')
+      .map(brief);
     expect(escalations).toEqual(['escalation @rita 2019-11-20T09:00:00.000Z late']);
     // Points that kept their time are not repeated: the kickoff and the 6 Nov deadlines went once.
     expect(scheduled(h).filter((m) => m.kind === 'evidence-deadline')).toHaveLength(2);
     await drive(h, scheduler, '2019-11-26T00:00:00Z');
-    expect(scheduled(h).filter((m) => m.kind === 'go-no-go').map(brief)).toEqual([`go-no-go #${h.store.get(R)!.release.channels[0]!.id} 2019-11-22T10:00:00.000Z`]);
+    expect(
+      scheduled(h)
+        .filter((m) => m.kind === 'go-no-go')
+        .map(brief),
+    ).toEqual([`go-no-go #${h.store.get(R)!.release.channels[0]!.id} 2019-11-22T10:00:00.000Z`]);
   });
 
   it('leaves a closed release alone', async () => {
@@ -204,7 +206,11 @@ describe('the go/no-go announcement', () => {
     const h = await harness('2019-11-01T10:00:00Z');
     await h.run(`${SETUP}/release role Panel pat\n`);
     h.clock.set('2019-11-20T10:00:00Z');
-    for (const [user, line] of script.split('\n').filter(Boolean).map((l) => l.split(': ') as [string, string])) await h.run(`${line}\n`, user);
+    for (const [user, line] of script
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(': ') as [string, string]))
+      await h.run(`${line}\n`, user);
     const scheduler = new Scheduler(h.store);
     h.clock.set('2019-11-28T10:00:00Z');
     await scheduler.tick(h.clock.now());
@@ -212,7 +218,15 @@ describe('the go/no-go announcement', () => {
     const message = doc.outbox.find((m) => m.kind === 'go-no-go')!;
     expect(message.dueAt).toBe('2019-11-28T10:00:00.000Z');
     const view = renderMessage(message, doc, new Date('2019-11-28T10:00:05Z'));
-    return view.blocks.map((b) => ('text' in b ? b.text : 'content' in b ? b.content.map((s) => ('text' in s ? s.text : `@${'id' in s ? s.id : ''}`)).join('') : b.type === 'item' ? b.title.map((s) => ('text' in s ? s.text : `@${'id' in s ? s.id : ''}`)).join('') : b.type));
+    return view.blocks.map((b) =>
+      'text' in b
+        ? b.text
+        : 'content' in b
+          ? b.content.map((s) => ('text' in s ? s.text : `@${'id' in s ? s.id : ''}`)).join('')
+          : b.type === 'item'
+            ? b.title.map((s) => ('text' in s ? s.text : `@${'id' in s ? s.id : ''}`)).join('')
+            : b.type,
+    );
   }
 
   it('says NO-GO in its first line when a criterion is not met, and names who can clear it', async () => {

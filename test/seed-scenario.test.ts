@@ -88,7 +88,10 @@ describe('the November 2019 SEC Release, end to end through the console', () => 
     expect(opsg).toContain('- @oscar agreed on 8 Nov 2019 10:00 GMT');
     expect(tag).toContain('met on 8 Nov 2019.');
     expect(tag).toContain('- @tara agreed (signed by delegate @tess) on 8 Nov 2019 10:00 GMT: Testing demonstrates the code is developed to an acceptable standard');
-    for (const [group, section] of [['OPSG', opsg], ['TAG', tag]] as const) {
+    for (const [group, section] of [
+      ['OPSG', opsg],
+      ['TAG', tag],
+    ] as const) {
       const late = section.slice(section.indexOf('Evidence that arrived after'));
       expect(late).toBe(`Evidence that arrived after the ${group}'s deadline (6 Nov 2019 17:00 GMT):\n\n- criterion 7 secas-ready answered met on 7 Nov 2019 11:00 GMT by @sam, 1 evidence link\n\n`);
     }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ReleaseDocument } from '../src/app/document.js';
-import { ANSWER_FORM } from '../src/app/action-ids.js';
+import { ANSWER_FORM } from '../src/app/language/action-ids.js';
 import type { Received } from '../src/app/inbox.js';
 import { verifyChain } from '../src/domain/audit.js';
 import { INBOX_FILE } from '../store/inbox-file.js';
@@ -55,15 +55,34 @@ describe('a kill -9 in the middle of a burst', () => {
 
     const requests: Sent[] = [];
     for (let n = 0; n < 50; n++) {
-      requests.push({ id: `T-cmd-${n}`, user: DAN, send: () => slashCommand(url, SECRET, { text: `confirm code-ready not-met "command ${n}" --release ${R}`, userId: DAN, channelId: CHANNEL, triggerId: `T-cmd-${n}` }) });
+      requests.push({
+        id: `T-cmd-${n}`,
+        user: DAN,
+        send: () => slashCommand(url, SECRET, { text: `confirm code-ready not-met "command ${n}" --release ${R}`, userId: DAN, channelId: CHANNEL, triggerId: `T-cmd-${n}` }),
+      });
       if (n < MEMBERS.length) {
         const member = MEMBERS[n]!;
-        requests.push({ id: `T-click-${n}`, user: member, send: () => blockAction(url, SECRET, { userId: member, channelId: CHANNEL, actionId: 'golive:signoff:agree', value: JSON.stringify({ r: R, g: 'opsg' }), triggerId: `T-click-${n}` }) });
+        requests.push({
+          id: `T-click-${n}`,
+          user: member,
+          send: () => blockAction(url, SECRET, { userId: member, channelId: CHANNEL, actionId: 'golive:signoff:agree', value: JSON.stringify({ r: R, g: 'opsg' }), triggerId: `T-click-${n}` }),
+        });
       }
       for (const k of [2 * n, 2 * n + 1]) {
         if (k >= 70) continue;
         const metadata = JSON.stringify({ m: JSON.stringify({ r: R, c: 'ops-ready', a: 'not-met' }), ch: CHANNEL });
-        requests.push({ id: `T-form-${k}`, user: DAN, send: () => viewSubmission(url, SECRET, { userId: DAN, callbackId: ANSWER_FORM, privateMetadata: metadata, values: { evidence: { evidence: '' }, comment: { comment: `form ${k}` } }, triggerId: `T-form-${k}` }) });
+        requests.push({
+          id: `T-form-${k}`,
+          user: DAN,
+          send: () =>
+            viewSubmission(url, SECRET, {
+              userId: DAN,
+              callbackId: ANSWER_FORM,
+              privateMetadata: metadata,
+              values: { evidence: { evidence: '' }, comment: { comment: `form ${k}` } },
+              triggerId: `T-form-${k}`,
+            }),
+        });
       }
     }
     expect(requests).toHaveLength(150);
@@ -89,10 +108,17 @@ describe('a kill -9 in the middle of a burst', () => {
 
     // What the crash left in the inbox: acknowledged (or at least written) and not yet handled.
     const text = await readFile(join(dir, INBOX_FILE), 'utf8');
-    const records = text.split('\n').slice(0, -1).map((line) => JSON.parse(line) as Received | { type: 'done'; id: string });
+    const records = text
+      .split('\n')
+      .slice(0, -1)
+      .map((line) => JSON.parse(line) as Received | { type: 'done'; id: string });
     const done = new Set(records.filter((r) => r.type === 'done').map((r) => r.id));
     const left = records.filter((r): r is Received => r.type === 'received' && !done.has(r.id) && r.id.startsWith('T-'));
-    for (const id of acknowledged) expect(records.some((r) => r.type === 'received' && r.id === id), `${id} acknowledged but not in the inbox`).toBe(true);
+    for (const id of acknowledged)
+      expect(
+        records.some((r) => r.type === 'received' && r.id === id),
+        `${id} acknowledged but not in the inbox`,
+      ).toBe(true);
     expect(left.length).toBeGreaterThan(0);
 
     const calls = fake.calls.length;
@@ -117,7 +143,10 @@ describe('a kill -9 in the middle of a burst', () => {
     expect(byUser(told.map((c) => ({ user: String(c.body.channel) })))).toEqual(byUser(left.map((e) => ({ user: e.reply.user }))));
     for (const entry of left) expect(applied(entry.id), `${entry.id} was left in the inbox`).toBe(1);
 
-    const after = (await readFile(join(dir, INBOX_FILE), 'utf8')).split('\n').slice(0, -1).map((line) => JSON.parse(line) as { type: string; id: string });
+    const after = (await readFile(join(dir, INBOX_FILE), 'utf8'))
+      .split('\n')
+      .slice(0, -1)
+      .map((line) => JSON.parse(line) as { type: string; id: string });
     const finished = new Set(after.filter((r) => r.type === 'done').map((r) => r.id));
     expect(left.filter((e) => !finished.has(e.id))).toEqual([]);
   }, 90_000);

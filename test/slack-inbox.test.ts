@@ -2,7 +2,7 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GoliveApp } from '../src/app/app.js';
-import { ANSWER_FORM } from '../src/app/action-ids.js';
+import { ANSWER_FORM } from '../src/app/language/action-ids.js';
 import type { Received } from '../src/app/inbox.js';
 import { verifyChain } from '../src/domain/audit.js';
 import { INBOX_FILE } from '../store/inbox-file.js';
@@ -28,7 +28,10 @@ async function inboxLines(dir: string): Promise<Line[]> {
   } catch {
     return [];
   }
-  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Line);
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Line);
 }
 
 /** Holds every command the app is asked to run until the test lets it go. */
@@ -70,7 +73,9 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
     const let_go = hold(h.serving.app);
     const response = await slashCommand(h.url, SECRET, { text: 'confirm code-ready met', userId: DAN, channelId: CHANNEL, triggerId: 'T-cmd-1' });
     expect(response.status).toBe(200);
-    expect(await inboxLines(h.dir)).toContainEqual(expect.objectContaining({ type: 'received', kind: 'command', id: 'T-cmd-1', actor: DAN, channel: CHANNEL, text: '/release confirm code-ready met' }));
+    expect(await inboxLines(h.dir)).toContainEqual(
+      expect.objectContaining({ type: 'received', kind: 'command', id: 'T-cmd-1', actor: DAN, channel: CHANNEL, text: '/release confirm code-ready met' }),
+    );
     expect(byRequest('T-cmd-1')).toHaveLength(0);
     let_go();
     await h.settled();
@@ -93,7 +98,13 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
 
   it('has a form submission on disk when the 200 closes the modal', async () => {
     const let_go = hold(h.serving.app);
-    const response = await viewSubmission(h.url, SECRET, { userId: DAN, callbackId: ANSWER_FORM, privateMetadata: formMetadata('ops-ready', 'not-met'), values: formValues('Runbook not signed'), triggerId: 'T-form-1' });
+    const response = await viewSubmission(h.url, SECRET, {
+      userId: DAN,
+      callbackId: ANSWER_FORM,
+      privateMetadata: formMetadata('ops-ready', 'not-met'),
+      values: formValues('Runbook not signed'),
+      triggerId: 'T-form-1',
+    });
     expect(response.status).toBe(200);
     expect(response.text).toBe('');
     expect(await inboxLines(h.dir)).toContainEqual(
@@ -109,7 +120,13 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
 
   it('answers a form with a bad link in the form itself and writes nothing', async () => {
     const before = audit().length;
-    const response = await viewSubmission(h.url, SECRET, { userId: DAN, callbackId: ANSWER_FORM, privateMetadata: formMetadata('code-ready', 'met'), values: formValues('', 'not-a-link'), triggerId: 'T-bad-form' });
+    const response = await viewSubmission(h.url, SECRET, {
+      userId: DAN,
+      callbackId: ANSWER_FORM,
+      privateMetadata: formMetadata('code-ready', 'met'),
+      values: formValues('', 'not-a-link'),
+      triggerId: 'T-bad-form',
+    });
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ response_action: 'errors', errors: { evidence: 'Not an http(s) link: not-a-link' } });
     expect((await inboxLines(h.dir)).some((l) => l.id === 'T-bad-form')).toBe(false);
@@ -131,7 +148,13 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
 
   it('acknowledges a click Slack marks as a retry without handling it', async () => {
     const value = JSON.stringify({ r: R, g: 'opsg' });
-    const response = await blockAction(h.url, SECRET, { userId: OLIVIA, channelId: CHANNEL, actionId: 'golive:signoff:agree', value, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    const response = await blockAction(h.url, SECRET, {
+      userId: OLIVIA,
+      channelId: CHANNEL,
+      actionId: 'golive:signoff:agree',
+      value,
+      headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+    });
     expect(response.status).toBe(200);
     await h.settled();
     expect(h.doc(R).release.groups[0]!.signoffs).toHaveLength(0);
@@ -147,7 +170,12 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
       expect(command.text).toContain('golive could not save your request, so nothing was done');
       await blockAction(h.url, SECRET, { userId: OLIVIA, channelId: CHANNEL, actionId: 'golive:signoff:agree', value: JSON.stringify({ r: R, g: 'opsg' }) });
       await h.settled();
-      expect(h.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === OLIVIA).map((c) => c.body.text)).toEqual([expect.stringContaining('nothing was done')]);
+      expect(
+        h.fake
+          .callsTo('chat.postMessage')
+          .filter((c) => c.body.channel === OLIVIA)
+          .map((c) => c.body.text),
+      ).toEqual([expect.stringContaining('nothing was done')]);
       expect(audit()).toHaveLength(before);
       expect(h.logs.join('\n')).toContain('inbox: could not save request');
     } finally {
@@ -172,20 +200,61 @@ describe('start-up after a crash', () => {
     const dir = first.dir;
     await first.close(false);
     const waiting: Received[] = [
-      { type: 'received', kind: 'command', id: 'T-applied', at: '2019-11-07T10:02:00.000Z', platform: 'slack', actor: DAN, channel: CHANNEL, reply: { user: DAN, channel: CHANNEL }, text: '/release confirm code-ready met' },
-      { type: 'received', kind: 'form', id: 'T-lost', at: '2019-11-07T10:03:00.000Z', platform: 'slack', actor: DAN, channel: CHANNEL, reply: { user: DAN, channel: CHANNEL }, formId: ANSWER_FORM, metadata: JSON.stringify({ r: R, c: 'ops-ready', a: 'not-met' }), values: { evidence: '', comment: 'Runbook not signed' } },
-      { type: 'received', kind: 'action', id: 'T-click', at: '2019-11-07T10:04:00.000Z', platform: 'slack', actor: OLIVIA, channel: CHANNEL, reply: { user: OLIVIA, channel: CHANNEL }, actionId: 'golive:signoff:agree', value: JSON.stringify({ r: R, g: 'opsg' }) },
+      {
+        type: 'received',
+        kind: 'command',
+        id: 'T-applied',
+        at: '2019-11-07T10:02:00.000Z',
+        platform: 'slack',
+        actor: DAN,
+        channel: CHANNEL,
+        reply: { user: DAN, channel: CHANNEL },
+        text: '/release confirm code-ready met',
+      },
+      {
+        type: 'received',
+        kind: 'form',
+        id: 'T-lost',
+        at: '2019-11-07T10:03:00.000Z',
+        platform: 'slack',
+        actor: DAN,
+        channel: CHANNEL,
+        reply: { user: DAN, channel: CHANNEL },
+        formId: ANSWER_FORM,
+        metadata: JSON.stringify({ r: R, c: 'ops-ready', a: 'not-met' }),
+        values: { evidence: '', comment: 'Runbook not signed' },
+      },
+      {
+        type: 'received',
+        kind: 'action',
+        id: 'T-click',
+        at: '2019-11-07T10:04:00.000Z',
+        platform: 'slack',
+        actor: OLIVIA,
+        channel: CHANNEL,
+        reply: { user: OLIVIA, channel: CHANNEL },
+        actionId: 'golive:signoff:agree',
+        value: JSON.stringify({ r: R, g: 'opsg' }),
+      },
     ];
     await appendFile(join(dir, INBOX_FILE), waiting.map((e) => `${JSON.stringify(e)}\n`).join(''));
 
     const h = await SlackHarness.open('2019-11-07T11:00:00Z', dir);
     try {
       const audit = h.doc(R).audit;
-      for (const id of ['T-applied', 'T-lost', 'T-click']) expect(audit.filter((e) => e.request === id), id).toHaveLength(1);
+      for (const id of ['T-applied', 'T-lost', 'T-click'])
+        expect(
+          audit.filter((e) => e.request === id),
+          id,
+        ).toHaveLength(1);
       expect(audit.map((e) => e.request).filter((id) => id?.startsWith('T-'))).toEqual(['T-applied', 'T-lost', 'T-click']);
       expect(verifyChain(audit).ok).toBe(true);
 
-      const dms = (user: string) => h.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === user).map((c) => JSON.stringify(c.body.blocks));
+      const dms = (user: string) =>
+        h.fake
+          .callsTo('chat.postMessage')
+          .filter((c) => c.body.channel === user)
+          .map((c) => JSON.stringify(c.body.blocks));
       expect(dms(DAN)).toHaveLength(2);
       expect(dms(DAN)[0]).toContain('golive restarted before it answered your `/release confirm code-ready met` (received 10:02 UTC, 2019-11-07)');
       expect(dms(DAN)[0]).toContain('Already recorded');
@@ -210,7 +279,7 @@ describe('start-up after a crash', () => {
 });
 
 describe('a burst of 150 form submissions', () => {
-  it('acknowledges every one within Slack\'s time (no Bolt timeout warning) and records every answer', async () => {
+  it("acknowledges every one within Slack's time (no Bolt timeout warning) and records every answer", async () => {
     const h = await SlackHarness.open();
     try {
       await setUp(h);

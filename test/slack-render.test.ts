@@ -9,8 +9,8 @@ import { statusView } from '../src/views/status.js';
 import { checklistView } from '../src/views/checklist.js';
 import { evaluate } from '../src/domain/readiness.js';
 import type { Release } from '../src/domain/release.js';
-import { loadTemplate } from '../src/app/templates.js';
-import { releaseFromTemplate } from '../src/app/new-release.js';
+import { loadTemplate } from '../src/app/usecases/templates.js';
+import { releaseFromTemplate } from '../src/app/usecases/new-release.js';
 import type { Template } from '../src/domain/template.js';
 
 type KnownBlock = types.KnownBlock;
@@ -168,9 +168,13 @@ describe('truncation', () => {
 
   it('keeps any mix of spans well formed and within the limit', () => {
     const span = fc.oneof(
-      fc.record({ type: fc.constant('text' as const), text: fc.string({ unit: fc.constantFrom('a', ' ', '&', '<', '>', '*', '_', '`', '\n', '😀') }), style: fc.constantFrom(undefined, 'bold', 'italic', 'code') }).map(
-        ({ style, ...rest }): Span => (style ? { ...rest, style } : rest),
-      ),
+      fc
+        .record({
+          type: fc.constant('text' as const),
+          text: fc.string({ unit: fc.constantFrom('a', ' ', '&', '<', '>', '*', '_', '`', '\n', '😀') }),
+          style: fc.constantFrom(undefined, 'bold', 'italic', 'code'),
+        })
+        .map(({ style, ...rest }): Span => (style ? { ...rest, style } : rest)),
       fc.constantFrom<Span>(user('U12345678'), user('dan'), link('https://example.com/a&b|c', 'l|<>'), link('javascript:x', '<!here>')),
     );
     fc.assert(
@@ -202,8 +206,22 @@ describe('renderBlocks', () => {
         heading('Acceptance criteria'),
         paragraph(b('Implementation: '), t('29 Nov 2019')),
         note(t('Release nov · managers '), user('U1'), t(', '), user('rita')),
-        { type: 'fields', fields: [{ label: 'Defects', value: [t('sev1 0')] }, { label: 'Phase', value: [t('SIT closed')] }] },
-        { type: 'item', status: 'ok', title: [b('1. code-ready'), t(' Code is ready')], lines: [[t('Owners: '), user('U2')], [t('Evidence: '), link('https://ci.example.com/1')]] },
+        {
+          type: 'fields',
+          fields: [
+            { label: 'Defects', value: [t('sev1 0')] },
+            { label: 'Phase', value: [t('SIT closed')] },
+          ],
+        },
+        {
+          type: 'item',
+          status: 'ok',
+          title: [b('1. code-ready'), t(' Code is ready')],
+          lines: [
+            [t('Owners: '), user('U2')],
+            [t('Evidence: '), link('https://ci.example.com/1')],
+          ],
+        },
         { type: 'item', status: 'failed', title: [t('x')], lines: [], actions: [action('golive:answer:met'), action('golive:answer:not-met', { style: 'danger' })] },
         { type: 'actions', actions: [action('golive:decide:go', { style: 'primary' })] },
         divider(),
@@ -232,7 +250,10 @@ describe('renderBlocks', () => {
   });
 
   it('turns a confirm into a Slack confirmation dialog of plain text', () => {
-    const [block] = render({ type: 'actions', actions: [action('golive:decide:go', { confirm: { title: 'Decide GO?', text: 'As Panel, decide that <!channel> goes live.', yes: 'GO', no: 'Cancel' } })] });
+    const [block] = render({
+      type: 'actions',
+      actions: [action('golive:decide:go', { confirm: { title: 'Decide GO?', text: 'As Panel, decide that <!channel> goes live.', yes: 'GO', no: 'Cancel' } })],
+    });
     expect((block as types.ActionsBlock).elements[0]).toMatchObject({
       confirm: {
         title: { type: 'plain_text', text: 'Decide GO?' },
@@ -427,7 +448,13 @@ describe('real views', () => {
       at: at(5),
     });
     r.switches[0]!.current = 'off';
-    r.dateChanges.push({ from: { date: '2019-11-22', time: r.implementation.time }, to: { date: '2019-11-29', time: r.implementation.time }, reason: 'Extra testing & <!channel>', by: 'URITA0001', at: at(2) });
+    r.dateChanges.push({
+      from: { date: '2019-11-22', time: r.implementation.time },
+      to: { date: '2019-11-29', time: r.implementation.time },
+      reason: 'Extra testing & <!channel>',
+      by: 'URITA0001',
+      at: at(2),
+    });
     return r;
   }
 

@@ -83,7 +83,10 @@ describe('golive on Slack, when things go wrong', () => {
     const before = h.fake.callsTo('chat.postMessage').length;
     await h.command(DAN, 'status --public');
     const calls = h.fake.callsTo('chat.postMessage').slice(before);
-    expect(calls.map((c) => [c.body.channel, Boolean(c.failed)])).toEqual([[CHANNEL, true], [DAN, false]]);
+    expect(calls.map((c) => [c.body.channel, Boolean(c.failed)])).toEqual([
+      [CHANNEL, true],
+      [DAN, false],
+    ]);
     expect(JSON.stringify(calls[1]!.body.blocks)).toContain('/invite @golive');
   });
 
@@ -202,5 +205,4 @@ describe('golive on Slack, when things go wrong', () => {
     expect(text).toContain('golive:answer:met');
     expect(text).not.toContain('golive:decide:go');
   });
-
 });

@@ -169,7 +169,7 @@ describe('golive over Socket Mode', () => {
       expect(fake.callsTo('apps.connections.open')).toHaveLength(1);
     });
 
-    it("closes and reopens the connection when Slack asks it to refresh, and answers on the new one", async () => {
+    it('closes and reopens the connection when Slack asks it to refresh, and answers on the new one', async () => {
       socket.requestDisconnect('refresh_requested');
       await socket.allClosed();
       expect(socket.connections[0]!.closed).toEqual({ code: 1000, reason: '' });

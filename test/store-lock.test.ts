@@ -63,9 +63,7 @@ describe('one golive per data folder, in one process', () => {
     expect(Date.parse(since)).not.toBeNaN();
 
     const error = await openError(dir);
-    expect(error.message).toBe(
-      `${dir} is in use by golive (pid ${process.pid} on host ${hostname()}, since ${since}): stop that one first, or point GOLIVE_DATA_DIR at another folder.`,
-    );
+    expect(error.message).toBe(`${dir} is in use by golive (pid ${process.pid} on host ${hostname()}, since ${since}): stop that one first, or point GOLIVE_DATA_DIR at another folder.`);
     expect(error.file).toBe(lockPath(dir));
     expect(await readFile(lockPath(dir), 'utf8')).toBe(lock);
 
@@ -158,7 +156,11 @@ describe('one golive per data folder, in one process', () => {
     const dir = await dataDir();
     await writeLock(dir, '{"pid": 12');
     const error = await openError(dir);
-    expect(error.message).toMatch(new RegExp(`^${escape(dir)} may be in use: its lock ${escape(lockPath(dir))} is not valid JSON \\(.+\\)\\. If no golive uses this folder, remove ${escape(lockPath(dir))} and start again\\.$`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `^${escapeRegex(dir)} may be in use: its lock ${escapeRegex(lockPath(dir))} is not valid JSON \\(.+\\)\\. If no golive uses this folder, remove ${escapeRegex(lockPath(dir))} and start again\\.$`,
+      ),
+    );
     expect(await readFile(lockPath(dir), 'utf8')).toBe('{"pid": 12');
   });
 
@@ -256,6 +258,6 @@ describe('two golive processes on one data folder', () => {
   }, 60_000);
 });
 
-function escape(text: string): string {
+function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -201,7 +201,7 @@ describe('a store file that cannot be trusted stops open, untouched', () => {
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'index.json'), JSON.stringify({ version: 1, releases: [{ id: '../etc', name: 'x', channels: [] }] }));
     const error = await openError(dir);
-    expect(error.message).toMatch(new RegExp(`^${escape(join(dir, 'index.json'))}: releases\\.0\\.id: must be lower-case`));
+    expect(error.message).toMatch(new RegExp(`^${escapeRegex(join(dir, 'index.json'))}: releases\\.0\\.id: must be lower-case`));
   });
 
   it('an index naming a release whose file is missing', async () => {
@@ -419,11 +419,7 @@ describe('durability', () => {
     events.length = 0;
     await store.update('rel-1', (doc) => withIssues(doc, 1));
     const releases = join(dir, 'releases');
-    expect(events).toEqual([
-      expect.stringMatching(new RegExp(`^sync ${escape(releases)}/\\.rel-1\\.json\\.[0-9a-f-]+\\.tmp$`)),
-      `rename ${releasePath(dir, 'rel-1')}`,
-      `sync ${releases}`,
-    ]);
+    expect(events).toEqual([expect.stringMatching(new RegExp(`^sync ${escapeRegex(releases)}/\\.rel-1\\.json\\.[0-9a-f-]+\\.tmp$`)), `rename ${releasePath(dir, 'rel-1')}`, `sync ${releases}`]);
   });
 
   it('rewrites the index only when a name or channel changes', async () => {
@@ -490,6 +486,6 @@ describe('close', () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

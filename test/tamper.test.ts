@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Release } from '../src/domain/release.js';
 import { evaluate } from '../src/domain/readiness.js';
-import { Harness } from './support/golive.js';
+import type { Harness } from './support/golive.js';
 import { fileBytes, headsShown, readDoc, reopen, reseal, resealState, seededFolder, SEED_ID, SEED_NAME, writeDoc, type RawDoc } from './support/tamper.js';
 
 // Someone with the data folder edits data/releases/<id>.json. golive must notice at start,

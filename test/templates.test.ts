@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { DEFAULT_TEMPLATES_DIR, TemplateError, listTemplates, loadTemplate } from '../src/app/templates.js';
+import { DEFAULT_TEMPLATES_DIR, TemplateError, listTemplates, loadTemplate } from '../src/app/usecases/templates.js';
 import { isWorkingDay } from '../src/domain/calendar.js';
 
 /** England and Wales bank holidays from the rules, for the years golive ships (no one-off holidays in them). */
@@ -13,9 +13,18 @@ function bankHolidays(year: number): string[] {
   const plus = (d: Date, n: number) => new Date(d.getTime() + n * 86_400_000);
   const weekend = (d: Date) => d.getUTCDay() === 0 || d.getUTCDay() === 6;
   // Anonymous Gregorian computus.
-  const a = year % 19, b = Math.floor(year / 100), c = year % 100, d = Math.floor(b / 4), e = b % 4;
-  const f = Math.floor((b + 8) / 25), g = Math.floor((b - f + 1) / 3), h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4), k = c % 4, l = (32 + 2 * e + 2 * i - h - k) % 7, m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const a = year % 19,
+    b = Math.floor(year / 100),
+    c = year % 100,
+    d = Math.floor(b / 4),
+    e = b % 4;
+  const f = Math.floor((b + 8) / 25),
+    g = Math.floor((b - f + 1) / 3),
+    h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4),
+    k = c % 4,
+    l = (32 + 2 * e + 2 * i - h - k) % 7,
+    m = Math.floor((a + 11 * h + 22 * l) / 451);
   const easter = utc(Math.floor((h + l - 7 * m + 114) / 31), ((h + l - 7 * m + 114) % 31) + 1);
   const firstMonday = (month: number) => plus(utc(month, 1), (8 - utc(month, 1).getUTCDay()) % 7);
   const lastMonday = (month: number, days: number) => plus(utc(month, days), -((utc(month, days).getUTCDay() + 6) % 7));

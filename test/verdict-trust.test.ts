@@ -236,7 +236,10 @@ describe('the verdict nobody can get wrong, through the console', () => {
 
     const worsened = (await onDisk()).release.worsened!;
     expect(worsened.what).toBe('GO to NO-GO: Switch SECMP0062 is on, expected off');
-    expect(worsened.signoffs).toEqual([{ group: 'opsg', count: 2 }, { group: 'tag', count: 1 }]);
+    expect(worsened.signoffs).toEqual([
+      { group: 'opsg', count: 2 },
+      { group: 'tag', count: 1 },
+    ]);
 
     // Signing again after the worsening counts; so does a decision made on the state as it is now.
     await h.run(SIGNOFFS);
@@ -257,6 +260,12 @@ describe('the verdict nobody can get wrong, through the console', () => {
     expect(await as('pat', '/release decide go')).toContain('Recorded: GO.');
     expect(await status()).toContain('Nov: GO');
     // Adding the open risk was the last worsening, and it came before the sign-offs.
-    expect((await onDisk()).release.worsened).toMatchObject({ what: 'GO to PENDING: Risk R1 is open: minor', signoffs: [{ group: 'opsg', count: 0 }, { group: 'tag', count: 0 }] });
+    expect((await onDisk()).release.worsened).toMatchObject({
+      what: 'GO to PENDING: Risk R1 is open: minor',
+      signoffs: [
+        { group: 'opsg', count: 0 },
+        { group: 'tag', count: 0 },
+      ],
+    });
   });
 });

@@ -5,12 +5,12 @@ import type { GoliveApp } from '../../src/app/app.js';
 import type { Reply } from '../../src/app/request.js';
 import type { Channel } from '../../src/domain/release.js';
 import { UserId } from '../../src/domain/primitives.js';
-import { OutboxWorker } from '../../src/app/outbox.js';
-import type { Scheduler } from '../../src/app/scheduler.js';
+import { OutboxWorker } from '../../src/app/delivery/outbox.js';
+import type { Scheduler } from '../../src/app/delivery/scheduler.js';
 import { consolePort } from './console-port.js';
 import { readClockMove, stepClock } from './clock-command.js';
 import type { MovableClock } from '../../src/app/clock.js';
-import { digestRunner } from '../../src/app/digest.js';
+import { digestRunner } from '../../src/app/delivery/digest.js';
 import { ReportFileError, writeReportFile } from './report-file.js';
 import { clean, isOneLine, renderText } from './render-text.js';
 

@@ -1,4 +1,4 @@
-import type { ChatPort } from '../../src/app/chat-port.js';
+import type { ChatPort } from '../../src/app/delivery/chat-port.js';
 import { renderText } from './render-text.js';
 
 /**

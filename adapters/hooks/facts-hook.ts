@@ -1,21 +1,39 @@
 import { z } from 'zod';
 import { Slug } from '../../src/domain/primitives.js';
-import type { Command, Severity } from '../../src/app/commands.js';
+import type { Command, Severity } from '../../src/app/language/commands.js';
 import { hookActorName, HookName } from './hook-actor.js';
 
-const count = z.number({ message: 'must be a whole number of 0 or more' }).int('must be a whole number of 0 or more').min(0, 'must be a whole number of 0 or more').max(1_000_000, 'must be at most 1000000');
+const count = z
+  .number({ message: 'must be a whole number of 0 or more' })
+  .int('must be a whole number of 0 or more')
+  .min(0, 'must be a whole number of 0 or more')
+  .max(1_000_000, 'must be at most 1000000');
 
 /** POST /hooks/facts: a defect tracker or CI keeps the facts current. Each part is optional. */
 export const FactsHookBody = z
   .object({
     release: Slug,
-    defects: z.object({ sev1: count.optional(), sev2: count.optional(), sev3: count.optional(), sev4: count.optional(), sev5: count.optional() }, { message: 'must be an object such as {"sev1": 0, "sev2": 3}' }).strict().optional(),
+    defects: z
+      .object(
+        { sev1: count.optional(), sev2: count.optional(), sev3: count.optional(), sev4: count.optional(), sev5: count.optional() },
+        { message: 'must be an object such as {"sev1": 0, "sev2": 3}' },
+      )
+      .strict()
+      .optional(),
     plans: z.boolean({ message: 'must be true or false' }).optional(),
     testingIssues: count.optional(),
     threshold: count.optional(),
     phases: z
       .array(
-        z.object({ name: z.string({ message: 'must be the phase name, a string' }).trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'), closed: z.boolean({ message: 'must be true or false' }) }, { message: 'must be an object such as {"name": "SIT", "closed": true}' }).strict(),
+        z
+          .object(
+            {
+              name: z.string({ message: 'must be the phase name, a string' }).trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+              closed: z.boolean({ message: 'must be true or false' }),
+            },
+            { message: 'must be an object such as {"name": "SIT", "closed": true}' },
+          )
+          .strict(),
         { message: 'must be a list of {"name", "closed"}' },
       )
       .max(50, 'must list at most 50 phases')

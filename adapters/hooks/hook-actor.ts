@@ -10,6 +10,9 @@ export const HookName = z
 
 /** The audit actor id of a hook call: `hook:` and the caller's name as a user-id-safe slug. */
 export function hookActorName(name: string): string {
-  const slug = name.replace(/[^A-Za-z0-9._@-]+/g, '-').replace(/^[^A-Za-z0-9]+|-+$/g, '').slice(0, 100);
+  const slug = name
+    .replace(/[^A-Za-z0-9._@-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+|-+$/g, '')
+    .slice(0, 100);
   return `hook:${slug || 'unnamed'}`;
 }

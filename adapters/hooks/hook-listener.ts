@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { GoliveApp } from '../../src/app/app.js';
-import type { Command } from '../../src/app/commands.js';
+import type { Command } from '../../src/app/language/commands.js';
 import type { Reply } from '../../src/app/request.js';
 import type { Span, View } from '../../src/views/elements.js';
 import { quarantineMessage } from '../../src/app/context.js';
@@ -123,5 +123,10 @@ async function handle(deps: HookDeps, req: IncomingMessage, res: ServerResponse)
   const duplicate = view.title === ALREADY_RECORDED;
   if (!duplicate) deps.kickOutbox();
   const release = store.get(body.release)!.release;
-  send(res, 200, { ok: true, recorded: duplicate ? 'Already recorded: this exact call (same signature) was recorded before; nothing changed.' : said, verdict: evaluate(release, clock.now()).verdict, ...(duplicate && { duplicate: true }) });
+  send(res, 200, {
+    ok: true,
+    recorded: duplicate ? 'Already recorded: this exact call (same signature) was recorded before; nothing changed.' : said,
+    verdict: evaluate(release, clock.now()).verdict,
+    ...(duplicate && { duplicate: true }),
+  });
 }

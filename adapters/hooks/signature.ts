@@ -14,9 +14,10 @@ export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 export function checkHookSignature(secret: string, timestamp: string | undefined, signature: string | undefined, body: Buffer, now: Date): SignatureCheck {
   if (timestamp === undefined || signature === undefined) return { ok: false, reason: 'X-Golive-Timestamp and X-Golive-Signature are both required' };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'X-Golive-Timestamp must be the time in whole seconds since 1970 (Unix time)' };
-  if (Math.abs(Number(timestamp) * 1000 - now.getTime()) > HOOK_TOLERANCE_MS) return { ok: false, reason: 'X-Golive-Timestamp is more than 5 minutes from golive\'s clock' };
+  if (Math.abs(Number(timestamp) * 1000 - now.getTime()) > HOOK_TOLERANCE_MS) return { ok: false, reason: "X-Golive-Timestamp is more than 5 minutes from golive's clock" };
   const expected = Buffer.from(signHook(secret, timestamp, body));
   const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'X-Golive-Signature does not match the body: expected sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>"> under GOLIVE_HOOK_SECRET' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'X-Golive-Signature does not match the body: expected sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>"> under GOLIVE_HOOK_SECRET' };
   return { ok: true };
 }

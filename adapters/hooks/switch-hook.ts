@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Slug } from '../../src/domain/primitives.js';
-import type { Command } from '../../src/app/commands.js';
+import type { Command } from '../../src/app/language/commands.js';
 import { hookActorName, HookName } from './hook-actor.js';
 
 /** POST /hooks/switch: a feature-flag system or deploy pipeline reports a guarded switch's state. */

@@ -1,5 +1,5 @@
 import { webApi } from '@slack/bolt';
-import { RetryLater, type ChatPort } from '../../src/app/chat-port.js';
+import { RetryLater, type ChatPort } from '../../src/app/delivery/chat-port.js';
 import { renderBlocks } from './render-blocks.js';
 
 /** Whether Slack may accept the same call later: rate limits, server errors, network failures. */

@@ -1,24 +1,24 @@
-import type { Command } from './commands.js';
-import { parse } from './parser.js';
+import type { Command } from './language/commands.js';
+import { parse } from './language/parser.js';
 import { Ctx, errorReply, type AppDeps } from './context.js';
 import { UserError, type Reply, type Request } from './request.js';
 import { StoreError } from './store-port.js';
-import { RecordedBefore } from './change.js';
-import { recordedBeforeReply } from './handlers/result.js';
-import { handleCreate } from './handlers/create.js';
-import { handleDate, handleDelegate, handleLink, handleManager, handleOwner, handleRole } from './handlers/setup.js';
-import { handleConfirm, handleDecide, handleSignoff } from './handlers/answers.js';
-import { handleSignoffWithdraw, handleWithdraw } from './handlers/withdraw.js';
-import { handleGroup, handleRisk, handleSwitch } from './handlers/register.js';
-import { handleFacts } from './handlers/facts.js';
-import { handleAuditExport, handleAuditVerify, handleList, handleReport, handleStatus } from './handlers/reading.js';
-import { handleHistory, handleRiskList, handleSwitchList } from './handlers/history.js';
-import { handleHelp } from './handlers/help.js';
-import { handleAsk } from './handlers/ask.js';
-import { handleClose, handleTodo } from './handlers/close.js';
-import { handleNotify } from './handlers/notify.js';
-import { sanitizeRequest } from './sanitize.js';
-import { handleSchedule, handleScheduleSet, handleScheduleSwitch } from './handlers/schedule.js';
+import { RecordedBefore } from './usecases/change.js';
+import { recordedBeforeReply } from './usecases/result.js';
+import { handleCreate } from './usecases/create.js';
+import { handleDate, handleDelegate, handleLink, handleManager, handleOwner, handleRole } from './usecases/setup.js';
+import { handleConfirm, handleDecide, handleSignoff } from './usecases/answers.js';
+import { handleSignoffWithdraw, handleWithdraw } from './usecases/withdraw.js';
+import { handleGroup, handleRisk, handleSwitch } from './usecases/register.js';
+import { handleFacts } from './usecases/facts.js';
+import { handleAuditExport, handleAuditVerify, handleList, handleReport, handleStatus } from './usecases/reading.js';
+import { handleHistory, handleRiskList, handleSwitchList } from './usecases/history.js';
+import { handleHelp } from './usecases/help.js';
+import { handleAsk } from './usecases/ask.js';
+import { handleClose, handleTodo } from './usecases/close.js';
+import { handleNotify } from './usecases/notify.js';
+import { sanitizeRequest } from './language/sanitize.js';
+import { handleSchedule, handleScheduleSet, handleScheduleSwitch } from './usecases/schedule.js';
 
 /** A command already in typed form: from a button, a form, or a parsed line. */
 export interface CommandRequest {

@@ -1,11 +1,11 @@
 import type { Channel, Release } from '../domain/release.js';
-import type { UserRef } from './commands.js';
+import type { UserRef } from './language/commands.js';
 import type { Clock } from './clock.js';
 import type { Quarantine, Store } from './store-port.js';
 import type { AuditPolicy } from './record-check.js';
 import type { PeoplePort } from './people-port.js';
 import { UserError, type Actor, type Reply, type RequestRef } from './request.js';
-import { changeRelease, type ChangeEffect, type ChangeOutcome } from './change.js';
+import { changeRelease, type ChangeEffect, type ChangeOutcome } from './usecases/change.js';
 import { errorView } from '../views/messages.js';
 
 /** Expands platform user groups into people; each adapter brings its own. */

@@ -1,7 +1,7 @@
 import type { GoliveApp } from './app.js';
 import type { Received } from './inbox.js';
 import type { Reply } from './request.js';
-import { handleAction, submitForm } from './interactions.js';
+import { handleAction, submitForm } from './usecases/interactions.js';
 import type { Channel } from '../domain/release.js';
 import type { Form, Span, View } from '../views/elements.js';
 
@@ -61,7 +61,13 @@ export function describeReceived(entry: Received): string {
 export function recoveredReplies(entry: Received, handled: Handled): Reply[] {
   const replies: Reply[] =
     handled.kind === 'form'
-      ? [{ kind: 'view', visibility: 'private', view: { title: 'Press the button again', blocks: [{ type: 'paragraph', content: [{ type: 'text', text: 'The form could not be opened in time. Press the button again to answer.' }] }] } }]
+      ? [
+          {
+            kind: 'view',
+            visibility: 'private',
+            view: { title: 'Press the button again', blocks: [{ type: 'paragraph', content: [{ type: 'text', text: 'The form could not be opened in time. Press the button again to answer.' }] }] },
+          },
+        ]
       : handled.replies;
   const received = `${entry.at.slice(11, 16)} UTC, ${entry.at.slice(0, 10)}`;
   const lead = `golive restarted before it answered your ${describeReceived(entry)} (received ${received})`;

@@ -4,7 +4,7 @@ import type { RefusalTally, ReleaseDocument } from './document.js';
 import type { AuditEntry } from '../domain/audit-entry.js';
 import type { Quarantine, Store } from './store-port.js';
 import type { Clock } from './clock.js';
-import { REFUSAL_WINDOW_MS, sealCountedRefusals } from './change.js';
+import { REFUSAL_WINDOW_MS, sealCountedRefusals } from './usecases/change.js';
 
 /** How golive checks records: under the key when one is set, requiring it unless it is being adopted. */
 export interface AuditPolicy {
@@ -30,14 +30,7 @@ export function checkRecord(doc: Pick<ReleaseDocument, 'release' | 'audit' | 're
 
 function followsHead(tally: RefusalTally, head: AuditEntry): boolean {
   const [headAt, first, last] = [Date.parse(head.at), Date.parse(tally.first), Date.parse(tally.last)];
-  return (
-    head.outcome === 'refused' &&
-    head.actor.id === tally.actor.id &&
-    head.actor.platform === tally.actor.platform &&
-    headAt <= first &&
-    first <= last &&
-    last - headAt <= REFUSAL_WINDOW_MS
-  );
+  return head.outcome === 'refused' && head.actor.id === tally.actor.id && head.actor.platform === tally.actor.platform && headAt <= first && first <= last && last - headAt <= REFUSAL_WINDOW_MS;
 }
 
 /** The store's check at open: a failing record quarantines its release. */
@@ -67,7 +60,15 @@ export async function adoptAuditKey(store: Store, key: string, clock: Clock, log
       current.audit.push(
         sealEntry(
           current.audit,
-          { at, actor: { id: 'golive', platform: 'console' }, command: '(GOLIVE_AUDIT_ADOPT_KEY)', outcome: 'applied', before: { keyed: false }, after: { keyed: true }, stateHash: stateHashOf(current.release) },
+          {
+            at,
+            actor: { id: 'golive', platform: 'console' },
+            command: '(GOLIVE_AUDIT_ADOPT_KEY)',
+            outcome: 'applied',
+            before: { keyed: false },
+            after: { keyed: true },
+            stateHash: stateHashOf(current.release),
+          },
           key,
         ),
       );

@@ -27,13 +27,14 @@ export interface RequestRef {
 
 export type Visibility = 'private' | 'public';
 
-export type Reply =
-  | { kind: 'view'; visibility: Visibility; view: View }
-  | { kind: 'file'; visibility: Visibility; filename: string; title: string; mime: string; content: string };
+export type Reply = { kind: 'view'; visibility: Visibility; view: View } | { kind: 'file'; visibility: Visibility; filename: string; title: string; mime: string; content: string };
 
 /** A problem with what the person asked for: told privately, changes nothing, not audited. */
 export class UserError extends Error {
-  constructor(message: string, readonly usage?: string) {
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
     super(message);
     this.name = 'UserError';
   }

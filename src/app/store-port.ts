@@ -38,7 +38,10 @@ export interface Store {
 }
 
 export class StoreError extends Error {
-  constructor(message: string, readonly file?: string) {
+  constructor(
+    message: string,
+    readonly file?: string,
+  ) {
     super(message);
     this.name = 'StoreError';
   }

@@ -95,7 +95,7 @@ export function sealEntry(chain: readonly AuditEntry[], entry: UnsealedAuditEntr
 export type ChainProblem = 'edited' | 'removed' | 'reordered' | 'inserted' | 'keyed' | 'time';
 
 export type ChainVerdict =
-  | { ok: true; entries: number; head: string; /** The first keyed entry, if any: every later one is keyed too. */ keyedFrom?: number }
+  | { ok: true; entries: number; head: string /** The first keyed entry, if any: every later one is keyed too. */; keyedFrom?: number }
   | { ok: false; seq: number; index: number; problem: ChainProblem; message: string };
 
 type Failure = Extract<ChainVerdict, { ok: false }>;

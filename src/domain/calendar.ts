@@ -100,9 +100,7 @@ function resolveInstant(date: string, time: string, zone: string): Date {
   // offsets in force before and after whatever change happens near it.
   const before = tzOffset(zone, new Date(wall - DAY_MS));
   const after = tzOffset(zone, new Date(wall + DAY_MS));
-  const fits = [before, after]
-    .map((offset) => wall - offset * 60_000)
-    .filter((instant) => tzOffset(zone, new Date(instant)) * 60_000 === wall - instant);
+  const fits = [before, after].map((offset) => wall - offset * 60_000).filter((instant) => tzOffset(zone, new Date(instant)) * 60_000 === wall - instant);
   if (fits.length === 0) return new Date(wall - before * 60_000);
   return new Date(Math.min(...fits));
 }
@@ -182,8 +180,7 @@ export function schedulePoint(impl: Implementation, holidays: readonly string[],
  * offset (GMT+5:30): an unfamiliar abbreviation would mislead more than it helps.
  */
 export function zoneLabel(instant: Date, zone: string): string {
-  const label = (locale: string) =>
-    new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' }).formatToParts(instant).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  const label = (locale: string) => new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' }).formatToParts(instant).find((p) => p.type === 'timeZoneName')?.value ?? '';
   const british = label('en-GB');
   if (/^[A-Z]{2,5}$/.test(british)) return british;
   const american = label('en-US');

@@ -34,11 +34,7 @@ export function evidenceRuleOf(release: Pick<Release, 'implementation' | 'schedu
  * The instant the group's evidence is due, counted in the release's working days (its holidays
  * and weekends are stepped over) and zone; undefined for a group with no meeting date.
  */
-export function evidenceDeadline(
-  release: Pick<Release, 'implementation' | 'holidays'>,
-  group: Pick<ReviewGroup, 'meeting'>,
-  rule: EvidenceRule = DEFAULT_EVIDENCE_RULE,
-): Date | undefined {
+export function evidenceDeadline(release: Pick<Release, 'implementation' | 'holidays'>, group: Pick<ReviewGroup, 'meeting'>, rule: EvidenceRule = DEFAULT_EVIDENCE_RULE): Date | undefined {
   if (group.meeting === undefined) return undefined;
   const day = addWorkingDays(group.meeting, -rule.workingDaysBeforeMeeting, release.holidays);
   return zonedInstant(day, rule.time, release.implementation.zone);

@@ -6,9 +6,22 @@ import { z } from 'zod';
 // given, and names are only ever looked up as the object's own keys.
 
 const RESERVED = new Set(
-  [...Object.getOwnPropertyNames(Object.prototype), '__proto__', 'constructor', 'prototype', 'toString', 'toLocaleString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__'].map(
-    (name) => name.toLowerCase(),
-  ),
+  [
+    ...Object.getOwnPropertyNames(Object.prototype),
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    'toLocaleString',
+    'valueOf',
+    'hasOwnProperty',
+    'isPrototypeOf',
+    'propertyIsEnumerable',
+    '__defineGetter__',
+    '__defineSetter__',
+    '__lookupGetter__',
+    '__lookupSetter__',
+  ].map((name) => name.toLowerCase()),
 );
 
 /** Whether `name`, in any case, is a property name every JavaScript object inherits. */

@@ -5,7 +5,10 @@ import { z } from 'zod';
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const Slug = z.string().regex(SLUG_PATTERN, 'must be lower-case letters, digits and dashes, starting with a letter or digit (at most 63)');
 
-export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD').refine(isRealDate, 'is not a real calendar date');
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
+  .refine(isRealDate, 'is not a real calendar date');
 export const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time written HH:MM (24-hour)');
 export const Instant = z.string().datetime({ offset: true, message: 'must be an ISO 8601 timestamp' });
 

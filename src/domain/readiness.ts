@@ -214,11 +214,11 @@ function criterionBlockers(release: Release, criteria: readonly CriterionState[]
       const failed = c.state === 'failed';
       const since = failed
         ? c.rule?.state === 'fails'
-          ? c.rule.since ?? created
-          : c.latest?.at ?? created
+          ? (c.rule.since ?? created)
+          : (c.latest?.at ?? created)
         : c.stale && c.latest?.answer !== 'withdrawn'
-          ? staleSince(release, c.criterion) ?? created
-          : c.latest?.at ?? created;
+          ? (staleSince(release, c.criterion) ?? created)
+          : (c.latest?.at ?? created);
       return { kind: 'criterion', ref: c.criterion.id, what: `${c.criterion.number}. ${c.criterion.id}: ${c.detail}`, owners: c.clearedBy, ownerRoles: c.clearedByRoles, since, failed };
     });
 }
@@ -241,7 +241,7 @@ function groupBlockers(release: Release, groups: readonly GroupState[]): Blocker
         what,
         owners: g.state === 'failed' ? g.disagreed.map((s) => s.onBehalfOf ?? s.by) : g.waitingFor,
         ownerRoles: [],
-        since: g.state === 'failed' ? latest(g.disagreed.map((s) => s.at)) ?? created : created,
+        since: g.state === 'failed' ? (latest(g.disagreed.map((s) => s.at)) ?? created) : created,
         failed: g.state === 'failed',
       };
     });

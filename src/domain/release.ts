@@ -108,9 +108,7 @@ export const Risk = z
   .strict();
 export type Risk = z.infer<typeof Risk>;
 
-export const SwitchChange = z
-  .object({ from: SwitchState.optional(), to: SwitchState, by: UserId, platform: Platform, source: z.string().max(200), at: Instant })
-  .strict();
+export const SwitchChange = z.object({ from: SwitchState.optional(), to: SwitchState, by: UserId, platform: Platform, source: z.string().max(200), at: Instant }).strict();
 
 export const Switch = z
   .object({
@@ -126,19 +124,24 @@ export type Switch = z.infer<typeof Switch>;
 // Each fact keeps when it was last set and when its value last changed: re-entering the same
 // figures must not make confirmations stale, a different figure must.
 const FactStamp = { setAt: Instant, setBy: UserId, changedAt: Instant };
-export const Severities = z
-  .object({ 1: z.number().int().min(0), 2: z.number().int().min(0), 3: z.number().int().min(0), 4: z.number().int().min(0), 5: z.number().int().min(0) })
-  .strict();
+export const Severities = z.object({ 1: z.number().int().min(0), 2: z.number().int().min(0), 3: z.number().int().min(0), 4: z.number().int().min(0), 5: z.number().int().min(0) }).strict();
 export type Severities = z.infer<typeof Severities>;
 
 export const Facts = z
   .object({
-    defects: z.object({ counts: Severities, plans: z.boolean().optional(), ...FactStamp }).strict().optional(),
-    testingIssues: z.object({ count: z.number().int().min(0), threshold: z.number().int().min(0), ...FactStamp }).strict().optional(),
-    phases: z
-      .array(z.object({ name: z.string().min(1).max(100), closed: z.boolean(), exitCriteriaMet: z.boolean(), ...FactStamp }).strict())
-      .default([]),
-    environment: z.object({ note: z.string().min(1).max(3000), ...FactStamp }).strict().optional(),
+    defects: z
+      .object({ counts: Severities, plans: z.boolean().optional(), ...FactStamp })
+      .strict()
+      .optional(),
+    testingIssues: z
+      .object({ count: z.number().int().min(0), threshold: z.number().int().min(0), ...FactStamp })
+      .strict()
+      .optional(),
+    phases: z.array(z.object({ name: z.string().min(1).max(100), closed: z.boolean(), exitCriteriaMet: z.boolean(), ...FactStamp }).strict()).default([]),
+    environment: z
+      .object({ note: z.string().min(1).max(3000), ...FactStamp })
+      .strict()
+      .optional(),
   })
   .strict();
 export type Facts = z.infer<typeof Facts>;
@@ -189,9 +192,7 @@ export const OutcomeResult = z.enum(OUTCOMES);
 export type OutcomeResult = z.infer<typeof OutcomeResult>;
 
 /** How a release ended, recorded by a manager with `close`: after it the release takes no more changes. */
-export const Outcome = z
-  .object({ result: OutcomeResult, note: z.string().trim().min(1).max(3000).optional(), by: UserId, platform: Platform, at: Instant })
-  .strict();
+export const Outcome = z.object({ result: OutcomeResult, note: z.string().trim().min(1).max(3000).optional(), by: UserId, platform: Platform, at: Instant }).strict();
 export type Outcome = z.infer<typeof Outcome>;
 
 export const Channel = z.object({ platform: Platform, id: z.string().min(1).max(200) }).strict();

@@ -86,9 +86,7 @@ export function evaluateRule(rule: Rule, facts: Facts): RuleResult {
       return { state: 'holds', reason: `all ${plural(facts.phases.length, 'test phase')} closed against exit criteria` };
     }
     case 'environment-noted':
-      return facts.environment
-        ? { state: 'holds', reason: 'environment alignment recorded' }
-        : { state: 'pending', reason: 'environment alignment not recorded yet' };
+      return facts.environment ? { state: 'holds', reason: 'environment alignment recorded' } : { state: 'pending', reason: 'environment alignment not recorded yet' };
     case 'all': {
       const results = rule.rules.map((r) => evaluateRule(r, facts));
       const failed = results.filter((r) => r.state === 'fails');

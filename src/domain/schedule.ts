@@ -110,9 +110,7 @@ export function pointOccurrences(release: Release, point: SchedulePoint): Occurr
     }
     case 'meeting':
       found = release.groups.flatMap((g) =>
-        g.meeting === undefined
-          ? []
-          : [make(onDay(addWorkingDays(g.meeting, -when.before, holidays), when.time), { group: g.id, expiresAt: iso(meetingStart(g.meeting, impl.zone)) })],
+        g.meeting === undefined ? [] : [make(onDay(addWorkingDays(g.meeting, -when.before, holidays), when.time), { group: g.id, expiresAt: iso(meetingStart(g.meeting, impl.zone)) })],
       );
       break;
   }

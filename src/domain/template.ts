@@ -42,9 +42,7 @@ export const Template = z
           .strict(),
       )
       .default([]),
-    switches: z
-      .array(z.object({ key: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/), expected: SwitchState, description: z.string().max(500).optional() }).strict())
-      .default([]),
+    switches: z.array(z.object({ key: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/), expected: SwitchState, description: z.string().max(500).optional() }).strict()).default([]),
     holidays: z.array(IsoDate).default([]),
     /** When golive acts on its own; copied onto each release at create. */
     schedule: SchedulePlan.default([]),
@@ -58,9 +56,18 @@ export const Template = z
         seen.add(v);
       });
     };
-    dup(t.criteria.map((c) => c.id), 'criteria');
-    dup(t.groups.map((g) => g.id), 'groups');
-    dup(t.switches.map((s) => s.key), 'switches');
+    dup(
+      t.criteria.map((c) => c.id),
+      'criteria',
+    );
+    dup(
+      t.groups.map((g) => g.id),
+      'groups',
+    );
+    dup(
+      t.switches.map((s) => s.key),
+      'switches',
+    );
     const known = new Set([...t.roles, t.approverRole]);
     t.criteria.forEach((c, i) =>
       c.owners.roles.forEach((role, j) => {

@@ -7,12 +7,6 @@ export function blockerLines(blockers: readonly Blocker[], zone: string): Block[
   return blockers.map((blocker) => {
     const who: Span[] = blocker.owners.length > 0 ? people(blocker.owners) : [];
     if (blocker.ownerRoles.length > 0) who.push(t(`${who.length > 0 ? ', ' : ''}role ${blocker.ownerRoles.join(', ')} (nobody assigned)`));
-    return paragraph(
-      b(blocker.failed ? 'FAILED ' : 'WAITING '),
-      t(blocker.what),
-      t(' · owner '),
-      ...(who.length > 0 ? who : [t('nobody assigned')]),
-      t(` · since ${when(blocker.since, zone)}`),
-    );
+    return paragraph(b(blocker.failed ? 'FAILED ' : 'WAITING '), t(blocker.what), t(' · owner '), ...(who.length > 0 ? who : [t('nobody assigned')]), t(` · since ${when(blocker.since, zone)}`));
   });
 }

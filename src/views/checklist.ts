@@ -2,7 +2,7 @@ import type { Release } from '../domain/release.js';
 import type { CriterionState, GroupState, Readiness } from '../domain/readiness.js';
 import { timeLeft } from '../domain/calendar.js';
 import { roleMembers } from '../domain/people.js';
-import { ActionIds, actionValue } from '../app/action-ids.js';
+import { ActionIds, actionValue } from '../app/language/action-ids.js';
 import { b, note, paragraph, people, t, user, type Action, type Block, type Span, type View } from './elements.js';
 import { criterionItem, decisionWords, groupItem } from './status.js';
 import { implementationText, verdictText, when } from './format.js';
@@ -28,16 +28,40 @@ export function answerActions(release: Release, criterion: { id: string; number:
 export function signoffActions(release: Release, group: { id: string; name: string }): Action[] {
   const value = actionValue({ r: release.id, g: group.id });
   return [
-    { id: ActionIds.signoff.agree, label: `${group.name}: agree`.slice(0, 75), value, style: 'primary', confirm: { title: 'Sign off?', text: `Sign off for ${group.name} that ${release.name} is ready to go live.`, yes: 'Agree', no: 'Cancel' } },
-    { id: ActionIds.signoff.disagree, label: `${group.name}: disagree`.slice(0, 75), value, style: 'danger', confirm: { title: 'Disagree?', text: `Record that ${group.name} does not agree ${release.name} is ready.`, yes: 'Disagree', no: 'Cancel' } },
+    {
+      id: ActionIds.signoff.agree,
+      label: `${group.name}: agree`.slice(0, 75),
+      value,
+      style: 'primary',
+      confirm: { title: 'Sign off?', text: `Sign off for ${group.name} that ${release.name} is ready to go live.`, yes: 'Agree', no: 'Cancel' },
+    },
+    {
+      id: ActionIds.signoff.disagree,
+      label: `${group.name}: disagree`.slice(0, 75),
+      value,
+      style: 'danger',
+      confirm: { title: 'Disagree?', text: `Record that ${group.name} does not agree ${release.name} is ready.`, yes: 'Disagree', no: 'Cancel' },
+    },
   ];
 }
 
 export function decisionActions(release: Release): Action[] {
   const value = actionValue({ r: release.id });
   return [
-    { id: ActionIds.decide.go, label: 'Decide GO', value, style: 'primary', confirm: { title: 'Decide GO?', text: `As ${release.approverRole}, decide that ${release.name} goes live.`, yes: 'GO', no: 'Cancel' } },
-    { id: ActionIds.decide['no-go'], label: 'Decide NO-GO', value, style: 'danger', confirm: { title: 'Decide NO-GO?', text: `As ${release.approverRole}, decide that ${release.name} does not go live.`, yes: 'NO-GO', no: 'Cancel' } },
+    {
+      id: ActionIds.decide.go,
+      label: 'Decide GO',
+      value,
+      style: 'primary',
+      confirm: { title: 'Decide GO?', text: `As ${release.approverRole}, decide that ${release.name} goes live.`, yes: 'GO', no: 'Cancel' },
+    },
+    {
+      id: ActionIds.decide['no-go'],
+      label: 'Decide NO-GO',
+      value,
+      style: 'danger',
+      confirm: { title: 'Decide NO-GO?', text: `As ${release.approverRole}, decide that ${release.name} does not go live.`, yes: 'NO-GO', no: 'Cancel' },
+    },
   ];
 }
 
@@ -57,7 +81,12 @@ export function checklistView(release: Release, readiness: Readiness, now: Date)
   const left = readiness.due.passed ? timeLeft(now, readiness.due.at) : `in ${timeLeft(now, readiness.due.at)}`;
   const decision = readiness.decision;
   const decisionLine: Span[] = decision
-    ? [b(decisionWords(decision.decision)), t(' by '), user(decision.decision.by), t(` on ${when(decision.decision.at, zone)}${decision.stale ? ' (made on an earlier state of the release: decide again)' : ''}`)]
+    ? [
+        b(decisionWords(decision.decision)),
+        t(' by '),
+        user(decision.decision.by),
+        t(` on ${when(decision.decision.at, zone)}${decision.stale ? ' (made on an earlier state of the release: decide again)' : ''}`),
+      ]
     : [t('Waiting for '), ...people(approvers, `role ${release.approverRole} (nobody assigned)`)];
   const decisionLines = decision?.decision.override && !decision.stale ? [decisionLine, [b('Override: '), t(decision.decision.override)]] : [decisionLine];
   const decisionStatus = !decision ? 'pending' : decision.decision.verdict === 'no-go' ? 'failed' : decision.stale ? 'stale' : 'ok';

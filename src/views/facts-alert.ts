@@ -16,7 +16,13 @@ export function factsAlert(releaseName: string, actor: Actor, broken: readonly B
   return {
     title: `Facts changed for ${releaseName}`,
     blocks: [
-      paragraph(b(`Facts changed for ${releaseName}`), t(' (reported by '), actorSpan(actor), t(`${actor.platform === 'hook' ? ' via hook' : ''}): `), t(broken.length === 1 ? 'one criterion needs its owners again.' : `${broken.length} criteria need their owners again.`)),
+      paragraph(
+        b(`Facts changed for ${releaseName}`),
+        t(' (reported by '),
+        actorSpan(actor),
+        t(`${actor.platform === 'hook' ? ' via hook' : ''}): `),
+        t(broken.length === 1 ? 'one criterion needs its owners again.' : `${broken.length} criteria need their owners again.`),
+      ),
       ...broken.map((c) => paragraph(b(`${c.number}. ${c.id}`), t(`: ${c.why}. Owners: `), ...people(c.owners, 'nobody yet'))),
     ],
   };

@@ -10,10 +10,7 @@ export function factsBlocks(facts: Facts, zone: string): Block[] {
   fields.push({
     label: 'Defects outstanding',
     value: d
-      ? [
-          t(([1, 2, 3, 4, 5] as const).map((s) => `sev${s} ${d.counts[s]}`).join(' · ') + (d.plans === undefined ? '' : ` · resolution plans: ${d.plans ? 'yes' : 'no'}`)),
-          ...setLine(d, zone),
-        ]
+      ? [t(([1, 2, 3, 4, 5] as const).map((s) => `sev${s} ${d.counts[s]}`).join(' · ') + (d.plans === undefined ? '' : ` · resolution plans: ${d.plans ? 'yes' : 'no'}`)), ...setLine(d, zone)]
       : [t('not recorded')],
   });
   const i = facts.testingIssues;

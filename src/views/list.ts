@@ -18,10 +18,20 @@ export function listView(rows: readonly ListRow[], now: Date): View {
     }
     const { readiness } = row;
     if (release.outcome) {
-      return paragraph(b(`CLOSED: ${OUTCOME_WORDS[release.outcome.result]}`), t(` ${release.name} `), t(release.id, 'code'), t(` · ${implementationText(release.implementation)} · last verdict ${verdictText(readiness)}`));
+      return paragraph(
+        b(`CLOSED: ${OUTCOME_WORDS[release.outcome.result]}`),
+        t(` ${release.name} `),
+        t(release.id, 'code'),
+        t(` · ${implementationText(release.implementation)} · last verdict ${verdictText(readiness)}`),
+      );
     }
     if (isOverdue(release, now)) {
-      return paragraph(b(`OVERDUE ${verdictText(readiness)}`), t(` ${release.name} `), t(release.id, 'code'), t(` · ${implementationText(release.implementation)}, went past its date ${sinceDue(release, now)} without an outcome: record it with /release close`));
+      return paragraph(
+        b(`OVERDUE ${verdictText(readiness)}`),
+        t(` ${release.name} `),
+        t(release.id, 'code'),
+        t(` · ${implementationText(release.implementation)}, went past its date ${sinceDue(release, now)} without an outcome: record it with /release close`),
+      );
     }
     return paragraph(
       b(verdictText(readiness)),

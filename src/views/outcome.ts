@@ -1,7 +1,7 @@
 import type { Release } from '../domain/release.js';
 import { implementationInstant, timeLeft } from '../domain/calendar.js';
 import { isOverdue, OUTCOME_WORDS } from '../domain/outcome.js';
-import { COMMAND_PREFIX } from '../app/usage.js';
+import { COMMAND_PREFIX } from '../app/language/usage.js';
 import { b, t, user, type Span } from './elements.js';
 import { when } from './format.js';
 

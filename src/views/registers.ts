@@ -13,7 +13,9 @@ export function switchListView(release: Release): View {
     const status = sw.current === undefined ? 'pending' : wrong ? 'failed' : 'ok';
     const lines = [
       [t(`Expected ${sw.expected} · current ${sw.current ?? 'not reported yet'}${wrong ? ': this blocks go-live' : ''}`)],
-      ...(last ? [[t(`Last change: ${last.from ?? 'unreported'} → ${last.to}, ${when(last.at, zone)} by `), user(last.by), t(` via ${last.platform}${last.source ? `, source: ${last.source}` : ''}`)]] : []),
+      ...(last
+        ? [[t(`Last change: ${last.from ?? 'unreported'} → ${last.to}, ${when(last.at, zone)} by `), user(last.by), t(` via ${last.platform}${last.source ? `, source: ${last.source}` : ''}`)]]
+        : []),
       ...(sw.description ? [[t(sw.description, 'italic')]] : []),
     ];
     blocks.push({ type: 'item', status, title: [b(sw.key)], lines });
@@ -31,7 +33,11 @@ export function riskListView(release: Release): View {
   for (const risk of release.risks) {
     const status = risk.status === 'open' ? 'failed' : 'ok';
     const lines = [
-      [t(`Owner `), ...people(risk.owner ? [risk.owner] : [], 'none'), t(` · ${risk.mitigations.length} mitigation${risk.mitigations.length === 1 ? '' : 's'} · ${risk.views.length} group view${risk.views.length === 1 ? '' : 's'}`)],
+      [
+        t(`Owner `),
+        ...people(risk.owner ? [risk.owner] : [], 'none'),
+        t(` · ${risk.mitigations.length} mitigation${risk.mitigations.length === 1 ? '' : 's'} · ${risk.views.length} group view${risk.views.length === 1 ? '' : 's'}`),
+      ],
       ...(risk.conditions ? [[t('Conditions: '), t(risk.conditions)]] : []),
     ];
     blocks.push({ type: 'item', status, title: [b(`R${risk.number} ${RISK_WORDS[risk.status]}`), t(': '), t(risk.description)], lines });

@@ -69,11 +69,12 @@ export function scheduleView(release: Release, now: Date): View {
     const planned = effectiveWhen(point, override, release.implementation.time);
     const title: Span[] = [b(point.id), t(` · ${point.kind} · ${whenWords(planned)}`)];
     const lines: Span[][] = [[t(KIND_WORDS[point.kind])]];
-    if (override && (override.day !== undefined || override.time !== undefined)) lines.push([t(`Moved by a manager; the template has it ${whenWords(effectiveWhen(point, undefined, release.implementation.time))}.`)]);
+    if (override && (override.day !== undefined || override.time !== undefined))
+      lines.push([t(`Moved by a manager; the template has it ${whenWords(effectiveWhen(point, undefined, release.implementation.time))}.`)]);
     let status: Status;
     if (override?.off) {
       status = 'info';
-      lines.push([b('Off'), t(': switched off by a manager; `/release schedule on ' + point.id + '` turns it back on.')]);
+      lines.push([b('Off'), t(`: switched off by a manager; \`/release schedule on ${point.id}\` turns it back on.`)]);
     } else {
       const all = pointOccurrences(release, point);
       const next = all.find((o) => Date.parse(o.dueAt) > now.getTime() && Date.parse(o.dueAt) > scheduleStart(release).getTime());

@@ -27,7 +27,10 @@ const howToAnswer = (release: Release) => note(t(`Answer with /release confirm <
 export function kickoffView(release: Release, items: readonly CriterionDue[]): View {
   const blocks: Block[] = [
     heading(`${release.name}: what is yours`),
-    paragraph(t(`golive runs the go-live checklist of ${release.name}, due ${implementationText(release.implementation)}. `), t(items.length === 1 ? 'One criterion is yours to answer:' : `${items.length} criteria are yours to answer:`)),
+    paragraph(
+      t(`golive runs the go-live checklist of ${release.name}, due ${implementationText(release.implementation)}. `),
+      t(items.length === 1 ? 'One criterion is yours to answer:' : `${items.length} criteria are yours to answer:`),
+    ),
     ...criterionLines(release, items),
     howToAnswer(release),
   ];
@@ -45,7 +48,12 @@ export function reminderView(release: Release, items: readonly CriterionDue[], d
     : t(`The release is due ${implementationText(release.implementation)}.`);
   return {
     title,
-    blocks: [heading(title), paragraph(due, t(items.length === 1 ? ' One criterion waits for you:' : ` ${items.length} criteria wait for you:`)), ...criterionLines(release, items), howToAnswer(release)],
+    blocks: [
+      heading(title),
+      paragraph(due, t(items.length === 1 ? ' One criterion waits for you:' : ` ${items.length} criteria wait for you:`)),
+      ...criterionLines(release, items),
+      howToAnswer(release),
+    ],
   };
 }
 
@@ -76,7 +84,10 @@ export function escalationView(release: Release, readiness: Readiness): View {
     title,
     blocks: [
       heading(title),
-      paragraph(t(`Due ${implementationText(release.implementation)}. `), b(open === 0 ? 'Nothing blocks go-live now.' : open === 1 ? 'One item still blocks go-live:' : `${open} items still block go-live:`)),
+      paragraph(
+        t(`Due ${implementationText(release.implementation)}. `),
+        b(open === 0 ? 'Nothing blocks go-live now.' : open === 1 ? 'One item still blocks go-live:' : `${open} items still block go-live:`),
+      ),
       ...blockerLines(readiness.blockers, zone),
     ],
   };
@@ -108,7 +119,10 @@ export function goNoGoView(release: Release, readiness: Readiness, late: readonl
     const o = readiness.override;
     blocks.push(paragraph(b('Override: '), t(`${o.reason} · by `), user(o.by), ...(o.onBehalfOf ? [t(' for '), user(o.onBehalfOf)] : []), t(` on ${when(o.at, zone)}`)));
   }
-  blocks.push(heading(readiness.blockers.length === 0 ? 'Nothing blocks go-live' : `${readiness.override ? 'Overridden blockers' : 'Blockers'} (${readiness.blockers.length})`), ...blockerLines(readiness.blockers, zone));
+  blocks.push(
+    heading(readiness.blockers.length === 0 ? 'Nothing blocks go-live' : `${readiness.override ? 'Overridden blockers' : 'Blockers'} (${readiness.blockers.length})`),
+    ...blockerLines(readiness.blockers, zone),
+  );
   const accepted = release.risks.filter((r) => r.status.startsWith('accepted'));
   if (release.risks.length > 0) blocks.push(heading(`Residual risks (${accepted.length} accepted)`), ...riskItems(release));
   if (release.switches.length > 0) blocks.push(heading('Guarded switches'), ...switchItems(release));
@@ -120,7 +134,12 @@ export function goNoGoView(release: Release, readiness: Readiness, late: readonl
     blocks.push(heading('Late evidence'));
     for (const g of late) {
       const items = g.items.map((i) => `${i.criterion.number}. ${i.criterion.id} (${when(i.response.at, zone)})`);
-      blocks.push(paragraph(b(`${groupName(release, g.group.id)}: `), t(items.length === 0 ? `everything arrived by its deadline ${when(g.deadline, zone)}.` : `after its deadline ${when(g.deadline, zone)}: ${items.join('; ')}.`)));
+      blocks.push(
+        paragraph(
+          b(`${groupName(release, g.group.id)}: `),
+          t(items.length === 0 ? `everything arrived by its deadline ${when(g.deadline, zone)}.` : `after its deadline ${when(g.deadline, zone)}: ${items.join('; ')}.`),
+        ),
+      );
     }
     if (lateGroups.length === 0) blocks.push(note(t('No evidence arrived late.')));
   }
@@ -133,7 +152,15 @@ export function goLiveView(release: Release, readiness: Readiness): View {
   const zone = release.implementation.zone;
   if (readiness.verdict === 'GO') {
     const title = readiness.override ? `GO (override): ${release.name} goes live now` : `GO: ${release.name} goes live now`;
-    return { title, blocks: [heading(title), paragraph(t(`Implementation ${implementationText(release.implementation)}.`)), decisionItem(release, readiness), note(t(`When it is done, a manager records the outcome: /release close went-live|rolled-back|cancelled.`))] };
+    return {
+      title,
+      blocks: [
+        heading(title),
+        paragraph(t(`Implementation ${implementationText(release.implementation)}.`)),
+        decisionItem(release, readiness),
+        note(t(`When it is done, a manager records the outcome: /release close went-live|rolled-back|cancelled.`)),
+      ],
+    };
   }
   const title = `NO-GO: ${release.name} does not go live`;
   return {

@@ -131,7 +131,8 @@ export function switchItems(release: Release): Block[] {
     const last = sw.history.at(-1);
     const lines: Span[][] = [[t(`Expected ${sw.expected}; now ${sw.current ?? 'not reported'}`)]];
     if (sw.description) lines.push([t(sw.description)]);
-    if (last) lines.push([t(`Last set ${last.to} by `), last.platform === 'hook' ? t(last.by) : user(last.by), t(` on ${when(last.at, zone)} via ${last.platform}${last.source ? ` (${last.source})` : ''}`)]);
+    if (last)
+      lines.push([t(`Last set ${last.to} by `), last.platform === 'hook' ? t(last.by) : user(last.by), t(` on ${when(last.at, zone)} via ${last.platform}${last.source ? ` (${last.source})` : ''}`)]);
     const status: Status = sw.current === sw.expected ? 'ok' : sw.current === undefined ? 'pending' : 'failed';
     return { type: 'item', status, title: [b(sw.key)], lines } satisfies Block;
   });
@@ -140,7 +141,13 @@ export function switchItems(release: Release): Block[] {
 export function decisionItem(release: Release, readiness: Readiness): Block {
   const zone = release.implementation.zone;
   const d = readiness.decision;
-  if (!d) return { type: 'item', status: 'pending', title: [t(`Waiting for the ${release.approverRole}`)], lines: [[t('Approvers: '), ...people(roleMembers(release, release.approverRole), 'nobody assigned')]] };
+  if (!d)
+    return {
+      type: 'item',
+      status: 'pending',
+      title: [t(`Waiting for the ${release.approverRole}`)],
+      lines: [[t('Approvers: '), ...people(roleMembers(release, release.approverRole), 'nobody assigned')]],
+    };
   const { decision } = d;
   const line: Span[] = [b(decisionWords(decision)), t(' by '), user(decision.by)];
   if (decision.onBehalfOf) line.push(t(' for '), user(decision.onBehalfOf));

@@ -308,7 +308,16 @@ export function blockActionPayload(args: { userId: string; channelId: string; ac
     message: { type: 'message', user: FAKE_BOT.userId, bot_id: FAKE_BOT.botId, ts: messageTs, text: 'golive', blocks: [] },
     state: { values: {} },
     response_url: `https://hooks.slack.com/actions/${FAKE_TEAM.id}/${n}/socketmode${n}`,
-    actions: [{ action_id: args.actionId, block_id: `b-${args.actionId}`, value: args.value, type: 'button', action_ts: `1700000000.${String(n).padStart(6, '0')}`, text: { type: 'plain_text', text: args.value, emoji: true } }],
+    actions: [
+      {
+        action_id: args.actionId,
+        block_id: `b-${args.actionId}`,
+        value: args.value,
+        type: 'button',
+        action_ts: `1700000000.${String(n).padStart(6, '0')}`,
+        text: { type: 'plain_text', text: args.value, emoji: true },
+      },
+    ],
   };
 }
 

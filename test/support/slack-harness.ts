@@ -40,7 +40,18 @@ export class SlackHarness {
     const clock = new TestClock(start);
     const logs: string[] = [];
     const inbox = await openInboxFile(dir, { log: (m) => logs.push(m) });
-    const serving = await serve({ slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url }, store, inbox, clock, port: 0, host: '127.0.0.1', log: (m) => logs.push(m), audit, ...(options.hookSecret && { hookSecret: options.hookSecret }), ...(options.schedule && { schedule: { everyMs: 2 ** 31 - 1 } }) });
+    const serving = await serve({
+      slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url },
+      store,
+      inbox,
+      clock,
+      port: 0,
+      host: '127.0.0.1',
+      log: (m) => logs.push(m),
+      audit,
+      ...(options.hookSecret && { hookSecret: options.hookSecret }),
+      ...(options.schedule && { schedule: { everyMs: 2 ** 31 - 1 } }),
+    });
     // Tests look at what golive did on start only once it has done it.
     await serving.caughtUp;
     return new SlackHarness(logs, dir, store, inbox, fake, serving, clock);
@@ -86,9 +97,12 @@ export class SlackHarness {
 
   /** For events, which Bolt acknowledges before the listener starts: wait for a call to arrive. */
   async callTo(method: string, count = 1): Promise<void> {
-    await vi.waitFor(() => {
-      if (this.fake.callsTo(method).length < count) throw new Error(`no ${method} yet`);
-    }, { timeout: 5000, interval: 5 });
+    await vi.waitFor(
+      () => {
+        if (this.fake.callsTo(method).length < count) throw new Error(`no ${method} yet`);
+      },
+      { timeout: 5000, interval: 5 },
+    );
     await this.serving.idle();
   }
 

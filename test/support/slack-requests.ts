@@ -142,9 +142,7 @@ export function blockAction(baseUrl: string, secret: string, args: BlockActionAr
     user: user(args.userId, args.userName),
     api_app_id: APP_ID,
     token: VERIFICATION_TOKEN,
-    container: inView
-      ? { type: 'view', view_id: viewId }
-      : { type: 'message', message_ts: messageTs, channel_id: args.channelId, is_ephemeral: false },
+    container: inView ? { type: 'view', view_id: viewId } : { type: 'message', message_ts: messageTs, channel_id: args.channelId, is_ephemeral: false },
     trigger_id: args.triggerId ?? triggerId(),
     team: { id: FAKE_TEAM.id, domain: FAKE_TEAM.domain },
     enterprise: null,
@@ -186,10 +184,7 @@ export interface ViewSubmissionArgs {
 
 export function viewSubmission(baseUrl: string, secret: string, args: ViewSubmissionArgs): Promise<SlackResponse> {
   const values = Object.fromEntries(
-    Object.entries(args.values).map(([blockId, actions]) => [
-      blockId,
-      Object.fromEntries(Object.entries(actions).map(([actionId, value]) => [actionId, { type: 'plain_text_input', value }])),
-    ]),
+    Object.entries(args.values).map(([blockId, actions]) => [blockId, Object.fromEntries(Object.entries(actions).map(([actionId, value]) => [actionId, { type: 'plain_text_input', value }]))]),
   );
   const viewId = args.viewId ?? `V${String(nextSerial()).padStart(10, '0')}`;
   const payload = {

@@ -5,19 +5,21 @@ import { handleAndAnswer, receiveThenAck, requestId } from '../received.js';
 
 /** `/release …`: saved to the inbox, acknowledged, then handled and answered privately or in the channel. */
 export function registerCommand(bolt: App, deps: SlackDeps): void {
-  bolt.command('/release', async ({ command, ack, client }) => deps.inflight.run(async () => {
-    const entry = {
-      type: 'received' as const,
-      kind: 'command' as const,
-      id: requestId(command.trigger_id),
-      at: deps.app.deps.clock.now().toISOString(),
-      platform: 'slack' as const,
-      actor: command.user_id,
-      channel: command.channel_id,
-      reply: { user: command.user_id, channel: command.channel_id },
-      text: commandText(command.text),
-    };
-    if (!(await receiveThenAck(deps, client, entry, (text) => (text ? ack(text) : ack())))) return;
-    await handleAndAnswer(deps, client, entry);
-  }));
+  bolt.command('/release', async ({ command, ack, client }) =>
+    deps.inflight.run(async () => {
+      const entry = {
+        type: 'received' as const,
+        kind: 'command' as const,
+        id: requestId(command.trigger_id),
+        at: deps.app.deps.clock.now().toISOString(),
+        platform: 'slack' as const,
+        actor: command.user_id,
+        channel: command.channel_id,
+        reply: { user: command.user_id, channel: command.channel_id },
+        text: commandText(command.text),
+      };
+      if (!(await receiveThenAck(deps, client, entry, (text) => (text ? ack(text) : ack())))) return;
+      await handleAndAnswer(deps, client, entry);
+    }),
+  );
 }

@@ -1,6 +1,6 @@
 import type { App, webApi } from '@slack/bolt';
 import type { SlackDeps } from '../deps.js';
-import { homeFor } from '../../../src/app/interactions.js';
+import { homeFor } from '../../../src/app/usecases/interactions.js';
 import { slackActor } from '../identity.js';
 import { LIMITS, renderBlocks } from '../render-blocks.js';
 
@@ -11,8 +11,10 @@ export async function publishHome(client: webApi.WebClient, deps: SlackDeps, use
 
 /** App Home: the person's pending items across every release, with the same buttons. */
 export function registerHome(bolt: App, deps: SlackDeps): void {
-  bolt.event('app_home_opened', async ({ event, client }) => deps.inflight.run(async () => {
-    if (event.tab !== 'home') return;
-    await publishHome(client, deps, event.user);
-  }));
+  bolt.event('app_home_opened', async ({ event, client }) =>
+    deps.inflight.run(async () => {
+      if (event.tab !== 'home') return;
+      await publishHome(client, deps, event.user);
+    }),
+  );
 }

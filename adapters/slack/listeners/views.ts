@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { SlackDeps } from '../deps.js';
-import { checkForm } from '../../../src/app/interactions.js';
+import { checkForm } from '../../../src/app/usecases/interactions.js';
 import { formErrors, readFormValues } from '../render-modal.js';
 import { handleAndAnswer, receiveThenAck, requestId } from '../received.js';
 
@@ -22,29 +22,31 @@ function unwrap(metadata: string): { metadata: string; channelId?: string } {
  * saved to the inbox, the modal closes at once, and the answer is recorded and confirmed after.
  */
 export function registerViews(bolt: App, deps: SlackDeps): void {
-  bolt.view(/.*/, async ({ ack, body, view, client }) => deps.inflight.run(async () => {
-    const { metadata, channelId } = unwrap(view.private_metadata);
-    const values = readFormValues(view.state.values);
-    const checked = checkForm(view.callback_id, metadata, values);
-    if (checked.kind === 'errors') {
-      await ack(formErrors(checked.errors));
-      return;
-    }
-    const entry = {
-      type: 'received' as const,
-      kind: 'form' as const,
-      id: requestId((body as { trigger_id?: string }).trigger_id),
-      at: deps.app.deps.clock.now().toISOString(),
-      platform: 'slack' as const,
-      actor: body.user.id,
-      ...(channelId && { channel: channelId }),
-      // A form opened from App Home answers there: the home tab is refreshed.
-      reply: { user: body.user.id, ...(channelId ? { channel: channelId } : { home: true }) },
-      formId: view.callback_id,
-      metadata,
-      values,
-    };
-    if (!(await receiveThenAck(deps, client, entry, () => ack()))) return;
-    await handleAndAnswer(deps, client, entry);
-  }));
+  bolt.view(/.*/, async ({ ack, body, view, client }) =>
+    deps.inflight.run(async () => {
+      const { metadata, channelId } = unwrap(view.private_metadata);
+      const values = readFormValues(view.state.values);
+      const checked = checkForm(view.callback_id, metadata, values);
+      if (checked.kind === 'errors') {
+        await ack(formErrors(checked.errors));
+        return;
+      }
+      const entry = {
+        type: 'received' as const,
+        kind: 'form' as const,
+        id: requestId((body as { trigger_id?: string }).trigger_id),
+        at: deps.app.deps.clock.now().toISOString(),
+        platform: 'slack' as const,
+        actor: body.user.id,
+        ...(channelId && { channel: channelId }),
+        // A form opened from App Home answers there: the home tab is refreshed.
+        reply: { user: body.user.id, ...(channelId ? { channel: channelId } : { home: true }) },
+        formId: view.callback_id,
+        metadata,
+        values,
+      };
+      if (!(await receiveThenAck(deps, client, entry, () => ack()))) return;
+      await handleAndAnswer(deps, client, entry);
+    }),
+  );
 }

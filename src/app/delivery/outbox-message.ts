@@ -36,7 +36,9 @@ export const SwitchAlertParams = z.object({ key: z.string().min(1).max(200), ind
 export const FactsAlertParams = z
   .object({
     actor: z.object({ id: UserId, platform: Platform }).strict(),
-    broken: z.array(z.union([z.object({ criterion: Slug, cause: z.literal('rule'), reason: z.string().max(2000) }).strict(), z.object({ criterion: Slug, cause: z.literal('stale') }).strict()])).min(1),
+    broken: z
+      .array(z.union([z.object({ criterion: Slug, cause: z.literal('rule'), reason: z.string().max(2000) }).strict(), z.object({ criterion: Slug, cause: z.literal('stale') }).strict()]))
+      .min(1),
   })
   .strict();
 export type FactsAlertParams = z.infer<typeof FactsAlertParams>;

@@ -16,7 +16,7 @@
  * - `legacy-view`       { view, was }                stored by an older golive, sent as stored
  * - `kickoff`, `reminder`, `evidence-reminder`, `escalation`, `outcome-ask` (DMs) and
  *   `evidence-deadline`, `go-no-go`, `go-live` (channels)  { occurrence, point, group? }
- *                                                  a schedule point acted on (src/app/scheduler.ts)
+ *                                                  a schedule point acted on (src/app/delivery/scheduler.ts)
  *
  * Every message may also carry `record` (the audit head when it was decided on, shown as a note),
  * `dueAt` and `late` (a "(late: due …)" note), and goes `to` a channel or to one person (a DM).

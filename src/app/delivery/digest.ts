@@ -1,0 +1,144 @@
+import type { Platform } from '../../domain/primitives.js';
+import type { Release } from '../../domain/release.js';
+import { formatInZone, isWorkingDay, zonedInstant } from '../../domain/calendar.js';
+import { criterionOwners, roleMembers } from '../../domain/people.js';
+import { todoFor } from '../../domain/todo.js';
+import { evaluate, type Readiness } from '../../domain/readiness.js';
+import { digestView } from '../../views/digest.js';
+import type { ChatPort } from './chat-port.js';
+import type { Store } from '../store-port.js';
+import { personKey, type PeoplePort, type PersonKey } from '../people-port.js';
+import { trustedReleases } from '../usecases/todo.js';
+
+// The daily digest: each working day at 09:00, one direct message to each person with something
+// waiting, listing all of it.
+//
+// Exactly once per person per day, across crashes: the day is written to the people file as
+// `sending` (durably) before the message goes out and as `sent` after. A `sending` found on a
+// later tick means the send failed or golive stopped during it: it is tried again, but a day is
+// tried at most DIGEST_TRIES times in all, so a crash at the worst moment (message delivered,
+// `sent` not yet written) sends it twice at most, never in a loop. After the last try the day
+// is marked `given-up` and the next working day's digest carries the same items anyway.
+
+export const DIGEST_TIME = '09:00';
+export const DIGEST_TRIES = 2;
+
+export interface DigestDeps {
+  store: Store;
+  people: PeoplePort;
+  /** The chat platforms golive delivers to here; a person on any other platform gets no digest. */
+  ports: Partial<Record<Platform, ChatPort>>;
+  log?: (message: string) => void;
+}
+
+/**
+ * Sends every digest due at `now`; resolves with how many were sent. A person's platform is that
+ * of the channels their releases follow: a release linked to no channel on a platform asks
+ * nothing of anyone there (it has nowhere to be answered from).
+ */
+export async function digestTick(deps: DigestDeps, now: Date): Promise<number> {
+  const releases = trustedReleases(deps.store);
+  const evaluated = new Map(releases.map((release) => [release, evaluate(release, now)] as const));
+  let sent = 0;
+  for (const [platform, port] of Object.entries(deps.ports) as [Platform, ChatPort | undefined][]) {
+    if (!port) continue;
+    const here = releases.filter((r) => r.channels.some((c) => c.platform === platform));
+    for (const id of peopleOf(here)) {
+      if (await digestFor(deps, port, platform, id, here, now, evaluated)) sent += 1;
+    }
+  }
+  return sent;
+}
+
+/**
+ * The zone-days whose digests a pass has already covered: once every release's zone is past 09:00
+ * and a pass ran without a failed send, later ticks that day cost nothing (no release is evaluated).
+ */
+function coveredDays(releases: readonly Release[], now: Date): string[] {
+  return [...new Set(releases.map((r) => r.implementation.zone))].map((zone) => `${zone}|${formatInZone(now, zone, 'yyyy-MM-dd')}`);
+}
+
+function pastDigestTime(releases: readonly Release[], now: Date): boolean {
+  return releases.every((r) => {
+    const { zone } = r.implementation;
+    return now.getTime() >= zonedInstant(formatInZone(now, zone, 'yyyy-MM-dd'), DIGEST_TIME, zone).getTime();
+  });
+}
+
+/** A tick that is skipped while the previous one still runs: timers and commands may overlap. */
+export function digestRunner(deps: DigestDeps): (now: Date) => Promise<number> {
+  let running: Promise<number> | undefined;
+  const covered = new Set<string>();
+  return (now) => {
+    if (running) return Promise.resolve(0);
+    const releases = trustedReleases(deps.store);
+    const days = coveredDays(releases, now);
+    if (days.length > 0 && days.every((day) => covered.has(day))) return Promise.resolve(0);
+    const complete = pastDigestTime(releases, now);
+    // A timer's promise is never awaited: a failure (the people file unwritable) is logged, and the next tick tries again.
+    let failed = false;
+    const log = deps.log;
+    running = digestTick({ ...deps, log: (message) => ((failed = true), log?.(message)) }, now)
+      .then((sent) => {
+        if (complete && !failed) for (const day of days) covered.add(day);
+        return sent;
+      })
+      .catch((error: unknown) => {
+        deps.log?.(`daily digest failed: ${error instanceof Error ? error.message : String(error)}`);
+        return 0;
+      })
+      .finally(() => (running = undefined));
+    return running;
+  };
+}
+
+async function digestFor(deps: DigestDeps, port: ChatPort, platform: Platform, id: string, releases: readonly Release[], now: Date, evaluated: ReadonlyMap<Release, Readiness>): Promise<boolean> {
+  const key = personKey(platform, id);
+  const prefs = deps.people.get(key);
+  if (!prefs.notify) return false;
+  const todos = todoFor(id, releases, now, evaluated);
+  const first = todos[0];
+  if (!first) return false;
+  // The person's day is that of the release that is due soonest: its zone and its calendar.
+  const { zone } = first.release.implementation;
+  const day = formatInZone(now, zone, 'yyyy-MM-dd');
+  if (!isWorkingDay(day, first.release.holidays)) return false;
+  if (now.getTime() < zonedInstant(day, DIGEST_TIME, zone).getTime()) return false;
+  const last = prefs.digest?.day === day ? prefs.digest : undefined;
+  if (last && last.state !== 'sending') return false;
+  if (last && last.tries >= DIGEST_TRIES) {
+    await deps.people.update(key, (p) => ({ ...p, digest: { ...last, state: 'given-up' } }));
+    deps.log?.(`digest for ${key} on ${day} not confirmed sent after ${last.tries} tries; given up for the day`);
+    return false;
+  }
+  const tries = (last?.tries ?? 0) + 1;
+  await deps.people.update(key, (p) => ({ ...p, digest: { day, state: 'sending', tries } }));
+  try {
+    await port.dm({ platform, id }, digestView(id, todos, now), digestId(key, day));
+  } catch (error) {
+    deps.log?.(`digest for ${key} on ${day} not sent (try ${tries} of ${DIGEST_TRIES}): ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+  await deps.people.update(key, (p) => ({ ...p, digest: { day, state: 'sent', tries } }));
+  return true;
+}
+
+/** The idempotency key of one person's digest of one day. */
+export function digestId(key: PersonKey, day: string): string {
+  return `digest:${key}:${day}`;
+}
+
+/** Everyone a release may ask something of: owners, group members, role members, delegates. */
+function peopleOf(releases: readonly Release[]): string[] {
+  const ids = new Set<string>();
+  for (const release of releases) {
+    for (const c of release.criteria) for (const p of criterionOwners(release, c)) ids.add(p);
+    for (const g of release.groups) {
+      for (const p of g.members) ids.add(p);
+      for (const d of g.delegates) ids.add(d.delegate);
+    }
+    for (const p of roleMembers(release, release.approverRole)) ids.add(p);
+    for (const d of release.delegates) ids.add(d.delegate);
+  }
+  return [...ids].sort();
+}

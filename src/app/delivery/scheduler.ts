@@ -1,0 +1,206 @@
+import { peoplePlatform } from '../../domain/people.js';
+import type { AuditKey } from '../../domain/audit.js';
+import type { Release } from '../../domain/release.js';
+import { isClosed } from '../../domain/outcome.js';
+import { allOccurrences, nextDue, occurrences, scheduleStart, type Occurrence } from '../../domain/schedule.js';
+import { catchUp, type DueOccurrence } from '../../domain/schedule-catch-up.js';
+import { audienceOf, stillWanted } from '../../domain/schedule-audience.js';
+import { when } from '../../views/format.js';
+import { changeRelease } from '../usecases/change.js';
+import type { NewOutboxMessage, Recipient } from './outbox-message.js';
+import type { Store } from '../store-port.js';
+
+// golive acting on each release's schedule: what fell due since the release's watermark
+// (`scheduledThrough`) is written to the outbox, and the watermark moved, in one sealed change
+// per release per tick. The watermark is release state, so only a sealed write may move it.
+
+/** Who acts when golive speaks first: golive itself, on its own platform value. */
+export const GOLIVE_ACTOR = { id: 'golive', platform: 'golive' as const };
+
+/** A sent occurrence counts as late once its due minute has passed. */
+const LATE_AFTER_MS = 60_000;
+
+export interface TickReport {
+  /** Releases that acted (one sealed change each). */
+  acted: string[];
+  /** Outbox messages written. */
+  messages: number;
+}
+
+export interface SchedulerOptions {
+  auditKey?: AuditKey | undefined;
+  log?: (message: string) => void;
+}
+
+/**
+ * The watermark a release's schedule runs from. A date moved earlier can put a point before the
+ * watermark (the go/no-go of a release brought forward by a week): for each date change recorded
+ * after the watermark, points of the plan as it is now that lie at or before the watermark and
+ * were not in the plan as it stood then (the date the first such change moved from) are due as
+ * well, sent late or dropped by catch-up's rules. Points that kept their time are never repeated.
+ */
+export function movedBehind(release: Release, watermark: Date): Occurrence[] {
+  const changes = release.dateChanges.filter((c) => Date.parse(c.at) > watermark.getTime());
+  if (changes.length === 0) return [];
+  const before: Release = { ...release, implementation: { ...release.implementation, ...changes[0]!.from } };
+  const was = new Set(allOccurrences(before).map((o) => o.key));
+  return occurrences(release, scheduleStart(release), watermark).filter((o) => !was.has(o.key));
+}
+
+export function watermarkOf(release: Release): Date {
+  return release.scheduledThrough ? new Date(release.scheduledThrough) : scheduleStart(release);
+}
+
+/** Everything due for the release up to `now`, before catch-up's rules. */
+export function dueOccurrences(release: Release, now: Date): Occurrence[] {
+  const watermark = watermarkOf(release);
+  return [...movedBehind(release, watermark), ...occurrences(release, watermark, now)];
+}
+
+/** When the release next has something due: now when a date move put points behind its watermark. */
+function nextDueAt(release: Release): number {
+  if (isClosed(release)) return Infinity;
+  const watermark = watermarkOf(release);
+  if (movedBehind(release, watermark).length > 0) return watermark.getTime();
+  const next = nextDue(release, watermark);
+  return next ? Date.parse(next.dueAt) : Infinity;
+}
+
+const recipientKey = (to: Recipient) => ('channel' in to ? `${to.channel.platform}:${to.channel.id}` : `${to.person.platform}:${to.person.id}`);
+
+/** The outbox messages of one occurrence, each with its deterministic id `sched:<occurrence key>:<recipient>`. */
+export function messagesOf(release: Release, o: DueOccurrence, now: Date): NewOutboxMessage[] {
+  const audience = audienceOf(release, o, now);
+  const late = Date.parse(o.dueAt) + LATE_AFTER_MS <= now.getTime();
+  const params = { occurrence: o.key, point: o.point, ...(o.group !== undefined && { group: o.group }) };
+  const common = { dueAt: o.dueAt, ...(late && { late: true }) };
+  const platform = peoplePlatform(release) ?? 'console';
+  const out: NewOutboxMessage[] = [];
+  for (const channel of audience.channels) {
+    const to = { channel };
+    const id = `sched:${o.key}:${recipientKey(to)}`;
+    if (o.kind === 'kickoff') out.push({ id, kind: 'checklist', to, params: {}, ...common });
+    else if (o.kind === 'evidence-deadline' || o.kind === 'go-no-go' || o.kind === 'go-live') out.push({ id, kind: o.kind, to, params, ...common });
+  }
+  for (const dm of audience.direct) {
+    const to = { person: { platform, id: dm.person } };
+    const id = `sched:${o.key}:${recipientKey(to)}`;
+    if (o.kind === 'kickoff' || o.kind === 'reminder' || o.kind === 'evidence-reminder' || o.kind === 'escalation' || o.kind === 'outcome-ask') out.push({ id, kind: o.kind, to, params, ...common });
+  }
+  return out;
+}
+
+/** The audit entry's words: what golive did at this tick. */
+function summary(release: Release, sent: ReadonlyArray<{ o: DueOccurrence; messages: NewOutboxMessage[] }>, dropped: ReadonlyArray<{ occurrence: Occurrence; why: string }>): string {
+  const zone = release.implementation.zone;
+  const count = (ms: NewOutboxMessage[]) => {
+    const channels = ms.filter((m) => 'channel' in m.to).length;
+    const persons = ms.length - channels;
+    const parts = [channels > 0 ? `${channels} channel${channels === 1 ? '' : 's'}` : '', persons > 0 ? `${persons} ${persons === 1 ? 'person' : 'people'}` : ''].filter(Boolean);
+    return parts.length > 0 ? parts.join(' and ') : 'nobody';
+  };
+  const parts = sent.map(
+    ({ o, messages }) => `${o.kind} ${o.point}${o.group ? ` (${o.group})` : ''} due ${when(o.dueAt, zone)} sent to ${count(messages)}${messages.some((m) => m.late) ? ' (late)' : ''}`,
+  );
+  if (dropped.length > 0)
+    parts.push(`dropped: ${dropped.map((d) => `${d.occurrence.point}${d.occurrence.group ? ` (${d.occurrence.group})` : ''} due ${when(d.occurrence.dueAt, zone)} (${d.why})`).join(', ')}`);
+  return `(schedule) ${parts.join('; ')}`;
+}
+
+/**
+ * Acts on every open, unquarantined release's schedule. The next due instant of each release is
+ * kept in memory and recomputed only when its record changed (its newest audit entry), so a tick
+ * where nothing is due reads no plan and writes nothing.
+ */
+export class Scheduler {
+  private readonly next = new Map<string, { head: string; at: number }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: SchedulerOptions = {},
+  ) {}
+
+  private nextOf(id: string): number {
+    if (this.store.quarantine(id)) return Infinity;
+    const doc = this.store.get(id);
+    if (!doc) return Infinity;
+    const head = `${doc.audit.length}:${doc.audit.at(-1)?.hash ?? ''}`;
+    const known = this.next.get(id);
+    if (known && known.head === head) return known.at;
+    const at = nextDueAt(doc.release);
+    this.next.set(id, { head, at });
+    return at;
+  }
+
+  /** The earliest instant anything is due across releases, for a rehearsal clock stepping through them. */
+  nextDueOverall(): Date | undefined {
+    let earliest = Infinity;
+    for (const { id } of this.store.list()) earliest = Math.min(earliest, this.nextOf(id));
+    return Number.isFinite(earliest) ? new Date(earliest) : undefined;
+  }
+
+  /** The earliest due instant at or before `target`, if any. */
+  dueBefore(target: Date): Date | undefined {
+    const next = this.nextDueOverall();
+    return next && next.getTime() <= target.getTime() ? next : undefined;
+  }
+
+  async tick(now: Date): Promise<TickReport> {
+    const report: TickReport = { acted: [], messages: 0 };
+    for (const { id } of this.store.list()) {
+      if (this.nextOf(id) > now.getTime()) continue;
+      try {
+        const written = await this.act(id, now);
+        if (written !== undefined) {
+          report.acted.push(id);
+          report.messages += written;
+        }
+      } catch (error) {
+        // One release's failure (its clock check, a full disk) must not stop the others' schedules.
+        this.options.log?.(`schedule of ${id} not run: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      this.next.delete(id);
+    }
+    return report;
+  }
+
+  /** One sealed change: the messages of what is due, and the watermark moved to `now`. */
+  private async act(id: string, now: Date): Promise<number | undefined> {
+    const doc = this.store.get(id);
+    if (!doc || isClosed(doc.release)) return undefined;
+    let written = 0;
+    const outcome = await changeRelease(this.store, id, { actor: GOLIVE_ACTOR, command: '(schedule)', now, auditKey: this.options.auditKey }, (release) => {
+      const due = dueOccurrences(release, now);
+      const { send, dropped } = catchUp(due, now, (o) => stillWanted(release, o, now));
+      // One direct message per person and kind in a tick: the evidence reminders of two groups
+      // meeting the same day list the same person's criteria, so they are said once.
+      const told = new Set<string>();
+      const sent = send.map((o) => ({
+        o,
+        messages: messagesOf(release, o, now).filter((m) => {
+          if ('channel' in m.to) return true;
+          const key = `${m.kind}:${recipientKey(m.to)}`;
+          if (told.has(key)) return false;
+          told.add(key);
+          return true;
+        }),
+      }));
+      const outbox = sent.flatMap((s) => s.messages);
+      written = outbox.length;
+      const before = { scheduledThrough: release.scheduledThrough ?? null };
+      release.scheduledThrough = now.toISOString();
+      return {
+        before,
+        after: {
+          scheduledThrough: release.scheduledThrough,
+          sent: sent.map(({ o, messages }) => ({ occurrence: o.key, late: Date.parse(o.dueAt) + LATE_AFTER_MS <= now.getTime(), to: messages.map((m) => recipientKey(m.to)) })),
+          dropped: dropped.map((d) => ({ occurrence: d.occurrence.key, why: d.why })),
+        },
+        outbox,
+        command: summary(release, sent, dropped),
+        result: undefined,
+      };
+    });
+    return outcome.applied ? written : undefined;
+  }
+}

@@ -1,0 +1,134 @@
+import type { Command } from '../language/commands.js';
+import { evaluate } from '../../domain/readiness.js';
+import { exportCsv, exportJsonl } from '../../domain/audit.js';
+import { checkRecord } from '../record-check.js';
+import { quarantineMessage } from '../context.js';
+import { errorView, shortHead } from '../../views/messages.js';
+import type { Reply } from '../request.js';
+import type { Ctx } from '../context.js';
+import { reply } from './result.js';
+import { statusView, type Undelivered } from '../../views/status.js';
+import { isManager } from './authz.js';
+import type { ReleaseDocument } from '../document.js';
+import { messageWords } from '../delivery/render-message.js';
+import { listView } from '../../views/list.js';
+import { b, paragraph, t } from '../../views/elements.js';
+import { decisionPaper } from './report.js';
+
+type Of<N extends Command['name']> = Extract<Command, { name: N }>;
+
+export function handleStatus(ctx: Ctx, cmd: Of<'status'>): Reply[] {
+  const id = ctx.releaseId(cmd.release, { evenIfQuarantined: true });
+  const doc = ctx.store.get(id)!;
+  const quarantine = ctx.store.quarantine(id);
+  // No verdict from a record that fails verification: it could be the very thing that was forged.
+  if (quarantine) return [reply(errorView(quarantineMessage(doc.release.name, id, quarantine)), cmd.public ? 'public' : 'private')];
+  // What golive could not deliver is for the managers to act on (relink a channel, invite the bot).
+  const undelivered = isManager(doc.release, ctx.actor) ? undeliveredMessages(doc) : [];
+  const head = doc.audit.at(-1);
+  const record = head ? { seq: head.seq, head: head.hash } : undefined;
+  return [reply(statusView(doc.release, evaluate(doc.release, ctx.now), ctx.now, undelivered, record), cmd.public ? 'public' : 'private')];
+}
+
+/** Messages refused for good or given up on: an edit of a checklist is not news on its own. */
+function undeliveredMessages(doc: ReleaseDocument): Undelivered[] {
+  return doc.outbox
+    .filter((m) => (m.status === 'failed' || m.status === 'dead') && !m.superseded && m.kind !== 'checklist-update')
+    .map((m) => ({
+      what: messageWords(m),
+      where: 'channel' in m.to ? `${m.to.channel.platform} channel ${m.to.channel.id}` : `a direct message to @${m.to.person.id} on ${m.to.person.platform}`,
+      error: m.lastError ?? 'unknown error',
+      tries: m.attempts,
+      gaveUp: m.status === 'dead',
+    }));
+}
+
+export function handleList(ctx: Ctx): Reply[] {
+  const rows = ctx.store.list().map((summary) => {
+    const release = ctx.store.get(summary.id)!.release;
+    const quarantine = ctx.store.quarantine(summary.id);
+    return quarantine ? { release, quarantine } : { release, readiness: evaluate(release, ctx.now) };
+  });
+  return [reply(listView(rows, ctx.now))];
+}
+
+export function handleReport(ctx: Ctx): Reply[] {
+  const doc = ctx.store.get(ctx.releaseId())!;
+  const head = doc.audit.at(-1);
+  const record = head ? { seq: head.seq, head: head.hash } : undefined;
+  return [
+    {
+      kind: 'file',
+      visibility: 'public',
+      filename: `${doc.release.id}-decision-paper.md`,
+      title: `Decision paper: ${doc.release.name}`,
+      mime: 'text/markdown',
+      content: decisionPaper(doc.release, ctx.now, record),
+    },
+  ];
+}
+
+/**
+ * The record checked now, as start-up checks it; with --head, whether a head people were shown
+ * is still in it, which is what catches a record cut or rewritten wholesale.
+ */
+export function handleAuditVerify(ctx: Ctx, cmd: Of<'audit-verify'>): Reply[] {
+  const doc = ctx.store.get(ctx.releaseId(undefined, { evenIfQuarantined: true }))!;
+  const policy = ctx.deps.audit ?? {};
+  const verdict = checkRecord(doc, policy);
+  const headAt = cmd.head === undefined ? -1 : doc.audit.findIndex((entry) => entry.hash.startsWith(cmd.head!));
+  // A chain consistent on its own but missing a head people were shown was cut or rewritten:
+  // that is the answer, so it must not open with "intact".
+  const headLost = cmd.head !== undefined && headAt < 0;
+  const spans = verdict.ok
+    ? [
+        b(headLost ? 'The chain is consistent on its own: ' : 'Audit record intact: '),
+        t(`${verdict.entries} entries for ${doc.release.name}, head `),
+        t(shortHead(verdict.head), 'code'),
+        t('. '),
+        t(
+          verdict.sealedFrom === undefined
+            ? 'The stored state is NOT sealed (every entry predates state sealing). '
+            : `It seals the stored state (entries ${verdict.sealedFrom} to ${verdict.entries}). `,
+        ),
+        t(
+          verdict.keyedFrom === undefined
+            ? 'Not keyed: anyone with the files could recompute it; a head published earlier (--head) or GOLIVE_AUDIT_KEY guards against that.'
+            : `Keyed with GOLIVE_AUDIT_KEY (HMAC-SHA256)${verdict.keyedFrom > 1 ? ` from entry ${verdict.keyedFrom}` : ''}.`,
+        ),
+      ]
+    : [b('Audit record FAILS verification: '), t(`at entry ${verdict.seq}: ${verdict.message}`)];
+  const blocks = [paragraph(...spans)];
+  if (cmd.head !== undefined) {
+    if (headLost) {
+      blocks.unshift(
+        paragraph(b('Audit record FAILS verification: '), t(`head ${shortHead(cmd.head)} is NOT in this record: it was cut or rewritten after that head was shown (or the hash was mistyped).`)),
+      );
+    } else {
+      blocks.push(
+        paragraph(
+          b(`Head ${shortHead(cmd.head)} is entry ${doc.audit[headAt]!.seq} of ${doc.audit.length}: `),
+          t('the record shown with it is still here, and everything after it follows on from it.'),
+        ),
+      );
+    }
+  }
+  const intact = verdict.ok && !headLost;
+  return [reply({ title: intact ? 'Audit record intact' : 'Audit record fails verification', blocks })];
+}
+
+export function handleAuditExport(ctx: Ctx, cmd: Of<'audit-export'>): Reply[] {
+  // Exporting a quarantined record is how it gets investigated.
+  const doc = ctx.store.get(ctx.releaseId(undefined, { evenIfQuarantined: true }))!;
+  const content = cmd.format === 'csv' ? exportCsv(doc.audit) : exportJsonl(doc.audit);
+  return [
+    {
+      kind: 'file',
+      visibility: 'private',
+      filename: `${doc.release.id}-audit.${cmd.format}`,
+      title: `Audit trail: ${doc.release.name}`,
+      mime: cmd.format === 'csv' ? 'text/csv' : 'application/x-ndjson',
+      content,
+    },
+  ];
+}

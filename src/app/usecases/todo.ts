@@ -1,0 +1,18 @@
+import type { Release } from '../../domain/release.js';
+import { todoFor } from '../../domain/todo.js';
+import type { View } from '../../views/elements.js';
+import { todoView } from '../../views/todo.js';
+import type { Store } from '../store-port.js';
+
+/** Every release whose record verifies: one that fails verification asks nothing of anybody. */
+export function trustedReleases(store: Store): Release[] {
+  return store.list().flatMap((summary) => {
+    const doc = store.get(summary.id);
+    return doc && !store.quarantine(summary.id) ? [doc.release] : [];
+  });
+}
+
+/** The one to-do list of a person: the `todo` command and Slack's App Home both show this. */
+export function todoViewFor(store: Store, personId: string, now: Date): View {
+  return todoView(personId, todoFor(personId, trustedReleases(store), now), now);
+}
