@@ -1,0 +1,125 @@
+import { Activity, type ConversationReference } from '@microsoft/agents-activity';
+import { HttpError, type CloudAdapter, type ConnectorClient } from '@microsoft/agents-hosting';
+import { RetryLater } from '../../src/app/delivery/chat-port.js';
+import type { Clock } from '../../src/app/clock.js';
+
+// Every call golive makes to the Bot Connector: through CloudAdapter.continueConversation, which
+// gets the bot's token for the conversation's service URL, then the SDK's connector client. That
+// client is plain fetch with no retries of its own, so a message is sent at most once per call;
+// the outbox decides whether to try again, from the errors mapped here.
+
+/** Where a conversation lives: what a stored reference holds besides its id. */
+export interface Place {
+  serviceUrl: string;
+  tenantId?: string;
+  botId?: string;
+}
+
+/** The parts of an outgoing message activity golive sets. */
+export interface Outgoing {
+  text?: string;
+  textFormat?: 'plain' | 'markdown' | 'xml';
+  summary?: string;
+  attachments?: Array<{ contentType: string; content: unknown }>;
+}
+
+/** The bot's app id, or an identity object (local mode: one without an app id). */
+export type BotIdentity = Parameters<CloudAdapter['continueConversation']>[0];
+
+export class Connector {
+  constructor(
+    private readonly cloud: CloudAdapter,
+    /** The bot's app id, or (local mode) an identity without one: the SDK then sends no token. */
+    private readonly identity: BotIdentity,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Posts a new message to the conversation; resolves with the id Teams gave it. */
+  async send(place: Place, conversationId: string, message: Outgoing): Promise<string> {
+    const sent = await this.withClient(place, conversationId, (client) => client.sendToConversation(conversationId, outgoing(place, conversationId, message)));
+    return sent.id ?? '';
+  }
+
+  /** Replaces a message golive posted, for everyone who sees it. */
+  async update(place: Place, conversationId: string, activityId: string, message: Outgoing): Promise<void> {
+    await this.withClient(place, conversationId, (client) => client.updateActivity(conversationId, activityId, outgoing(place, conversationId, message, activityId)));
+  }
+
+  /** Opens (or finds: Teams answers with the existing one) golive's personal chat with a person. */
+  async createPersonal(place: Place, userId: string): Promise<string> {
+    const created = await this.withClient(place, undefined, (client) =>
+      // The wire names the bot `bot`; the SDK's type calls it `agent`.
+      client.createConversation({
+        isGroup: false,
+        bot: place.botId ? { id: place.botId } : undefined,
+        members: [{ id: userId }],
+        ...(place.tenantId && { tenantId: place.tenantId, channelData: { tenant: { id: place.tenantId } } }),
+      } as unknown as Parameters<ConnectorClient['createConversation']>[0]),
+    );
+    if (!created.id) throw new Error(`Teams did not say which personal chat it opened with ${userId}`);
+    return created.id;
+  }
+
+  private async withClient<T>(place: Place, conversationId: string | undefined, work: (client: ConnectorClient) => Promise<T>): Promise<T> {
+    let result: { value: T } | undefined;
+    try {
+      await this.cloud.continueConversation(this.identity, reference(place, conversationId), async (context) => {
+        const client = context.turnState.get<ConnectorClient>(this.cloud.ConnectorClientKey);
+        result = { value: await work(client) };
+      });
+    } catch (error) {
+      throw deliveryError(error, this.clock.now());
+    }
+    if (!result) throw new Error('the Teams connector call did not run');
+    return result.value;
+  }
+}
+
+function reference(place: Place, conversationId: string | undefined): ConversationReference {
+  return {
+    channelId: 'msteams',
+    serviceUrl: place.serviceUrl,
+    // Creating a conversation needs a client for the service URL, not a conversation yet.
+    conversation: { id: conversationId ?? 'golive:new-conversation', ...(place.tenantId && { tenantId: place.tenantId }) },
+    ...(place.botId && { agent: { id: place.botId } }),
+  };
+}
+
+function outgoing(place: Place, conversationId: string, message: Outgoing, id?: string): Activity {
+  return Activity.fromObject({
+    type: 'message',
+    ...(id && { id }),
+    ...(place.botId && { from: { id: place.botId } }),
+    conversation: { id: conversationId, ...(place.tenantId && { tenantId: place.tenantId }) },
+    ...message,
+  });
+}
+
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * Rate limited (429, with Retry-After) and server errors (5xx) may be tried again, after the wait
+ * Teams asked for; so may a connection that failed. Anything else the connector refused is final.
+ */
+export function deliveryError(error: unknown, now: Date): Error {
+  if (error instanceof HttpError) {
+    const status = error.status;
+    const detail = `Teams answered ${status}: ${String(error.message).slice(0, 500)}`;
+    if (status === 429 || status >= 500) return new RetryLater(detail, retryAfterMs(error.response.headers?.get?.('retry-after') ?? null, now));
+    return new Error(detail);
+  }
+  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code ?? (error as { code?: unknown } | undefined)?.code;
+  if ((error instanceof TypeError && error.message === 'fetch failed') || (typeof code === 'string' && NETWORK.has(code))) {
+    return new RetryLater(`Teams could not be reached: ${typeof code === 'string' ? code : (error as Error).message}`);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Retry-After in seconds, or as an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now: Date): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
+}

@@ -1,0 +1,60 @@
+import { Activity } from '@microsoft/agents-activity';
+import { z } from 'zod';
+
+// What golive needs of an inbound activity, checked before the SDK or the app sees it: a body
+// that is not JSON, or not an activity golive can answer, is refused with 400 and changes nothing.
+
+const Id = z.string().min(1).max(500);
+const Account = z.object({ id: Id, name: z.string().max(500).optional(), aadObjectId: z.string().max(200).optional() }).passthrough();
+
+export const InboundActivity = z
+  .object({
+    type: z.string().min(1).max(100),
+    id: Id.optional(),
+    channelId: z.string().min(1).max(100),
+    serviceUrl: z
+      .string()
+      .max(2000)
+      .refine((value) => /^https?:\/\/[^\s]+$/i.test(value) && URL.canParse(value), 'must be an http(s) URL'),
+    from: Account.optional(),
+    recipient: Account.optional(),
+    conversation: z.object({ id: Id, conversationType: z.string().max(100).optional(), tenantId: z.string().max(200).optional(), isGroup: z.boolean().optional() }).passthrough(),
+    text: z.string().max(100_000).optional(),
+    name: z.string().max(200).optional(),
+    entities: z.array(z.record(z.string(), z.unknown())).max(500).optional(),
+  })
+  .passthrough();
+export type InboundActivity = z.infer<typeof InboundActivity>;
+
+/** Bodies above this are refused unread: a message with its HTML is far smaller. */
+export const ACTIVITY_BODY_MAX = 1024 * 1024;
+
+export type ActivityRead = { ok: true; activity: InboundActivity; body: Record<string, unknown> } | { ok: false; reason: string };
+
+export function readActivity(raw: Buffer): ActivityRead {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'the body is not JSON' };
+  }
+  const parsed = InboundActivity.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: `not an activity golive can answer (${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'unreadable'})` };
+  }
+  // The SDK's own reading of it must succeed too, or CloudAdapter.process would throw later.
+  try {
+    Activity.fromObject(structuredClone(value) as object);
+  } catch {
+    return { ok: false, reason: 'not an activity the SDK can read' };
+  }
+  return { ok: true, activity: parsed.data, body: value as Record<string, unknown> };
+}
+
+/** Where Teams puts the tenant: on the conversation, or in channelData. */
+export function tenantOf(activity: InboundActivity): string | undefined {
+  const fromData = (activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id;
+  const tenant = activity.conversation.tenantId ?? (typeof fromData === 'string' ? fromData : undefined);
+  return tenant && tenant.length <= 200 ? tenant : undefined;
+}

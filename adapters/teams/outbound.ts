@@ -1,0 +1,47 @@
+import type { Connector, Outgoing, Place } from './connector.js';
+import type { ConversationStore } from './conversations.js';
+
+// Where a message goes, from what golive has stored: a conversation by its reference, a person
+// through their personal chat with golive, opened first when there is none yet.
+
+export class TeamsOutbound {
+  constructor(
+    readonly connector: Connector,
+    readonly conversations: ConversationStore,
+    /** golive's own account (28:<app id>), when the settings say it. */
+    private readonly botId?: string,
+  ) {}
+
+  /** The stored reference of a conversation, or the one a release's channel carries. */
+  place(conversationId: string, given?: Place): Place {
+    const stored = this.conversations.conversation(conversationId);
+    const place = given ?? stored;
+    if (!place) {
+      throw new Error(`golive has no reference for the Teams conversation ${conversationId}: add golive to it, or mention golive there once, so it can post there.`);
+    }
+    const botId = place.botId ?? stored?.botId ?? this.botId;
+    return { serviceUrl: place.serviceUrl, ...(place.tenantId && { tenantId: place.tenantId }), ...(botId && { botId }) };
+  }
+
+  toConversation(conversationId: string, message: Outgoing, given?: Place): Promise<string> {
+    return this.connector.send(this.place(conversationId, given), conversationId, message);
+  }
+
+  update(conversationId: string, activityId: string, message: Outgoing, given?: Place): Promise<void> {
+    return this.connector.update(this.place(conversationId, given), conversationId, activityId, message);
+  }
+
+  /** Sends to a person's personal chat with golive (`29:…`), opening it in their tenant when needed. */
+  async toPerson(userId: string, message: Outgoing): Promise<string> {
+    const person = this.conversations.person(userId);
+    let conversationId = person?.personal;
+    if (!conversationId) {
+      if (!person)
+        throw new Error(`golive has not met the Teams user ${userId} yet, so it cannot open a chat with them: they can send golive a message, or be mentioned in a conversation golive is in.`);
+      const where = this.place(userId, person);
+      conversationId = await this.connector.createPersonal(where, userId);
+      await this.conversations.setPersonal(userId, conversationId, where);
+    }
+    return this.connector.send(this.place(conversationId, this.conversations.conversation(conversationId) ?? person), conversationId, message);
+  }
+}

@@ -1,0 +1,73 @@
+import type { Received } from '../../src/app/inbox.js';
+import type { Tell } from '../../src/app/recover.js';
+import { handleReceived, outcomeLine } from '../../src/app/received.js';
+import type { Reply } from '../../src/app/request.js';
+import { errorView } from '../../src/views/messages.js';
+import type { TeamsDeps } from './deps.js';
+import type { TeamsOutbound } from './outbound.js';
+import type { CardOptions } from './render.js';
+import { deliverReplies, type ReplyTarget } from './replies.js';
+import { requestIdOf, type Turn } from './turn.js';
+
+// Durable, then answered: a command or button press is in the inbox on disk before Teams gets its
+// HTTP response, then handled through the app, the person answered, and the request marked done.
+
+type EntryBody = { kind: 'command'; text: string } | { kind: 'action'; actionId: string; value: string } | { kind: 'form'; formId: string; metadata: string; values: Record<string, string> };
+
+export function entryOf(deps: TeamsDeps, turn: Turn, body: EntryBody): Received {
+  return {
+    type: 'received',
+    id: requestIdOf(turn.activity),
+    at: deps.clock.now().toISOString(),
+    platform: 'teams',
+    actor: turn.actor.id,
+    ...(turn.channelId && { channel: turn.channelId }),
+    // `channel` is where the person wrote; with no `channel` above, that was their personal chat.
+    reply: { user: turn.user, channel: turn.conversationId },
+    ...body,
+  } as Received;
+}
+
+export type Receipt = 'fresh' | 'seen' | 'failed';
+
+/** Writes the entry; `seen` for a retry of one already received, `failed` when it could not be saved. */
+export async function receive(deps: TeamsDeps, entry: Received): Promise<Receipt> {
+  try {
+    return (await deps.inbox.receive(entry)) ? 'fresh' : 'seen';
+  } catch (error) {
+    deps.log(`inbox: could not save Teams request ${entry.id} from ${entry.actor}: ${error instanceof Error ? error.message : String(error)}`);
+    return 'failed';
+  }
+}
+
+export const NOT_SAVED = 'golive could not save your request, so nothing was done. Please try again in a moment.';
+export const notSaved = (): Reply => ({ kind: 'view', visibility: 'private', view: errorView(NOT_SAVED) });
+
+/** Where an entry's replies go: the conversation it came from, which may be the person's own chat. */
+export function targetOf(entry: Received): ReplyTarget {
+  const conversation = entry.reply.channel;
+  return { user: entry.reply.user, ...(conversation && { conversation: { id: conversation, personal: entry.channel === undefined } }) };
+}
+
+/** Handles a typed command after Teams has its response, answers the person, and marks it done. */
+export async function answerCommand(deps: TeamsDeps, out: TeamsOutbound, entry: Received, options: CardOptions): Promise<void> {
+  let line = 'failed before answering';
+  try {
+    const handled = await handleReceived(deps.app, entry);
+    line = outcomeLine(handled);
+    if (handled.kind === 'replies') await deliverReplies(out, targetOf(entry), handled.replies, options);
+    deps.kickOutbox();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    line = `${line} (not answered: ${reason})`;
+    deps.log(`teams: could not answer request ${entry.id} from ${entry.actor}: ${reason}`);
+  } finally {
+    // Whatever the app did is durable by now; replaying it after a restart would only repeat the message.
+    await deps.inbox.done(entry.id, line).catch((error: unknown) => deps.log(`inbox: could not mark ${entry.id} done: ${String(error)}`));
+  }
+}
+
+/** After a restart: private replies in the person's personal chat, public ones where they asked. */
+export function teamsTell(out: () => TeamsOutbound, options: () => CardOptions): Tell {
+  return (entry, replies) => deliverReplies(out(), targetOf(entry), replies, options());
+}

@@ -1,0 +1,167 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CloudAdapter, OutboundHostValidator, type TurnContext } from '@microsoft/agents-hosting';
+import type { Adapter } from '../../src/app/adapter.js';
+import type { ChatPort } from '../../src/app/delivery/chat-port.js';
+import { UserError } from '../../src/app/request.js';
+import { readBody } from '../hooks/body.js';
+import { Connector } from './connector.js';
+import { ConversationStore } from './conversations.js';
+import type { TeamsDeps } from './deps.js';
+import { ACTIVITY_BODY_MAX, readActivity, type InboundActivity } from './inbound-activity.js';
+import { answerCardAction } from './invoke.js';
+import { isLoopback } from './loopback.js';
+import { rememberActivity } from './remember.js';
+import { onMessage } from './message.js';
+import { TeamsOutbound } from './outbound.js';
+import type { CardOptions } from './render.js';
+import { teamsTell } from './received.js';
+import { botAccountId, sdkAuthConfiguration, type TeamsConfig } from './teams-config.js';
+import { teamsPort, teamsUserId } from './teams-port.js';
+import { turnOf } from './turn.js';
+import { refuse, sdkRequest, SdkResponse } from './web-shims.js';
+
+// Teams on the Microsoft 365 Agents SDK: POST /api/messages on golive's one HTTP server. A request
+// is checked first (loopback only in local mode, the Bot Service token in bot mode), its body read
+// with a size limit and checked as an activity, then run through the SDK's CloudAdapter. Commands
+// and button presses go through the inbox before Teams gets its response.
+
+export const TEAMS_PATH = '/api/messages';
+export const LOCAL_MODE_NOTICE = 'Teams: anonymous local mode (Agents Playground), loopback requests only';
+
+export interface TeamsAdapterOptions {
+  /** GOLIVE_DATA_DIR: where teams-conversations.json is kept. */
+  dataDir: string;
+}
+
+export class TeamsStartError extends Error {}
+
+export type TeamsAdapter = Adapter & {
+  /** The stored conversation references, once started (for tests and diagnostics). */
+  readonly conversations: () => ConversationStore;
+};
+
+export function createTeamsAdapter(config: TeamsConfig, deps: TeamsDeps, options: TeamsAdapterOptions): TeamsAdapter {
+  const cloud = cloudAdapter(config);
+  // The SDK's default posts "The agent encountered an error or bug" into the conversation; golive
+  // answers errors itself, so they are passed back to whoever called.
+  cloud.onTurnError = async (_context, error) => {
+    throw error;
+  };
+  const connector = new Connector(cloud, config.mode === 'bot' ? config.appId : { name: 'anonymous' }, deps.clock);
+  let store: ConversationStore | undefined;
+  let outbound: TeamsOutbound | undefined;
+  let stopped = false;
+  const conversations = () => {
+    if (!store) throw new Error('the Teams adapter has not been started');
+    return store;
+  };
+  const out = () => {
+    outbound ??= new TeamsOutbound(connector, conversations(), botAccountId(config));
+    return outbound;
+  };
+  const names = (personId: string) => (personId.startsWith('teams:') ? store?.person(teamsUserId(personId))?.name : undefined);
+  const cardOptions = (): CardOptions => ({ names });
+
+  async function onTurn(context: TurnContext, activity: InboundActivity): Promise<(() => Promise<void>) | undefined> {
+    await rememberActivity(conversations(), activity, deps.log);
+    const turn = turnOf(activity);
+    if (!turn) return undefined;
+    if (activity.type === 'message') return onMessage(deps, out(), turn, cardOptions());
+    if (activity.type === 'invoke' && activity.name === 'adaptiveCard/action') {
+      const answer = await answerCardAction(deps, out(), turn, activity.value, cardOptions());
+      await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: answer.body } } as Parameters<TurnContext['sendActivity']>[0]);
+      return answer.after;
+    }
+    return undefined;
+  }
+
+  async function serveRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (stopped) return refuse(res, 503, 'golive is stopping');
+    if (req.method !== 'POST') return refuse(res, 405, 'POST only');
+    let user: Record<string, unknown> | undefined;
+    if (config.mode === 'local') {
+      if (!isLoopback(req.socket.remoteAddress)) return refuse(res, 403, 'golive runs Teams in local mode (TEAMS_LOCAL=1): only requests from this machine are accepted');
+      user = { name: 'anonymous' };
+    } else {
+      // The Bot Service token, checked by the SDK before anything else is read.
+      const checked = sdkRequest(req);
+      const answer = new SdkResponse(res);
+      let authorised = false;
+      await cloud.authorizeRequest(checked, answer, () => {
+        authorised = true;
+      });
+      if (!authorised || !checked.user) return refuse(res, 401, 'Unauthorized');
+      user = checked.user;
+    }
+    const body = await readBody(req, ACTIVITY_BODY_MAX);
+    if (!body.ok) return refuse(res, 413, 'That request is too large.');
+    const read = readActivity(body.body);
+    if (!read.ok) {
+      deps.log(`teams: refused a request: ${read.reason}`);
+      return refuse(res, 400, `Bad request: ${read.reason}`);
+    }
+    let after: (() => Promise<void>) | undefined;
+    await cloud.process({ ...sdkRequest(req, read.body), user }, new SdkResponse(res), async (context) => {
+      after = await onTurn(context, read.activity);
+    });
+    // Teams has its response by now; what is left is answering the person.
+    if (after) await after();
+  }
+
+  return {
+    platform: 'teams',
+    conversations,
+    mounts: [
+      {
+        path: TEAMS_PATH,
+        listener: (req, res) =>
+          void deps.inflight
+            .run(() => serveRequest(req, res))
+            .catch((error: unknown) => {
+              deps.log(`teams: request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+              refuse(res, 500, 'golive could not handle that request');
+            }),
+      },
+    ],
+    async start() {
+      store ??= await ConversationStore.open(options.dataDir, () => deps.clock.now());
+      stopped = false;
+      if (config.mode === 'local') deps.log(LOCAL_MODE_NOTICE);
+    },
+    async stop() {
+      stopped = true;
+    },
+    chat: lazyPort(() => teamsPort(deps.app, out(), names)),
+    directory: {
+      async expandGroup(id) {
+        throw new UserError(`golive cannot list the members of a Teams tag (${id}) yet: name the people instead.`);
+      },
+    },
+    tell: teamsTell(out, cardOptions),
+  };
+}
+
+function cloudAdapter(config: TeamsConfig): CloudAdapter {
+  try {
+    // Options and the outbound host policy are given, so nothing is read from the environment behind golive's back.
+    // validateServiceUrl: an activity's service URL must match the one its token was issued for.
+    return new CloudAdapter(sdkAuthConfiguration(config), undefined, undefined, { emitStackTrace: false, validateServiceUrl: true }, new OutboundHostValidator({ enabled: false }));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (config.mode === 'local' && process.env.NODE_ENV?.toLowerCase() === 'production') {
+      throw new TeamsStartError(`TEAMS_LOCAL=1 is for local tools and cannot run with NODE_ENV=production (the SDK refuses an anonymous bot there): ${reason}`);
+    }
+    throw new TeamsStartError(`the Teams settings were not accepted by the Agents SDK: ${reason}`);
+  }
+}
+
+/** The port exists before start(); it is built on first use, once the conversation store is open. */
+function lazyPort(build: () => ChatPort): ChatPort {
+  let port: ChatPort | undefined;
+  const get = () => (port ??= build());
+  return {
+    post: (channel, view, key) => get().post(channel, view, key),
+    update: (channel, ref, view) => get().update(channel, ref, view),
+    dm: (person, view, key) => get().dm(person, view, key),
+  };
+}
