@@ -50,7 +50,7 @@ export async function answerCardAction(deps: TeamsDeps, out: TeamsOutbound, turn
   if (verb === FORM_VERBS.submit) return submit(deps, out, turn, data, options);
   if (CHANGES.test(verb) && typeof data.value === 'string') {
     const release = releaseOfValue(data.value);
-    const entry = entryOf(deps, turn, { kind: 'action', actionId: verb, value: data.value });
+    const entry = entryOf(deps.clock, turn, { kind: 'action', actionId: verb, value: data.value });
     return handled(deps, out, turn, entry, release, options);
   }
   return card(errorView('That button is not one golive knows (it may come from an older card). Send `release status` for the current checklist.'));
@@ -67,7 +67,7 @@ async function submit(deps: TeamsDeps, out: TeamsOutbound, turn: Turn, data: Rec
     if (again.kind === 'form') return answer(formCard(again.form, checked.errors, submitted.values));
     return answer(viewCard(combine(again.replies, current(deps, turn, meta.r)), cardOptions(options, turn, meta.r)));
   }
-  const entry = entryOf(deps, turn, { kind: 'form', formId: submitted.form, metadata: submitted.metadata, values: submitted.values });
+  const entry = entryOf(deps.clock, turn, { kind: 'form', formId: submitted.form, metadata: submitted.metadata, values: submitted.values });
   return handled(deps, out, turn, entry, meta.r, options);
 }
 

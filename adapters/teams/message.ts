@@ -33,7 +33,7 @@ export async function onMessage(deps: TeamsDeps, out: TeamsOutbound, turn: Turn,
     await deliverReplies(out, target, [reply], options).catch((error: unknown) => deps.log(`teams: could not answer ${turn.user}: ${error instanceof Error ? error.message : String(error)}`));
   };
   if (line === undefined) return say(HINT);
-  const entry = entryOf(deps, turn, { kind: 'command', text: line });
+  const entry = entryOf(deps.clock, turn, { kind: 'command', text: line });
   const receipt = await receive(deps, entry);
   if (receipt === 'failed') return say(notSaved());
   if (receipt === 'seen') return undefined;

@@ -1,3 +1,4 @@
+import type { Clock } from '../../src/app/clock.js';
 import type { Received } from '../../src/app/inbox.js';
 import type { Tell } from '../../src/app/recover.js';
 import { handleReceived, outcomeLine } from '../../src/app/received.js';
@@ -14,11 +15,11 @@ import { requestIdOf, type Turn } from './turn.js';
 
 type EntryBody = { kind: 'command'; text: string } | { kind: 'action'; actionId: string; value: string } | { kind: 'form'; formId: string; metadata: string; values: Record<string, string> };
 
-export function entryOf(deps: TeamsDeps, turn: Turn, body: EntryBody): Received {
+export function entryOf(clock: Clock, turn: Turn, body: EntryBody): Received {
   return {
     type: 'received',
     id: requestIdOf(turn.activity),
-    at: deps.clock.now().toISOString(),
+    at: clock.now().toISOString(),
     platform: 'teams',
     actor: turn.actor.id,
     ...(turn.channelId && { channel: turn.channelId }),

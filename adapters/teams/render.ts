@@ -1,5 +1,5 @@
 import type { Form, View } from '../../src/views/elements.js';
-import { renderText } from '../console/render-text.js';
+import { renderSpans, renderText } from '../console/render-text.js';
 import type { Outgoing } from './connector.js';
 
 // TEMPORARY until branch teams-cards lands: neutral views and forms as minimal Adaptive Cards
@@ -36,7 +36,7 @@ export function viewCard(view: View, options: CardOptions = {}): Card {
 }
 
 export function formCard(form: Form, errors: Record<string, string> = {}, values: Record<string, string> = {}): Card {
-  const body: unknown[] = [run(form.title)];
+  const body: unknown[] = [run(form.title), run(renderSpans(form.intro))];
   for (const [key, message] of Object.entries(errors)) if (!form.fields.some((f) => f.id === key)) body.push(run(message));
   for (const field of form.fields) {
     body.push({

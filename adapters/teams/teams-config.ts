@@ -36,6 +36,18 @@ export function sdkAuthConfiguration(config: TeamsConfig): AuthConfiguration {
     WIDAssertionFile: undefined,
     federatedTokenFile: undefined,
     connectionName: undefined,
+    altBlueprintConnectionName: undefined,
+    alternateBlueprintConnectionName: undefined,
+    azureRegion: undefined,
+    sendX5C: undefined,
+    msalRetryCount: undefined,
+    idpmResource: undefined,
+    sidecarBaseUrl: undefined,
+    serviceName: undefined,
+    blueprintServiceName: undefined,
+    bypassLocalNetworkRestriction: undefined,
+    requestTimeout: undefined,
+    retryCount: undefined,
   };
   return { ...connection, connections: new Map([[CONNECTION, connection]]), connectionsMap: [{ serviceUrl: '*', connection: CONNECTION }] };
 }

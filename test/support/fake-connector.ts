@@ -33,6 +33,12 @@ export interface ConnectorCall {
   response?: Record<string, unknown>;
 }
 
+/** Which calls a failure applies to: of a kind, in a conversation (its id up to any `;messageid=`). */
+export interface CallMatch {
+  kind?: ConnectorCall['kind'];
+  conversationId?: string;
+}
+
 export interface FakeConnector {
   /** The `serviceUrl` to put in activities: with a path and a trailing slash, as Teams' are. */
   readonly serviceUrl: string;
@@ -41,8 +47,8 @@ export interface FakeConnector {
   delivered(kind?: ConnectorCall['kind']): ConnectorCall[];
   /** Delivered messages (sent, replied or updated) in one conversation. */
   messagesIn(conversationId: string): ConnectorCall[];
-  /** The next `times` calls (of `kind`, or any) are refused this way. */
-  failNext(failure: ConnectorFailure, times?: number, kind?: ConnectorCall['kind']): void;
+  /** The next `times` calls (those that match, or any) are refused this way. */
+  failNext(failure: ConnectorFailure, times?: number, match?: CallMatch): void;
   /** The personal chat the fake gives (or gave) a user. */
   personalChatOf(userId: string): string;
   reset(): void;
@@ -53,12 +59,13 @@ const PREFIX = '/teams/amer/';
 
 export async function startFakeConnector(): Promise<FakeConnector> {
   const calls: ConnectorCall[] = [];
-  const failures: Array<{ failure: ConnectorFailure; left: number; kind?: ConnectorCall['kind'] }> = [];
+  const failures: Array<{ failure: ConnectorFailure; left: number; match: CallMatch }> = [];
   let serial = 0;
   const personalChatOf = (userId: string) => `a:1${createHash('sha256').update(userId).digest('hex').slice(0, 24)}`;
 
-  function takeFailure(kind: ConnectorCall['kind']): ConnectorFailure | undefined {
-    const index = failures.findIndex((f) => f.kind === undefined || f.kind === kind);
+  function takeFailure(call: ConnectorCall): ConnectorFailure | undefined {
+    const matches = ({ kind, conversationId }: CallMatch) => (kind === undefined || kind === call.kind) && (conversationId === undefined || call.conversationId?.split(';')[0] === conversationId);
+    const index = failures.findIndex((f) => matches(f.match));
     const found = failures[index];
     if (!found) return undefined;
     found.left -= 1;
@@ -96,7 +103,7 @@ export async function startFakeConnector(): Promise<FakeConnector> {
     const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const call: ConnectorCall = { ...routed, method, path, body, ...(token && { token }) };
     calls.push(call);
-    const failure = takeFailure(call.kind);
+    const failure = takeFailure(call);
     if (failure) {
       call.failed = failure.status;
       const headers: Record<string, string> = failure.status === 429 ? { 'retry-after': String(failure.retryAfter) } : {};
@@ -130,8 +137,8 @@ export async function startFakeConnector(): Promise<FakeConnector> {
     calls,
     delivered: (kind) => calls.filter((c) => !c.failed && (kind === undefined || c.kind === kind)),
     messagesIn: (conversationId) => calls.filter((c) => !c.failed && c.kind !== 'create' && c.conversationId === conversationId),
-    failNext(failure, times = 1, kind) {
-      failures.push({ failure, left: times, ...(kind && { kind }) });
+    failNext(failure, times = 1, match = {}) {
+      failures.push({ failure, left: times, match });
     },
     personalChatOf,
     reset() {

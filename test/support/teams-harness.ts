@@ -65,8 +65,17 @@ export class TeamsHarness {
     let outbox: OutboxWorker | undefined;
     adapter = createTeamsAdapter(options.config ?? { mode: 'local' }, { app, kickOutbox: () => void outbox?.kick(), log, inflight, inbox, clock }, { dataDir: dir });
     outbox = new OutboxWorker(store, { teams: adapter.chat }, clock, log);
-    await adapter.start();
-    const recovered = await recoverInbox(app, inbox, { teams: adapter.tell }, log);
+    let recovered: number;
+    try {
+      await adapter.start();
+      recovered = await recoverInbox(app, inbox, { teams: adapter.tell }, log);
+    } catch (error) {
+      // As golive's start-up does: nothing left open (the data folder's lock included).
+      await inbox.close();
+      await store.close();
+      if (!options.fake) await fake.close();
+      throw error;
+    }
     const mounts = adapter.mounts;
     const server = createServer((req, res) => {
       const mount = mounts.find((m) => m.path === (req.url ?? '/').split('?')[0]);
