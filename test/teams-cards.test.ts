@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFRESH_VERB, bytes, renderCard } from '../adapters/teams/render-card.js';
 import { FORM_VERBS, readFormData, renderFormCard } from '../adapters/teams/render-form.js';
 import type { AdaptiveCard } from '../adapters/teams/card-types.js';
-import { b, divider, heading, link, note, paragraph, t, user, type Action, type Block, type Form, type View } from '../src/views/elements.js';
+import { b, divider, heading, link, note, paragraph, t, user, type Action, type Block, type Form, type Span, type View } from '../src/views/elements.js';
 import { statusView } from '../src/views/status.js';
 import { checklistView } from '../src/views/checklist.js';
 import { evaluate } from '../src/domain/readiness.js';
@@ -356,6 +356,14 @@ describe('people, buttons and refresh', () => {
     ]);
     expect(card.body[0]).toEqual({ type: 'TextBlock', text: '<at>Sam</at>, <at>Sam (2)</at>, <at>Sam</at>', wrap: true });
     expect(card.body[1]).toEqual({ type: 'TextBlock', text: '<at>Sam</at>', wrap: true, isSubtle: true, size: 'Small' });
+  });
+
+  it('writes bold beside a mention only where markdown reads it as bold, never leaving stray stars', () => {
+    const line = (...spans: Span[]) => String((renderCard(view(paragraph(...spans))).card.body[0] as unknown as Node).text);
+    expect(line(b('GO (override)'), t(' by '), user('teams:29:a'))).toBe('**GO (override)** by <at>29:a</at>');
+    expect(line(b('Owner:'), user('teams:29:a'))).toBe('Owner:<at>29:a</at>');
+    expect(line(user('teams:29:a'), b('(x)'), t(' y'))).toBe('<at>29:a</at>(x) y');
+    expect(line(user('teams:29:a'), t(' '), b('a'), b('b'), t(' '), t('c', 'italic'))).toBe('<at>29:a</at> **ab** c');
   });
 
   it('writes Slack, console and unqualified people as text, with their name when known', () => {

@@ -40,11 +40,11 @@ export function cardAction(action: Action): CardAction {
   if (!confirm || OPENS_A_FORM.has(action.id)) return execute(action, action.label);
   const title = oneLine(action.label, ACTION_LIMITS.title) || action.id;
   const body = [
-    line(oneLine(confirm.title || 'Are you sure?', ACTION_LIMITS.title), true),
+    line(oneLine(confirm.title, ACTION_LIMITS.title) || 'Are you sure?', true),
     line(oneLine(confirm.text, ACTION_LIMITS.confirmText) || oneLine(confirm.title, ACTION_LIMITS.confirmText) || 'Are you sure?'),
     { ...line(`Tap "${title}" again to close this without acting.`), spacing: 'Small' as const },
   ];
-  const card: CardAction = { type: 'Action.ShowCard', title, card: { type: 'AdaptiveCard', body, actions: [execute(action, confirm.yes || 'Yes')] } };
+  const card: CardAction = { type: 'Action.ShowCard', title, card: { type: 'AdaptiveCard', body, actions: [execute(action, oneLine(confirm.yes, ACTION_LIMITS.title) || 'Yes')] } };
   if (action.style) card.style = STYLE[action.style];
   return card;
 }

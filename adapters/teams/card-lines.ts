@@ -2,6 +2,7 @@ import type { Span } from '../../src/views/elements.js';
 import type { CardElement, RichTextBlock, TextBlock, TextRun } from './card-types.js';
 import { CUT, inertPrefix, runText, safeUrl } from './card-text.js';
 import type { People } from './people.js';
+import { stripControls } from '../../src/domain/control-chars.js';
 
 // One neutral line of spans as card elements. A line without a Teams mention is one RichTextBlock.
 // A line with one is cut into pieces: mentions and the inert text around them go into TextBlocks
@@ -33,7 +34,7 @@ export interface RenderedLine {
 
 /** Spans as rows of card elements, within the line limit, with the people they mention. */
 export function renderSpans(spans: readonly Span[], people: People, look: Look = {}, max: number = TEXT_LIMITS.line): RenderedLine {
-  const pieces = cut(spans.map((span) => piece(span, people)), max);
+  const pieces = cut(merged(spans.map((span) => piece(span, people))), max);
   const elements: CardElement[] = [];
   const mentions: string[] = [];
   for (const row of rows(pieces)) {
@@ -42,21 +43,35 @@ export function renderSpans(spans: readonly Span[], people: People, look: Look =
   return { elements, mentions };
 }
 
+/** Controls go first, so a line of nothing but controls counts as empty and is left out. */
 function piece(span: Span, people: People): Piece {
   switch (span.type) {
-    case 'text':
-      return span.style ? { kind: 'text', text: span.text, style: span.style } : { kind: 'text', text: span.text };
+    case 'text': {
+      const text = stripControls(span.text);
+      return span.style ? { kind: 'text', text, style: span.style } : { kind: 'text', text };
+    }
     case 'user': {
       const person = people.person(span.id);
-      return person.kind === 'mention' ? { kind: 'mention', personId: person.personId, tag: person.tag } : { kind: 'text', text: person.text };
+      return person.kind === 'mention' ? { kind: 'mention', personId: person.personId, tag: person.tag } : { kind: 'text', text: stripControls(person.text) };
     }
     case 'link': {
       const url = safeUrl(span.url);
-      const label = span.label?.replace(/\s+/g, ' ').trim();
-      if (!url) return { kind: 'text', text: label ? `${label} (${span.url})` : span.url };
+      const label = span.label && stripControls(span.label).replace(/\s+/g, ' ').trim();
+      if (!url) return { kind: 'text', text: stripControls(label ? `${label} (${span.url})` : span.url) };
       return { kind: 'link', text: label || url, url };
     }
   }
+}
+
+/** Neighbouring text of one style as one piece, so bold is one `**…**` and not `**a****b**`. */
+function merged(pieces: readonly Piece[]): Piece[] {
+  const out: Piece[] = [];
+  for (const p of pieces) {
+    const last = out.at(-1);
+    if (p.kind === 'text' && last?.kind === 'text' && last.style === p.style) out[out.length - 1] = { ...last, text: last.text + p.text };
+    else out.push(p);
+  }
+  return out;
 }
 
 const shown = (p: Piece) => (p.kind === 'mention' ? p.tag.length : p.text.length);
@@ -127,22 +142,43 @@ function sameLook(a: TextRun, b: TextRun): boolean {
   return !a.selectAction && !b.selectAction && JSON.stringify(lookA) === JSON.stringify(lookB);
 }
 
-const MARK = { bold: '**', italic: '_' } as const;
+/** A TextBlock's parts: mention tags, and inert text that may be bold. */
+type AtPart = { tag: string } | { text: string; bold: boolean };
 
-/** Inert text in a TextBlock, with markdown bold or italic around its words only. */
-function marked(text: string, style: Style | undefined): string {
-  if (style !== 'bold' && style !== 'italic') return text;
-  const [, lead = '', core = '', trail = ''] = /^(\s*)([\s\S]*?)(\s*)$/.exec(text) ?? [];
-  return core ? `${lead}${MARK[style]}${core}${MARK[style]}${trail}` : text;
+const PUNCT = /[\p{P}\p{S}]/u;
+const flankOk = (inner: string, outer: string | undefined) => !PUNCT.test(inner) || outer === undefined || /\s/.test(outer) || PUNCT.test(outer);
+
+/**
+ * The TextBlock's markdown. Bold becomes `**…**` around the words (spaces outside), and only where
+ * CommonMark reads those markers as bold: next to punctuation it may not (`**GO (override)**by`), and
+ * a reader would then see the stars, so such text is left plain.
+ */
+function atText(parts: readonly AtPart[]): string {
+  // A mention may be read before or after the markdown: next to bold it counts as a word, the strictest case.
+  const edge = (part: AtPart | undefined, end: boolean) => (part === undefined ? undefined : 'tag' in part ? 'a' : end ? part.text.at(-1) : part.text[0]);
+  let out = '';
+  parts.forEach((part, i) => {
+    if ('tag' in part) {
+      out += part.tag;
+      return;
+    }
+    const [, lead = '', core = '', trail = ''] = /^(\s*)([\s\S]*?)(\s*)$/.exec(part.text) ?? [];
+    const before = lead ? ' ' : edge(parts[i - 1], true);
+    const after = trail ? ' ' : edge(parts[i + 1], false);
+    const bold = part.bold && core !== '' && flankOk(core[0]!, before) && flankOk(core.at(-1)!, after);
+    out += bold ? `${lead}**${core}**${trail}` : part.text;
+  });
+  return out;
 }
 
-type Segment = { kind: 'at'; text: string } | { kind: 'rich'; runs: TextRun[] };
+type Segment = { kind: 'at'; parts: AtPart[] } | { kind: 'rich'; runs: TextRun[] };
 
 function renderRow(row: readonly Piece[], look: Look, mentions: string[]): Array<RichTextBlock | TextBlock> {
   const segments: Segment[] = [];
   const hasMention = row.some((p) => p.kind === 'mention');
   const last = () => segments.at(-1);
   const rich = (run: TextRun) => {
+    if (run.text === '') return;
     const seg = last();
     if (seg?.kind !== 'rich') segments.push({ kind: 'rich', runs: [run] });
     else if (sameLook(seg.runs.at(-1)!, run)) seg.runs[seg.runs.length - 1] = { ...seg.runs.at(-1)!, text: seg.runs.at(-1)!.text + run.text };
@@ -151,8 +187,8 @@ function renderRow(row: readonly Piece[], look: Look, mentions: string[]): Array
   for (const p of row) {
     if (p.kind === 'mention') {
       const seg = last();
-      if (seg?.kind === 'at') seg.text += p.tag;
-      else segments.push({ kind: 'at', text: p.tag });
+      if (seg?.kind === 'at') seg.parts.push({ tag: p.tag });
+      else segments.push({ kind: 'at', parts: [{ tag: p.tag }] });
       mentions.push(p.personId);
     } else if (p.kind === 'link') {
       rich(textRun(p.text, undefined, look, p.url));
@@ -163,8 +199,10 @@ function renderRow(row: readonly Piece[], look: Look, mentions: string[]): Array
         const atStart = seg === undefined;
         const [inert, rest] = inertPrefix(p.text, atStart);
         if (inert) {
-          if (seg?.kind === 'at') seg.text += marked(inert, p.style);
-          else segments.push({ kind: 'at', text: marked(inert, p.style) });
+          // Italic and code have no safe markdown here (`_` is not read inside words): plain.
+          const part = { text: inert, bold: p.style === 'bold' };
+          if (seg?.kind === 'at') seg.parts.push(part);
+          else segments.push({ kind: 'at', parts: [part] });
         }
         if (rest) rich(textRun(rest, p.style, look));
       } else {
@@ -173,7 +211,7 @@ function renderRow(row: readonly Piece[], look: Look, mentions: string[]): Array
     }
   }
   return segments.map((seg, i): RichTextBlock | TextBlock => {
-    const element: RichTextBlock | TextBlock = seg.kind === 'rich' ? { type: 'RichTextBlock', inlines: seg.runs } : textBlock(seg.text, look);
+    const element: RichTextBlock | TextBlock = seg.kind === 'rich' ? { type: 'RichTextBlock', inlines: seg.runs } : textBlock(atText(seg.parts), look);
     return i === 0 ? element : { ...element, spacing: 'None' };
   });
 }

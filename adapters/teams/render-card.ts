@@ -46,7 +46,8 @@ interface Group {
 export function renderCard(view: View, options: CardOptions = {}): { card: AdaptiveCard; mentions: MentionEntity[] } {
   const people = new People(options.names);
   const groups = view.blocks.map((block) => renderBlock(block, people)).filter((g) => g.divider || g.elements.length > 0);
-  if (!groups.some((g) => g.elements.length > 0)) groups.push(textGroup([t(view.title.trim() || 'golive')], people, {}));
+  // Teams shows no card without a body: an empty view shows its title.
+  if (!groups.some((g) => g.elements.length > 0)) groups.push(textGroup([t(oneLine(view.title, CARD_LIMITS.heading) || 'golive')], people, {}));
   const build = (kept: readonly Group[], more?: Group) => assemble(more ? [...kept, more] : kept, people, options);
   const whole = build(groups);
   if (bytes(whole.card) <= CARD_LIMITS.bytes) return whole;
