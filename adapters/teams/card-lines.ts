@@ -1,6 +1,6 @@
 import type { Span } from '../../src/views/elements.js';
 import type { CardElement, RichTextBlock, TextBlock, TextRun } from './card-types.js';
-import { CUT, inertPrefix, runText, safeUrl } from './card-text.js';
+import { atText, CUT, inertPrefix, runText, safeUrl, type AtPart } from './card-text.js';
 import type { People } from './people.js';
 import { stripControls } from '../../src/domain/control-chars.js';
 
@@ -140,35 +140,6 @@ function sameLook(a: TextRun, b: TextRun): boolean {
   const { text: _a, ...lookA } = a;
   const { text: _b, ...lookB } = b;
   return !a.selectAction && !b.selectAction && JSON.stringify(lookA) === JSON.stringify(lookB);
-}
-
-/** A TextBlock's parts: mention tags, and inert text that may be bold. */
-type AtPart = { tag: string } | { text: string; bold: boolean };
-
-const PUNCT = /[\p{P}\p{S}]/u;
-const flankOk = (inner: string, outer: string | undefined) => !PUNCT.test(inner) || outer === undefined || /\s/.test(outer) || PUNCT.test(outer);
-
-/**
- * The TextBlock's markdown. Bold becomes `**…**` around the words (spaces outside), and only where
- * CommonMark reads those markers as bold: next to punctuation it may not (`**GO (override)**by`), and
- * a reader would then see the stars, so such text is left plain.
- */
-function atText(parts: readonly AtPart[]): string {
-  // A mention may be read before or after the markdown: next to bold it counts as a word, the strictest case.
-  const edge = (part: AtPart | undefined, end: boolean) => (part === undefined ? undefined : 'tag' in part ? 'a' : end ? part.text.at(-1) : part.text[0]);
-  let out = '';
-  parts.forEach((part, i) => {
-    if ('tag' in part) {
-      out += part.tag;
-      return;
-    }
-    const [, lead = '', core = '', trail = ''] = /^(\s*)([\s\S]*?)(\s*)$/.exec(part.text) ?? [];
-    const before = lead ? ' ' : edge(parts[i - 1], true);
-    const after = trail ? ' ' : edge(parts[i + 1], false);
-    const bold = part.bold && core !== '' && flankOk(core[0]!, before) && flankOk(core.at(-1)!, after);
-    out += bold ? `${lead}**${core}**${trail}` : part.text;
-  });
-  return out;
 }
 
 type Segment = { kind: 'at'; parts: AtPart[] } | { kind: 'rich'; runs: TextRun[] };

@@ -42,6 +42,35 @@ export function inertPrefix(text: string, atStart: boolean): [string, string] {
   return [prefix, text.slice(prefix.length)];
 }
 
+/** A TextBlock's parts: mention tags, and inert text that may be bold. */
+export type AtPart = { tag: string } | { text: string; bold: boolean };
+
+const PUNCT = /[\p{P}\p{S}]/u;
+const flankOk = (inner: string, outer: string | undefined) => !PUNCT.test(inner) || outer === undefined || /\s/.test(outer) || PUNCT.test(outer);
+
+/**
+ * The TextBlock's markdown. Bold becomes `**…**` around the words (spaces outside), and only where
+ * CommonMark reads those markers as bold: next to punctuation it may not (`**GO (override)**by`), and
+ * a reader would then see the stars, so such text is left plain.
+ */
+export function atText(parts: readonly AtPart[]): string {
+  // A mention may be read before or after the markdown: next to bold it counts as a word, the strictest case.
+  const edge = (part: AtPart | undefined, end: boolean) => (part === undefined ? undefined : 'tag' in part ? 'a' : end ? part.text.at(-1) : part.text[0]);
+  let out = '';
+  parts.forEach((part, i) => {
+    if ('tag' in part) {
+      out += part.tag;
+      return;
+    }
+    const [, lead = '', core = '', trail = ''] = /^(\s*)([\s\S]*?)(\s*)$/.exec(part.text) ?? [];
+    const before = lead ? ' ' : edge(parts[i - 1], true);
+    const after = trail ? ' ' : edge(parts[i + 1], false);
+    const bold = part.bold && core !== '' && flankOk(core[0]!, before) && flankOk(core.at(-1)!, after);
+    out += bold ? `${lead}**${core}**${trail}` : part.text;
+  });
+  return out;
+}
+
 export const CUT = '… (cut)';
 
 /** Plain text within `max` characters, cut on a code point and ended with `ellipsis`. */
