@@ -8,10 +8,47 @@ import { cardProblems } from './teams-cards-validate.js';
 // own mentions, bold and links can act. Long texts and up to 60 blocks make about one card in
 // thirty too big, so the cutting is exercised too.
 
-const piece = fc.constantFrom('a', 'Zo', ' ', '*', '**', '_', '[', ']', '(', ')', '<', '>', 'at', '/', '{', '}', '{{', '$', '\n', '\u0007', '\u001b', '\u202e', '😀', 'http://e.x', 'www.', 'x@y.z', '-', '1.', '#', '&lt;', ':', 'é', 'DATE(2019-11-05T10:00:00Z)', 'lorem ipsum '.repeat(150));
+const piece = fc.constantFrom(
+  'a',
+  'Zo',
+  ' ',
+  '*',
+  '**',
+  '_',
+  '[',
+  ']',
+  '(',
+  ')',
+  '<',
+  '>',
+  'at',
+  '/',
+  '{',
+  '}',
+  '{{',
+  '$',
+  '\n',
+  '\u0007',
+  '\u001b',
+  '\u202e',
+  '😀',
+  'http://e.x',
+  'www.',
+  'x@y.z',
+  '-',
+  '1.',
+  '#',
+  '&lt;',
+  ':',
+  'é',
+  'DATE(2019-11-05T10:00:00Z)',
+  'lorem ipsum '.repeat(150),
+);
 const text = fc.array(piece, { maxLength: 30 }).map((parts) => parts.join(''));
 const span: fc.Arbitrary<Span> = fc.oneof(
-  fc.record({ type: fc.constant('text' as const), text, style: fc.constantFrom(undefined, 'bold' as const, 'italic' as const, 'code' as const) }).map(({ style, ...rest }): Span => (style ? { ...rest, style } : rest)),
+  fc
+    .record({ type: fc.constant('text' as const), text, style: fc.constantFrom(undefined, 'bold' as const, 'italic' as const, 'code' as const) })
+    .map(({ style, ...rest }): Span => (style ? { ...rest, style } : rest)),
   fc.constantFrom<Span>(
     { type: 'user', id: 'teams:29:a' },
     { type: 'user', id: 'teams:29:b' },
@@ -25,20 +62,27 @@ const span: fc.Arbitrary<Span> = fc.oneof(
   text.map((label): Span => ({ type: 'link', url: 'https://ok.example/b', label })),
 );
 const spans = fc.array(span, { maxLength: 8 });
-const action: fc.Arbitrary<Action> = fc.record({
-  id: fc.constantFrom('golive:answer:met', 'golive:decide:go', 'golive:signoff:agree'),
-  label: text.map((l) => l.slice(0, 75) || 'x'),
-  value: text.map((v) => v.slice(0, 2000)),
-  style: fc.constantFrom(undefined, 'primary' as const, 'danger' as const),
-  confirm: fc.option(fc.record({ title: text, text, yes: text, no: text }), { nil: undefined }),
-}).map(({ style, confirm, ...rest }): Action => ({ ...rest, ...(style && { style }), ...(confirm && { confirm }) }));
+const action: fc.Arbitrary<Action> = fc
+  .record({
+    id: fc.constantFrom('golive:answer:met', 'golive:decide:go', 'golive:signoff:agree'),
+    label: text.map((l) => l.slice(0, 75) || 'x'),
+    value: text.map((v) => v.slice(0, 2000)),
+    style: fc.constantFrom(undefined, 'primary' as const, 'danger' as const),
+    confirm: fc.option(fc.record({ title: text, text, yes: text, no: text }), { nil: undefined }),
+  })
+  .map(({ style, confirm, ...rest }): Action => ({ ...rest, ...(style && { style }), ...(confirm && { confirm }) }));
 const block: fc.Arbitrary<Block> = fc.oneof(
   text.map((t): Block => ({ type: 'heading', text: t })),
   spans.map((content): Block => ({ type: 'paragraph', content })),
   spans.map((content): Block => ({ type: 'note', content })),
   fc.array(fc.record({ label: text, value: spans }), { maxLength: 5 }).map((fields): Block => ({ type: 'fields', fields })),
   fc
-    .record({ status: fc.constantFrom('ok' as const, 'failed' as const, 'pending' as const, 'stale' as const, 'info' as const), title: spans, lines: fc.array(spans, { maxLength: 4 }), actions: fc.array(action, { maxLength: 7 }) })
+    .record({
+      status: fc.constantFrom('ok' as const, 'failed' as const, 'pending' as const, 'stale' as const, 'info' as const),
+      title: spans,
+      lines: fc.array(spans, { maxLength: 4 }),
+      actions: fc.array(action, { maxLength: 7 }),
+    })
     .map((item): Block => ({ type: 'item', ...item })),
   fc.array(action, { maxLength: 7 }).map((actions): Block => ({ type: 'actions', actions })),
   fc.constant<Block>({ type: 'divider' }),

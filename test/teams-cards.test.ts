@@ -8,8 +8,8 @@ import { statusView } from '../src/views/status.js';
 import { checklistView } from '../src/views/checklist.js';
 import { evaluate } from '../src/domain/readiness.js';
 import type { Release } from '../src/domain/release.js';
-import { handleAction } from '../src/app/interactions.js';
-import { actionValue } from '../src/app/action-ids.js';
+import { handleAction } from '../src/app/usecases/interactions.js';
+import { actionValue } from '../src/app/language/action-ids.js';
 import { Harness } from './support/golive.js';
 import { cardProblems } from './teams-cards-validate.js';
 
@@ -29,7 +29,14 @@ const ofType = (card: object, type: string) => nodes(card).filter((n) => n.type 
 /** What a reader sees of one element: TextRuns joined, a mention tag as the name, zero-width spaces gone. */
 function seen(element: Node): string {
   // In a TextBlock `**` is markdown (the renderer's own bold) and a tag is a mention; in a TextRun all is text.
-  const text = element.type === 'TextBlock' ? String(element.text).replace(/<at>(.*?)<\/at>/g, '@$1').replace(/\*\*/g, '') : element.type === 'RichTextBlock' ? (element.inlines as Node[]).map((r) => r.text).join('') : '';
+  const text =
+    element.type === 'TextBlock'
+      ? String(element.text)
+          .replace(/<at>(.*?)<\/at>/g, '@$1')
+          .replace(/\*\*/g, '')
+      : element.type === 'RichTextBlock'
+        ? (element.inlines as Node[]).map((r) => r.text).join('')
+        : '';
   return text.replace(/\u200b/g, '');
 }
 /** The card's text as a reader sees it, one element a line. */
@@ -157,7 +164,11 @@ describe('cards of the seed release, built through the console', () => {
     expect(decide).toMatchObject({ style: 'positive', card: { actions: [{ type: 'Action.Execute', title: 'GO', verb: 'golive:decide:go', data: { value: actionValue({ r: 'nov-2019-sec' }) } }] } });
     expect(visible(decide.card as object)).toContain('As Panel, decide that November 2019 SEC Release goes live.');
     // Nothing that decides or signs off can run from one tap: each is inside a ShowCard.
-    const direct = card.body.flatMap((element) => nodes(element).filter((n) => n.type === 'ActionSet').flatMap((set) => set.actions as Node[]));
+    const direct = card.body.flatMap((element) =>
+      nodes(element)
+        .filter((n) => n.type === 'ActionSet')
+        .flatMap((set) => set.actions as Node[]),
+    );
     expect(direct.filter((a) => a.type === 'Action.Execute' && /^golive:(decide|signoff):/.test(String(a.verb)))).toEqual([]);
     expect(ofType(card, 'Action.ShowCard').map((a) => a.title)).toEqual(['OPSG: agree', 'OPSG: disagree', 'TAG: agree', 'TAG: disagree', 'Decide GO', 'Decide NO-GO']);
   });
@@ -229,7 +240,9 @@ describe('a release far too big for one card', () => {
     expect(last).toBe(`… ${60 - numbers.length + 4} more items not shown: a Teams card holds about 28 KB. Send release status for the verdict and blockers, or release report for the full record.`);
     expect(card.body.at(-1)).toMatchObject({ type: 'RichTextBlock', inlines: [{ isSubtle: true, size: 'Small' }, { fontType: 'Monospace' }, {}, { fontType: 'Monospace' }, {}] });
     // Every kept comment is cut to the line limit and says so.
-    const comments = ofType(card, 'RichTextBlock').map(seen).filter((s) => s.includes('waiting for the supplier'));
+    const comments = ofType(card, 'RichTextBlock')
+      .map(seen)
+      .filter((s) => s.includes('waiting for the supplier'));
     expect(comments.length).toBe(numbers.length);
     expect(comments.every((s) => s.length <= 2000 && s.endsWith('… (cut)'))).toBe(true);
     expect(mentions).toEqual([{ type: 'mention', text: '<at>Dan</at>', mentioned: { id: '29:dan-id', name: 'Dan' } }]);
@@ -247,7 +260,16 @@ describe('a release far too big for one card', () => {
 
   it('stays under the limit whatever the number of items, and renders everything when it fits', () => {
     for (const count of [1, 5, 20, 40, 200]) {
-      const items = Array.from({ length: count }, (_, i): Block => ({ type: 'item', status: 'pending', title: [b(`${i + 1}.`), t(` ${'ü'.repeat(400)}`)], lines: [[t('Owner '), user(`teams:29:p${i}`)]], actions: [action('golive:answer:met')] }));
+      const items = Array.from(
+        { length: count },
+        (_, i): Block => ({
+          type: 'item',
+          status: 'pending',
+          title: [b(`${i + 1}.`), t(` ${'ü'.repeat(400)}`)],
+          lines: [[t('Owner '), user(`teams:29:p${i}`)]],
+          actions: [action('golive:answer:met')],
+        }),
+      );
       const { card, mentions } = renderCard(view(heading('Criteria'), ...items));
       expectValid(card);
       const shown = card.body.filter((e) => e.type === 'Container').length;
@@ -272,7 +294,13 @@ describe('hostile text', () => {
       paragraph(t(joined)),
       note(t('By '), user('teams:29:rita'), t(`: ${joined}`)),
       { type: 'fields', fields: [{ label: joined, value: [t(joined)] }] },
-      { type: 'item', status: 'failed', title: [b(joined)], lines: [[t('Answer by '), user('teams:29:dan'), t(` on 5 Nov: ${joined}`)], [t(CONTROLS)], [t(LONG)], [user('teams:29:dan'), t(` ${LONG}`)]], actions: [action('golive:answer:met', { label: joined.slice(0, 75) })] },
+      {
+        type: 'item',
+        status: 'failed',
+        title: [b(joined)],
+        lines: [[t('Answer by '), user('teams:29:dan'), t(` on 5 Nov: ${joined}`)], [t(CONTROLS)], [t(LONG)], [user('teams:29:dan'), t(` ${LONG}`)]],
+        actions: [action('golive:answer:met', { label: joined.slice(0, 75) })],
+      },
       divider(),
       paragraph(b(joined), t(' · '), link('javascript:alert(1)', joined), t(' · '), link('https://example.org/ok', '[x](http://evil) <at>Boss</at>')),
     );
@@ -309,7 +337,10 @@ describe('hostile text', () => {
   it('cuts 10,000 characters to the line limit', () => {
     const { card } = renderCard(hostileView());
     // The second long line follows a mention: its inert start stays beside the mention, in the TextBlock.
-    const longs = nodes(card).filter((n) => n.type === 'RichTextBlock' || n.type === 'TextBlock').map(seen).filter((s) => s.includes('yyyy'));
+    const longs = nodes(card)
+      .filter((n) => n.type === 'RichTextBlock' || n.type === 'TextBlock')
+      .map(seen)
+      .filter((s) => s.includes('yyyy'));
     expect(longs).toHaveLength(2);
     for (const s of longs) {
       expect(s.length).toBeLessThanOrEqual(2000);
@@ -393,7 +424,12 @@ describe('people, buttons and refresh', () => {
     expectValid(card);
     const [met, nogo] = (card.body[0] as unknown as { actions: Node[] }).actions;
     expect(met).toEqual({ type: 'Action.Execute', title: 'golive:answer:met', verb: 'golive:answer:met', data: { value: '{"r":"nov"}' } });
-    expect(nogo).toMatchObject({ type: 'Action.ShowCard', title: 'Decide NO-GO', style: 'destructive', card: { actions: [{ type: 'Action.Execute', title: 'Yes, do it', verb: 'golive:decide:no-go', style: 'destructive' }] } });
+    expect(nogo).toMatchObject({
+      type: 'Action.ShowCard',
+      title: 'Decide NO-GO',
+      style: 'destructive',
+      card: { actions: [{ type: 'Action.Execute', title: 'Yes, do it', verb: 'golive:decide:no-go', style: 'destructive' }] },
+    });
     expect(visible(nogo!.card as object)).toBe('Sure?\nReally <at>x</at>?\nTap "Decide NO-GO" again to close this without acting.');
   });
 
@@ -454,7 +490,11 @@ describe('the answer form as a card', () => {
     const body = card.body as unknown as Node[];
     const at = (id: string) => body.findIndex((e) => e.id === id);
     expect(body[at('evidence')]).toMatchObject({ value: 'ftp://x' });
-    expect(body[at('evidence') + 1]).toEqual({ type: 'RichTextBlock', spacing: 'Small', inlines: [{ type: 'TextRun', text: 'Not an http(s) link: ftp://x <\u200bat>Boss<\u200b/at>', color: 'Attention' }] });
+    expect(body[at('evidence') + 1]).toEqual({
+      type: 'RichTextBlock',
+      spacing: 'Small',
+      inlines: [{ type: 'TextRun', text: 'Not an http(s) link: ftp://x <\u200bat>Boss<\u200b/at>', color: 'Attention' }],
+    });
     expect(body[at('comment')]).toMatchObject({ errorMessage: 'Say why.' });
     expect(body[at('comment')]).not.toHaveProperty('value');
     expect(seen(body[at('comment') + 1]!)).toBe('Say why.');
@@ -473,7 +513,11 @@ describe('the answer form as a card', () => {
   });
 
   it('reads a submit back into the form, its metadata and the field values', () => {
-    expect(readFormData({ form: 'golive:answer', metadata: form.metadata, comment: 'Because', extra: 3 }, ['evidence', 'comment'])).toEqual({ form: 'golive:answer', metadata: form.metadata, values: { evidence: '', comment: 'Because' } });
+    expect(readFormData({ form: 'golive:answer', metadata: form.metadata, comment: 'Because', extra: 3 }, ['evidence', 'comment'])).toEqual({
+      form: 'golive:answer',
+      metadata: form.metadata,
+      values: { evidence: '', comment: 'Because' },
+    });
     expect(readFormData({ metadata: 'x' })).toBeUndefined();
     expect(readFormData('nope')).toBeUndefined();
     expect(Object.getPrototypeOf(readFormData(JSON.parse('{"form":"f","metadata":"m","__proto__":"x"}'))!.values)).toBe(Object.prototype);

@@ -1,5 +1,5 @@
 import type { Action } from '../../src/views/elements.js';
-import { ActionIds } from '../../src/app/action-ids.js';
+import { ActionIds } from '../../src/app/language/action-ids.js';
 import type { ActionSet, CardAction, Execute, RichTextBlock } from './card-types.js';
 import { oneLine, runText } from './card-text.js';
 

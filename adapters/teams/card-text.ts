@@ -21,6 +21,7 @@ export function runText(text: string): string {
 }
 
 /** Letters, digits, emoji, spaces and punctuation that CommonMark gives no meaning to on one line. */
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: emoji sequences are allowed as their parts (variation selector, joiner) on purpose.
 const INERT_CHARS = /^[\p{L}\p{M}\p{N}\p{Extended_Pictographic}\uFE0F\u200D ,.:;'’"()?!/%=+\-·—–…@]*$/u;
 /** Things some Teams clients turn into links on their own: URLs, bare domains, e-mail addresses. */
 const LINKISH = /:\/\/|www\.|[\p{L}\p{N}]\.\p{L}{2,}|\S@\S/u;
