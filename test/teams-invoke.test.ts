@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHANNEL, type TeamsUser, type Where } from './support/teams-activities.js';
 import { TeamsHarness } from './support/teams-harness.js';
-import { buttonsOf, cardText, cardsOf, inputsOf, invokeCard, messageText } from './support/teams-cards-read.js';
+import { buttonsOf, cardText, cardsOf, inputsOf, invokeCard as readInvokeCard, messageText } from './support/teams-cards-read.js';
+import { cardProblems } from './teams-cards-validate.js';
 
 // Buttons on the checklist card (Action.Execute, sent to golive as `adaptiveCard/action` invokes):
 // an owner answers through the form card, anyone else is refused privately and the attempt
@@ -19,6 +20,13 @@ const value = (v: object) => JSON.stringify(v);
 
 describe('Teams card actions', () => {
   let h: TeamsHarness;
+  /** Every card an invoke answered with, checked against Adaptive Cards 1.5 at the end. */
+  const answered: object[] = [];
+  const invokeCard = (json: unknown) => {
+    const card = readInvokeCard(json);
+    answered.push(card);
+    return card;
+  };
   let checklistId: string;
   /** Presses on the checklist card happen in its thread in the channel. */
   let onChecklist: Where;
@@ -141,5 +149,12 @@ describe('Teams card actions', () => {
     expect(answer.status).toBe(200);
     expect(cardText(invokeCard(answer.json))).toContain('not one golive knows');
     expect(h.doc(R).audit.length).toBe(audit);
+  });
+
+  it('sends and answers with valid Adaptive Cards 1.5 only', () => {
+    const sent = h.fake.delivered().flatMap((call) => cardsOf(call.body));
+    expect(sent.length).toBeGreaterThan(5);
+    expect(answered.length).toBeGreaterThan(10);
+    for (const card of [...sent, ...answered]) expect(cardProblems(card), JSON.stringify(card).slice(0, 200)).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ export function cardsOf(body: unknown): Json[] {
   return attachments.filter((a) => a.contentType === 'application/vnd.microsoft.card.adaptive' && a.content).map((a) => a.content!);
 }
 
-/** All the text a card shows, joined: what a person reads on it. */
+/** All the text a card shows, joined: what a person reads on it (zero-width spaces are not seen). */
 export function cardText(card: unknown): string {
   const out: string[] = [];
   const walk = (node: unknown): void => {
@@ -25,7 +25,7 @@ export function cardText(card: unknown): string {
     for (const [key, value] of Object.entries(record)) if (key !== 'data' && key !== 'refresh') walk(value);
   };
   walk(card);
-  return out.join('\n');
+  return out.join('\n').replace(/\u200b/g, '');
 }
 
 /** The text of every card in a call's message. */
