@@ -5,6 +5,8 @@ import { z } from 'zod';
 // that is not JSON, or not an activity golive can answer, is refused with 400 and changes nothing.
 
 const Id = z.string().min(1).max(500);
+// A conversation id goes into the Bot Connector's URL path as it is: nothing that could leave its segment.
+const ConversationId = Id.regex(/^[^\s/?#\\%]+$/, 'is not a conversation id');
 const Account = z.object({ id: Id, name: z.string().max(500).optional(), aadObjectId: z.string().max(200).optional() }).passthrough();
 
 export const InboundActivity = z
@@ -18,7 +20,7 @@ export const InboundActivity = z
       .refine((value) => /^https?:\/\/[^\s]+$/i.test(value) && URL.canParse(value), 'must be an http(s) URL'),
     from: Account.optional(),
     recipient: Account.optional(),
-    conversation: z.object({ id: Id, conversationType: z.string().max(100).optional(), tenantId: z.string().max(200).optional(), isGroup: z.boolean().optional() }).passthrough(),
+    conversation: z.object({ id: ConversationId, conversationType: z.string().max(100).optional(), tenantId: z.string().max(200).optional(), isGroup: z.boolean().optional() }).passthrough(),
     text: z.string().max(100_000).optional(),
     name: z.string().max(200).optional(),
     entities: z.array(z.record(z.string(), z.unknown())).max(500).optional(),

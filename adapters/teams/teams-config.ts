@@ -1,16 +1,11 @@
 import { AuthType, type AuthConfiguration } from '@microsoft/agents-hosting';
+import type { TeamsConfig } from '../../src/config.js';
 
 // What golive's validated settings say about Teams, and the SDK's auth configuration built from
 // them alone. The SDK would otherwise read `clientId`, `Connections__…` and friends from the
 // environment on its own; every key it could pick up that way is set here, if only to undefined.
 
-export type TeamsAppType = 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
-
-/**
- * `local`: TEAMS_LOCAL=1, anonymous, for the Microsoft 365 Agents Playground on this machine.
- * `bot`: MICROSOFT_APP_ID and friends, every request's token checked.
- */
-export type TeamsConfig = { mode: 'local' } | { mode: 'bot'; appId: string; password?: string; tenantId?: string; appType: TeamsAppType };
+export type { TeamsConfig } from '../../src/config.js';
 
 const CONNECTION = 'serviceConnection';
 
