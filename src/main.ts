@@ -7,6 +7,7 @@ import { GoliveApp } from './app/app.js';
 import { Scheduler } from './app/delivery/scheduler.js';
 import { serve } from './serve.js';
 import { createSlackAdapter } from '../adapters/slack/bolt-app.js';
+import { createTeamsAdapter, TEAMS_PATH } from '../adapters/teams/teams-adapter.js';
 import { AdapterStartError, type AdapterFactory } from './app/adapter.js';
 import { StoreError, type Store } from './app/store-port.js';
 import type { PeoplePort } from './app/people-port.js';
@@ -73,8 +74,8 @@ function chatPlatforms(config: Config): ChatPlatforms | undefined {
   const found: Array<{ name: string; reached: string; adapter: AdapterFactory }> = [];
   if (slack) found.push({ name: 'Slack', reached: slack.appToken ? 'Slack over Socket Mode' : 'Slack at POST /slack/events', adapter: (deps) => createSlackAdapter(slack, deps) });
   if (teams) {
-    // Where the Teams adapter joins: { name: 'Teams', reached: …, adapter: (deps) => createTeamsAdapter(teams, deps) }.
-    throw new ConfigError(`Invalid configuration:\n  ${teams.mode === 'local' ? 'TEAMS_LOCAL' : 'MICROSOFT_APP_ID'}: Teams is not part of this build yet`);
+    const reached = `Teams at POST ${TEAMS_PATH}${teams.mode === 'local' ? ' (anonymous local mode, loopback only)' : ''}`;
+    found.push({ name: 'Teams', reached, adapter: (deps) => createTeamsAdapter(teams, deps, { dataDir: config.GOLIVE_DATA_DIR }) });
   }
   if (found.length === 0) return undefined;
   return { adapters: found.map((f) => f.adapter), names: found.map((f) => f.name).join(' and '), reached: found.map((f) => f.reached) };

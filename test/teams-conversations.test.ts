@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetryLater } from '../src/app/delivery/chat-port.js';
-import { StoreError } from '../src/app/store-port.js';
+import { AdapterStartError } from '../src/app/adapter.js';
 import type { View } from '../src/views/elements.js';
 import { CHANNEL, GROUP_CHAT, type TeamsUser } from './support/teams-activities.js';
 import { TeamsHarness } from './support/teams-harness.js';
@@ -86,8 +86,8 @@ describe('a Teams conversations file that does not read', () => {
         () => undefined,
         (error: unknown) => error,
       );
-      expect(failed).toBeInstanceOf(StoreError);
-      expect(String(failed)).toMatch(/teams-conversations\.json: is not valid JSON/);
+      expect(failed).toBeInstanceOf(AdapterStartError);
+      expect(String(failed)).toMatch(/teams did not start: .*teams-conversations\.json: is not valid JSON/);
       expect(await readFile(file, 'utf8')).toBe('{"version":1,"conversations":[{"id":');
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -1,11 +1,10 @@
 import type { Received } from '../../src/app/inbox.js';
-import { handleReceived, outcomeLine, type Handled } from '../../src/app/received.js';
+import { handleReceived, outcomeLine } from '../../src/app/received.js';
 import type { Reply } from '../../src/app/request.js';
 import { AnswerFormMetadata, actionValue } from '../../src/app/language/action-ids.js';
-import { checkForm, handleAction } from '../../src/app/usecases/interactions.js';
 import { divider, paragraph, t, type View } from '../../src/views/elements.js';
 import { errorView } from '../../src/views/messages.js';
-import type { TeamsDeps } from './deps.js';
+import type { AdapterDeps } from '../../src/app/adapter.js';
 import type { TeamsOutbound } from './outbound.js';
 import { CARD_CONTENT_TYPE, FORM_VERBS, REFRESH_VERBS, formCard, readFormData, viewCard, type Card, type CardOptions } from './render.js';
 import { deliverReplies } from './replies.js';
@@ -33,7 +32,7 @@ export interface InvokeAnswer {
 const ANSWER_FIELDS = ['evidence', 'comment'];
 const CHANGES = /^golive:(answer|signoff|decide):[a-z-]+$/;
 
-export async function answerCardAction(deps: TeamsDeps, out: TeamsOutbound, turn: Turn, value: unknown, options: CardOptions): Promise<InvokeAnswer> {
+export async function answerCardAction(deps: AdapterDeps, out: TeamsOutbound, turn: Turn, value: unknown, options: CardOptions): Promise<InvokeAnswer> {
   const action = (value as { action?: { verb?: unknown; data?: unknown } } | undefined)?.action;
   const verb = typeof action?.verb === 'string' ? action.verb : '';
   const data = (typeof action?.data === 'object' && action.data !== null ? action.data : {}) as Record<string, unknown>;
@@ -56,23 +55,24 @@ export async function answerCardAction(deps: TeamsDeps, out: TeamsOutbound, turn
   return card(errorView('That button is not one golive knows (it may come from an older card). Send `release status` for the current checklist.'));
 }
 
-async function submit(deps: TeamsDeps, out: TeamsOutbound, turn: Turn, data: Record<string, unknown>, options: CardOptions): Promise<InvokeAnswer> {
+async function submit(deps: AdapterDeps, out: TeamsOutbound, turn: Turn, data: Record<string, unknown>, options: CardOptions): Promise<InvokeAnswer> {
   const submitted = readFormData(data, ANSWER_FIELDS);
   const meta = metadataOf(submitted?.metadata);
   if (!submitted || !meta) return answer(viewCard(errorView('That form is not one golive knows. Send `release status` and answer from the checklist.'), cardOptions(options, turn)));
-  const checked = checkForm(submitted.form, submitted.metadata, submitted.values);
+  const checked = deps.app.checkForm(submitted.form, submitted.metadata, submitted.values);
   if (checked.kind === 'errors') {
     // The form again, as the person filled it in, with what is wrong: nothing was written.
-    const again = await handleAction(deps.app, { actor: turn.actor }, `golive:answer:${meta.a}`, actionValue({ r: meta.r, c: meta.c }));
-    if (again.kind === 'form') return answer(formCard(again.form, checked.errors, submitted.values));
-    return answer(viewCard(combine(again.replies, current(deps, turn, meta.r)), cardOptions(options, turn, meta.r)));
+    const again = await deps.app.act({ actor: turn.actor }, `golive:answer:${meta.a}`, actionValue({ r: meta.r, c: meta.c }));
+    const form = again.find((reply) => reply.kind === 'form');
+    if (form) return answer(formCard(form.form, checked.errors, submitted.values));
+    return answer(viewCard(combine(again, current(deps, turn, meta.r)), cardOptions(options, turn, meta.r)));
   }
   const entry = entryOf(deps.clock, turn, { kind: 'form', formId: submitted.form, metadata: submitted.metadata, values: submitted.values });
   return handled(deps, out, turn, entry, meta.r, options);
 }
 
 /** Saves a press that changes something, handles it through the app, and answers with a card. */
-async function handled(deps: TeamsDeps, out: TeamsOutbound, turn: Turn, entry: Received, release: string | undefined, options: CardOptions): Promise<InvokeAnswer> {
+async function handled(deps: AdapterDeps, out: TeamsOutbound, turn: Turn, entry: Received, release: string | undefined, options: CardOptions): Promise<InvokeAnswer> {
   const card = (view: View) => answer(viewCard(view, cardOptions(options, turn, release)));
   const receipt = await receive(deps, entry);
   if (receipt === 'failed') return card(withCurrent(errorView(NOT_SAVED), current(deps, turn, release)));
@@ -80,13 +80,14 @@ async function handled(deps: TeamsDeps, out: TeamsOutbound, turn: Turn, entry: R
   if (receipt === 'seen') return card(current(deps, turn, release) ?? gone());
   let line = 'failed before answering';
   try {
-    const result: Handled = await handleReceived(deps.app, entry);
-    line = outcomeLine(result);
-    if (result.kind === 'form') return answer(formCard(result.form));
+    const replies = await handleReceived(deps.app, entry);
+    line = outcomeLine(replies);
+    const form = replies.find((reply) => reply.kind === 'form');
+    if (form) return answer(formCard(form.form));
     deps.kickOutbox();
-    const publicly = result.replies.filter((reply) => reply.visibility === 'public');
+    const publicly = replies.filter((reply) => reply.visibility === 'public');
     const view = combine(
-      result.replies.filter((reply) => reply.visibility === 'private'),
+      replies.filter((reply) => reply.visibility === 'private'),
       current(deps, turn, release),
     );
     return { ...card(view), ...(publicly.length > 0 && { after: () => deliverReplies(out, { ...targetOf(entry), user: turn.user }, publicly, options) }) };
@@ -105,7 +106,7 @@ function cardOptions(options: CardOptions, turn: Turn, release?: string): CardOp
   return { ...options, ...(release && { refresh: { userIds: [turn.actor.id], data: refreshData(release) } }) };
 }
 
-function current(deps: TeamsDeps, turn: Turn, release: string | undefined): View | undefined {
+function current(deps: AdapterDeps, turn: Turn, release: string | undefined): View | undefined {
   return release ? checklistFor(deps.app, release, turn.actor) : undefined;
 }
 

@@ -1,6 +1,6 @@
 import type { Reply } from '../../src/app/request.js';
 import { b, paragraph, t } from '../../src/views/elements.js';
-import type { TeamsDeps } from './deps.js';
+import type { AdapterDeps } from '../../src/app/adapter.js';
 import { commandLine, mentionsIn, plainText } from './message-text.js';
 import type { TeamsOutbound } from './outbound.js';
 import type { CardOptions } from './render.js';
@@ -24,7 +24,7 @@ const HINT: Reply = {
   },
 };
 
-export async function onMessage(deps: TeamsDeps, out: TeamsOutbound, turn: Turn, options: CardOptions): Promise<(() => Promise<void>) | undefined> {
+export async function onMessage(deps: AdapterDeps, out: TeamsOutbound, turn: Turn, options: CardOptions): Promise<(() => Promise<void>) | undefined> {
   const activity = turn.activity;
   const text = plainText(activity.text ?? '', mentionsIn(activity.entities), activity.recipient?.id);
   const line = commandLine(text);

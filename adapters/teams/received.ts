@@ -4,7 +4,7 @@ import type { Tell } from '../../src/app/recover.js';
 import { handleReceived, outcomeLine } from '../../src/app/received.js';
 import type { Reply } from '../../src/app/request.js';
 import { errorView } from '../../src/views/messages.js';
-import type { TeamsDeps } from './deps.js';
+import type { AdapterDeps } from '../../src/app/adapter.js';
 import type { TeamsOutbound } from './outbound.js';
 import type { CardOptions } from './render.js';
 import { deliverReplies, type ReplyTarget } from './replies.js';
@@ -32,7 +32,7 @@ export function entryOf(clock: Clock, turn: Turn, body: EntryBody): Received {
 export type Receipt = 'fresh' | 'seen' | 'failed';
 
 /** Writes the entry; `seen` for a retry of one already received, `failed` when it could not be saved. */
-export async function receive(deps: TeamsDeps, entry: Received): Promise<Receipt> {
+export async function receive(deps: AdapterDeps, entry: Received): Promise<Receipt> {
   try {
     return (await deps.inbox.receive(entry)) ? 'fresh' : 'seen';
   } catch (error) {
@@ -51,12 +51,12 @@ export function targetOf(entry: Received): ReplyTarget {
 }
 
 /** Handles a typed command after Teams has its response, answers the person, and marks it done. */
-export async function answerCommand(deps: TeamsDeps, out: TeamsOutbound, entry: Received, options: CardOptions): Promise<void> {
+export async function answerCommand(deps: AdapterDeps, out: TeamsOutbound, entry: Received, options: CardOptions): Promise<void> {
   let line = 'failed before answering';
   try {
-    const handled = await handleReceived(deps.app, entry);
-    line = outcomeLine(handled);
-    if (handled.kind === 'replies') await deliverReplies(out, targetOf(entry), handled.replies, options);
+    const replies = await handleReceived(deps.app, entry);
+    line = outcomeLine(replies);
+    await deliverReplies(out, targetOf(entry), replies, options);
     deps.kickOutbox();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

@@ -2,7 +2,7 @@ import type { Reply } from '../../src/app/request.js';
 import { b, t, type View } from '../../src/views/elements.js';
 import type { Outgoing } from './connector.js';
 import type { TeamsOutbound } from './outbound.js';
-import { viewMessage, type CardOptions } from './render.js';
+import { CARD_CONTENT_TYPE, formCard, viewMessage, type CardOptions } from './render.js';
 
 // Public replies go to the conversation the person wrote in; private ones only ever to the person:
 // in their personal chat with golive, never in a channel or group chat, where Teams has no
@@ -20,8 +20,7 @@ const FILE_TEXT = 20_000;
 
 export async function deliverReplies(out: TeamsOutbound, target: ReplyTarget, replies: readonly Reply[], options: CardOptions = {}): Promise<void> {
   for (const reply of replies) {
-    const message = reply.kind === 'file' ? viewMessage(fileView(reply), options) : viewMessage(reply.view, options);
-    await deliver(out, target, reply.visibility, message);
+    await deliver(out, target, reply.visibility, messageOf(reply, options));
   }
 }
 
@@ -32,6 +31,18 @@ async function deliver(out: TeamsOutbound, target: ReplyTarget, visibility: Repl
     return;
   }
   await out.toPerson(target.user, message);
+}
+
+function messageOf(reply: Reply, options: CardOptions): Outgoing {
+  switch (reply.kind) {
+    case 'view':
+      return viewMessage(reply.view, options);
+    case 'file':
+      return viewMessage(fileView(reply), options);
+    // A form is a card like any other on Teams: its Action.Execute buttons work in a message too.
+    case 'form':
+      return { summary: reply.form.title.slice(0, 200), attachments: [{ contentType: CARD_CONTENT_TYPE, content: formCard(reply.form) }] };
+  }
 }
 
 function fileView(reply: Extract<Reply, { kind: 'file' }>): View {

@@ -1,12 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudAdapter, OutboundHostValidator, type TurnContext } from '@microsoft/agents-hosting';
-import type { Adapter } from '../../src/app/adapter.js';
+import { AdapterStartError, type Adapter, type AdapterDeps } from '../../src/app/adapter.js';
 import type { ChatPort } from '../../src/app/delivery/chat-port.js';
 import { UserError } from '../../src/app/request.js';
 import { readBody } from '../hooks/body.js';
 import { Connector } from './connector.js';
 import { ConversationStore } from './conversations.js';
-import type { TeamsDeps } from './deps.js';
 import { ACTIVITY_BODY_MAX, readActivity, type InboundActivity } from './inbound-activity.js';
 import { answerCardAction } from './invoke.js';
 import { isLoopback } from './loopback.js';
@@ -33,14 +32,14 @@ export interface TeamsAdapterOptions {
   dataDir: string;
 }
 
-export class TeamsStartError extends Error {}
+export class TeamsStartError extends AdapterStartError {}
 
 export type TeamsAdapter = Adapter & {
   /** The stored conversation references, once started (for tests and diagnostics). */
   readonly conversations: () => ConversationStore;
 };
 
-export function createTeamsAdapter(config: TeamsConfig, deps: TeamsDeps, options: TeamsAdapterOptions): TeamsAdapter {
+export function createTeamsAdapter(config: TeamsConfig, deps: AdapterDeps, options: TeamsAdapterOptions): TeamsAdapter {
   const cloud = cloudAdapter(config);
   // The SDK's default posts "The agent encountered an error or bug" into the conversation; golive
   // answers errors itself, so they are passed back to whoever called.

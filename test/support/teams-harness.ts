@@ -1,17 +1,14 @@
-import { createServer, request, type Server } from 'node:http';
+import { request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GoliveApp } from '../../src/app/app.js';
-import type { Directory } from '../../src/app/context.js';
-import { OutboxWorker } from '../../src/app/delivery/outbox.js';
+import type { GoliveApp } from '../../src/app/app.js';
+import type { OutboxWorker } from '../../src/app/delivery/outbox.js';
 import type { Inbox } from '../../src/app/inbox.js';
 import { recordVerifier } from '../../src/app/record-check.js';
-import { recoverInbox } from '../../src/app/recover.js';
 import type { Store } from '../../src/app/store-port.js';
 import type { ReleaseDocument } from '../../src/app/document.js';
-import { Inflight } from '../../src/inflight.js';
+import { serve, type Serving } from '../../src/serve.js';
 import { openInboxFile } from '../../store/inbox-file.js';
 import { openLowdbStore } from '../../store/lowdb-store.js';
 import { createTeamsAdapter, type TeamsAdapter } from '../../adapters/teams/teams-adapter.js';
@@ -27,10 +24,10 @@ export interface Posted {
 }
 
 /**
- * golive serving Teams for real: the adapter's POST /api/messages (the Agents SDK's CloudAdapter)
- * on an HTTP server on a loopback port, its outbox delivering through the adapter's ChatPort to a
- * fake Bot Connector, on a real store and inbox in a temp folder, with a clock the test sets.
- * The server routes the adapter's mounts itself, as serve() will once every adapter is mounted there.
+ * golive serving Teams for real, through serve() as `npm start` does: the adapter's POST
+ * /api/messages (the Agents SDK's CloudAdapter) on the one HTTP server on a loopback port, its
+ * outbox delivering through the adapter's ChatPort to a fake Bot Connector, on a real store and
+ * inbox in a temp folder, with a clock the test sets.
  */
 export class TeamsHarness {
   private constructor(
@@ -39,11 +36,8 @@ export class TeamsHarness {
     readonly store: Store,
     readonly inbox: Inbox,
     readonly fake: FakeConnector,
-    readonly app: GoliveApp,
+    readonly serving: Serving,
     readonly adapter: TeamsAdapter,
-    readonly outbox: OutboxWorker,
-    readonly inflight: Inflight,
-    readonly server: Server,
     readonly clock: TestClock,
     readonly activities: TeamsActivities,
     /** How many inbox requests start-up handled again. */
@@ -58,17 +52,19 @@ export class TeamsHarness {
     const inbox = await openInboxFile(dir, { log });
     const fake = options.fake ?? (await startFakeConnector());
     const clock = new TestClock(options.start ?? '2019-11-07T09:00:00Z');
-    const inflight = new Inflight();
+    const waiting = inbox.unfinished().length;
     let adapter: TeamsAdapter | undefined;
-    const directory: Directory = { expandGroup: (id) => adapter!.directory.expandGroup(id) };
-    const app = new GoliveApp({ store, clock, directory, log });
-    let outbox: OutboxWorker | undefined;
-    adapter = createTeamsAdapter(options.config ?? { mode: 'local' }, { app, kickOutbox: () => void outbox?.kick(), log, inflight, inbox, clock }, { dataDir: dir });
-    outbox = new OutboxWorker(store, { teams: adapter.chat }, clock, log);
-    let recovered: number;
+    let serving: Serving;
     try {
-      await adapter.start();
-      recovered = await recoverInbox(app, inbox, { teams: adapter.tell }, log);
+      serving = await serve({
+        adapters: [(deps) => (adapter = createTeamsAdapter(options.config ?? { mode: 'local' }, deps, { dataDir: dir }))],
+        store,
+        inbox,
+        clock,
+        port: 0,
+        host: options.host ?? '127.0.0.1',
+        log,
+      });
     } catch (error) {
       // As golive's start-up does: nothing left open (the data folder's lock included).
       await inbox.close();
@@ -76,21 +72,20 @@ export class TeamsHarness {
       if (!options.fake) await fake.close();
       throw error;
     }
-    const mounts = adapter.mounts;
-    const server = createServer((req, res) => {
-      const mount = mounts.find((m) => m.path === (req.url ?? '/').split('?')[0]);
-      if (!mount) {
-        res.writeHead(404).end();
-        return;
-      }
-      mount.listener(req, res);
-    });
-    await new Promise<void>((resolve) => server.listen(0, options.host ?? '127.0.0.1', resolve));
-    return new TeamsHarness(logs, dir, store, inbox, fake, app, adapter, outbox, inflight, server, clock, teamsActivities(fake.serviceUrl), recovered);
+    const recovered = waiting - inbox.unfinished().length;
+    return new TeamsHarness(logs, dir, store, inbox, fake, serving, adapter!, clock, teamsActivities(fake.serviceUrl), recovered);
+  }
+
+  get app(): GoliveApp {
+    return this.serving.app;
+  }
+
+  get outbox(): OutboxWorker {
+    return this.serving.outbox;
   }
 
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return this.serving.port;
   }
 
   get url(): string {
@@ -113,17 +108,15 @@ export class TeamsHarness {
 
   /** Waits for the work done after a response, then for the outbox to go round. */
   async settled(): Promise<void> {
-    await this.inflight.idle();
+    await this.serving.idle();
     await this.outbox.kick();
-    await this.inflight.idle();
+    await this.serving.idle();
   }
 
   /** Closes the server and files, keeping the folder (for a restart) unless `remove`. */
   async close(remove = true): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    await this.adapter.stop();
-    await this.inflight.idle();
+    this.serving.server.closeAllConnections();
+    await this.serving.close();
     await this.inbox.close();
     await this.store.close();
     if (remove) {
