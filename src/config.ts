@@ -1,7 +1,12 @@
 import { z } from 'zod';
 
 // Every setting golive reads, validated once at start-up so a typo stops it with the variable's name.
-const optional = (schema: z.ZodString) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** How the bot's Microsoft Entra app registration signs in, as the Azure Bot resource names it. */
+export const TEAMS_APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+export type TeamsAppType = (typeof TEAMS_APP_TYPES)[number];
 
 const Env = z
   .object({
@@ -25,10 +30,16 @@ const Env = z
         .url('must be a URL such as https://slack.com/api/')
         .refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL'),
     ),
+    MICROSOFT_APP_ID: optional(z.string().regex(GUID, "must be the bot's Microsoft app (client) id, a GUID such as 00000000-0000-0000-0000-000000000000")),
+    MICROSOFT_APP_PASSWORD: optional(z.string().max(1024, 'must be at most 1024 characters')),
+    MICROSOFT_APP_TENANT_ID: optional(z.string().regex(GUID, 'must be the Microsoft Entra tenant (directory) id, a GUID such as 00000000-0000-0000-0000-000000000000')),
+    MICROSOFT_APP_TYPE: optional(z.enum(TEAMS_APP_TYPES, { message: `must be one of ${TEAMS_APP_TYPES.join(', ')}` })),
+    TEAMS_LOCAL: optional(z.string().regex(/^[01]$/, 'must be 1 (Teams without authentication, for local tools such as the Microsoft 365 Agents Playground) or 0')),
   })
   .superRefine((env, ctx) => {
     if (env.GOLIVE_AUDIT_ADOPT_KEY === '1' && !env.GOLIVE_AUDIT_KEY)
       ctx.addIssue({ code: 'custom', path: ['GOLIVE_AUDIT_ADOPT_KEY'], message: 'needs GOLIVE_AUDIT_KEY: it seals existing records under that key' });
+    checkTeams(env, ctx);
     const slack = env.SLACK_BOT_TOKEN || env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN;
     if (!slack) return;
     if (!env.SLACK_BOT_TOKEN) ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when Slack is configured (set with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN)' });
@@ -38,6 +49,27 @@ const Env = z
   });
 
 export type Config = z.infer<typeof Env>;
+
+type TeamsSettings = Pick<Config, 'MICROSOFT_APP_ID' | 'MICROSOFT_APP_PASSWORD' | 'MICROSOFT_APP_TENANT_ID' | 'MICROSOFT_APP_TYPE' | 'TEAMS_LOCAL'>;
+
+/** The Teams settings that only make sense together: each problem names the variable to change. */
+function checkTeams(env: TeamsSettings, ctx: z.RefinementCtx): void {
+  const issue = (variable: keyof TeamsSettings, message: string) => ctx.addIssue({ code: 'custom', path: [variable], message });
+  const others = (['MICROSOFT_APP_PASSWORD', 'MICROSOFT_APP_TENANT_ID', 'MICROSOFT_APP_TYPE'] as const).filter((name) => env[name] !== undefined);
+  if (!env.MICROSOFT_APP_ID) {
+    if (env.TEAMS_LOCAL === '1') for (const name of others) issue(name, 'is not used in the anonymous local mode (TEAMS_LOCAL=1); unset it, or set MICROSOFT_APP_ID instead of TEAMS_LOCAL');
+    else if (others.length > 0) issue('MICROSOFT_APP_ID', `is required when ${others.join(' or ')} is set (Teams is on only with an app id, or with TEAMS_LOCAL=1)`);
+    return;
+  }
+  if (env.TEAMS_LOCAL === '1') issue('TEAMS_LOCAL', 'asks for the anonymous local mode, which takes no app id: unset it, or unset MICROSOFT_APP_ID');
+  const type = env.MICROSOFT_APP_TYPE ?? 'MultiTenant';
+  if (type === 'UserAssignedMSI') {
+    if (env.MICROSOFT_APP_PASSWORD) issue('MICROSOFT_APP_PASSWORD', 'is not used with MICROSOFT_APP_TYPE=UserAssignedMSI (the managed identity signs in without one); unset it');
+  } else if (!env.MICROSOFT_APP_PASSWORD) {
+    issue('MICROSOFT_APP_PASSWORD', "is required with MICROSOFT_APP_ID: the client secret of the bot's app registration (unless MICROSOFT_APP_TYPE is UserAssignedMSI)");
+  }
+  if (type !== 'MultiTenant' && !env.MICROSOFT_APP_TENANT_ID) issue('MICROSOFT_APP_TENANT_ID', `is required when MICROSOFT_APP_TYPE is ${type}: the tenant the bot's app registration belongs to`);
+}
 
 export interface SlackConfig {
   botToken: string;
@@ -54,6 +86,25 @@ export function slackConfig(config: Config): SlackConfig | undefined {
     ...(config.SLACK_APP_TOKEN && { appToken: config.SLACK_APP_TOKEN }),
     ...(config.SLACK_API_URL && { apiUrl: config.SLACK_API_URL.endsWith('/') ? config.SLACK_API_URL : `${config.SLACK_API_URL}/` }),
   };
+}
+
+/**
+ * Teams, when it is on: with an app id (the Bot Service's tokens are checked), or the anonymous
+ * local mode (TEAMS_LOCAL=1) that local tools such as the Microsoft 365 Agents Playground use.
+ */
+export type TeamsConfig = { mode: 'local' } | { mode: 'bot'; appId: string; password?: string; tenantId?: string; appType: TeamsAppType };
+
+export function teamsConfig(config: Config): TeamsConfig | undefined {
+  if (config.MICROSOFT_APP_ID) {
+    return {
+      mode: 'bot',
+      appId: config.MICROSOFT_APP_ID,
+      ...(config.MICROSOFT_APP_PASSWORD && { password: config.MICROSOFT_APP_PASSWORD }),
+      ...(config.MICROSOFT_APP_TENANT_ID && { tenantId: config.MICROSOFT_APP_TENANT_ID }),
+      appType: config.MICROSOFT_APP_TYPE ?? 'MultiTenant',
+    };
+  }
+  return config.TEAMS_LOCAL === '1' ? { mode: 'local' } : undefined;
 }
 
 export class ConfigError extends Error {}

@@ -1,12 +1,13 @@
 import { userInfo } from 'node:os';
-import { auditPolicy, readConfig, slackConfig, ConfigError, type Config } from './config.js';
+import { auditPolicy, readConfig, slackConfig, teamsConfig, ConfigError, type Config } from './config.js';
 import { adoptAuditKey, recordVerifier, type AuditPolicy } from './app/record-check.js';
 import { rehearsalClock, systemClock, type Clock } from './app/clock.js';
 import { noGroups } from './app/context.js';
 import { GoliveApp } from './app/app.js';
 import { Scheduler } from './app/delivery/scheduler.js';
 import { serve } from './serve.js';
-import { SlackStartError } from '../adapters/slack/bolt-app.js';
+import { createSlackAdapter } from '../adapters/slack/bolt-app.js';
+import { AdapterStartError, type AdapterFactory } from './app/adapter.js';
 import { StoreError, type Store } from './app/store-port.js';
 import type { PeoplePort } from './app/people-port.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
@@ -22,8 +23,8 @@ let opened: Store | undefined;
 
 async function main(): Promise<number> {
   const config = readConfig(process.env);
-  const slack = slackConfig(config);
-  if (slack && config.GOLIVE_CLOCK_START) throw new ConfigError('Invalid configuration:\n  GOLIVE_CLOCK_START: is for console rehearsals only; unset it when Slack is configured');
+  const platforms = chatPlatforms(config);
+  if (platforms && config.GOLIVE_CLOCK_START) throw new ConfigError(`Invalid configuration:\n  GOLIVE_CLOCK_START: is for console rehearsals only; unset it when ${platforms.names} is configured`);
   const audit = auditPolicy(config);
   // Every record is checked before anything is served: one that fails is quarantined, never written.
   const store = (opened = await openLowdbStore(config.GOLIVE_DATA_DIR, { log, verify: recordVerifier(audit) }));
@@ -32,12 +33,12 @@ async function main(): Promise<number> {
   if (audit.adopting && audit.key) await adoptAuditKey(store, audit.key, clock, log);
   // Like the store, a people file that does not read stops start-up, naming the file.
   const people = await openPeopleFile(config.GOLIVE_DATA_DIR);
-  if (slack) {
-    await serveChat(config, store, clock, audit, people);
+  if (platforms) {
+    await serveChat(config, platforms, store, clock, audit, people);
     return new Promise<number>(() => undefined);
   }
   // The hooks share the chat platforms' HTTP server; the console alone serves no HTTP.
-  if (config.GOLIVE_HOOK_SECRET) log('GOLIVE_HOOK_SECRET is set, but the webhooks are served only when Slack is configured; the console alone serves no HTTP.');
+  if (config.GOLIVE_HOOK_SECRET) log('GOLIVE_HOOK_SECRET is set, but the webhooks are served only when Slack or Teams is configured; the console alone serves no HTTP.');
   const app = new GoliveApp({ store, clock, directory: noGroups, audit, people });
   const user = config.GOLIVE_CONSOLE_USER ?? consoleUser();
   const scheduler = new Scheduler(store, { auditKey: audit.key, log });
@@ -57,12 +58,34 @@ async function main(): Promise<number> {
   return status;
 }
 
-/** Slack (and later Teams) on one HTTP server; the outbox is retried every few seconds. */
-async function serveChat(config: Config, store: Store, clock: Clock, audit: AuditPolicy, people: PeoplePort): Promise<void> {
+interface ChatPlatforms {
+  adapters: AdapterFactory[];
+  /** "Slack", "Teams" or "Slack and Teams", for messages. */
+  names: string;
+  /** How each is reached, for the line said when golive listens. */
+  reached: string[];
+}
+
+/** The chat platforms whose settings are present; none means the console. */
+function chatPlatforms(config: Config): ChatPlatforms | undefined {
+  const slack = slackConfig(config);
+  const teams = teamsConfig(config);
+  const found: Array<{ name: string; reached: string; adapter: AdapterFactory }> = [];
+  if (slack) found.push({ name: 'Slack', reached: slack.appToken ? 'Slack over Socket Mode' : 'Slack at POST /slack/events', adapter: (deps) => createSlackAdapter(slack, deps) });
+  if (teams) {
+    // Where the Teams adapter joins: { name: 'Teams', reached: …, adapter: (deps) => createTeamsAdapter(teams, deps) }.
+    throw new ConfigError(`Invalid configuration:\n  ${teams.mode === 'local' ? 'TEAMS_LOCAL' : 'MICROSOFT_APP_ID'}: Teams is not part of this build yet`);
+  }
+  if (found.length === 0) return undefined;
+  return { adapters: found.map((f) => f.adapter), names: found.map((f) => f.name).join(' and '), reached: found.map((f) => f.reached) };
+}
+
+/** The chat platforms on one HTTP server; the outbox is retried every few seconds. */
+async function serveChat(config: Config, platforms: ChatPlatforms, store: Store, clock: Clock, audit: AuditPolicy, people: PeoplePort): Promise<void> {
   // The console answers as it reads, so only a chat platform, which is told "received" first, needs the inbox.
   const inbox = await openInboxFile(config.GOLIVE_DATA_DIR, { log });
   const serving = await serve({
-    slack: slackConfig(config)!,
+    adapters: platforms.adapters,
     store,
     inbox,
     clock,
@@ -74,7 +97,7 @@ async function serveChat(config: Config, store: Store, clock: Clock, audit: Audi
     ...(config.GOLIVE_HOOK_SECRET && { hookSecret: config.GOLIVE_HOOK_SECRET }),
   });
   const hooks = config.GOLIVE_HOOK_SECRET ? ', POST /hooks/switch and /hooks/facts' : '';
-  log(`golive listening on port ${serving.port}: ${config.SLACK_APP_TOKEN ? 'Slack over Socket Mode' : 'Slack at POST /slack/events'}${hooks}, GET /healthz`);
+  log(`golive listening on port ${serving.port}: ${platforms.reached.join(', ')}${hooks}, GET /healthz`);
   const timer = setInterval(() => void serving.outbox.kick(), 5_000);
   const digestTimer = setInterval(() => void serving.digest(), 60_000);
   void serving.outbox.kick();
@@ -122,7 +145,7 @@ main().then(
   },
   async (error: unknown) => {
     await opened?.close().catch(() => undefined);
-    if (error instanceof ConfigError || error instanceof StoreError || error instanceof SlackStartError) console.error(`golive cannot start. ${error.message}`);
+    if (error instanceof ConfigError || error instanceof StoreError || error instanceof AdapterStartError) console.error(`golive cannot start. ${error.message}`);
     else console.error('golive stopped on an unexpected error:', error);
     process.exitCode = 2;
   },

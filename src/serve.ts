@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import type { SlackConfig } from './config.js';
 import { GoliveApp } from './app/app.js';
 import type { Clock } from './app/clock.js';
 import { OutboxWorker } from './app/delivery/outbox.js';
@@ -9,18 +8,16 @@ import type { Store } from './app/store-port.js';
 import type { AuditPolicy } from './app/record-check.js';
 import type { Inbox } from './app/inbox.js';
 import { recoverInbox } from './app/recover.js';
-import { slackTell } from '../adapters/slack/received.js';
 import { createHttpServer, listen } from './http-server.js';
-import { createSlackAdapter } from '../adapters/slack/bolt-app.js';
-import { createSlackClient } from '../adapters/slack/client.js';
-import { slackDirectory } from '../adapters/slack/directory.js';
-import { slackPort } from '../adapters/slack/slack-port.js';
 import { createHookListener } from '../adapters/hooks/hook-listener.js';
 import type { PeoplePort } from './app/people-port.js';
 import { digestRunner } from './app/delivery/digest.js';
+import { AdapterStartError, type Adapter, type AdapterDeps, type AdapterFactory } from './app/adapter.js';
+import { DirectoryRouter } from './app/directories.js';
 
 export interface ServeOptions {
-  slack: SlackConfig;
+  /** One factory per chat platform whose settings are present (main.ts builds the list); all are served at once. */
+  adapters: readonly AdapterFactory[];
   store: Store;
   /** Where requests are saved before they are acknowledged; what a crash left unhandled is handled at start. */
   inbox: Inbox;
@@ -43,6 +40,8 @@ export interface ServeOptions {
 export interface Serving {
   port: number;
   app: GoliveApp;
+  /** The adapters being served, started, in the order given. */
+  adapters: readonly Adapter[];
   outbox: OutboxWorker;
   scheduler: Scheduler;
   /** One schedule tick at the clock's now, then the outbox. */
@@ -59,24 +58,35 @@ export interface Serving {
 
 /** The chat platforms on one HTTP server, with the outbox that delivers to them. */
 export async function serve(options: ServeOptions): Promise<Serving> {
-  const client = createSlackClient(options.slack);
+  // The app needs the platforms' directories and the adapters need the app: the router comes
+  // first, and each adapter's directory joins it as the adapter is made.
+  const directory = new DirectoryRouter();
   const app = new GoliveApp({
     store: options.store,
     clock: options.clock,
-    directory: slackDirectory(client),
+    directory,
     log: options.log,
     ...(options.people && { people: options.people }),
     ...(options.audit && { audit: options.audit }),
   });
-  const outbox = new OutboxWorker(options.store, { slack: slackPort(client) }, options.clock, options.log);
   const inflight = new Inflight();
-  const digest = options.people && digestRunner({ store: options.store, people: options.people, ports: { slack: slackPort(client) }, log: options.log });
-  const adapter = createSlackAdapter(options.slack, { app, kickOutbox: () => void outbox.kick(), log: options.log, inflight, inbox: options.inbox });
-  const hooks = options.hookSecret ? createHookListener({ app, secret: options.hookSecret, kickOutbox: () => void outbox.kick(), log: options.log }) : undefined;
-  const server = createHttpServer({ ...(adapter.requestListener && { slack: adapter.requestListener }), ...(hooks && { hooks }) });
-  await adapter.start();
-  // Once Slack has accepted the token (so people can be told) and before new requests are taken.
-  if (await recoverInbox(app, options.inbox, { slack: slackTell(client) }, options.log)) void outbox.kick();
+  // Adapters call it only once started, by which time the outbox below exists.
+  const kickOutbox = () => void outbox.kick();
+  const deps: AdapterDeps = { app, kickOutbox, log: options.log, inflight, inbox: options.inbox, clock: options.clock };
+  const adapters = options.adapters.map((make) => {
+    const adapter = make(deps);
+    directory.add(adapter.platform, adapter.directory);
+    return adapter;
+  });
+  const ports = Object.fromEntries(adapters.map((adapter) => [adapter.platform, adapter.chat]));
+  const outbox = new OutboxWorker(options.store, ports, options.clock, options.log);
+  const digest = options.people && digestRunner({ store: options.store, people: options.people, ports, log: options.log });
+  const hooks = options.hookSecret ? createHookListener({ app, secret: options.hookSecret, kickOutbox, log: options.log }) : undefined;
+  const server = createHttpServer({ mounts: adapters.flatMap((adapter) => adapter.mounts), ...(hooks && { hooks }), log: options.log });
+  await startAll(adapters, options.log);
+  // Once every platform has accepted golive's credentials (so people can be told) and before new requests are taken.
+  const tellers = Object.fromEntries(adapters.map((adapter) => [adapter.platform, adapter.tell]));
+  if (await recoverInbox(app, options.inbox, tellers, options.log)) void outbox.kick();
   const scheduler = new Scheduler(options.store, { auditKey: options.audit?.key, log: options.log });
   // Ticks never overlap: one still running when the timer fires is waited for, not doubled.
   let ticking: Promise<TickReport> | undefined;
@@ -105,6 +115,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     port,
     caughtUp,
     app,
+    adapters,
     outbox,
     scheduler,
     tick,
@@ -115,9 +126,38 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       if (timer) clearInterval(timer);
       await ticking?.catch(() => undefined);
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await adapter.stop();
+      await stopAll(adapters, options.log);
       await inflight.idle();
       await outbox.kick();
     },
   };
+}
+
+/**
+ * Starts every adapter at once. If one fails, those that started are stopped again and serving
+ * stops with the failed one's message (the first, when several fail).
+ */
+async function startAll(adapters: readonly Adapter[], log: (message: string) => void): Promise<void> {
+  const started = await Promise.allSettled(adapters.map((adapter) => adapter.start()));
+  const failures = started.flatMap((result, index) => (result.status === 'rejected' ? [startError(adapters[index]!, result.reason)] : []));
+  if (failures.length === 0) return;
+  for (const failure of failures.slice(1)) log(`${failure.message} (another platform also failed to start)`);
+  await stopAll(
+    adapters.filter((_, index) => started[index]!.status === 'fulfilled'),
+    log,
+  );
+  throw failures[0];
+}
+
+function startError(adapter: Adapter, reason: unknown): AdapterStartError {
+  if (reason instanceof AdapterStartError) return reason;
+  return new AdapterStartError(`${adapter.platform} did not start: ${reason instanceof Error ? reason.message : String(reason)}`);
+}
+
+/** Stops every adapter; one that fails to stop is logged and does not keep the others running. */
+async function stopAll(adapters: readonly Adapter[], log: (message: string) => void): Promise<void> {
+  const stopped = await Promise.allSettled(adapters.map((adapter) => adapter.stop()));
+  stopped.forEach((result, index) => {
+    if (result.status === 'rejected') log(`${adapters[index]!.platform} did not stop cleanly: ${result.reason instanceof Error ? result.reason.message : String(result.reason)}`);
+  });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readConfig, slackConfig } from '../src/config.js';
+import { readConfig, slackConfig, teamsConfig } from '../src/config.js';
 
 describe('configuration', () => {
   it('runs the console on ./data with nothing set', () => {
@@ -33,6 +33,62 @@ describe('configuration', () => {
     [{ GOLIVE_CLOCK_START: 'tomorrow' }, 'GOLIVE_CLOCK_START: must be an ISO 8601 timestamp'],
     [{ GOLIVE_HOOK_SECRET: 'too-short-a-secret' }, 'GOLIVE_HOOK_SECRET: must be a secret of at least 32 characters'],
   ])('names the variable that is wrong: %o', (env, message) => {
+    expect(() => readConfig(env)).toThrow(message);
+  });
+});
+
+describe('Teams settings', () => {
+  const APP = '11111111-2222-3333-4444-555555555555';
+  const TENANT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+
+  it('leaves Teams off with nothing set, and with TEAMS_LOCAL=0 or empty values', () => {
+    expect(teamsConfig(readConfig({}))).toBeUndefined();
+    expect(teamsConfig(readConfig({ TEAMS_LOCAL: '0', MICROSOFT_APP_ID: '', MICROSOFT_APP_PASSWORD: '' }))).toBeUndefined();
+  });
+
+  it('turns Teams on with an app id and its password, multi-tenant unless told otherwise', () => {
+    expect(teamsConfig(readConfig({ MICROSOFT_APP_ID: APP, MICROSOFT_APP_PASSWORD: 's3cret~value' }))).toEqual({ mode: 'bot', appId: APP, password: 's3cret~value', appType: 'MultiTenant' });
+    expect(teamsConfig(readConfig({ MICROSOFT_APP_ID: APP, MICROSOFT_APP_PASSWORD: 'x', MICROSOFT_APP_TENANT_ID: TENANT, MICROSOFT_APP_TYPE: 'SingleTenant' }))).toEqual({
+      mode: 'bot',
+      appId: APP,
+      password: 'x',
+      tenantId: TENANT,
+      appType: 'SingleTenant',
+    });
+    // A managed identity signs in without a password.
+    expect(teamsConfig(readConfig({ MICROSOFT_APP_ID: APP, MICROSOFT_APP_TENANT_ID: TENANT, MICROSOFT_APP_TYPE: 'UserAssignedMSI' }))).toEqual({
+      mode: 'bot',
+      appId: APP,
+      tenantId: TENANT,
+      appType: 'UserAssignedMSI',
+    });
+  });
+
+  it('turns on the anonymous local mode with TEAMS_LOCAL=1, beside Slack too', () => {
+    expect(teamsConfig(readConfig({ TEAMS_LOCAL: '1' }))).toEqual({ mode: 'local' });
+    const both = readConfig({ TEAMS_LOCAL: '1', SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_APP_TOKEN: 'xapp-1-A-2' });
+    expect(teamsConfig(both)).toEqual({ mode: 'local' });
+    expect(slackConfig(both)).toMatchObject({ botToken: 'xoxb-1-2' });
+  });
+
+  it.each([
+    [{ MICROSOFT_APP_ID: 'my-bot', MICROSOFT_APP_PASSWORD: 'x' }, "MICROSOFT_APP_ID: must be the bot's Microsoft app (client) id, a GUID"],
+    [{ MICROSOFT_APP_ID: APP }, 'MICROSOFT_APP_PASSWORD: is required with MICROSOFT_APP_ID'],
+    [{ MICROSOFT_APP_ID: APP, MICROSOFT_APP_PASSWORD: 'x'.repeat(1025) }, 'MICROSOFT_APP_PASSWORD: must be at most 1024 characters'],
+    [{ MICROSOFT_APP_ID: APP, MICROSOFT_APP_PASSWORD: 'x', MICROSOFT_APP_TENANT_ID: 'contoso' }, 'MICROSOFT_APP_TENANT_ID: must be the Microsoft Entra tenant (directory) id, a GUID'],
+    [{ MICROSOFT_APP_ID: APP, MICROSOFT_APP_PASSWORD: 'x', MICROSOFT_APP_TYPE: 'SingleTenant' }, 'MICROSOFT_APP_TENANT_ID: is required when MICROSOFT_APP_TYPE is SingleTenant'],
+    [{ MICROSOFT_APP_ID: APP, MICROSOFT_APP_TYPE: 'UserAssignedMSI' }, 'MICROSOFT_APP_TENANT_ID: is required when MICROSOFT_APP_TYPE is UserAssignedMSI'],
+    [
+      { MICROSOFT_APP_ID: APP, MICROSOFT_APP_PASSWORD: 'x', MICROSOFT_APP_TENANT_ID: TENANT, MICROSOFT_APP_TYPE: 'UserAssignedMSI' },
+      'MICROSOFT_APP_PASSWORD: is not used with MICROSOFT_APP_TYPE=UserAssignedMSI',
+    ],
+    [{ MICROSOFT_APP_ID: APP, MICROSOFT_APP_PASSWORD: 'x', MICROSOFT_APP_TYPE: 'multitenant' }, 'MICROSOFT_APP_TYPE: must be one of MultiTenant, SingleTenant, UserAssignedMSI'],
+    [{ MICROSOFT_APP_PASSWORD: 'x' }, 'MICROSOFT_APP_ID: is required when MICROSOFT_APP_PASSWORD is set'],
+    [{ MICROSOFT_APP_TENANT_ID: TENANT, MICROSOFT_APP_TYPE: 'SingleTenant' }, 'MICROSOFT_APP_ID: is required when MICROSOFT_APP_TENANT_ID or MICROSOFT_APP_TYPE is set'],
+    [{ TEAMS_LOCAL: 'yes' }, 'TEAMS_LOCAL: must be 1'],
+    [{ TEAMS_LOCAL: '1', MICROSOFT_APP_ID: APP, MICROSOFT_APP_PASSWORD: 'x' }, 'TEAMS_LOCAL: asks for the anonymous local mode, which takes no app id'],
+    [{ TEAMS_LOCAL: '1', MICROSOFT_APP_PASSWORD: 'x' }, 'MICROSOFT_APP_PASSWORD: is not used in the anonymous local mode (TEAMS_LOCAL=1)'],
+  ])('names the Teams variable that is wrong: %o', (env, message) => {
     expect(() => readConfig(env)).toThrow(message);
   });
 });

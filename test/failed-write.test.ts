@@ -29,7 +29,7 @@ describe('a write the disk refuses', () => {
     const app = new GoliveApp({ store, clock: new TestClock('2019-11-01T09:00:00Z'), directory: noGroups, log: (m) => logs.push(m) });
     const run = async (text: string, id = 'rita') => {
       const result = await app.handle({ actor: { id, platform: 'console' }, channel: { platform: 'console', id: 'general' }, text });
-      return result.replies.map((r) => (r.kind === 'view' ? renderText(r.view) : r.content)).join('\n');
+      return result.replies.map((r) => (r.kind === 'view' ? renderText(r.view) : r.kind === 'file' ? r.content : '')).join('\n');
     };
     await run('/release create "Nov" 2019-11-29 --id nov');
     const file = join(dir, 'releases', 'nov.json');

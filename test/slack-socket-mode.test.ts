@@ -7,7 +7,7 @@ import type { Inbox } from '../src/app/inbox.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { serve, type Serving } from '../src/serve.js';
 import type { Store } from '../src/app/store-port.js';
-import { SlackStartError } from '../adapters/slack/bolt-app.js';
+import { createSlackAdapter, SlackStartError } from '../adapters/slack/bolt-app.js';
 import { FAKE_BOT, FAKE_TEAM, startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { APP_ID, appHomeOpened, VERIFICATION_TOKEN } from './support/slack-requests.js';
 import { blockActionPayload, slashCommandPayload, startFakeSocketMode, type FakeSocketMode } from './support/fake-socket-mode.js';
@@ -57,7 +57,7 @@ describe('golive over Socket Mode', () => {
 
   async function start(): Promise<Serving> {
     serving = await serve({
-      slack: { botToken: BOT_TOKEN, appToken: APP_TOKEN, apiUrl: fake.url },
+      adapters: [(deps) => createSlackAdapter({ botToken: BOT_TOKEN, appToken: APP_TOKEN, apiUrl: fake.url }, deps)],
       store,
       inbox,
       clock: new TestClock('2019-11-07T09:00:00Z'),

@@ -19,7 +19,7 @@ const room = (id: string): Channel => ({ platform: 'console', id });
 /** What `user` sees after typing `text` in `channel`. */
 async function say(text: string, channel = room('general'), user = 'rita'): Promise<string> {
   const result = await h!.app.handle({ actor: { id: user, platform: 'console' }, channel, text });
-  return result.replies.map((reply) => (reply.kind === 'view' ? renderText(reply.view) : reply.content)).join('\n');
+  return result.replies.map((reply) => (reply.kind === 'view' ? renderText(reply.view) : reply.kind === 'file' ? reply.content : '')).join('\n');
 }
 
 const releaseFile = (id: string) => join(h!.dir, 'releases', `${id}.json`);

@@ -108,7 +108,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
       if (!result.parsed) failed = true;
       for (const reply of result.replies) {
         if (reply.kind === 'view') say(renderReply(reply));
-        else {
+        else if (reply.kind === 'file') {
           const saved = await saveFile(reportsDir, reply);
           say(saved.line);
           if (!saved.ok) failed = true;

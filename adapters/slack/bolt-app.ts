@@ -1,22 +1,26 @@
-import type { RequestListener } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../../src/config.js';
+import { AdapterStartError, type Adapter, type AdapterDeps } from '../../src/app/adapter.js';
 import type { SlackDeps } from './deps.js';
-import { slackClientOptions } from './client.js';
+import { createSlackClient, slackClientOptions } from './client.js';
+import { slackDirectory } from './directory.js';
+import { slackPort } from './slack-port.js';
+import { slackTell } from './received.js';
 import { registerCommand } from './listeners/command.js';
 import { registerActions } from './listeners/actions.js';
 import { registerViews } from './listeners/views.js';
 import { registerHome } from './listeners/home.js';
 
-export interface SlackAdapter {
-  /** Mounted at POST /slack/events on the shared server (HTTP mode only). */
-  requestListener?: RequestListener;
-  /** Connects Socket Mode; a no-op in HTTP mode, where the shared server receives requests. */
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
+/** Where Slack sends commands, interactivity and events in HTTP mode. */
+export const SLACK_EVENTS_PATH = '/slack/events';
 
-export function createSlackAdapter(config: SlackConfig, deps: SlackDeps): SlackAdapter {
+/**
+ * Slack as golive sees it: in HTTP mode its requests arrive at POST /slack/events on the shared
+ * server; in Socket Mode (an app-level token) over a connection `start` opens, with no mount.
+ */
+export function createSlackAdapter(config: SlackConfig, deps: AdapterDeps): Adapter {
+  const client = createSlackClient(config);
+  const outward = { platform: 'slack' as const, chat: slackPort(client), directory: slackDirectory(client), tell: slackTell(client) };
   const clientOptions = slackClientOptions(config);
   const logger = quietLogger(deps.log);
   if (config.appToken) {
@@ -29,6 +33,8 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackDeps): SlackA
     const app = new App({ token: config.botToken, receiver, socketMode: true, deferInitialization: true, clientOptions, logger, logLevel: LogLevel.ERROR });
     register(app, deps);
     return {
+      ...outward,
+      mounts: [],
       start: async () => {
         await initialise(app);
         try {
@@ -50,7 +56,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackDeps): SlackA
   if (!config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
   const receiver = new HTTPReceiver({
     signingSecret: config.signingSecret,
-    endpoints: '/slack/events',
+    endpoints: SLACK_EVENTS_PATH,
     logger,
     logLevel: LogLevel.ERROR,
     // A payload that does not parse is answered 400 and logged, never thrown at the server.
@@ -64,7 +70,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackDeps): SlackA
   });
   const app = new App({ token: config.botToken, receiver, deferInitialization: true, clientOptions, logger, logLevel: LogLevel.ERROR });
   register(app, deps);
-  return { requestListener: receiver.requestListener, start: () => initialise(app), stop: async () => undefined };
+  return { ...outward, mounts: [{ path: SLACK_EVENTS_PATH, listener: receiver.requestListener }], start: () => initialise(app), stop: async () => undefined };
 }
 
 /**
@@ -79,7 +85,7 @@ async function initialise(app: App): Promise<void> {
   }
 }
 
-export class SlackStartError extends Error {}
+export class SlackStartError extends AdapterStartError {}
 
 function register(app: App, deps: SlackDeps): void {
   // A retried event was already acknowledged and handled the first time.

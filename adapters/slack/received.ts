@@ -43,15 +43,16 @@ export async function receiveThenAck(deps: SlackDeps, client: webApi.WebClient, 
 export async function handleAndAnswer(deps: SlackDeps, client: webApi.WebClient, entry: Received, triggerId?: string): Promise<void> {
   let line = 'failed before answering';
   try {
-    const handled = await handleReceived(deps.app, entry);
-    line = outcomeLine(handled);
-    if (handled.kind === 'form') {
+    const replies = await handleReceived(deps.app, entry);
+    line = outcomeLine(replies);
+    const form = replies.find((reply) => reply.kind === 'form');
+    if (form) {
       // The form remembers where it was opened from, so the answer's reply lands there too.
-      const view = renderModal({ ...handled.form, metadata: JSON.stringify({ m: handled.form.metadata, ch: entry.reply.channel ?? null }) });
+      const view = renderModal({ ...form.form, metadata: JSON.stringify({ m: form.form.metadata, ch: entry.reply.channel ?? null }) });
       await client.views.open({ trigger_id: triggerId ?? entry.id, view });
       return;
     }
-    await deliverReplies(client, { userId: entry.reply.user, ...(entry.reply.channel && { channelId: entry.reply.channel }) }, handled.replies);
+    await deliverReplies(client, { userId: entry.reply.user, ...(entry.reply.channel && { channelId: entry.reply.channel }) }, replies);
     if (entry.reply.home) await publishHome(client, deps, entry.reply.user);
     deps.kickOutbox();
   } catch (error) {

@@ -21,6 +21,8 @@ const NOT_IN_CHANNEL = new Set(['channel_not_found', 'not_in_channel', 'user_not
  */
 export async function deliverReplies(client: webApi.WebClient, target: ReplyTarget, replies: readonly Reply[]): Promise<void> {
   for (const reply of replies) {
+    // Only the listener that holds the request's trigger can open a form; it does so before this.
+    if (reply.kind === 'form') continue;
     if (reply.kind === 'file') {
       await client.filesUploadV2({
         channel_id: reply.visibility === 'public' && target.channelId ? target.channelId : await dmChannel(client, target.userId),

@@ -1,7 +1,10 @@
 import type { RequestListener } from 'node:http';
 import type { Platform } from '../domain/primitives.js';
+import type { GoliveApp } from './app.js';
+import type { Clock } from './clock.js';
 import type { Directory } from './context.js';
 import type { ChatPort } from './delivery/chat-port.js';
+import type { Inbox } from './inbox.js';
 import type { Tell } from './recover.js';
 
 /** A path on golive's one HTTP server that a platform's requests arrive at (POST only). */
@@ -31,3 +34,26 @@ export interface Adapter {
   /** Tells a person the outcome of a request acknowledged before a restart and handled after it. */
   readonly tell: Tell;
 }
+
+/** What `serve` gives every adapter it makes. */
+export interface AdapterDeps {
+  /** The one way into golive: `handle` for text, `act` for a button, `submit` for a form. */
+  app: GoliveApp;
+  /** Starts delivering the outbox (checklist edits, announcements) without waiting for it. */
+  kickOutbox: () => void;
+  log: (message: string) => void;
+  /** Every handler runs inside it (`inflight.run`), so shutdown can wait for work done after an ack. */
+  inflight: { run<T>(work: () => Promise<T>): Promise<T> };
+  /** Every request is written here before the platform is acknowledged; what a crash leaves is handled at start. */
+  inbox: Inbox;
+  clock: Clock;
+}
+
+/**
+ * Makes one platform's adapter from what `serve` gives it; the platform's own settings are bound
+ * in by whoever builds the list (main.ts), e.g. `(deps) => createSlackAdapter(slackConfig, deps)`.
+ */
+export type AdapterFactory = (deps: AdapterDeps) => Adapter;
+
+/** An adapter that could not start (credentials refused, connection not opened): golive stops with its message. */
+export class AdapterStartError extends Error {}

@@ -1,7 +1,7 @@
 import type { Command } from './language/commands.js';
 import { parse } from './language/parser.js';
 import { Ctx, errorReply, type AppDeps } from './context.js';
-import { UserError, type Reply, type Request } from './request.js';
+import { UserError, type Actor, type Origin, type Reply, type Request, type RequestRef } from './request.js';
 import { StoreError } from './store-port.js';
 import { RecordedBefore } from './usecases/change.js';
 import { recordedBeforeReply } from './usecases/result.js';
@@ -19,6 +19,10 @@ import { handleClose, handleTodo } from './usecases/close.js';
 import { handleNotify } from './usecases/notify.js';
 import { sanitizeRequest } from './language/sanitize.js';
 import { handleSchedule, handleScheduleSet, handleScheduleSwitch } from './usecases/schedule.js';
+import { handleAnswerForm } from './usecases/answer-form.js';
+import { actionCommand, checkForm, formErrorsMessage, UNKNOWN_ACTION, UNKNOWN_FORM, type FormCheck } from './usecases/interactions.js';
+import { todoViewFor } from './usecases/todo.js';
+import type { View } from '../views/elements.js';
 
 /** A command already in typed form: from a button, a form, or a parsed line. */
 export interface CommandRequest {
@@ -38,7 +42,11 @@ export interface HandleResult {
   parsed: boolean;
 }
 
-/** The one entry point every adapter calls with what a person typed. */
+/**
+ * The one way into golive: every adapter calls it with what a person typed (`handle`), pressed
+ * (`act`) or submitted (`submit`), and each becomes a typed command run by `execute`, so every
+ * change is authorised, recorded and audited alike, and a failed write is said alike.
+ */
 export class GoliveApp {
   constructor(readonly deps: AppDeps) {}
 
@@ -59,6 +67,33 @@ export class GoliveApp {
       ...(request.replay && { replay: true }),
     });
     return { parsed: true, replies };
+  }
+
+  /** A button pressed: the command it stands for, run by `execute`. A form to fill in comes back as a `form` reply. */
+  async act(origin: Origin, actionId: string, value: string, ref: RequestRef = {}): Promise<Reply[]> {
+    const interaction = actionCommand(actionId, value);
+    if (!interaction) return [errorReply(UNKNOWN_ACTION)];
+    return this.execute({ actor: origin.actor, ...(origin.channel && { channel: origin.channel }), ...interaction, ...ref });
+  }
+
+  /** A form sent: checked, then the command it makes, run by `execute`. */
+  async submit(origin: Origin, formId: string, metadata: string, values: Record<string, string>, ref: RequestRef = {}): Promise<Reply[]> {
+    const checked = this.checkForm(formId, metadata, values);
+    if (checked.kind === 'unknown') return [errorReply(UNKNOWN_FORM)];
+    // A platform that shows field errors in the form checks first (checkForm); this is for one that cannot.
+    if (checked.kind === 'errors') return [errorReply(formErrorsMessage(checked.errors))];
+    const { kind: _ok, ...interaction } = checked;
+    return this.execute({ actor: origin.actor, ...(origin.channel && { channel: origin.channel }), ...interaction, ...ref });
+  }
+
+  /** A form's fields checked without writing anything, so a platform can show the errors in the form itself. */
+  checkForm(formId: string, metadata: string, values: Record<string, string>): FormCheck {
+    return checkForm(formId, metadata, values);
+  }
+
+  /** What waits for this person, across every release: the same list as `todo`, for a home tab. */
+  home(actor: Actor): View {
+    return todoViewFor(this.deps.store, actor.id, this.deps.clock.now());
   }
 
   async execute(unchecked: CommandRequest): Promise<Reply[]> {
@@ -133,6 +168,8 @@ function dispatch(ctx: Ctx, command: Command): Promise<Reply[]> | Reply[] {
       return handleClose(ctx, command);
     case 'todo':
       return handleTodo(ctx);
+    case 'answer-form':
+      return handleAnswerForm(ctx, command);
     case 'notify':
       return handleNotify(ctx, command);
     case 'schedule':

@@ -1,39 +1,29 @@
 import type { GoliveApp } from './app.js';
 import type { Received } from './inbox.js';
-import type { Reply } from './request.js';
-import { handleAction, submitForm } from './usecases/interactions.js';
-import type { Channel } from '../domain/release.js';
-import type { Form, Span, View } from '../views/elements.js';
+import type { Origin, Reply } from './request.js';
+import type { Span, View } from '../views/elements.js';
 
 // One entry point for a request taken from the inbox, the same whether it is handled right after
 // its acknowledgement or again at start-up after a crash.
 
-export type Handled = { kind: 'replies'; replies: Reply[] } | { kind: 'form'; form: Form };
-
-export async function handleReceived(app: GoliveApp, entry: Received, replay = false): Promise<Handled> {
-  const actor = { id: entry.actor, platform: entry.platform };
-  const channel: Channel | undefined = entry.channel !== undefined ? { platform: entry.platform, id: entry.channel } : undefined;
+export async function handleReceived(app: GoliveApp, entry: Received, replay = false): Promise<Reply[]> {
+  const origin: Origin = { actor: { id: entry.actor, platform: entry.platform }, ...(entry.channel !== undefined && { channel: { platform: entry.platform, id: entry.channel } }) };
   const request = { requestId: entry.id, ...(replay && { replay: true }) };
   switch (entry.kind) {
-    case 'command': {
-      const result = await app.handle({ actor, ...(channel && { channel }), text: entry.text, ...request });
-      return { kind: 'replies', replies: result.replies };
-    }
+    case 'command':
+      return (await app.handle({ ...origin, text: entry.text, ...request })).replies;
     case 'action':
-      return handleAction(app, { actor, ...(channel && { channel }) }, entry.actionId, entry.value, request);
-    case 'form': {
-      const outcome = await submitForm(app, { actor, ...(channel && { channel }) }, entry.formId, entry.metadata, entry.values, request);
-      // Field errors were sent back in the form before the entry was written; the same values check the same way.
-      return outcome.kind === 'errors' ? { kind: 'replies', replies: [] } : outcome;
-    }
+      return app.act(origin, entry.actionId, entry.value, request);
+    case 'form':
+      return app.submit(origin, entry.formId, entry.metadata, entry.values, request);
   }
 }
 
 /** What the `done` record keeps: the first reply's title and opening words. */
-export function outcomeLine(handled: Handled): string {
-  if (handled.kind === 'form') return `form opened: ${handled.form.title}`;
-  const first = handled.replies[0];
+export function outcomeLine(replies: readonly Reply[]): string {
+  const first = replies[0];
   if (!first) return 'nothing to say';
+  if (first.kind === 'form') return `form opened: ${first.form.title}`;
   if (first.kind === 'file') return `file sent: ${first.filename}`;
   const opening = first.view.blocks.find((block) => block.type === 'paragraph');
   const words = opening?.type === 'paragraph' ? plain(opening.content) : '';
@@ -58,17 +48,18 @@ export function describeReceived(entry: Received): string {
  * The replies a person gets for a request golive handled only after restarting: the first
  * private reply (or a note of its own) says which request this answers and when it was received.
  */
-export function recoveredReplies(entry: Received, handled: Handled): Reply[] {
-  const replies: Reply[] =
-    handled.kind === 'form'
-      ? [
-          {
+export function recoveredReplies(entry: Received, handled: readonly Reply[]): Reply[] {
+  // A form can only be opened while the button press is fresh (Slack's trigger lasts seconds).
+  const replies = handled.map(
+    (reply): Reply =>
+      reply.kind === 'form'
+        ? {
             kind: 'view',
             visibility: 'private',
             view: { title: 'Press the button again', blocks: [{ type: 'paragraph', content: [{ type: 'text', text: 'The form could not be opened in time. Press the button again to answer.' }] }] },
-          },
-        ]
-      : handled.replies;
+          }
+        : reply,
+  );
   const received = `${entry.at.slice(11, 16)} UTC, ${entry.at.slice(0, 10)}`;
   const lead = `golive restarted before it answered your ${describeReceived(entry)} (received ${received})`;
   const at = replies.findIndex((reply) => reply.kind === 'view' && reply.visibility === 'private');

@@ -23,10 +23,10 @@ export async function recoverInbox(app: GoliveApp, inbox: Inbox, tellers: Partia
       log(`inbox: request ${entry.id} came from ${entry.platform}, which is not configured; it waits until it is`);
       continue;
     }
-    const outcome = await handleReceived(app, entry, true);
-    let line = outcomeLine(outcome);
+    const replies = await handleReceived(app, entry, true);
+    let line = outcomeLine(replies);
     try {
-      await tell(entry, recoveredReplies(entry, outcome));
+      await tell(entry, recoveredReplies(entry, replies));
     } catch (error) {
       // The change itself is recorded; only the message failed, and it is not worth replaying the request for.
       const reason = error instanceof Error ? error.message : String(error);

@@ -1,6 +1,6 @@
 import type { Channel } from '../domain/release.js';
 import type { Platform } from '../domain/primitives.js';
-import type { View } from '../views/elements.js';
+import type { Form, View } from '../views/elements.js';
 
 /** Who is asking, from where: what every adapter turns a platform request into. */
 export interface Actor {
@@ -19,6 +19,13 @@ export interface Request {
   replay?: boolean;
 }
 
+/** Who pressed a button or sent a form, and where: what the app needs besides what they chose. */
+export interface Origin {
+  actor: Actor;
+  /** The conversation the button or form was in, if any (App Home has none). */
+  channel?: Channel;
+}
+
 /** Where a request came from in the inbox, for the audit entry and a replay after a crash. */
 export interface RequestRef {
   requestId?: string;
@@ -27,7 +34,11 @@ export interface RequestRef {
 
 export type Visibility = 'private' | 'public';
 
-export type Reply = { kind: 'view'; visibility: Visibility; view: View } | { kind: 'file'; visibility: Visibility; filename: string; title: string; mime: string; content: string };
+export type Reply =
+  | { kind: 'view'; visibility: Visibility; view: View }
+  | { kind: 'file'; visibility: Visibility; filename: string; title: string; mime: string; content: string }
+  /** A form for the person to fill in (Slack opens it as a modal); always private, and never more than one per answer. */
+  | { kind: 'form'; visibility: 'private'; form: Form };
 
 /** A problem with what the person asked for: told privately, changes nothing, not audited. */
 export class UserError extends Error {

@@ -12,9 +12,21 @@ import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { blockAction, slashCommand, viewSubmission } from './slack-requests.js';
 import { TestClock } from './test-clock.js';
 import { recordVerifier, type AuditPolicy } from '../../src/app/record-check.js';
+import { createSlackAdapter } from '../../adapters/slack/bolt-app.js';
+import type { AdapterFactory } from '../../src/app/adapter.js';
+import type { DurableFs } from '../../store/durable-json-file.js';
 
 export const SECRET = '8f742231b10e8888abcd99yyyzzz85a5'.replace(/[^0-9a-f]/g, 'a');
 export const CHANNEL = 'C0RELEASE';
+
+export interface HarnessOptions {
+  hookSecret?: string;
+  schedule?: boolean;
+  /** The store's file system, for a disk that fails on demand. */
+  fs?: DurableFs;
+  /** More platforms served beside Slack. */
+  adapters?: AdapterFactory[];
+}
 
 /**
  * golive serving Slack for real (Bolt's HTTP receiver on an ephemeral loopback port) against a
@@ -33,15 +45,16 @@ export class SlackHarness {
   ) {}
 
   /** On a fresh temp folder, or on `dir` as a restart would find it; the store opened as start-up does. */
-  static async open(start = '2019-11-07T09:00:00Z', folder?: string, audit: AuditPolicy = {}, options: { hookSecret?: string; schedule?: boolean } = {}): Promise<SlackHarness> {
+  static async open(start = '2019-11-07T09:00:00Z', folder?: string, audit: AuditPolicy = {}, options: HarnessOptions = {}): Promise<SlackHarness> {
     const dir = folder ?? (await mkdtemp(join(tmpdir(), 'golive-slack-')));
-    const store = await openLowdbStore(dir, { verify: recordVerifier(audit) });
+    const store = await openLowdbStore(dir, { verify: recordVerifier(audit), ...(options.fs && { fs: options.fs }) });
     const fake = await startFakeSlack();
     const clock = new TestClock(start);
     const logs: string[] = [];
     const inbox = await openInboxFile(dir, { log: (m) => logs.push(m) });
+    const slack: AdapterFactory = (deps) => createSlackAdapter({ botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url }, deps);
     const serving = await serve({
-      slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url },
+      adapters: [slack, ...(options.adapters ?? [])],
       store,
       inbox,
       clock,

@@ -11,7 +11,7 @@ export function registerActions(bolt: App, deps: SlackDeps): void {
         type: 'received' as const,
         kind: 'action' as const,
         id: requestId(body.trigger_id),
-        at: deps.app.deps.clock.now().toISOString(),
+        at: deps.clock.now().toISOString(),
         platform: 'slack' as const,
         actor: body.user.id,
         ...(channelId && { channel: channelId }),

@@ -11,7 +11,7 @@ export function registerCommand(bolt: App, deps: SlackDeps): void {
         type: 'received' as const,
         kind: 'command' as const,
         id: requestId(command.trigger_id),
-        at: deps.app.deps.clock.now().toISOString(),
+        at: deps.clock.now().toISOString(),
         platform: 'slack' as const,
         actor: command.user_id,
         channel: command.channel_id,

@@ -1,11 +1,10 @@
 import type { App, webApi } from '@slack/bolt';
 import type { SlackDeps } from '../deps.js';
-import { homeFor } from '../../../src/app/usecases/interactions.js';
 import { slackActor } from '../identity.js';
 import { LIMITS, renderBlocks } from '../render-blocks.js';
 
 export async function publishHome(client: webApi.WebClient, deps: SlackDeps, userId: string): Promise<void> {
-  const { blocks } = renderBlocks(homeFor(deps.app, slackActor(userId)), { maxBlocks: LIMITS.surfaceBlocks });
+  const { blocks } = renderBlocks(deps.app.home(slackActor(userId)), { maxBlocks: LIMITS.surfaceBlocks });
   await client.views.publish({ user_id: userId, view: { type: 'home', blocks } });
 }
 

@@ -1,7 +1,6 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { SlackDeps } from '../deps.js';
-import { checkForm } from '../../../src/app/usecases/interactions.js';
 import { formErrors, readFormValues } from '../render-modal.js';
 import { handleAndAnswer, receiveThenAck, requestId } from '../received.js';
 
@@ -12,7 +11,7 @@ function unwrap(metadata: string): { metadata: string; channelId?: string } {
     const parsed = Wrapped.safeParse(JSON.parse(metadata));
     if (parsed.success) return { metadata: parsed.data.m, ...(parsed.data.ch && { channelId: parsed.data.ch }) };
   } catch {
-    // Not ours: submitForm refuses it with a clear message.
+    // Not ours: the app refuses it with a clear message.
   }
   return { metadata };
 }
@@ -26,7 +25,7 @@ export function registerViews(bolt: App, deps: SlackDeps): void {
     deps.inflight.run(async () => {
       const { metadata, channelId } = unwrap(view.private_metadata);
       const values = readFormValues(view.state.values);
-      const checked = checkForm(view.callback_id, metadata, values);
+      const checked = deps.app.checkForm(view.callback_id, metadata, values);
       if (checked.kind === 'errors') {
         await ack(formErrors(checked.errors));
         return;
@@ -35,7 +34,7 @@ export function registerViews(bolt: App, deps: SlackDeps): void {
         type: 'received' as const,
         kind: 'form' as const,
         id: requestId((body as { trigger_id?: string }).trigger_id),
-        at: deps.app.deps.clock.now().toISOString(),
+        at: deps.clock.now().toISOString(),
         platform: 'slack' as const,
         actor: body.user.id,
         ...(channelId && { channel: channelId }),

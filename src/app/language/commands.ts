@@ -55,6 +55,8 @@ export type Command =
   | { name: 'decide'; verdict: 'go' | 'no-go'; note?: string; override?: string; for?: UserRef }
   | { name: 'close'; result: 'went-live' | 'rolled-back' | 'cancelled'; note?: string }
   | { name: 'todo' }
+  /** Never typed: an answer button asks for the form to answer with, or is refused (and audited) at once. */
+  | { name: 'answer-form'; criterion: { id: string }; answer: 'met' | 'not-met' | 'need-info' }
   /** `state` absent: show the setting. */
   | { name: 'notify'; state?: 'on' | 'off' }
   | { name: 'schedule' }
