@@ -460,9 +460,9 @@ describe('the answer form as a card', () => {
   let form: Form;
   beforeAll(async () => {
     h = await Harness.openWith(beforePanel, '2019-11-04T09:00:00Z');
-    const [outcome] = await h.app.act({ actor: { id: 'dan', platform: 'console' } }, 'golive:answer:not-met', actionValue({ r: 'nov-2019-sec', c: 'code-ready' }));
-    if (outcome?.kind !== 'form') throw new Error('expected the answer form');
-    form = outcome.form;
+    const [reply] = await h.app.act({ actor: { id: 'dan', platform: 'console' } }, 'golive:answer:not-met', actionValue({ r: 'nov-2019-sec', c: 'code-ready' }));
+    if (reply?.kind !== 'form') throw new Error('expected the answer form');
+    form = reply.form;
   });
   afterAll(() => h.close());
 
