@@ -58,8 +58,9 @@ class RecordingPort implements ChatPort {
     this.sent.push({ to: person, key, text: renderText(view) });
     return { ref: `dm-${this.sent.length}` };
   }
-  to(id: string): Sent[] {
-    return this.sent.filter((s) => s.to.id === id);
+  /** What went to the console person `name`. */
+  to(name: string): Sent[] {
+    return this.sent.filter((s) => s.to.id === `console:${name}`);
   }
 }
 
@@ -106,7 +107,7 @@ describe('the daily digest', () => {
     await tick('2019-12-20T09:00:00Z');
     const dan = port.to('dan');
     expect(dan).toHaveLength(1);
-    expect(dan[0]!.to).toEqual({ platform: 'console', id: 'dan' });
+    expect(dan[0]!.to).toEqual({ platform: 'console', id: 'console:dan' });
     expect(dan[0]!.key).toBe('digest:console:dan:2019-12-20');
     expect(dan[0]!.text).toContain('Alpha: PENDING');
     expect(dan[0]!.text).toContain('Beta: PENDING');

@@ -266,7 +266,7 @@ describe('the outbox holds intent', () => {
       doc.outbox.push({
         id: 'dm:nov:date-moved:UDAN',
         kind: 'date-moved',
-        to: { person: { platform: 'slack', id: 'UDAN' } },
+        to: { person: { platform: 'slack', id: 'slack:UDAN' } },
         params: { index: 0 },
         createdAt: '2019-11-07T09:00:30.000Z',
         status: 'pending',
@@ -286,7 +286,7 @@ describe('the outbox holds intent', () => {
   });
 
   it('prints a direct message in the console with whom it is for', async () => {
-    const s = await storeWith([dateMoved('C1', { id: 'dm:rel-1', to: { person: { platform: 'console', id: 'dan' } } })]);
+    const s = await storeWith([dateMoved('C1', { id: 'dm:rel-1', to: { person: { platform: 'console', id: 'console:dan' } } })]);
     closeStore = s.close;
     const said: string[] = [];
     await deliverDue(s.store, { console: consolePort((text) => said.push(text)) }, at(0));

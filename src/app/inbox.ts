@@ -15,6 +15,7 @@ const base = {
   id: Id,
   at: Instant,
   platform: Platform,
+  /** The platform's own id for the person (Slack's `U123`); the app qualifies it with `platform`. */
   actor: UserId,
   /** The conversation the request came from, if any (a DM or App Home has none). */
   channel: PlatformId.optional(),

@@ -3,6 +3,7 @@ import type { Received } from './inbox.js';
 import type { Reply } from './request.js';
 import { handleAction, submitForm } from './usecases/interactions.js';
 import type { Channel } from '../domain/release.js';
+import { qualify } from '../domain/person-id.js';
 import type { Form, Span, View } from '../views/elements.js';
 
 // One entry point for a request taken from the inbox, the same whether it is handled right after
@@ -11,7 +12,7 @@ import type { Form, Span, View } from '../views/elements.js';
 export type Handled = { kind: 'replies'; replies: Reply[] } | { kind: 'form'; form: Form };
 
 export async function handleReceived(app: GoliveApp, entry: Received, replay = false): Promise<Handled> {
-  const actor = { id: entry.actor, platform: entry.platform };
+  const actor = { id: qualify(entry.platform, entry.actor), platform: entry.platform };
   const channel: Channel | undefined = entry.channel !== undefined ? { platform: entry.platform, id: entry.channel } : undefined;
   const request = { requestId: entry.id, ...(replay && { replay: true }) };
   switch (entry.kind) {
