@@ -189,6 +189,18 @@ describe('the daily digest', () => {
     expect(port.to('dan')).toHaveLength(3);
   });
 
+  it("sends each person's digest on their own platform, whatever the release's channels", async () => {
+    // Releases linked to console channels, with an owner named as a Slack person.
+    await run('/release role SECAS @slack:USAM --release a', 'rita');
+    const slack = new RecordingPort();
+    await tick('2019-12-20T09:00:00Z');
+    expect(port.sent.map((s) => s.to.id)).not.toContain('slack:USAM');
+    await digestTick({ store, people, ports: { console: port, slack } }, new Date('2019-12-20T09:05:00Z'));
+    expect(slack.sent.map((s) => [s.to, s.key])).toEqual([[{ platform: 'slack', id: 'slack:USAM' }, 'digest:slack:USAM:2019-12-20']]);
+    expect(slack.sent[0]!.text).toContain('. secas-ready ');
+    expect(port.to('dan')).toHaveLength(1);
+  });
+
   it('sends nothing to someone with nothing due, nor for a closed release', async () => {
     await run('/release close cancelled --release a', 'rita');
     await run('/release close cancelled --release b', 'rita');

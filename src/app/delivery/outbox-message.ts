@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Channel } from '../../domain/release.js';
 import { Instant, Platform, Slug } from '../../domain/primitives.js';
-import { PersonIdSchema, platformOf, qualifiedAs, type PersonId } from '../../domain/person-id.js';
+import { isQualified, PersonIdSchema, platformOf, qualify, type PersonId } from '../../domain/person-id.js';
 import { View } from '../../views/elements.js';
 
 // What golive has decided to say, kept as intent: a kind and the plain-JSON parameters its
@@ -133,7 +133,7 @@ function qualifyRead(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const { id, platform } = value as Record<string, unknown>;
   if (typeof id !== 'string' || !Platform.safeParse(platform).success) return value;
-  return { ...value, id: qualifiedAs(platform as Platform, id) };
+  return isQualified(id) ? value : { ...value, id: qualify(platform as Platform, id) };
 }
 
 /** The old shape, as version 1 documents hold it: checklists are rendered afresh, other views sent as stored. */

@@ -6,7 +6,7 @@ import type { Word } from './tokenize.js';
 import type { UsageEntry } from './usage.js';
 import { suggest } from './suggest.js';
 import { HttpUrl, SLUG_PATTERN, UserId, isRealDate } from '../../domain/primitives.js';
-import { isPersonPlatform, platformOf } from '../../domain/person-id.js';
+import { isPersonPlatform, isQualified, localId, platformOf } from '../../domain/person-id.js';
 
 export class Failure {
   constructor(readonly error: ParseFailure) {}
@@ -171,8 +171,11 @@ const HOW_TO_NAME = 'write @name for someone on this platform, or @slack:U123 (@
 export function user(a: Args, text: string): UserRef {
   const group = text.startsWith('@@');
   const id = group ? text.slice(2) : text.startsWith('@') ? text.slice(1) : text;
-  if (!UserId.safeParse(id).success || id.endsWith(':')) a.fail(`"${text}" is not a ${group ? 'user group' : 'person'}: ${group ? 'write @@<platform>:<group id>, like @@slack:S123' : HOW_TO_NAME}.`);
-  if (!group && BROADCASTS.test(id)) a.fail(`"${text}" names everyone in a conversation, not a person: name the people.`);
+  // A qualified id's own part is an id too: `@slack:__proto__` is no more a person than `@__proto__`.
+  const own = isQualified(id) ? localId(id) : id;
+  if (!UserId.safeParse(id).success || !UserId.safeParse(own).success || id.endsWith(':'))
+    a.fail(`"${text}" is not a ${group ? 'user group' : 'person'}: ${group ? 'write @@<platform>:<group id>, like @@slack:S123' : HOW_TO_NAME}.`);
+  if (!group && BROADCASTS.test(own)) a.fail(`"${text}" names everyone in a conversation, not a person: name the people.`);
   const platform = platformOf(id);
   if (platform !== undefined && !isPersonPlatform(platform))
     a.fail(`"${text}" is not a ${group ? 'user group' : 'person'}: ${platform} ids name ${platform === 'hook' ? 'webhooks' : 'golive itself'}, never people.`);
