@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { Received } from '../src/app/inbox.js';
+import { handleReceived } from '../src/app/received.js';
 import { Channel } from '../src/domain/release.js';
 import { Harness } from './support/golive.js';
 
@@ -30,6 +32,27 @@ describe('a channel reference', () => {
     const checklist = doc.outbox.find((m) => m.kind === 'checklist')!;
     expect(checklist.to).toEqual({ channel: teamsChannel });
     expect(h.store.findByChannel({ platform: 'teams', id: teamsChannel.id })).toBe('nov');
+  });
+
+  it('comes with a request taken from the inbox, whose actor the app qualifies with its platform', async () => {
+    h = await Harness.open();
+    const entry = Received.parse({
+      type: 'received',
+      kind: 'command',
+      id: 'activity-1',
+      at: '2019-11-01T09:00:00.000Z',
+      platform: 'teams',
+      actor: '29:1aBc_rita',
+      channel: teamsChannel.id,
+      reference,
+      reply: { user: '29:1aBc_rita', channel: teamsChannel.id },
+      text: '/release create "Nov" 2019-11-29 --id nov',
+    });
+    await handleReceived(h.app, entry);
+    const doc = await h.onDisk('nov');
+    expect(doc.release.channels).toEqual([teamsChannel]);
+    expect(doc.release.managers).toEqual(['teams:29:1aBc_rita']);
+    expect(doc.audit[0]).toMatchObject({ actor: { id: 'teams:29:1aBc_rita', platform: 'teams' }, request: 'activity-1' });
   });
 
   it('is strict: only the fields a platform needs, bounded, with an http(s) service URL', () => {

@@ -13,7 +13,7 @@ export type Handled = { kind: 'replies'; replies: Reply[] } | { kind: 'form'; fo
 
 export async function handleReceived(app: GoliveApp, entry: Received, replay = false): Promise<Handled> {
   const actor = { id: qualify(entry.platform, entry.actor), platform: entry.platform };
-  const channel: Channel | undefined = entry.channel !== undefined ? { platform: entry.platform, id: entry.channel } : undefined;
+  const channel: Channel | undefined = entry.channel !== undefined ? { platform: entry.platform, id: entry.channel, ...(entry.reference && { reference: entry.reference }) } : undefined;
   const request = { requestId: entry.id, ...(replay && { replay: true }) };
   switch (entry.kind) {
     case 'command': {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Channel } from '../../domain/release.js';
 import { Instant, Platform, Slug } from '../../domain/primitives.js';
-import { isQualified, PersonIdSchema, platformOf, qualify, type PersonId } from '../../domain/person-id.js';
+import { isPersonPlatform, isQualified, PersonIdSchema, platformOf, qualify, type PersonId } from '../../domain/person-id.js';
 import { View } from '../../views/elements.js';
 
 // What golive has decided to say, kept as intent: a kind and the plain-JSON parameters its
@@ -28,10 +28,10 @@ const PlatformPerson = z.preprocess(
 export const Person = PlatformPerson;
 export type Person = z.infer<typeof Person>;
 
-/** A direct message's recipient for a qualified id; undefined for a bare one, which names nobody golive can reach. */
+/** A direct message's recipient for a person's qualified id; undefined for a bare one, or a hook's, which golive cannot reach. */
 export function personOf(id: string): Person | undefined {
   const platform = platformOf(id);
-  return platform === undefined ? undefined : { platform, id: id as PersonId };
+  return platform !== undefined && isPersonPlatform(platform) ? { platform, id: id as PersonId } : undefined;
 }
 export const Recipient = z.union([z.object({ channel: Channel }).strict(), z.object({ person: Person }).strict()]);
 export type Recipient = z.infer<typeof Recipient>;
