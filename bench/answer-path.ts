@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GoliveApp } from '../src/app/app.js';
 import { noGroups } from '../src/app/context.js';
+import { qualify } from '../src/domain/person-id.js';
 import type { Clock } from '../src/app/clock.js';
 import { evaluate } from '../src/domain/readiness.js';
 import { statusView } from '../src/views/status.js';
@@ -25,7 +26,7 @@ export async function benchAnswerPath(): Promise<void> {
     let now = Date.parse('2019-11-01T09:00:00Z');
     const clock: Clock = { now: () => new Date((now += 1000)) };
     const app = new GoliveApp({ store, clock, directory: noGroups });
-    const run = (text: string, id = 'rita') => app.handle({ actor: { id, platform: 'console' }, channel: { platform: 'console', id: 'bench' }, text });
+    const run = (text: string, id = 'rita') => app.handle({ actor: { id: qualify('console', id), platform: 'console' }, channel: { platform: 'console', id: 'bench' }, text });
     await run('/release create "Bench" 2019-11-29 --id bench');
     await run('/release role DCC dan');
     await run('/release ask');

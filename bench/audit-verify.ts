@@ -25,7 +25,7 @@ export async function benchAuditVerify(): Promise<void> {
 function entry(n: number) {
   return {
     at: new Date(Date.UTC(2019, 10, 8, 9, 0, n)).toISOString(),
-    actor: { id: 'U-bench', platform: 'slack' as const },
+    actor: { id: 'slack:U-bench' as const, platform: 'slack' as const },
     command: `/release confirm ${(n % 7) + 1} met --evidence https://example.org/evidence/${n}`,
     outcome: 'applied' as const,
     before: { answer: null, criterion: (n % 7) + 1 },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { GoliveApp } from '../src/app/app.js';
 import { noGroups } from '../src/app/context.js';
+import { qualify } from '../src/domain/person-id.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 
 const FLOOD = 4_000;
@@ -20,7 +21,7 @@ export async function benchRefusalFlood(): Promise<void> {
     const store = await openLowdbStore(dir);
     let now = Date.parse('2019-11-01T09:00:00Z');
     const app = new GoliveApp({ store, clock: { now: () => new Date(now) }, directory: noGroups });
-    const run = (text: string, id: string) => app.handle({ actor: { id, platform: 'console' }, channel: { platform: 'console', id: 'flood' }, text });
+    const run = (text: string, id: string) => app.handle({ actor: { id: qualify('console', id), platform: 'console' }, channel: { platform: 'console', id: 'flood' }, text });
     await run('/release create "Flood" 2019-11-29 --id flood', 'rita');
     await run('/release role DCC dan', 'rita');
     const confirms = async (): Promise<number[]> => {

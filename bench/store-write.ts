@@ -54,7 +54,7 @@ async function seed(root: string, size: number): Promise<void> {
 function bump(doc: ReleaseDocument): ReleaseDocument {
   const at = '2019-11-08T09:00:00.000Z';
   const count = (doc.release.facts.testingIssues?.count ?? 0) + 1;
-  doc.release.facts.testingIssues = { count, threshold: 10, setAt: at, setBy: 'U-bench', changedAt: at };
+  doc.release.facts.testingIssues = { count, threshold: 10, setAt: at, setBy: 'slack:U-bench', changedAt: at };
   return doc;
 }
 

@@ -15,6 +15,7 @@ import { openLowdbStore } from '../store/lowdb-store.js';
 import { openInboxFile } from '../store/inbox-file.js';
 import { openPeopleFile } from '../store/people-file.js';
 import { newestRecord } from './app/usecases/change.js';
+import { qualifyPeople } from './app/usecases/qualify-people.js';
 import { runConsole } from '../adapters/console/console-chat.js';
 
 // The composition root: configuration, store, app, and the adapters the configuration asks for.
@@ -32,6 +33,8 @@ async function main(): Promise<number> {
   const rehearsal = config.GOLIVE_CLOCK_START ? rehearsalClock(rehearsalStart(store, new Date(config.GOLIVE_CLOCK_START))) : undefined;
   const clock = rehearsal ?? systemClock;
   if (audit.adopting && audit.key) await adoptAuditKey(store, audit.key, clock, log);
+  // Records from before people ids carried their platform are brought up to date, once, on the record.
+  await qualifyPeople(store, clock, audit.key, log);
   // Like the store, a people file that does not read stops start-up, naming the file.
   const people = await openPeopleFile(config.GOLIVE_DATA_DIR);
   if (platforms) {

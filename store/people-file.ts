@@ -23,7 +23,7 @@ export async function openPeopleFile(dataDir: string, fs?: DurableFs): Promise<P
   const file = join(dataDir, PEOPLE_FILE);
   const adapter = new DurableJsonFile<PeopleDocument>(file, (value) => check(file, value), fs);
   const doc = await adapter.read();
-  const people = new Map<string, PersonPrefs>();
+  const people = new Map<PersonKey, PersonPrefs>();
   for (const [key, prefs] of doc?.people ?? []) {
     if (people.has(key)) throw new StoreError(`${file}: lists ${key} twice; fix or remove the file and start again`, file);
     people.set(key, prefs);
@@ -43,7 +43,7 @@ class PeopleFile implements PeoplePort {
 
   constructor(
     private readonly adapter: DurableJsonFile<PeopleDocument>,
-    private readonly people: Map<string, PersonPrefs>,
+    private readonly people: Map<PersonKey, PersonPrefs>,
   ) {}
 
   get(key: PersonKey): PersonPrefs {

@@ -34,12 +34,12 @@ describe('the audit trail through the app', () => {
     const [jsonl = ''] = await h.written((await h.run('/release audit export')).output);
     const lines = jsonl.split('\n').filter((l) => l.startsWith('{'));
     expect(lines.map((l) => JSON.parse(l).outcome)).toEqual(['applied', 'applied', 'applied', 'refused']);
-    expect(JSON.parse(lines[2]!).after.response).toMatchObject({ answer: 'met', by: 'dan', evidence: ['https://example.org/x'] });
+    expect(JSON.parse(lines[2]!).after.response).toMatchObject({ answer: 'met', by: 'console:dan', evidence: ['https://example.org/x'] });
 
     const [csv = ''] = await h.written((await h.run('/release audit export --format csv')).output);
     expect(csv).toContain('seq,at,actor,platform,command,outcome,reason,before,after,prevHash,hash');
     expect(csv).toContain('"/release confirm code-ready met ""done, with a comma and a \\""quote\\""""');
-    expect(csv).toMatch(/4,2019-11-01T09:00:\d\d\.000Z,mallory,console,\/release confirm code-ready met,refused,/);
+    expect(csv).toMatch(/4,2019-11-01T09:00:\d\d\.000Z,console:mallory,console,\/release confirm code-ready met,refused,/);
   });
 
   it('names the first edited entry after someone changes an answer in the file by hand', async () => {

@@ -30,8 +30,8 @@ describe('who may do what', () => {
     const after = await onDisk();
     expect(after.release).toEqual(before.release);
     const last = after.audit.at(-1)!;
-    expect(last).toMatchObject({ outcome: 'refused', actor: { id: 'mallory', platform: 'console' }, command: '/release confirm code-ready met' });
-    expect(last.reason).toContain('owned by @dan');
+    expect(last).toMatchObject({ outcome: 'refused', actor: { id: 'console:mallory', platform: 'console' }, command: '/release confirm code-ready met' });
+    expect(last.reason).toContain('owned by @console:dan');
   });
 
   it('lets the owner and a named delegate answer, recording on whose behalf', async () => {
@@ -40,8 +40,8 @@ describe('who may do what', () => {
     const { output } = await h.run('/release confirm 2 need-info "waiting for UIT report"', 'dora');
     expect(output).toContain('Recorded: criterion 2 (test-phases-closed) needs more information');
     const doc = await onDisk();
-    expect(doc.release.criteria[0]!.responses[0]).toMatchObject({ answer: 'met', by: 'dan', evidence: ['https://example.org/a'] });
-    expect(doc.release.criteria[1]!.responses[0]).toMatchObject({ answer: 'need-info', by: 'dora', onBehalfOf: 'dan', comment: 'waiting for UIT report' });
+    expect(doc.release.criteria[0]!.responses[0]).toMatchObject({ answer: 'met', by: 'console:dan', evidence: ['https://example.org/a'] });
+    expect(doc.release.criteria[1]!.responses[0]).toMatchObject({ answer: 'need-info', by: 'console:dora', onBehalfOf: 'console:dan', comment: 'waiting for UIT report' });
   });
 
   it('keeps release changes, facts and switches to the managers', async () => {
@@ -50,12 +50,12 @@ describe('who may do what', () => {
       expect(output, line).toContain('Not allowed: Only the release managers (@rita)');
     }
     const doc = await onDisk();
-    expect(doc.release.roles.DCC).toEqual(['dan']);
+    expect(doc.release.roles.DCC).toEqual(['console:dan']);
     expect(doc.release.facts.defects).toBeUndefined();
     expect(doc.release.switches[0]!.history).toEqual([]);
     // One person's refusals within a minute: the first is an entry, the rest are counted beside it.
     expect(doc.audit.filter((e) => e.outcome === 'refused')).toHaveLength(1);
-    expect(doc.refusals).toMatchObject({ actor: { id: 'mallory' }, count: 4 });
+    expect(doc.refusals).toMatchObject({ actor: { id: 'console:mallory' }, count: 4 });
   });
 
   it('lets only group members or their delegates sign off, and only the approver role decide', async () => {

@@ -56,7 +56,7 @@ describe('a button press whose write the disk refuses', () => {
     expect(h.repliesSince(again, MALLORY)).toContain('only its owners or their delegates can answer it');
     const onDisk = JSON.parse(await readFile(file(), 'utf8')) as { audit: Array<{ outcome: string; actor: { id: string }; command: string }> };
     expect(onDisk.audit).toHaveLength(entries + 1);
-    expect(onDisk.audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: MALLORY }, command: '/release confirm code-ready met (button)' });
+    expect(onDisk.audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: `slack:${MALLORY}` }, command: '/release confirm code-ready met (button)' });
   });
 
   it('still opens the form for an owner, which needs no write, and says nothing was saved when the answer cannot be', async () => {

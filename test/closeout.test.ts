@@ -30,7 +30,7 @@ describe('close and overdue', () => {
     expect(output).toContain('Only the release managers (@rita) can close the release for Nov.');
     const doc = await onDisk();
     expect(doc.release.outcome).toBeUndefined();
-    expect(doc.audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: 'dan' }, command: '/release close went-live' });
+    expect(doc.audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: 'console:dan' }, command: '/release close went-live' });
     expect(verifyChain(doc.audit).ok).toBe(true);
   });
 
@@ -50,7 +50,7 @@ describe('close and overdue', () => {
     expect(output).toContain('Closed as CANCELLED.');
     expect(output).toContain('[#general] Nov is closed: CANCELLED: merged into the December release. Recorded by @rita on 7 Nov 2019');
     const doc = await onDisk();
-    expect(doc.release.outcome).toMatchObject({ result: 'cancelled', note: 'merged into the December release', by: 'rita', platform: 'console' });
+    expect(doc.release.outcome).toMatchObject({ result: 'cancelled', note: 'merged into the December release', by: 'console:rita', platform: 'console' });
     expect(doc.audit.at(-1)).toMatchObject({ outcome: 'applied', command: '/release close cancelled "merged into the December release"', after: { outcome: { result: 'cancelled' } } });
     expect(doc.outbox.filter((m) => m.kind === 'closed' && m.id.startsWith('closed:nov:'))).toHaveLength(1);
     expect(await as('rita', '/release list')).toMatch(/^CLOSED: CANCELLED Nov `nov`/m);
@@ -91,7 +91,7 @@ describe('close and overdue', () => {
     expect(status).toContain('CLOSED: WENT LIVE · recorded by @rita on 29 Nov 2019 15:00 GMT: smooth, no incidents');
     expect(status).not.toContain('OVERDUE');
     const [paper = ''] = await h.written(await as('dan', '/release report'));
-    expect(paper).toContain('**Outcome: WENT LIVE**, recorded by @rita on 29 Nov 2019 15:00 GMT: smooth, no incidents');
+    expect(paper).toContain('**Outcome: WENT LIVE**, recorded by @console:rita on 29 Nov 2019 15:00 GMT: smooth, no incidents');
     expect(paper).toMatch(/## \d+\. Outcome\n\n\*\*Outcome: WENT LIVE\*\*/);
     expect(await as('rita', '/release audit verify')).toContain('Audit record intact');
   });

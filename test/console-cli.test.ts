@@ -64,7 +64,7 @@ describe('npm start with piped input', () => {
 
     // What golive did on its own is on record, each at the time it fell due.
     const doc = JSON.parse(await readFile(join(dir, 'releases', 'nov-2019-sec.json'), 'utf8'));
-    const scheduled = doc.audit.filter((entry: { actor: { id: string } }) => entry.actor.id === 'golive');
+    const scheduled = doc.audit.filter((entry: { actor: { platform: string } }) => entry.actor.platform === 'golive');
     const goNoGo = scheduled.find((entry: { command: string }) => entry.command.includes('go-no-go'));
     expect(goNoGo.at).toBe('2019-11-28T10:00:00.000Z');
     expect(goNoGo.command).toContain('due 28 Nov 2019 10:00 GMT');

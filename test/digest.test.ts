@@ -58,8 +58,9 @@ class RecordingPort implements ChatPort {
     this.sent.push({ to: person, key, text: renderText(view) });
     return { ref: `dm-${this.sent.length}` };
   }
-  to(id: string): Sent[] {
-    return this.sent.filter((s) => s.to.id === id);
+  /** What went to the console person `name`. */
+  to(name: string): Sent[] {
+    return this.sent.filter((s) => s.to.id === `console:${name}`);
   }
 }
 
@@ -106,7 +107,7 @@ describe('the daily digest', () => {
     await tick('2019-12-20T09:00:00Z');
     const dan = port.to('dan');
     expect(dan).toHaveLength(1);
-    expect(dan[0]!.to).toEqual({ platform: 'console', id: 'dan' });
+    expect(dan[0]!.to).toEqual({ platform: 'console', id: 'console:dan' });
     expect(dan[0]!.key).toBe('digest:console:dan:2019-12-20');
     expect(dan[0]!.text).toContain('Alpha: PENDING');
     expect(dan[0]!.text).toContain('Beta: PENDING');
@@ -186,6 +187,18 @@ describe('the daily digest', () => {
         .at(-1),
     ).toBe('digest:console:dan:2019-12-27');
     expect(port.to('dan')).toHaveLength(3);
+  });
+
+  it("sends each person's digest on their own platform, whatever the release's channels", async () => {
+    // Releases linked to console channels, with an owner named as a Slack person.
+    await run('/release role SECAS @slack:USAM --release a', 'rita');
+    const slack = new RecordingPort();
+    await tick('2019-12-20T09:00:00Z');
+    expect(port.sent.map((s) => s.to.id)).not.toContain('slack:USAM');
+    await digestTick({ store, people, ports: { console: port, slack } }, new Date('2019-12-20T09:05:00Z'));
+    expect(slack.sent.map((s) => [s.to, s.key])).toEqual([[{ platform: 'slack', id: 'slack:USAM' }, 'digest:slack:USAM:2019-12-20']]);
+    expect(slack.sent[0]!.text).toContain('. secas-ready ');
+    expect(port.to('dan')).toHaveLength(1);
   });
 
   it('sends nothing to someone with nothing due, nor for a closed release', async () => {

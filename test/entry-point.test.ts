@@ -1,3 +1,4 @@
+import { qualify } from '../src/domain/person-id.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { TestClock } from './support/test-clock.js';
 // Slack's modals would call them: each becomes a typed command run by `execute`.
 
 const CHANNEL = { platform: 'teams' as const, id: 'conv-1' };
-const as = (id: string): Origin => ({ actor: { id, platform: 'teams' }, channel: CHANNEL });
+const as = (id: string): Origin => ({ actor: { id: qualify('teams', id), platform: 'teams' }, channel: CHANNEL });
 const text = (replies: Reply[]) => replies.map((r) => (r.kind === 'view' ? renderText(r.view) : r.kind === 'form' ? `(form ${r.form.title})` : r.filename)).join('\n');
 
 describe('one entry point for buttons and forms', () => {
@@ -47,8 +48,8 @@ describe('one entry point for buttons and forms', () => {
   });
 
   it("refuses someone else's press privately and audits it as the typed answer would be", async () => {
-    expect(text(await answer('mallory', 'met'))).toContain('Not allowed: Criterion 1 (code-ready) is owned by @dan (role DCC)');
-    expect(store.get('nov')!.audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: 'mallory', platform: 'teams' }, command: '/release confirm code-ready met (button)' });
+    expect(text(await answer('mallory', 'met'))).toContain('Not allowed: Criterion 1 (code-ready) is owned by @teams:dan (role DCC)');
+    expect(store.get('nov')!.audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: 'teams:mallory', platform: 'teams' }, command: '/release confirm code-ready met (button)' });
   });
 
   it('says a button or form it does not know is not one golive knows, and a criterion that is gone is gone', async () => {
@@ -67,7 +68,7 @@ describe('one entry point for buttons and forms', () => {
 
     const recorded = await app.submit(as('dan'), ANSWER_FORM, metadata, { evidence: 'https://ci.example.org/1', comment: 'Build is red' });
     expect(text(recorded)).toContain('Recorded: criterion 1 (code-ready) not met');
-    expect(store.get('nov')!.release.criteria[0]!.responses).toEqual([expect.objectContaining({ answer: 'not-met', comment: 'Build is red', by: 'dan', platform: 'teams' })]);
+    expect(store.get('nov')!.release.criteria[0]!.responses).toEqual([expect.objectContaining({ answer: 'not-met', comment: 'Build is red', by: 'teams:dan', platform: 'teams' })]);
     expect(store.get('nov')!.audit.at(-1)).toMatchObject({ outcome: 'applied', command: '/release confirm code-ready not-met "Build is red" --evidence https://ci.example.org/1 (form)' });
   });
 });

@@ -11,6 +11,7 @@ import { TestClock } from './support/test-clock.js';
 import { renderText } from '../adapters/console/render-text.js';
 import { changeRelease } from '../src/app/usecases/change.js';
 import { Refusal } from '../src/app/request.js';
+import { qualify } from '../src/domain/person-id.js';
 
 describe('a write the disk refuses', () => {
   let dir: string;
@@ -28,7 +29,7 @@ describe('a write the disk refuses', () => {
     const logs: string[] = [];
     const app = new GoliveApp({ store, clock: new TestClock('2019-11-01T09:00:00Z'), directory: noGroups, log: (m) => logs.push(m) });
     const run = async (text: string, id = 'rita') => {
-      const result = await app.handle({ actor: { id, platform: 'console' }, channel: { platform: 'console', id: 'general' }, text });
+      const result = await app.handle({ actor: { id: qualify('console', id), platform: 'console' }, channel: { platform: 'console', id: 'general' }, text });
       return result.replies.map((r) => (r.kind === 'view' ? renderText(r.view) : r.kind === 'file' ? r.content : '')).join('\n');
     };
     await run('/release create "Nov" 2019-11-29 --id nov');
@@ -44,21 +45,21 @@ describe('a write the disk refuses', () => {
 
     broken = false;
     expect(await run('/release role DCC dan')).toContain('Role DCC: @dan');
-    expect(JSON.parse(await readFile(file, 'utf8')).release.roles.DCC).toEqual(['dan']);
+    expect(JSON.parse(await readFile(file, 'utf8')).release.roles.DCC).toEqual(['console:dan']);
   });
 
   it('keeps no part of a change that is refused after it began editing, and audits the refusal', async () => {
     dir = await mkdtemp(join(tmpdir(), 'golive-refuse-'));
     store = await openLowdbStore(dir);
     const app = new GoliveApp({ store, clock: new TestClock('2019-11-01T09:00:00Z'), directory: noGroups });
-    await app.handle({ actor: { id: 'rita', platform: 'console' }, channel: { platform: 'console', id: 'general' }, text: '/release create "Nov" 2019-11-29 --id nov' });
-    const outcome = await changeRelease(store, 'nov', { actor: { id: 'mallory', platform: 'console' }, command: 'forged', now: new Date('2019-11-02T09:00:00Z') }, (release) => {
-      release.managers.push('mallory');
+    await app.handle({ actor: { id: 'console:rita', platform: 'console' }, channel: { platform: 'console', id: 'general' }, text: '/release create "Nov" 2019-11-29 --id nov' });
+    const outcome = await changeRelease(store, 'nov', { actor: { id: 'console:mallory', platform: 'console' }, command: 'forged', now: new Date('2019-11-02T09:00:00Z') }, (release) => {
+      release.managers.push('console:mallory');
       throw new Refusal('not yours');
     });
     expect(outcome).toEqual({ applied: false, refusal: 'not yours' });
     const onDisk = JSON.parse(await readFile(join(dir, 'releases', 'nov.json'), 'utf8'));
-    expect(onDisk.release.managers).toEqual(['rita']);
-    expect(onDisk.audit.at(-1)).toMatchObject({ outcome: 'refused', reason: 'not yours', actor: { id: 'mallory' } });
+    expect(onDisk.release.managers).toEqual(['console:rita']);
+    expect(onDisk.audit.at(-1)).toMatchObject({ outcome: 'refused', reason: 'not yours', actor: { id: 'console:mallory' } });
   });
 });

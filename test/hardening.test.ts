@@ -112,7 +112,7 @@ describe('control characters', () => {
     h = await Harness.open();
     await h.run('/release create "R" 2019-11-29 --id r\n/release role DCC @dan');
     // The console reads a lone CR as the end of a line, so this is the line as a chat client sends it.
-    const actor = { id: 'dan', platform: 'console' as const };
+    const actor = { id: 'console:dan' as const, platform: 'console' as const };
     const result = await h.app.handle({ actor, text: '/release confirm 1 need-info "first\rsecond\r\nthird" --release r' });
     expect(JSON.stringify(result.replies)).toContain('Recorded');
     expect((await releaseFile(h.dir, 'r')).release.criteria[0]!.responses[0]!.comment).toBe('firstsecond\nthird');
@@ -129,7 +129,7 @@ describe('control characters', () => {
       expect(output).toContain(`Not done: The release name holds ${said}`);
       expect(output).not.toMatch(CONTROLS);
     }
-    const lone = await h.app.handle({ actor: { id: 'rita', platform: 'console' }, text: '/release create "a\rb" 2019-11-29 --id bad' });
+    const lone = await h.app.handle({ actor: { id: 'console:rita', platform: 'console' }, text: '/release create "a\rb" 2019-11-29 --id bad' });
     expect(JSON.stringify(lone.replies)).toContain('U+000D (carriage return) at character 2');
     expect(await readdir(join(h.dir, 'releases'))).toEqual([]);
   });
@@ -238,7 +238,9 @@ describe('through Slack', () => {
 
   it('pings nobody with a release named <!channel> through the report upload or the audit export DM', async () => {
     h = await SlackHarness.open();
-    await h.command(RITA, 'create "<!channel> release" 2019-11-29 --id pinged');
+    // Typed as characters, which Slack sends as entities: the name holds `<!channel>` itself.
+    await h.command(RITA, 'create "&lt;!channel&gt; release" 2019-11-29 --id pinged');
+    expect(h.doc('pinged').release.name).toBe('<!channel> release');
     await h.command(RITA, 'report');
     await h.command(RITA, 'audit export');
     await h.command(RITA, 'audit export --format csv');
@@ -256,7 +258,7 @@ describe('through Slack', () => {
 
   it('pings nobody from the answer form: its field errors quoting what was typed, and App Home', async () => {
     h = await SlackHarness.open();
-    await h.command(RITA, 'create "<!channel> release" 2019-11-29 --id pinged');
+    await h.command(RITA, 'create "&lt;!channel&gt; release" 2019-11-29 --id pinged');
     await h.command(RITA, `role DCC <@${DAN}>`);
     await h.click(DAN, 'golive:answer:met', JSON.stringify({ r: 'pinged', c: 'code-ready' }));
     const view = h.fake.callsTo('views.open').at(-1)!.body.view as { callback_id: string; private_metadata: string };

@@ -192,12 +192,12 @@ describe('late evidence through the console', () => {
       [
         "Evidence that arrived after the OPSG's deadline (6 Nov 2019 17:00 GMT):",
         '',
-        '- criterion 3 no-sev1-sev2 answered met on 6 Nov 2019 18:00 GMT by @dan, 2 evidence links',
-        '- criterion 6 ops-ready asked for more information on 7 Nov 2019 18:00 GMT by @dan',
+        '- criterion 3 no-sev1-sev2 answered met on 6 Nov 2019 18:00 GMT by @console:dan, 2 evidence links',
+        '- criterion 6 ops-ready asked for more information on 7 Nov 2019 18:00 GMT by @console:dan',
       ].join('\n'),
     );
     expect(section('TAG')).toContain(
-      ["Evidence that arrived after the TAG's deadline (7 Nov 2019 17:00 GMT):", '', '- criterion 6 ops-ready asked for more information on 7 Nov 2019 18:00 GMT by @dan'].join('\n'),
+      ["Evidence that arrived after the TAG's deadline (7 Nov 2019 17:00 GMT):", '', '- criterion 6 ops-ready asked for more information on 7 Nov 2019 18:00 GMT by @console:dan'].join('\n'),
     );
     expect(section('TAG')).not.toContain('no-sev1-sev2');
   });

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { webApi } from '@slack/bolt';
 import { deliverDue, MAX_ATTEMPTS, type ChatPorts } from '../src/app/delivery/outbox.js';
 import { RENDERERS } from '../src/app/delivery/render-message.js';
-import type { OutboxMessage } from '../src/app/document.js';
+import { OutboxMessage } from '../src/app/document.js';
 import type { Store } from '../src/app/store-port.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { slackPort } from '../adapters/slack/slack-port.js';
@@ -266,7 +266,7 @@ describe('the outbox holds intent', () => {
       doc.outbox.push({
         id: 'dm:nov:date-moved:UDAN',
         kind: 'date-moved',
-        to: { person: { platform: 'slack', id: 'UDAN' } },
+        to: { person: { platform: 'slack', id: 'slack:UDAN' } },
         params: { index: 0 },
         createdAt: '2019-11-07T09:00:30.000Z',
         status: 'pending',
@@ -286,12 +286,24 @@ describe('the outbox holds intent', () => {
   });
 
   it('prints a direct message in the console with whom it is for', async () => {
-    const s = await storeWith([dateMoved('C1', { id: 'dm:rel-1', to: { person: { platform: 'console', id: 'dan' } } })]);
+    const s = await storeWith([dateMoved('C1', { id: 'dm:rel-1', to: { person: { platform: 'console', id: 'console:dan' } } })]);
     closeStore = s.close;
     const said: string[] = [];
     await deliverDue(s.store, { console: consolePort((text) => said.push(text)) }, at(0));
     expect(said.join('')).toContain('[DM @dan] ');
     expect(said.join('')).toContain('Release rel-1 moves from 29 Nov 2019');
+  });
+
+  it("reads a person written with the bare id of their platform, before ids were qualified, as that platform's person", () => {
+    const old = { id: 'dm:old', kind: 'date-moved', params: { index: 0 }, createdAt: T0, status: 'pending', attempts: 0 };
+    expect(OutboxMessage.parse({ ...old, to: { person: { platform: 'slack', id: 'UDAN' } } }).to).toEqual({ person: { platform: 'slack', id: 'slack:UDAN' } });
+    expect(OutboxMessage.parse({ ...old, to: { person: { platform: 'slack', id: 'slack:UDAN' } } }).to).toEqual({ person: { platform: 'slack', id: 'slack:UDAN' } });
+    const alert = { ...old, kind: 'facts-alert', to: { channel: { platform: 'slack', id: 'C1' } }, params: { broken: [{ criterion: 'code-ready', cause: 'stale' }] } };
+    expect(OutboxMessage.parse({ ...alert, params: { ...alert.params, actor: { id: 'rita', platform: 'console' } } }).params).toMatchObject({ actor: { id: 'console:rita', platform: 'console' } });
+    expect(OutboxMessage.parse({ ...alert, params: { ...alert.params, actor: { id: 'hook:flags', platform: 'hook' } } }).params).toMatchObject({ actor: { id: 'hook:flags', platform: 'hook' } });
+    // A qualified id must be of the platform it is delivered on.
+    expect(OutboxMessage.safeParse({ ...old, to: { person: { platform: 'teams', id: 'teams:29:a' } } }).success).toBe(true);
+    expect(() => OutboxMessage.parse({ ...old, to: { person: { platform: 'slack', id: 'teams:29:a' } } })).toThrow();
   });
 
   it('edits a checklist again when the release changed while it was being posted', async () => {

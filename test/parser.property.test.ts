@@ -81,7 +81,25 @@ const words = [
   '/release',
   'https://ci.example/1',
 ];
-const mentions = ['<@U123ABC>', '<@U123|alice>', '<!subteam^S0123|@ops>', '<!subteam^S9>', '<!here>', '<#C1|general>', '<https://x.example|doc>', '<@', '<@U1|a b>'];
+// The neutral forms, and Slack's markup, which the grammar no longer knows: refused, never a crash.
+const mentions = [
+  '@slack:U123ABC',
+  '@@slack:S1',
+  '@teams:29:1a_b',
+  '@@',
+  '@hook:x',
+  '@channel',
+  '@slack:',
+  '<@U123ABC>',
+  '<@U123|alice>',
+  '<!subteam^S0123|@ops>',
+  '<!subteam^S9>',
+  '<!here>',
+  '<#C1|general>',
+  '<https://x.example|doc>',
+  '<@',
+  '<@U1|a b>',
+];
 const quoted = fc
   .tuple(fc.constantFrom('"', "'", '“', '”', '‘', '„'), fc.string({ maxLength: 12 }), fc.constantFrom('"', "'", '”', '’', '“', ''))
   .map(([open, body, close]) => `${open}${body}${close}`);
@@ -189,7 +207,12 @@ describe('no control character survives into a command', () => {
       fc.property(spiked, (line) => {
         const result = parse(line);
         if (!result.ok) return;
-        const request = { actor: { id: 'rita', platform: 'console' as const }, command: result.value.command, ...(result.value.release && { release: result.value.release }), text: line };
+        const request = {
+          actor: { id: 'console:rita' as const, platform: 'console' as const },
+          command: result.value.command,
+          ...(result.value.release && { release: result.value.release }),
+          text: line,
+        };
         let safe: ReturnType<typeof sanitizeRequest>;
         try {
           safe = sanitizeRequest(request);

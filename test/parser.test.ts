@@ -177,40 +177,58 @@ describe('list, status, link, report, audit', () => {
 });
 
 describe('people: role, manager, delegate, owner', () => {
-  it('reads every way of naming a person or a user group', () => {
-    expect(command('role DCC alice @bob <@U123ABC> <@U456|carol> <!subteam^S0123|@ops> <!subteam^S9>')).toEqual({
+  it('reads every way of naming a person or a user group, leaving bare ids for the app to qualify', () => {
+    expect(command('role DCC alice @bob @slack:U123ABC @teams:29:1aBc_d-E @@slack:S0123 @@S9')).toEqual({
       name: 'role',
       role: 'DCC',
       users: [
         { kind: 'user', id: 'alice' },
         { kind: 'user', id: 'bob' },
-        { kind: 'user', id: 'U123ABC' },
-        { kind: 'user', id: 'U456' },
-        { kind: 'usergroup', id: 'S0123' },
+        { kind: 'user', id: 'slack:U123ABC' },
+        { kind: 'user', id: 'teams:29:1aBc_d-E' },
+        { kind: 'usergroup', id: 'slack:S0123' },
         { kind: 'usergroup', id: 'S9' },
       ],
     });
-    expect(command('role SECAS alice, bob,carol')).toMatchObject({
-      users: [{ id: 'alice' }, { id: 'bob' }, { id: 'carol' }],
+    expect(command('role SECAS alice, bob,@slack:U1')).toMatchObject({
+      users: [{ id: 'alice' }, { id: 'bob' }, { id: 'slack:U1' }],
     });
-    expect(command('role Panel <@U1|Smith, J>,<@U2>')).toMatchObject({ users: [{ id: 'U1' }, { id: 'U2' }] });
+    // A Teams id is its own platform's id, colons and all: bare until the app qualifies it.
+    expect(command('owner 1 @29:1abc')).toMatchObject({ users: [{ kind: 'user', id: '29:1abc' }] });
+  });
+
+  it('knows no platform markup: a Slack mention or link typed as it is says how to name a person', () => {
+    for (const markup of ['<@U123ABC>', '<@U456|carol>', '<!subteam^S0123|@ops>', '<!here>', '<#C123|general>']) {
+      const error = err(`role DCC ${markup}`);
+      expect(error.message, markup).toContain(`"${markup.split(' ')[0]}`);
+      expect(error.message, markup).toContain('write @name for someone on this platform, or @slack:U123');
+    }
+    expect(err('role DCC <@U1|alice smith>').message).toContain('"<@U1|alice"');
+    expect(err('confirm 1 met --evidence <https://ci.example/run/7|run>').message).toContain('is not an http:// or https:// link');
+    expect(err('confirm 1 met --evidence <https://ci.example/run/7>').message).toContain('is not an http:// or https:// link');
   });
 
   it('rejects what is not a person', () => {
-    expect(err('role DCC <!here>').message).toContain('<!here>');
-    expect(err('role DCC <#C123|general>').message).toContain('<#C123|general>');
     expect(err('role DCC "alice smith"').message).toContain('alice smith');
     expect(err('role DCC').message).toContain('at least one person');
     expect(err('role D.C.C alice').message).toContain('D.C.C');
+    for (const broadcast of ['@here', '@channel', '@Everyone']) expect(err(`role DCC ${broadcast}`).message).toContain('names everyone in a conversation, not a person');
+    expect(err('role DCC @hook:flags').message).toContain('hook ids name webhooks, never people');
+    expect(err('role DCC @golive:golive').message).toContain('golive ids name golive itself, never people');
+    expect(err('role DCC @slack:').message).toContain('is not a person');
+    expect(err('role DCC @@').message).toContain('is not a user group: write @@<platform>:<group id>');
+    // Names an object inherits are not ids, or are ids like any other: never a property lookup.
+    expect(err('role DCC @__proto__').message).toContain('"@__proto__" is not a person');
+    expect(command('role DCC @constructor @toString')).toMatchObject({ users: [{ id: 'constructor' }, { id: 'toString' }] });
   });
 
   it('reads manager add and remove', () => {
     expect(command('manager add alice')).toEqual({ name: 'manager', op: 'add', users: [{ kind: 'user', id: 'alice' }] });
-    expect(command('manager Remove <@U1> bob')).toEqual({
+    expect(command('manager Remove @slack:U1 bob')).toEqual({
       name: 'manager',
       op: 'remove',
       users: [
-        { kind: 'user', id: 'U1' },
+        { kind: 'user', id: 'slack:U1' },
         { kind: 'user', id: 'bob' },
       ],
     });
@@ -221,10 +239,10 @@ describe('people: role, manager, delegate, owner', () => {
   });
 
   it('reads delegate <user> for <user>', () => {
-    expect(command('delegate @carol for <@U1|alice>')).toEqual({
+    expect(command('delegate @carol for @slack:U1')).toEqual({
       name: 'delegate',
       delegate: { kind: 'user', id: 'carol' },
-      for: { kind: 'user', id: 'U1' },
+      for: { kind: 'user', id: 'slack:U1' },
     });
     expect(err('delegate carol to alice').message).toContain('"to"');
     expect(err('delegate carol for').message).toContain('acts for');
@@ -248,17 +266,17 @@ describe('people: role, manager, delegate, owner', () => {
 
 describe('confirm', () => {
   it('reads met with repeated evidence and --for', () => {
-    expect(command('confirm code-ready met --evidence https://ci.example/1 --evidence=https://ci.example/2 --for <@U1>')).toEqual({
+    expect(command('confirm code-ready met --evidence https://ci.example/1 --evidence=https://ci.example/2 --for @slack:U1')).toEqual({
       name: 'confirm',
       criterion: { id: 'code-ready' },
       answer: 'met',
       evidence: ['https://ci.example/1', 'https://ci.example/2'],
-      for: { kind: 'user', id: 'U1' },
+      for: { kind: 'user', id: 'slack:U1' },
     });
   });
 
-  it('takes links as Slack sends them', () => {
-    expect(command('confirm 1 met --evidence <https://ci.example/run/7|run 7>')).toMatchObject({ evidence: ['https://ci.example/run/7'] });
+  it('takes links as bare URLs', () => {
+    expect(command('confirm 1 met --evidence https://ci.example/run/7?a=1&b=2')).toMatchObject({ evidence: ['https://ci.example/run/7?a=1&b=2'] });
   });
 
   it('reads not-met and need-info with their comment, in every spelling', () => {
@@ -339,19 +357,19 @@ describe('confirm', () => {
 
 describe('group and signoff', () => {
   it('reads a group with quorum, meeting and delegates', () => {
-    expect(command('group OPSG members alice <@U2> @carol --quorum 2 --meeting 2019-11-08 --delegate dave for alice --delegate <@U9> for <@U2>')).toEqual({
+    expect(command('group OPSG members alice @slack:U2 @carol --quorum 2 --meeting 2019-11-08 --delegate dave for alice --delegate @slack:U9 for @slack:U2')).toEqual({
       name: 'group',
       group: 'opsg',
       members: [
         { kind: 'user', id: 'alice' },
-        { kind: 'user', id: 'U2' },
+        { kind: 'user', id: 'slack:U2' },
         { kind: 'user', id: 'carol' },
       ],
       quorum: 2,
       meeting: '2019-11-08',
       delegates: [
         { delegate: { kind: 'user', id: 'dave' }, for: { kind: 'user', id: 'alice' } },
-        { delegate: { kind: 'user', id: 'U9' }, for: { kind: 'user', id: 'U2' } },
+        { delegate: { kind: 'user', id: 'slack:U9' }, for: { kind: 'user', id: 'slack:U2' } },
       ],
     });
     expect(command('group tag members bob')).toEqual({ name: 'group', group: 'tag', members: [{ kind: 'user', id: 'bob' }], delegates: [] });
@@ -372,12 +390,12 @@ describe('group and signoff', () => {
 
   it('reads signoff, lower-casing the group', () => {
     expect(command('signoff TAG agree')).toEqual({ name: 'signoff', group: 'tag', verdict: 'agree' });
-    expect(command('signoff opsg Disagree "not enough time to scrutinise" --for <@U1>')).toEqual({
+    expect(command('signoff opsg Disagree "not enough time to scrutinise" --for @alice')).toEqual({
       name: 'signoff',
       group: 'opsg',
       verdict: 'disagree',
       note: 'not enough time to scrutinise',
-      for: { kind: 'user', id: 'U1' },
+      for: { kind: 'user', id: 'alice' },
     });
     const error = err('signoff tag agre');
     expect(error.message).toContain('"agre"');
@@ -388,10 +406,10 @@ describe('group and signoff', () => {
 
 describe('risk', () => {
   it('reads every risk sub-command, with R1, r1 and #1 as 1', () => {
-    expect(command('risk add "Late data from a DCC service" --owner <!subteam^S1|@ops>')).toEqual({
+    expect(command('risk add "Late data from a DCC service" --owner @@slack:S1')).toEqual({
       name: 'risk-add',
       text: 'Late data from a DCC service',
-      owner: { kind: 'usergroup', id: 'S1' },
+      owner: { kind: 'usergroup', id: 'slack:S1' },
     });
     expect(command('risk mitigate R1 "Extra regression testing"')).toEqual({ name: 'risk-mitigate', risk: 1, text: 'Extra regression testing' });
     expect(command('risk view #1 TAG "Acceptable"')).toEqual({ name: 'risk-view', risk: 1, group: 'tag', text: 'Acceptable' });
@@ -511,7 +529,7 @@ describe('date and decide', () => {
 
   it('reads go and no-go in each spelling', () => {
     expect(command('decide go')).toEqual({ name: 'decide', verdict: 'go' });
-    expect(command('decide GO "Panel agrees" --for <@U7>')).toEqual({ name: 'decide', verdict: 'go', note: 'Panel agrees', for: { kind: 'user', id: 'U7' } });
+    expect(command('decide GO "Panel agrees" --for @slack:U7')).toEqual({ name: 'decide', verdict: 'go', note: 'Panel agrees', for: { kind: 'user', id: 'slack:U7' } });
     for (const spelling of ['no-go', 'nogo', 'no_go', 'no go', 'No-Go']) {
       expect(command(`decide ${spelling} "Sev 1 open"`)).toEqual({ name: 'decide', verdict: 'no-go', note: 'Sev 1 open' });
     }
@@ -579,15 +597,16 @@ describe('quotes and tokens', () => {
     });
   });
 
-  it('keeps Slack mentions and links whole, labels with spaces included', () => {
-    const result = tokenize('<@U1|alice smith> <!subteam^S0123|@ops> <https://x.example|the doc> <not a mention');
+  it('knows no platform markup: a `<…>` sequence splits at its spaces like any other text', () => {
+    const result = tokenize('<@U1|alice smith> <!subteam^S0123|@ops> <https://x.example|the doc> @slack:U1 @@slack:S1');
     expect(result.ok && result.tokens.map((token) => (token.kind === 'word' ? token.text : token.raw))).toEqual([
-      '<@U1|alice smith>',
+      '<@U1|alice',
+      'smith>',
       '<!subteam^S0123|@ops>',
-      '<https://x.example|the doc>',
-      '<not',
-      'a',
-      'mention',
+      '<https://x.example|the',
+      'doc>',
+      '@slack:U1',
+      '@@slack:S1',
     ]);
   });
 

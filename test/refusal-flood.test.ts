@@ -34,7 +34,7 @@ describe('a flood of refused attempts by one person', () => {
     let refusedReplies = 0;
     for (let n = 0; n < ATTEMPTS; n++) {
       h.clock.set(new Date(at).toISOString());
-      const { replies } = await h.app.handle({ actor: { id: 'mallory', platform: 'console' }, channel: { platform: 'console', id: 'c-nov' }, text });
+      const { replies } = await h.app.handle({ actor: { id: 'console:mallory', platform: 'console' }, channel: { platform: 'console', id: 'c-nov' }, text });
       if (replies.some((reply) => reply.kind === 'view' && reply.view.title === 'Not allowed')) refusedReplies += 1;
       at += GAP_MS(n);
     }
@@ -49,7 +49,7 @@ describe('a flood of refused attempts by one person', () => {
     expect((await stat(releaseFile(h.dir, 'nov'))).size).toBeLessThanOrEqual(baselineBytes + refusedEntries.length * ENTRY_BYTES_MAX);
 
     for (const entry of refusedEntries) {
-      expect(entry).toMatchObject({ outcome: 'refused', actor: { id: 'mallory', platform: 'console' } });
+      expect(entry).toMatchObject({ outcome: 'refused', actor: { id: 'console:mallory', platform: 'console' } });
       expect(entry.command.length).toBeLessThanOrEqual(REFUSED_COMMAND_MAX);
       expect(text.startsWith(entry.command)).toBe(true);
     }
@@ -66,7 +66,7 @@ describe('a flood of refused attempts by one person', () => {
     expect(after.refusals).toBeUndefined();
     const refusedAfter = after.audit.filter((entry: RawDoc) => entry.outcome === 'refused');
     expect(sealedCount(refusedAfter)).toBe(ATTEMPTS);
-    expect(after.audit.at(-1)).toMatchObject({ outcome: 'applied', actor: { id: 'dan' } });
-    expect(after.release.criteria[0].responses.at(-1)).toMatchObject({ answer: 'met', by: 'dan', comment: 'done' });
+    expect(after.audit.at(-1)).toMatchObject({ outcome: 'applied', actor: { id: 'console:dan' } });
+    expect(after.release.criteria[0].responses.at(-1)).toMatchObject({ answer: 'met', by: 'console:dan', comment: 'done' });
   }, 120_000);
 });

@@ -45,7 +45,7 @@ describe('case 6: a rehearsal clock restarted on a store with later records, thr
     expect(first.status).toBe(0);
     expect(first.stdout).toContain(`${SEED_NAME}: GO`);
     // The schedule's own entries (what golive sent on its own) come and go with the clock: count people's.
-    const firstEntries = (await readDoc(dir, SEED_ID)).audit.filter((entry: RawDoc) => entry.actor.id !== 'golive').length;
+    const firstEntries = (await readDoc(dir, SEED_ID)).audit.filter((entry: RawDoc) => entry.actor.platform !== 'golive').length;
     const firstNewest = Date.parse((await readDoc(dir, SEED_ID)).audit.at(-1).at);
 
     const second = await npmStart(MOVE, env);

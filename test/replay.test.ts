@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Reply } from '../src/app/request.js';
 import { Harness } from './support/golive.js';
+import { qualify } from '../src/domain/person-id.js';
 
 // A request handled again after a restart (replay) finds its own audit entry by request id and is
 // not made a second time; the person is told it was recorded, or refused, as it was the first time.
@@ -16,7 +17,7 @@ describe('replaying a request after a restart', () => {
   afterEach(() => h.close());
 
   const run = (user: string, line: string, requestId: string, replay = false) =>
-    h.app.handle({ actor: { id: user, platform: 'slack' }, text: `${line} --release small`, requestId, ...(replay && { replay: true }) }).then((r) => r.replies);
+    h.app.handle({ actor: { id: qualify('console', user), platform: 'console' }, text: `${line} --release small`, requestId, ...(replay && { replay: true }) }).then((r) => r.replies);
   const audit = () => h.store.get('small')!.audit;
   const entries = (id: string) => audit().filter((e) => e.request === id);
 
@@ -24,7 +25,7 @@ describe('replaying a request after a restart', () => {
     expect(text(await run('dan', '/release confirm code-ready met', 'R-1'))).toContain('Recorded: criterion 1');
     const replayed = await run('dan', '/release confirm code-ready met', 'R-1', true);
     expect(text(replayed)).toContain('Already recorded: golive had recorded this');
-    expect(entries('R-1')).toEqual([expect.objectContaining({ outcome: 'applied', actor: { id: 'dan', platform: 'slack' } })]);
+    expect(entries('R-1')).toEqual([expect.objectContaining({ outcome: 'applied', actor: { id: 'console:dan', platform: 'console' } })]);
     expect(h.store.get('small')!.release.criteria[0]!.responses).toHaveLength(1);
   });
 
@@ -43,7 +44,7 @@ describe('replaying a request after a restart', () => {
 
   it('does not create a release twice, nor call the first one a clash', async () => {
     const create = (replay: boolean) =>
-      h.app.handle({ actor: { id: 'rita', platform: 'slack' }, text: '/release create "Other" 2019-11-29 --id other', requestId: 'R-4', ...(replay && { replay: true }) });
+      h.app.handle({ actor: { id: 'slack:rita', platform: 'slack' }, text: '/release create "Other" 2019-11-29 --id other', requestId: 'R-4', ...(replay && { replay: true }) });
     expect(text((await create(false)).replies)).toContain('Release created');
     expect(text((await create(true)).replies)).toContain('Already recorded');
     expect(h.store.get('other')!.audit[0]!.request).toBe('R-4');

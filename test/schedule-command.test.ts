@@ -86,7 +86,7 @@ describe('the schedule command', () => {
       before: { point: 'go-no-go', override: null },
       after: { point: 'go-no-go', override: { day: 'T-2', time: '15:30' } },
     });
-    expect(doc.audit.at(-1)).toMatchObject({ outcome: 'applied', actor: { id: 'rita' }, after: { point: 'remind-t10', override: { off: true } } });
+    expect(doc.audit.at(-1)).toMatchObject({ outcome: 'applied', actor: { id: 'console:rita' }, after: { point: 'remind-t10', override: { off: true } } });
 
     const shown = await as('dan', '/release schedule');
     expect(pointIn(shown, 'go-no-go')).toContain('[ ] go-no-go · go-no-go · T-2 at 15:30');
@@ -117,7 +117,7 @@ describe('the schedule command', () => {
       h.clock.set(`2019-11-07T1${i}:00:00Z`);
       expect(await as('dan', line)).toContain('Only the release managers (@rita) can change the schedule for Nov.');
       const doc = await onDisk();
-      expect(doc.audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: 'dan' }, command: line });
+      expect(doc.audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: 'console:dan' }, command: line });
     }
     expect((await onDisk()).release.scheduleOverrides).toEqual(before.scheduleOverrides);
   });

@@ -166,7 +166,7 @@ describe('golive speaks first: the seed release from creation to the day after, 
     expect(a.text).toContain('2 of 2 agreed');
     expect(a.text).toContain('/release report');
     const tick = h.doc(R).audit.find((e) => e.at === '2019-11-28T10:00:00.000Z')!;
-    expect(tick.actor).toEqual({ id: 'golive', platform: 'golive' });
+    expect(tick.actor).toEqual({ id: 'golive:golive', platform: 'golive' });
     expect(a.text).toContain(`Audit record: entry ${tick.seq}, head \`${tick.hash.slice(0, 12)}\``);
   });
 

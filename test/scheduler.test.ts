@@ -104,7 +104,7 @@ describe('the scheduler', () => {
     h.clock.set('2019-11-26T12:00:00Z');
     await scheduler.tick(h.clock.now());
     const sent = scheduled(h).slice(kickoff).map(brief);
-    expect(sent).toEqual(['reminder @dan 2019-11-26T09:00:00.000Z late', 'reminder @sam 2019-11-26T09:00:00.000Z late', 'escalation @rita 2019-11-26T09:00:00.000Z late']);
+    expect(sent).toEqual(['reminder @console:dan 2019-11-26T09:00:00.000Z late', 'reminder @console:sam 2019-11-26T09:00:00.000Z late', 'escalation @console:rita 2019-11-26T09:00:00.000Z late']);
     const entry = golive(h).at(-1)!;
     expect(entry.command).toContain('reminder remind-daily due 26 Nov 2019 09:00 GMT sent to 2 people (late)');
     expect(entry.command).toContain('evidence-deadline (opsg) due 6 Nov 2019 17:00 GMT (expired)');
@@ -122,7 +122,7 @@ describe('the scheduler', () => {
     await h.run(DAN_ANSWERS, 'dan');
     h.clock.set('2019-11-15T09:00:00Z');
     await scheduler.tick(h.clock.now());
-    expect(scheduled(h).slice(kickoff).map(brief)).toEqual(['reminder @sam 2019-11-15T09:00:00.000Z']);
+    expect(scheduled(h).slice(kickoff).map(brief)).toEqual(['reminder @console:sam 2019-11-15T09:00:00.000Z']);
     h.clock.set('2019-11-18T10:00:00Z');
     await h.run('/release confirm secas-ready met "ready" --evidence https://example.org/secas', 'sam');
     h.clock.set('2019-11-22T09:30:00Z');
@@ -146,7 +146,7 @@ describe('the scheduler', () => {
     const escalations = scheduled(h)
       .filter((m) => m.kind === 'escalation')
       .map(brief);
-    expect(escalations).toEqual(['escalation @rita 2019-11-20T09:00:00.000Z late']);
+    expect(escalations).toEqual(['escalation @console:rita 2019-11-20T09:00:00.000Z late']);
     // Points that kept their time are not repeated: the kickoff and the 6 Nov deadlines went once.
     expect(scheduled(h).filter((m) => m.kind === 'evidence-deadline')).toHaveLength(2);
     await drive(h, scheduler, '2019-11-26T00:00:00Z');
@@ -233,13 +233,13 @@ describe('the go/no-go announcement', () => {
     const lines = await announcementAfter('dan: /release confirm code-ready not-met "Build broken"');
     expect(lines[0]).toBe('NO-GO: November 2019 SEC Release must not go live 29 Nov 2019 09:00 (Europe/London).');
     expect(lines.join('\n')).toMatch(/FAILED .*code-ready|FAILED .*coding/i);
-    expect(lines.join('\n')).toContain('@dan');
+    expect(lines.join('\n')).toContain('@console:dan');
   });
 
   it('says GO (override) first, with the reason, who and when', async () => {
     const lines = await announcementAfter('pat: /release decide go --override "Window cannot move; owners confirm by phone"');
     expect(lines[0]).toMatch(/^GO \(override\): November 2019 SEC Release goes live 29 Nov 2019 09:00 \(Europe\/London\) although \d+ items block it\.$/);
-    expect(lines[1]).toBe('Override: Window cannot move; owners confirm by phone · by @pat on 20 Nov 2019 10:00 GMT');
+    expect(lines[1]).toBe('Override: Window cannot move; owners confirm by phone · by @console:pat on 20 Nov 2019 10:00 GMT');
   });
 });
 

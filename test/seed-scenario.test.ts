@@ -75,7 +75,7 @@ describe('the November 2019 SEC Release, end to end through the console', () => 
     expect(paper).toContain('**SECMP0062**');
     expect(paper).toContain('expected off, now off');
     expect(paper).toContain('generated 15 Nov 2019 10:00 GMT from the golive record');
-    expect(paper).toContain('The Panel decided **GO** on 15 Nov 2019 10:00 GMT (@pat): NOTE the views of OPSG and TAG');
+    expect(paper).toContain('The Panel decided **GO** on 15 Nov 2019 10:00 GMT (@console:pat): NOTE the views of OPSG and TAG');
     expect(paper).toContain('- AGREE that the November 2019 SEC Release can be set live on 29 Nov 2019.');
   });
 
@@ -84,21 +84,23 @@ describe('the November 2019 SEC Release, end to end through the console', () => 
     const opsg = paper.slice(paper.indexOf('## 3. Views of OPSG'), paper.indexOf('## 4. Views of TAG'));
     const tag = paper.slice(paper.indexOf('## 4. Views of TAG'), paper.indexOf('## 5. Residual risks'));
     expect(opsg).toContain('met on 8 Nov 2019.');
-    expect(opsg).toContain('- @olivia agreed on 8 Nov 2019 10:00 GMT: The go-live criteria have been met; ready to be set live');
-    expect(opsg).toContain('- @oscar agreed on 8 Nov 2019 10:00 GMT');
+    expect(opsg).toContain('- @console:olivia agreed on 8 Nov 2019 10:00 GMT: The go-live criteria have been met; ready to be set live');
+    expect(opsg).toContain('- @console:oscar agreed on 8 Nov 2019 10:00 GMT');
     expect(tag).toContain('met on 8 Nov 2019.');
-    expect(tag).toContain('- @tara agreed (signed by delegate @tess) on 8 Nov 2019 10:00 GMT: Testing demonstrates the code is developed to an acceptable standard');
+    expect(tag).toContain('- @console:tara agreed (signed by delegate @console:tess) on 8 Nov 2019 10:00 GMT: Testing demonstrates the code is developed to an acceptable standard');
     for (const [group, section] of [
       ['OPSG', opsg],
       ['TAG', tag],
     ] as const) {
       const late = section.slice(section.indexOf('Evidence that arrived after'));
-      expect(late).toBe(`Evidence that arrived after the ${group}'s deadline (6 Nov 2019 17:00 GMT):\n\n- criterion 7 secas-ready answered met on 7 Nov 2019 11:00 GMT by @sam, 1 evidence link\n\n`);
+      expect(late).toBe(
+        `Evidence that arrived after the ${group}'s deadline (6 Nov 2019 17:00 GMT):\n\n- criterion 7 secas-ready answered met on 7 Nov 2019 11:00 GMT by @console:sam, 1 evidence link\n\n`,
+      );
     }
     const secas = paper.slice(paper.indexOf('7. **secas-ready**'), paper.indexOf('## 3.'));
-    expect(secas).toContain('Answer: met by @sam on 7 Nov 2019 11:00 GMT');
+    expect(secas).toContain('Answer: met by @console:sam on 7 Nov 2019 11:00 GMT');
     expect(secas).toContain('**Late for OPSG and TAG: given 7 Nov 2019 11:00 GMT, after their evidence deadline 6 Nov 2019 17:00 GMT**');
-    expect(paper.match(/Answer: met by @dan on 5 Nov 2019 10:00 GMT/g)).toHaveLength(6);
+    expect(paper.match(/Answer: met by @console:dan on 5 Nov 2019 10:00 GMT/g)).toHaveLength(6);
     expect(paper.match(/Late for/g)).toHaveLength(1);
   });
 

@@ -1,3 +1,4 @@
+import { qualify } from '../src/domain/person-id.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +38,7 @@ function recordingAdapter(recorded: Recorded, options: { platform?: Platform; fa
             const chunks: Buffer[] = [];
             for await (const chunk of req) chunks.push(chunk as Buffer);
             const text = Buffer.concat(chunks).toString('utf8');
-            const result = await deps.app.handle({ actor: { id: 'tina', platform }, channel: CONVERSATION, text });
+            const result = await deps.app.handle({ actor: { id: qualify(platform, 'tina'), platform }, channel: CONVERSATION, text });
             deps.kickOutbox();
             res.writeHead(200, { 'content-type': 'text/plain' });
             res.end(result.replies.map((reply) => (reply.kind === 'view' ? renderText(reply.view) : '')).join('\n'));
@@ -107,10 +108,10 @@ describe('serving several platforms at once', () => {
 
     // A group is expanded by the directory of the platform its id names.
     expect(await h.serving.app.deps.directory.expandGroup('teams:G1')).toEqual(['teams:G1/a', 'teams:G1/b']);
-    await expect(h.serving.app.deps.directory.expandGroup('slack:S1')).rejects.toThrow('Could not read the members of user group slack:S1');
+    await expect(h.serving.app.deps.directory.expandGroup('slack:S1')).rejects.toThrow('Could not read the members of user group S1');
     expect(h.fake.callsTo('usergroups.users.list')).toHaveLength(1);
-    // With two platforms, an id that does not say which is refused rather than guessed.
-    await expect(h.serving.app.deps.directory.expandGroup('S1')).rejects.toThrow('cannot tell which platform');
+    // A group of a platform not served here is refused, not guessed.
+    await expect(h.serving.app.deps.directory.expandGroup('console:ops')).rejects.toThrow('which golive is not connected to here');
 
     await h.close();
     h = undefined;

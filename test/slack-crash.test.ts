@@ -41,9 +41,11 @@ describe('a kill -9 in the middle of a burst', () => {
   });
 
   it('applies every acknowledged request exactly once after the restart, tells each person, and keeps the chain whole', async () => {
-    // The release, its owner and a review group, set up through the console on the same folder.
+    // The release, its owner and a review group, set up through the console on the same folder: the Slack people named as such.
     const setup = await Harness.open('2019-11-07T09:00:00Z', dir);
-    const script = [`/release create "Crash" 2019-11-29 --id ${R}`, `/release role DCC @${DAN}`, `/release group opsg members ${MEMBERS.map((m) => `@${m}`).join(' ')} --quorum 1`].join('\n');
+    const script = [`/release create "Crash" 2019-11-29 --id ${R}`, `/release role DCC @slack:${DAN}`, `/release group opsg members ${MEMBERS.map((m) => `@slack:${m}`).join(' ')} --quorum 1`].join(
+      '\n',
+    );
     expect((await setup.run(`${script}\n`, 'URITA')).status).toBe(0);
     await setup.close(false);
 

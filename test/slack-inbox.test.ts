@@ -9,6 +9,7 @@ import { INBOX_FILE } from '../store/inbox-file.js';
 import { StoreError } from '../src/app/store-port.js';
 import { SlackHarness, SECRET, CHANNEL } from './support/slack-harness.js';
 import { blockAction, slashCommand, viewSubmission } from './support/slack-requests.js';
+import { qualify } from '../src/domain/person-id.js';
 
 // Durable, then ack: what Slack is told "received" is in <data>/inbox.jsonl before the HTTP 200,
 // and what a crash leaves there is handled at the next start, its person told.
@@ -113,7 +114,7 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
     let_go();
     await h.settled();
     const answers = h.doc(R).release.criteria.find((c) => c.id === 'ops-ready')!.responses;
-    expect(answers).toEqual([expect.objectContaining({ answer: 'not-met', comment: 'Runbook not signed', by: DAN })]);
+    expect(answers).toEqual([expect.objectContaining({ answer: 'not-met', comment: 'Runbook not signed', by: `slack:${DAN}` })]);
     expect(byRequest('T-form-1')).toHaveLength(1);
     expect(h.repliesSince(0, DAN)).toContain('Recorded: criterion 6 (ops-ready)');
   });
@@ -186,7 +187,7 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
   it('audits the refusal of an answer button with its request id, and records nothing else', async () => {
     await blockAction(h.url, SECRET, { userId: MALLORY, channelId: CHANNEL, actionId: 'golive:answer:met', value: JSON.stringify({ r: R, c: 'code-ready' }), triggerId: 'T-refused' });
     await h.settled();
-    expect(byRequest('T-refused')).toEqual([expect.objectContaining({ outcome: 'refused', actor: { id: MALLORY, platform: 'slack' } })]);
+    expect(byRequest('T-refused')).toEqual([expect.objectContaining({ outcome: 'refused', actor: { id: `slack:${MALLORY}`, platform: 'slack' } })]);
     expect(h.fake.callsTo('views.open')).toHaveLength(0);
   });
 });
@@ -196,7 +197,12 @@ describe('start-up after a crash', () => {
     const first = await SlackHarness.open();
     await setUp(first);
     // Applied before the crash, but never marked done: its audit entry carries the request id.
-    await first.serving.app.handle({ actor: { id: DAN, platform: 'slack' }, channel: { platform: 'slack', id: CHANNEL }, text: '/release confirm code-ready met', requestId: 'T-applied' });
+    await first.serving.app.handle({
+      actor: { id: qualify('slack', DAN), platform: 'slack' },
+      channel: { platform: 'slack', id: CHANNEL },
+      text: '/release confirm code-ready met',
+      requestId: 'T-applied',
+    });
     const dir = first.dir;
     await first.close(false);
     const waiting: Received[] = [

@@ -131,12 +131,18 @@ describe('spans to mrkdwn', () => {
     expect(spansToMrkdwn([b('a_b~c')])).toBe('*a_b~c*');
   });
 
-  it('mentions Slack user ids and writes other ids as escaped text', () => {
-    expect(spansToMrkdwn([user('U123ABC')])).toBe('<@U123ABC>');
-    expect(spansToMrkdwn([user('W0ENTERPRISE1')])).toBe('<@W0ENTERPRISE1>');
-    expect(spansToMrkdwn([user('dan')])).toBe('@dan');
+  it('mentions Slack people and names anyone else in plain text, with their platform', () => {
+    expect(spansToMrkdwn([user('slack:U123ABC')])).toBe('<@U123ABC>');
+    expect(spansToMrkdwn([user('slack:W0ENTERPRISE1')])).toBe('<@W0ENTERPRISE1>');
+    expect(spansToMrkdwn([user('console:dan')])).toBe('@dan (console)');
+    expect(spansToMrkdwn([user('teams:29:1aBc_-x')])).toBe('@29:1aBc_-x (teams)');
+    expect(spansToMrkdwn([user('golive:golive')])).toBe('golive');
+    // A Slack-looking id of another platform, or with none, is never a Slack mention.
+    expect(spansToMrkdwn([user('console:U123ABC')])).toBe('@U123ABC (console)');
+    expect(spansToMrkdwn([user('U123ABC')])).toBe('@U123ABC');
+    expect(spansToMrkdwn([user('slack:U1>|<!channel')])).toBe('@U1&gt;|&lt;!channel (slack)');
     expect(spansToMrkdwn([user('U1>|<!channel')])).toBe('@U1&gt;|&lt;!channel');
-    expect(spansToMrkdwn([user('u123')])).toBe('@u123');
+    expect(spansToMrkdwn([user('slack:u123')])).toBe('@u123 (slack)');
   });
 
   it('links only http(s) URLs, with | < > encoded in the URL and neutralised in the label', () => {
@@ -160,7 +166,7 @@ describe('truncation', () => {
   it('cuts neutral text before escaping, never inside an entity or a token', () => {
     const cut = fitMrkdwn([t('&'.repeat(100))], 23);
     expect(cut).toBe(`${'&amp;'.repeat(3)}… (cut)`);
-    const mention = fitMrkdwn([t('x'.repeat(5)), user('U1234567'), t('tail')], 14);
+    const mention = fitMrkdwn([t('x'.repeat(5)), user('slack:U1234567'), t('tail')], 14);
     expect(mention).toBe('xxxxx… (cut)');
     expect(fitMrkdwn([b('abcdefghij')], 12)).toBe('*abcdefghij*');
     expect(fitMrkdwn([b('abcdefghij')], 11)).toBe('*ab*… (cut)');
@@ -175,7 +181,7 @@ describe('truncation', () => {
           style: fc.constantFrom(undefined, 'bold', 'italic', 'code'),
         })
         .map(({ style, ...rest }): Span => (style ? { ...rest, style } : rest)),
-      fc.constantFrom<Span>(user('U12345678'), user('dan'), link('https://example.com/a&b|c', 'l|<>'), link('javascript:x', '<!here>')),
+      fc.constantFrom<Span>(user('slack:U12345678'), user('console:dan'), link('https://example.com/a&b|c', 'l|<>'), link('javascript:x', '<!here>')),
     );
     fc.assert(
       fc.property(fc.array(span, { maxLength: 12 }), fc.integer({ min: 8, max: 80 }), (spans, max) => {
@@ -205,7 +211,7 @@ describe('renderBlocks', () => {
       blocks: [
         heading('Acceptance criteria'),
         paragraph(b('Implementation: '), t('29 Nov 2019')),
-        note(t('Release nov · managers '), user('U1'), t(', '), user('rita')),
+        note(t('Release nov · managers '), user('slack:U1'), t(', '), user('console:rita')),
         {
           type: 'fields',
           fields: [
@@ -218,7 +224,7 @@ describe('renderBlocks', () => {
           status: 'ok',
           title: [b('1. code-ready'), t(' Code is ready')],
           lines: [
-            [t('Owners: '), user('U2')],
+            [t('Owners: '), user('slack:U2')],
             [t('Evidence: '), link('https://ci.example.com/1')],
           ],
         },
@@ -233,7 +239,7 @@ describe('renderBlocks', () => {
     expect(blocks.map((block) => block.block_id)).toEqual(['b0', 'b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7', 'b8']);
     expect(blocks[0]).toMatchObject({ type: 'header', text: { type: 'plain_text', text: 'Acceptance criteria' } });
     expect(sectionText(blocks[1])).toBe('*Implementation:* 29 Nov 2019');
-    expect(blocks[2]).toMatchObject({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Release nov · managers <@U1>, @rita' }] });
+    expect(blocks[2]).toMatchObject({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Release nov · managers <@U1>, @rita (console)' }] });
     expect((blocks[3] as types.SectionBlock).fields!.map((f) => (f as Text).text)).toEqual(['*Defects*\nsev1 0', '*Phase*\nSIT closed']);
     expect(sectionText(blocks[4])).toBe(':white_check_mark: *1. code-ready* Code is ready\nOwners: <@U2>\nEvidence: <https://ci.example.com/1>');
     expect(sectionText(blocks[5])).toBe(':x: x');
@@ -280,7 +286,7 @@ describe('renderBlocks', () => {
   });
 
   it('cuts a section to 3000 characters without splitting an escape', () => {
-    const blocks = render(paragraph(t('&'.repeat(5000))), { type: 'item', status: 'info', title: [t('<'.repeat(2000))], lines: [[user('U1'), t('x'.repeat(3000))]] }, note(t('>'.repeat(3000))));
+    const blocks = render(paragraph(t('&'.repeat(5000))), { type: 'item', status: 'info', title: [t('<'.repeat(2000))], lines: [[user('slack:U1'), t('x'.repeat(3000))]] }, note(t('>'.repeat(3000))));
     expectValidMessage(blocks);
     expect(sectionText(blocks[0]).endsWith('&amp;… (cut)')).toBe(true);
     expect(sectionText(blocks[1]).endsWith('… (cut)')).toBe(true);
@@ -416,35 +422,36 @@ describe('real views', () => {
 
   /** The seed release half way: some answers with comments and evidence, a risk, a moved date. */
   function release(criteria = 0): Release {
-    const r = releaseFromTemplate(template, { id: 'nov-2019', name: 'November 2019 SEC Release <!channel> & co', date: '2019-11-29', by: 'URITA0001', at: at(0) });
-    r.roles = { DCC: ['UDAN00001'], SECAS: ['USAM00001', 'sam-console'], Panel: ['UPAT00001'] };
+    const r = releaseFromTemplate(template, { id: 'nov-2019', name: 'November 2019 SEC Release <!channel> & co', date: '2019-11-29', by: 'slack:URITA0001', at: at(0) });
+    r.roles = { DCC: ['slack:UDAN00001'], SECAS: ['slack:USAM00001', 'console:sam-console'], Panel: ['slack:UPAT00001'] };
     r.facts = {
-      defects: { counts: { 1: 0, 2: 1, 3: 4, 4: 7, 5: 2 }, plans: true, setAt: at(1), setBy: 'URITA0001', changedAt: at(1) },
-      testingIssues: { count: 12, threshold: 30, setAt: at(1), setBy: 'URITA0001', changedAt: at(1) },
-      phases: [{ name: 'SIT', closed: true, exitCriteriaMet: true, setAt: at(1), setBy: 'URITA0001', changedAt: at(1) }],
-      environment: { note: 'SIT A <@U999> & B', setAt: at(1), setBy: 'URITA0001', changedAt: at(1) },
+      defects: { counts: { 1: 0, 2: 1, 3: 4, 4: 7, 5: 2 }, plans: true, setAt: at(1), setBy: 'slack:URITA0001', changedAt: at(1) },
+      testingIssues: { count: 12, threshold: 30, setAt: at(1), setBy: 'slack:URITA0001', changedAt: at(1) },
+      phases: [{ name: 'SIT', closed: true, exitCriteriaMet: true, setAt: at(1), setBy: 'slack:URITA0001', changedAt: at(1) }],
+      environment: { note: 'SIT A <@U999> & B', setAt: at(1), setBy: 'slack:URITA0001', changedAt: at(1) },
     };
     for (let i = 0; i < criteria; i++) {
       r.criteria.push({ id: `extra-${i}`, number: r.criteria.length + 1, text: `Extra criterion ${i} ${'long text & more '.repeat(20)}`, owners: { roles: ['DCC'], people: [] }, responses: [] });
     }
     r.criteria.forEach((c, i) => {
-      if (i % 3 === 0) c.responses.push({ answer: 'met', evidence: ['https://ci.example.com/run?id=1&x=2', 'https://docs.example.com/a|b'], by: 'UDAN00001', platform: 'slack', at: at(10 + i) });
-      if (i % 3 === 1) c.responses.push({ answer: 'need-info', comment: `Need the <!everyone> report *now* ${'&'.repeat(400)}`, evidence: [], by: 'USAM00001', platform: 'slack', at: at(10 + i) });
+      if (i % 3 === 0) c.responses.push({ answer: 'met', evidence: ['https://ci.example.com/run?id=1&x=2', 'https://docs.example.com/a|b'], by: 'slack:UDAN00001', platform: 'slack', at: at(10 + i) });
+      if (i % 3 === 1)
+        c.responses.push({ answer: 'need-info', comment: `Need the <!everyone> report *now* ${'&'.repeat(400)}`, evidence: [], by: 'slack:USAM00001', platform: 'slack', at: at(10 + i) });
     });
     for (const g of r.groups) {
-      g.members = ['UCHAIR001', 'UCHAIR002'];
-      g.signoffs.push({ verdict: 'agree', by: 'UCHAIR001', platform: 'slack', at: at(20), note: 'OK <!here>' });
+      g.members = ['slack:UCHAIR001', 'slack:UCHAIR002'];
+      g.signoffs.push({ verdict: 'agree', by: 'slack:UCHAIR001', platform: 'slack', at: at(20), note: 'OK <!here>' });
     }
     r.risks.push({
       number: 1,
       description: 'SECMP0062 switches turned on by mistake',
-      owner: 'URITA0001',
-      mitigations: [1, 2, 3].map((n) => ({ text: `Mitigation ${n} ${'x'.repeat(900)}`, by: 'URITA0001', at: at(5) })),
-      views: [{ group: r.groups[0]!.id, text: 'Acceptable', by: 'UCHAIR001', at: at(6) }],
+      owner: 'slack:URITA0001',
+      mitigations: [1, 2, 3].map((n) => ({ text: `Mitigation ${n} ${'x'.repeat(900)}`, by: 'slack:URITA0001', at: at(5) })),
+      views: [{ group: r.groups[0]!.id, text: 'Acceptable', by: 'slack:UCHAIR001', at: at(6) }],
       status: 'accepted-with-conditions',
       conditions: 'Clarify the alerting',
       statusChangedAt: at(7),
-      by: 'URITA0001',
+      by: 'slack:URITA0001',
       at: at(5),
     });
     r.switches[0]!.current = 'off';
@@ -452,7 +459,7 @@ describe('real views', () => {
       from: { date: '2019-11-22', time: r.implementation.time },
       to: { date: '2019-11-29', time: r.implementation.time },
       reason: 'Extra testing & <!channel>',
-      by: 'URITA0001',
+      by: 'slack:URITA0001',
       at: at(2),
     });
     return r;
@@ -466,7 +473,7 @@ describe('real views', () => {
     const all = JSON.stringify(rendered.blocks);
     expect(all).not.toMatch(/<!(channel|everyone|here)/);
     expect(all).toContain('<@UDAN00001>');
-    expect(all).toContain('@sam-console');
+    expect(all).toContain('@sam-console (console)');
     // Slack does not parse plain_text, so a header keeps the name as typed, entities and all.
     expect(rendered.blocks[0]).toMatchObject({ type: 'header', text: { text: 'November 2019 SEC Release <\u200b!channel> & co: NO-GO' } });
   });

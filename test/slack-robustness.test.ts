@@ -183,15 +183,20 @@ describe('golive on Slack, when things go wrong', () => {
   });
 
   it('pings nobody when user text holds <!channel> or <!everyone>', async () => {
+    // A broadcast mention Slack made of `@channel` becomes plain words; `<!everyone>` typed as characters reaches golive as entities.
     await h.command(RITA, 'create "<!channel> release" 2019-12-02 --id pinged', 'C0OTHER');
     await h.command(RITA, `role DCC <@${DAN}> --release pinged`, 'C0OTHER');
-    await h.command(DAN, 'confirm 1 need-info "<!everyone> look" --release pinged', 'C0OTHER');
+    await h.command(DAN, 'confirm 1 need-info "&lt;!everyone&gt; look, <!here|here>" --release pinged', 'C0OTHER');
     await h.command(RITA, 'ask --release pinged', 'C0OTHER');
+    const release = h.doc('pinged').release;
+    expect(release.name).toBe('@channel release');
+    expect(release.criteria[0]!.responses[0]!.comment).toBe('<!everyone> look, @here');
     const raw = JSON.stringify(h.fake.calls.filter((c) => c.method.startsWith('chat.')).map((c) => c.body));
     expect(raw).not.toContain('<!channel>');
     expect(raw).not.toContain('<!everyone>');
-    expect(raw).toContain('&lt;!channel&gt; release');
-    expect(raw).toContain('&lt;!everyone&gt; look');
+    expect(raw).not.toContain('<!here>');
+    expect(raw).toContain('@channel release');
+    expect(raw).toContain('&lt;!everyone&gt; look, @here');
   });
 
   it("shows a person's pending items, with buttons, in App Home", async () => {

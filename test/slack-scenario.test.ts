@@ -54,8 +54,10 @@ describe('the November 2019 SEC Release, through Slack', () => {
       expect(status, line).toBe(200);
     }
     const release = h.doc(R).release;
-    expect(release.roles).toMatchObject({ DCC: [DAN], SECAS: [SAM], Panel: [PAT] });
-    expect(release.groups[1]!.delegates).toEqual([{ delegate: 'UTESS', for: 'UTARA' }]);
+    // Slack's mentions and its user group arrive in the record as Slack people.
+    expect(release.roles).toMatchObject({ DCC: [`slack:${DAN}`], SECAS: [`slack:${SAM}`], Panel: [`slack:${PAT}`] });
+    expect(release.groups[1]!.delegates).toEqual([{ delegate: 'slack:UTESS', for: 'slack:UTARA' }]);
+    expect(release.managers).toEqual([`slack:${RITA}`]);
     expect(release.channels).toEqual([{ platform: 'slack', id: CHANNEL }]);
   });
 
@@ -75,7 +77,7 @@ describe('the November 2019 SEC Release, through Slack', () => {
     await h.click(MALLORY, 'golive:answer:met', value({ r: R, c: 'code-ready' }));
     expect(h.repliesSince(before, MALLORY)).toContain(`is owned by <@${DAN}>`);
     expect(h.fake.callsTo('views.open')).toHaveLength(0);
-    expect(h.doc(R).audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: MALLORY, platform: 'slack' } });
+    expect(h.doc(R).audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: `slack:${MALLORY}`, platform: 'slack' } });
   });
 
   it('keeps a modal open with the field errors when a comment or a link is wrong', async () => {
@@ -95,7 +97,7 @@ describe('the November 2019 SEC Release, through Slack', () => {
     await answer(SAM, 'secas-ready', 'met', { evidence: 'https://example.org/secas' });
     const criteria = h.doc(R).release.criteria;
     expect(criteria.map((c) => c.responses.length)).toEqual([1, 1, 1, 1, 1, 1, 1]);
-    expect(criteria[0]!.responses[0]).toMatchObject({ answer: 'met', by: DAN, platform: 'slack', evidence: ['https://example.org/code-ready', 'https://example.org/code-ready/more'] });
+    expect(criteria[0]!.responses[0]).toMatchObject({ answer: 'met', by: `slack:${DAN}`, platform: 'slack', evidence: ['https://example.org/code-ready', 'https://example.org/code-ready/more'] });
     const post = h.fake.callsTo('chat.postMessage').find(isChecklist)!;
     const updates = h.fake.callsTo('chat.update');
     expect(updates.length).toBeGreaterThanOrEqual(7);
@@ -121,7 +123,7 @@ describe('the November 2019 SEC Release, through Slack', () => {
     await h.command(RITA, 'risk accept 1 --conditions "Runbook check; TOC monitors switch alerts"');
     await h.click(PAT, 'golive:decide:go', value({ r: R }));
     const release = h.doc(R).release;
-    expect(release.groups[1]!.signoffs[0]).toMatchObject({ verdict: 'agree', by: 'UTESS', onBehalfOf: 'UTARA' });
+    expect(release.groups[1]!.signoffs[0]).toMatchObject({ verdict: 'agree', by: 'slack:UTESS', onBehalfOf: 'slack:UTARA' });
     expect(release.decisions).toHaveLength(1);
 
     const { reply } = await h.command(RITA, 'status');

@@ -7,6 +7,7 @@ import { renderText } from '../adapters/console/render-text.js';
 import { Harness } from './support/golive.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { minimalReleaseDocument } from './fixtures/release-doc.js';
+import { qualify } from '../src/domain/person-id.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -18,7 +19,7 @@ const room = (id: string): Channel => ({ platform: 'console', id });
 
 /** What `user` sees after typing `text` in `channel`. */
 async function say(text: string, channel = room('general'), user = 'rita'): Promise<string> {
-  const result = await h!.app.handle({ actor: { id: user, platform: 'console' }, channel, text });
+  const result = await h!.app.handle({ actor: { id: qualify('console', user), platform: 'console' }, channel, text });
   return result.replies.map((reply) => (reply.kind === 'view' ? renderText(reply.view) : reply.kind === 'file' ? reply.content : '')).join('\n');
 }
 
@@ -56,14 +57,14 @@ describe('a write refuses a file something else changed since golive last wrote 
 
     expect(await say('/release role DCC erin')).toContain(changedOnDisk(file));
     expect(await readFile(file, 'utf8')).toBe(edited);
-    expect(h!.store.get('nov')!.release.roles.DCC).toEqual(['dan']);
+    expect(h!.store.get('nov')!.release.roles.DCC).toEqual(['console:dan']);
     expect(await readdir(join(h!.dir, 'releases'))).toEqual(['nov.json']);
   });
 
   it('an edit that keeps the size of the file', async () => {
     const file = await withRelease();
     const before = await readFile(file, 'utf8');
-    const edited = before.replace('"dan"', '"dax"');
+    const edited = before.replace('"console:dan"', '"console:dax"');
     expect(edited).not.toBe(before);
     expect(edited.length).toBe(before.length);
     await writeFile(file, edited);

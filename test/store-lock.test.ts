@@ -242,7 +242,7 @@ describe('two golive processes on one data folder', () => {
     const done = await first.exited;
     expect(done.status).toBe(0);
     expect(done.stderr).toBe('');
-    expect(JSON.parse(await readFile(join(dir, 'releases', 'nov.json'), 'utf8')).release.roles.DCC).toEqual(['dan']);
+    expect(JSON.parse(await readFile(join(dir, 'releases', 'nov.json'), 'utf8')).release.roles.DCC).toEqual(['console:dan']);
     expect(await readdir(dir)).not.toContain('golive.lock');
   }, 60_000);
 

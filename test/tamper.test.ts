@@ -81,7 +81,7 @@ describe('case 1: editing the state in the release file', () => {
     expect(other).toContain('Role DCC: @dan');
     expect(other).toContain('Audit record intact');
     expect(await fileBytes(seeded.dir, 'other')).not.toEqual(otherBefore);
-    expect((await readDoc(seeded.dir, 'other')).release.roles.DCC).toEqual(['dan']);
+    expect((await readDoc(seeded.dir, 'other')).release.roles.DCC).toEqual(['console:dan']);
 
     await h.close(false);
     h = undefined;

@@ -109,8 +109,10 @@ const beforePanel = script.slice(0, script.indexOf('/as pat')).join('\n');
 const panelDecides = '/as pat\n/release decide go "NOTE the views of OPSG and TAG; AGREE the release can be set live on 29 November 2019"';
 
 /** The release with these people's ids qualified, as they are recorded once people are platform-qualified. */
+/** The release with some of its console people replaced by people on other platforms (`dan` is console:dan). */
 function qualified(release: Release, ids: Record<string, string>): Release {
-  return JSON.parse(JSON.stringify(release), (_key, value) => (typeof value === 'string' && Object.hasOwn(ids, value) ? ids[value] : value)) as Release;
+  const renamed = (value: string) => (value.startsWith('console:') && Object.hasOwn(ids, value.slice(8)) ? ids[value.slice(8)] : value);
+  return JSON.parse(JSON.stringify(release), (_key, value) => (typeof value === 'string' ? renamed(value) : value)) as Release;
 }
 
 describe('cards of the seed release, built through the console', () => {
@@ -460,7 +462,7 @@ describe('the answer form as a card', () => {
   let form: Form;
   beforeAll(async () => {
     h = await Harness.openWith(beforePanel, '2019-11-04T09:00:00Z');
-    const [reply] = await h.app.act({ actor: { id: 'dan', platform: 'console' } }, 'golive:answer:not-met', actionValue({ r: 'nov-2019-sec', c: 'code-ready' }));
+    const [reply] = await h.app.act({ actor: { id: 'console:dan', platform: 'console' } }, 'golive:answer:not-met', actionValue({ r: 'nov-2019-sec', c: 'code-ready' }));
     if (reply?.kind !== 'form') throw new Error('expected the answer form');
     form = reply.form;
   });

@@ -98,7 +98,7 @@ describe('the verdict nobody can get wrong, through the console', () => {
     expect(output).not.toContain('[#general]');
     const doc = await onDisk();
     expect(doc.release.decisions).toEqual([]);
-    expect(doc.audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: 'pat' }, command: '/release decide go' });
+    expect(doc.audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: 'console:pat' }, command: '/release decide go' });
     expect(doc.audit.at(-1)!.reason).toContain('GO refused: 10 things still block Nov');
     expect(doc.outbox.filter((m) => m.kind === 'decision')).toEqual([]);
     expect(await status()).toContain('Nov: PENDING');
@@ -123,13 +123,13 @@ describe('the verdict nobody can get wrong, through the console', () => {
 
     const text = await paper();
     expect(text).toContain('verdict **GO (override)**');
-    expect(text).toMatch(/The Panel decided \*\*GO \(override\)\*\* on 7 Nov 2019 .* \(@pat\): Go ahead/);
+    expect(text).toMatch(/The Panel decided \*\*GO \(override\)\*\* on 7 Nov 2019 .* \(@console:pat\): Go ahead/);
     expect(text).toContain('Reason for the override: Groups met on 8 Nov; minutes to follow');
-    expect(text).toMatch(/- Waiting: TAG sign-off: 0 of 1 needed \(owner @tara, @tom/);
+    expect(text).toMatch(/- Waiting: TAG sign-off: 0 of 1 needed \(owner @console:tara, @console:tom/);
     expect(text).not.toContain('AGREE that the Nov can be set live');
 
     const decision = (await onDisk()).release.decisions[0]!;
-    expect(decision).toMatchObject({ verdict: 'go', override: 'Groups met on 8 Nov; minutes to follow', by: 'pat' });
+    expect(decision).toMatchObject({ verdict: 'go', override: 'Groups met on 8 Nov; minutes to follow', by: 'console:pat' });
     expect(decision.basis).toMatch(/^[0-9a-f]{64}$/);
 
     // The override holds for the state it was given on only.
@@ -149,7 +149,7 @@ describe('the verdict nobody can get wrong, through the console', () => {
   it('case 4 and separation of duties: a manager cannot make themself the approver, nor decide as one', async () => {
     const self = await as('rita', '/release role Panel rita');
     expect(self).toContain('Not allowed: Nov keeps separation of duties: a release manager cannot give themself the Panel role.');
-    expect((await onDisk()).release.roles.Panel).toEqual(['pat']);
+    expect((await onDisk()).release.roles.Panel).toEqual(['console:pat']);
 
     // Another manager can name rita, but a manager still may not decide.
     await as('rita', '/release manager add mo');
@@ -161,8 +161,8 @@ describe('the verdict nobody can get wrong, through the console', () => {
     expect(doc.release.decisions).toEqual([]);
     const refused = doc.audit.filter((e) => e.outcome === 'refused');
     expect(refused.map((e) => [e.actor.id, e.command])).toEqual([
-      ['rita', '/release role Panel rita'],
-      ['rita', '/release decide no-go "stop"'],
+      ['console:rita', '/release role Panel rita'],
+      ['console:rita', '/release decide no-go "stop"'],
     ]);
     expect(refused.every((e) => e.reason!.includes('separation of duties'))).toBe(true);
     expect(verifyChain(doc.audit).ok).toBe(true);
@@ -179,7 +179,7 @@ describe('the verdict nobody can get wrong, through the console', () => {
     expect(await as('dan', '/release decide no-go "not ready"')).toContain('Recorded: NO-GO.');
     const refused = (await onDisk()).audit.filter((e) => e.outcome === 'refused');
     expect(refused).toHaveLength(2);
-    expect(refused.every((e) => e.actor.id === 'dan' && e.reason!.includes('separation of duties'))).toBe(true);
+    expect(refused.every((e) => e.actor.id === 'console:dan' && e.reason!.includes('separation of duties'))).toBe(true);
   });
 
   it('separation of duties is off in software-release: the manager may be the approver and decide', async () => {
@@ -232,7 +232,7 @@ describe('the verdict nobody can get wrong, through the console', () => {
     expect(shown).toMatch(/@olivia agreed on .* STALE, does not count: signed before the verdict worsened \(GO to NO-GO: Switch SECMP0062 is on, expected off\); sign again/);
     expect(shown).toContain('WAITING OPSG sign-off: 0 of 2 needed; 2 stale sign-offs must be given again · owner @olivia, @oscar');
     expect(shown).toContain('WAITING TAG sign-off: 0 of 1 needed; 1 stale sign-off must be given again · owner @tara, @tom');
-    expect(await paper()).toMatch(/- @olivia agreed on .* \(\*\*STALE\*\*, does not count: signed before the verdict worsened/);
+    expect(await paper()).toMatch(/- @console:olivia agreed on .* \(\*\*STALE\*\*, does not count: signed before the verdict worsened/);
 
     const worsened = (await onDisk()).release.worsened!;
     expect(worsened.what).toBe('GO to NO-GO: Switch SECMP0062 is on, expected off');

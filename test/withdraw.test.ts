@@ -40,10 +40,10 @@ describe('withdraw', () => {
     const doc = await onDisk();
     const responses = doc.release.criteria[0]!.responses;
     expect(responses).toHaveLength(2);
-    expect(responses[0]).toMatchObject({ answer: 'met', by: 'dan', evidence: ['https://example.org/build'] });
-    expect(responses[1]).toMatchObject({ answer: 'withdrawn', by: 'dan', comment: 'wrong build' });
+    expect(responses[0]).toMatchObject({ answer: 'met', by: 'console:dan', evidence: ['https://example.org/build'] });
+    expect(responses[1]).toMatchObject({ answer: 'withdrawn', by: 'console:dan', comment: 'wrong build' });
     expect(responses[1]!.onBehalfOf).toBeUndefined();
-    expect(doc.audit.at(-1)).toMatchObject({ outcome: 'applied', actor: { id: 'dan' }, command: '/release withdraw code-ready "wrong build"' });
+    expect(doc.audit.at(-1)).toMatchObject({ outcome: 'applied', actor: { id: 'console:dan' }, command: '/release withdraw code-ready "wrong build"' });
     expect(verifyChain(doc.audit).ok).toBe(true);
 
     // A new answer counts again.
@@ -58,7 +58,7 @@ describe('withdraw', () => {
     const shown = await status();
     expect(shown).not.toContain('NO-GO');
     expect(shown).toMatch(/WAITING 6\. ops-ready: answer withdrawn: waiting for an answer/);
-    expect((await onDisk()).release.criteria[5]!.responses.at(-1)).toMatchObject({ answer: 'withdrawn', by: 'dora', onBehalfOf: 'dan' });
+    expect((await onDisk()).release.criteria[5]!.responses.at(-1)).toMatchObject({ answer: 'withdrawn', by: 'console:dora', onBehalfOf: 'console:dan' });
   });
 
   it('refuses anyone else, privately and audited, and changes nothing', async () => {
@@ -73,9 +73,9 @@ describe('withdraw', () => {
     expect(after.release).toEqual(before.release);
     const refused = after.audit.slice(before.audit.length);
     expect(refused.map((e) => [e.outcome, e.actor.id, e.command])).toEqual([
-      ['refused', 'mallory', '/release withdraw code-ready'],
-      ['refused', 'sam', '/release withdraw code-ready'],
-      ['refused', 'rita', '/release withdraw code-ready'],
+      ['refused', 'console:mallory', '/release withdraw code-ready'],
+      ['refused', 'console:sam', '/release withdraw code-ready'],
+      ['refused', 'console:rita', '/release withdraw code-ready'],
     ]);
     expect(verifyChain(after.audit).ok).toBe(true);
   });
@@ -109,20 +109,20 @@ describe('withdraw', () => {
 
     const groups = (await onDisk()).release.groups;
     expect(groups[0]!.signoffs.map((s) => [s.verdict, s.by, s.onBehalfOf])).toEqual([
-      ['agree', 'olivia', undefined],
-      ['agree', 'oscar', undefined],
-      ['withdrawn', 'olivia', undefined],
+      ['agree', 'console:olivia', undefined],
+      ['agree', 'console:oscar', undefined],
+      ['withdrawn', 'console:olivia', undefined],
     ]);
     expect(groups[0]!.signoffs[2]!.note).toBe('need to re-read the test report');
     expect(groups[1]!.signoffs.map((s) => [s.verdict, s.by, s.onBehalfOf])).toEqual([
-      ['agree', 'tess', 'tara'],
-      ['withdrawn', 'tara', undefined],
+      ['agree', 'console:tess', 'console:tara'],
+      ['withdrawn', 'console:tara', undefined],
     ]);
 
     // The delegate may withdraw for the member too.
     await as('tess', '/release signoff tag agree --for tara');
     expect(await as('tess', '/release signoff tag withdraw')).toContain('Withdrawn: the sign-off of @tara for TAG.');
-    expect((await onDisk()).release.groups[1]!.signoffs.at(-1)).toMatchObject({ verdict: 'withdrawn', by: 'tess', onBehalfOf: 'tara' });
+    expect((await onDisk()).release.groups[1]!.signoffs.at(-1)).toMatchObject({ verdict: 'withdrawn', by: 'console:tess', onBehalfOf: 'console:tara' });
   });
 
   it("refuses a sign-off withdrawal by anyone else, audited; a member cannot withdraw another member's", async () => {
@@ -134,8 +134,8 @@ describe('withdraw', () => {
     const after = await onDisk();
     expect(after.release).toEqual(before.release);
     expect(after.audit.slice(before.audit.length).map((e) => [e.outcome, e.actor.id])).toEqual([
-      ['refused', 'mallory'],
-      ['refused', 'oscar'],
+      ['refused', 'console:mallory'],
+      ['refused', 'console:oscar'],
     ]);
   });
 

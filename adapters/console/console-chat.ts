@@ -4,7 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { GoliveApp } from '../../src/app/app.js';
 import type { Reply } from '../../src/app/request.js';
 import type { Channel } from '../../src/domain/release.js';
-import { UserId } from '../../src/domain/primitives.js';
+import { qualify } from '../../src/domain/person-id.js';
 import { OutboxWorker } from '../../src/app/delivery/outbox.js';
 import type { Scheduler } from '../../src/app/delivery/scheduler.js';
 import { consolePort } from './console-port.js';
@@ -32,6 +32,12 @@ export interface ConsoleOptions {
    */
   scheduler?: Pick<Scheduler, 'tick' | 'dueBefore'>;
 }
+
+/**
+ * A console name: the console's own people, so no `:` (`/as slack:U1` would only make a console
+ * person with a confusing name; people elsewhere act on their own platform).
+ */
+const CONSOLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 const HINT = 'Type /release help, /as <user> to act as someone else, /channel <name> to move, /clock <when> to move a rehearsal on, /quit to leave.';
 
@@ -69,7 +75,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
     if (word === '/quit' || word === '/exit') break;
     if (word === '/as' || word === '/channel') {
       const value = (rest[0] ?? '').replace(/^[@#]/, '');
-      const ok = word === '/as' ? UserId.safeParse(value).success : /^[a-z0-9][a-z0-9_-]{0,79}$/i.test(value);
+      const ok = word === '/as' ? CONSOLE_NAME.test(value) : /^[a-z0-9][a-z0-9_-]{0,79}$/i.test(value);
       if (!ok || rest.length !== 1) {
         say(`Usage: ${word} <${word === '/as' ? 'user' : 'channel'}>`);
         failed = true;
@@ -104,7 +110,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
       continue;
     }
     try {
-      const result = await app.handle({ actor: { id: user, platform: 'console' }, channel, text: line });
+      const result = await app.handle({ actor: { id: qualify('console', user), platform: 'console' }, channel, text: line });
       if (!result.parsed) failed = true;
       for (const reply of result.replies) {
         if (reply.kind === 'view') say(renderReply(reply));

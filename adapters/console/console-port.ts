@@ -1,5 +1,6 @@
 import type { ChatPort } from '../../src/app/delivery/chat-port.js';
 import { renderText } from './render-text.js';
+import { localId } from '../../src/domain/person-id.js';
 
 /**
  * The console's delivery: announcements appear inline, marked with the channel they went to. The
@@ -14,7 +15,7 @@ export function consolePort(say: (text: string) => void): ChatPort {
       return { ref: `console-${++next}` };
     },
     async dm(person, view) {
-      say(`[DM @${person.id}] ${renderText(view)}\n`);
+      say(`[DM @${localId(person.id)}] ${renderText(view)}\n`);
       return { ref: `console-${++next}` };
     },
     async update() {},

@@ -1,5 +1,6 @@
 import type { Block, Span, Status, View } from '../../src/views/elements.js';
 import { stripControls } from '../../src/domain/control-chars.js';
+import { localId, platformOf } from '../../src/domain/person-id.js';
 
 // Plain text for a terminal. No markup to escape here, but control characters from user text
 // are stripped so nobody can move the cursor, recolour or overwrite the operator's screen, or
@@ -8,6 +9,13 @@ import { stripControls } from '../../src/domain/control-chars.js';
 
 /** Anyone's text made safe to print: every control character but newline and tab removed. */
 export const clean = (text: string): string => stripControls(text);
+
+/** A console person as they are typed here, `@alice`; anyone else with their platform, `@slack:U123`. */
+export function personText(id: string): string {
+  const platform = platformOf(id);
+  if (platform === 'golive') return 'golive';
+  return `@${clean(platform === 'console' ? localId(id) : id)}`;
+}
 
 const MARK: Record<Status, string> = { ok: '[x]', failed: '[!]', pending: '[ ]', stale: '[~]', info: ' - ' };
 
@@ -18,7 +26,7 @@ export function renderSpans(spans: readonly Span[]): string {
         case 'text':
           return span.style === 'code' ? `\`${clean(span.text)}\`` : clean(span.text);
         case 'user':
-          return `@${clean(span.id)}`;
+          return personText(span.id);
         case 'link':
           return span.label ? `${clean(span.label)} <${clean(span.url)}>` : clean(span.url);
       }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Slug } from '../../src/domain/primitives.js';
 import type { Command, Severity } from '../../src/app/language/commands.js';
 import { hookActorName, HookName } from './hook-actor.js';
+import type { PersonId } from '../../src/domain/person-id.js';
 
 const count = z
   .number({ message: 'must be a whole number of 0 or more' })
@@ -48,7 +49,7 @@ export const FactsHookBody = z
   });
 export type FactsHookBody = z.infer<typeof FactsHookBody>;
 
-export function factsCommand(body: FactsHookBody): { command: Command; text: string; actor: string } {
+export function factsCommand(body: FactsHookBody): { command: Command; text: string; actor: PersonId } {
   const from = body.actor ?? body.source ?? 'facts';
   const counts: Partial<Record<Severity, number>> = {};
   const words: string[] = [];

@@ -11,6 +11,7 @@ import { checkHookSignature } from './signature.js';
 import { readBody } from './body.js';
 import { SwitchHookBody, switchCommand } from './switch-hook.js';
 import { FactsHookBody, factsCommand } from './facts-hook.js';
+import type { PersonId } from '../../src/domain/person-id.js';
 
 export interface HookDeps {
   app: GoliveApp;
@@ -23,7 +24,7 @@ export interface HookDeps {
 
 interface Route {
   schema: z.ZodType<{ release: string }>;
-  toCommand(body: never): { command: Command; text: string; actor: string };
+  toCommand(body: never): { command: Command; text: string; actor: PersonId };
 }
 
 const ROUTES: Record<string, Route> = {

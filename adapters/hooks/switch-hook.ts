@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Slug } from '../../src/domain/primitives.js';
 import type { Command } from '../../src/app/language/commands.js';
 import { hookActorName, HookName } from './hook-actor.js';
+import type { PersonId } from '../../src/domain/person-id.js';
 
 /** POST /hooks/switch: a feature-flag system or deploy pipeline reports a guarded switch's state. */
 export const SwitchHookBody = z
@@ -15,7 +16,7 @@ export const SwitchHookBody = z
   .strict();
 export type SwitchHookBody = z.infer<typeof SwitchHookBody>;
 
-export function switchCommand(body: SwitchHookBody): { command: Command; text: string; actor: string } {
+export function switchCommand(body: SwitchHookBody): { command: Command; text: string; actor: PersonId } {
   const actor = hookActorName(body.actor ?? body.source);
   return {
     command: { name: 'switch-set', key: body.key, state: body.state, source: body.source },

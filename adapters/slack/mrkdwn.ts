@@ -1,5 +1,6 @@
 import type { Span } from '../../src/views/elements.js';
 import { stripControls } from '../../src/domain/control-chars.js';
+import { localId, platformOf } from '../../src/domain/person-id.js';
 
 // Spans to Slack mrkdwn. Only `&`, `<` and `>` can make Slack do something (a ping, a link, a
 // broken `<…>` token), so those three are escaped in every piece of user text. Formatting markers
@@ -16,6 +17,20 @@ export function escapeMrkdwn(text: string): string {
 
 /** Slack user ids (U…, or W… on Enterprise Grid); console names such as `dan` are not. */
 export const isSlackUserId = (id: string): boolean => /^[UW][A-Z0-9]{1,31}$/.test(id);
+
+/**
+ * A person as Slack shows them: a Slack person (`slack:U123`) is mentioned; anyone else is named in
+ * plain text with their platform, since Slack can neither ping nor resolve them. An id with no
+ * platform (echoed from what someone typed) is shown as typed.
+ */
+export function personMrkdwn(id: string): string {
+  const platform = platformOf(id);
+  const local = localId(id);
+  if (platform === 'slack' && isSlackUserId(local)) return `<@${local}>`;
+  if (platform === undefined) return escapeMrkdwn(`@${id}`);
+  if (platform === 'golive') return 'golive';
+  return escapeMrkdwn(`@${local} (${platform})`);
+}
 
 /** An http(s) URL safe inside `<…|…>`, or undefined for anything else (javascript:, garbage). */
 export function safeUrl(url: string): string | undefined {
@@ -50,7 +65,7 @@ export function spanToMrkdwn(span: Span): string {
     case 'text':
       return styled(span.text, span.style);
     case 'user':
-      return isSlackUserId(span.id) ? `<@${span.id}>` : escapeMrkdwn(`@${span.id}`);
+      return personMrkdwn(span.id);
     case 'link': {
       const url = safeUrl(span.url);
       const label = span.label ? linkLabel(span.label) : '';

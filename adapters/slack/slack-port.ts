@@ -1,6 +1,7 @@
 import { webApi } from '@slack/bolt';
 import { RetryLater, type ChatPort } from '../../src/app/delivery/chat-port.js';
 import { renderBlocks } from './render-blocks.js';
+import { localId } from '../../src/domain/person-id.js';
 
 /** Whether Slack may accept the same call later: rate limits, server errors, network failures. */
 export function asRetryable(error: unknown): unknown {
@@ -26,10 +27,11 @@ export function slackPort(client: webApi.WebClient): ChatPort {
     },
     // Posting to a user id is how Slack opens (or reuses) the app's direct message with them.
     async dm(person, view) {
+      const user = localId(person.id);
       try {
         const rendered = renderBlocks(view);
-        const result = await client.chat.postMessage({ channel: person.id, text: rendered.text, blocks: rendered.blocks, unfurl_links: false, unfurl_media: false });
-        return { ref: `${result.channel ?? person.id}/${result.ts}` };
+        const result = await client.chat.postMessage({ channel: user, text: rendered.text, blocks: rendered.blocks, unfurl_links: false, unfurl_media: false });
+        return { ref: `${result.channel ?? user}/${result.ts}` };
       } catch (error) {
         throw asRetryable(error);
       }

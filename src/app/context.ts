@@ -5,12 +5,17 @@ import type { Quarantine, Store } from './store-port.js';
 import type { AuditPolicy } from './record-check.js';
 import type { PeoplePort } from './people-port.js';
 import { UserError, type Actor, type Reply, type RequestRef } from './request.js';
+import { isPersonPlatform, platformOf, qualify, type PersonId } from '../domain/person-id.js';
 import { changeRelease, type ChangeEffect, type ChangeOutcome } from './usecases/change.js';
 import { errorView } from '../views/messages.js';
 
 /** Expands platform user groups into people; each adapter brings its own. */
 export interface Directory {
-  expandGroup(id: string): Promise<string[]>;
+  /**
+   * The members of a user group, named by its qualified id (`slack:S123`), as qualified person
+   * ids (`slack:U1`). Throws a UserError a person can act on when the group is unknown or empty.
+   */
+  expandGroup(groupId: PersonId): Promise<PersonId[]>;
 }
 
 export const noGroups: Directory = {
@@ -18,6 +23,8 @@ export const noGroups: Directory = {
     throw new UserError(`User groups cannot be expanded here (${id}); name the people instead.`);
   },
 };
+
+/** One directory over several platforms: a group is expanded by the platform its id names. */
 
 export interface AppDeps {
   store: Store;
@@ -73,13 +80,25 @@ export class Ctx {
     return changeRelease(this.deps.store, releaseId, { actor: this.actor, command: this.text, now: this.now, auditKey: this.deps.audit?.key, ...this.request }, apply);
   }
 
+  /**
+   * The people a command names, qualified: a bare `@alice` is a person of the platform it was
+   * typed on, so nobody becomes someone on another platform by typing a bare id.
+   */
   async users(refs: readonly UserRef[]): Promise<string[]> {
     const ids: string[] = [];
     for (const ref of refs) {
-      const found = ref.kind === 'user' ? [ref.id] : await this.deps.directory.expandGroup(ref.id);
-      for (const id of found) if (!ids.includes(id)) ids.push(id);
+      const id = this.qualified(ref.id);
+      const found = ref.kind === 'user' ? [id] : await this.deps.directory.expandGroup(id);
+      for (const person of found) if (!ids.includes(person)) ids.push(person);
     }
     return ids;
+  }
+
+  private qualified(id: string): PersonId {
+    if (platformOf(id) !== undefined) return id as PersonId;
+    const platform = this.actor.platform;
+    if (!isPersonPlatform(platform)) throw new UserError(`"${id}" names nobody on its own here: write @<platform>:<id>, like @slack:U123.`);
+    return qualify(platform, id);
   }
 
   async user(ref: UserRef): Promise<string> {

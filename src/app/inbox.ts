@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Instant, Platform, UserId } from '../domain/primitives.js';
+import { ChannelReference } from '../domain/release.js';
 
 // The inbox holds what a platform was told "received" until it has been handled: a request is
 // written here (durably) before the platform gets its acknowledgement, and marked done once the
@@ -15,9 +16,12 @@ const base = {
   id: Id,
   at: Instant,
   platform: Platform,
+  /** The platform's own id for the person (Slack's `U123`); the app qualifies it with `platform`. */
   actor: UserId,
   /** The conversation the request came from, if any (a DM or App Home has none). */
   channel: PlatformId.optional(),
+  /** What the platform needs to post to that conversation later (Teams), kept with the channel it names. */
+  reference: ChannelReference.optional(),
   /** Where to tell the person the outcome: the person, and the conversation they acted in. */
   reply: z.object({ user: PlatformId, channel: PlatformId.optional(), home: z.boolean().optional() }).strict(),
 };

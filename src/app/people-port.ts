@@ -1,16 +1,13 @@
 import { z } from 'zod';
-import { IsoDate, Platform, UserId } from '../domain/primitives.js';
+import { IsoDate } from '../domain/primitives.js';
+import { PersonIdSchema, type PersonId } from '../domain/person-id.js';
 
 // What golive keeps about a person rather than a release: their own notification setting and the
 // daily digest's bookkeeping. It belongs to nobody's release, so it is not in any release
 // document and not in any audit trail; a PostgreSQL store can implement the same port later.
 
-/** A person on one platform: `slack:U123`. The same id on two platforms is two people. */
-export type PersonKey = `${z.infer<typeof Platform>}:${string}`;
-
-export function personKey(platform: z.infer<typeof Platform>, id: string): PersonKey {
-  return `${platform}:${id}`;
-}
+/** A person's key is their qualified id, `slack:U123`: the same platform id on two platforms is two people. */
+export type PersonKey = PersonId;
 
 /**
  * The digest of one day, written before it is sent: `sending` on disk with a send that never
@@ -27,10 +24,7 @@ export type PersonPrefs = z.infer<typeof PersonPrefs>;
 export const DEFAULT_PREFS: PersonPrefs = { notify: true };
 
 /** `<platform>:<user id>`: never a name an object could inherit, such as `__proto__`. */
-export const PersonKeySchema = z.string().refine((key) => {
-  const at = key.indexOf(':');
-  return at > 0 && Platform.safeParse(key.slice(0, at)).success && UserId.safeParse(key.slice(at + 1)).success;
-}, 'is not a person: write <platform>:<user id>, like slack:U123');
+export const PersonKeySchema = PersonIdSchema;
 
 export interface PeoplePort {
   /** The person's settings; the defaults for someone never seen. */

@@ -1,13 +1,16 @@
 import type { GoliveApp } from './app.js';
 import type { Received } from './inbox.js';
 import type { Origin, Reply } from './request.js';
+import type { Channel } from '../domain/release.js';
+import { qualify } from '../domain/person-id.js';
 import type { Span, View } from '../views/elements.js';
 
 // One entry point for a request taken from the inbox, the same whether it is handled right after
 // its acknowledgement or again at start-up after a crash.
 
 export async function handleReceived(app: GoliveApp, entry: Received, replay = false): Promise<Reply[]> {
-  const origin: Origin = { actor: { id: entry.actor, platform: entry.platform }, ...(entry.channel !== undefined && { channel: { platform: entry.platform, id: entry.channel } }) };
+  const channel: Channel | undefined = entry.channel !== undefined ? { platform: entry.platform, id: entry.channel, ...(entry.reference && { reference: entry.reference }) } : undefined;
+  const origin: Origin = { actor: { id: qualify(entry.platform, entry.actor), platform: entry.platform }, ...(channel && { channel }) };
   const request = { requestId: entry.id, ...(replay && { replay: true }) };
   switch (entry.kind) {
     case 'command':

@@ -5,6 +5,7 @@ import type { AuditEntry } from '../domain/audit-entry.js';
 import type { Quarantine, Store } from './store-port.js';
 import type { Clock } from './clock.js';
 import { REFUSAL_WINDOW_MS, sealCountedRefusals } from './usecases/change.js';
+import { GOLIVE_ACTOR } from './request.js';
 
 /** How golive checks records: under the key when one is set, requiring it unless it is being adopted. */
 export interface AuditPolicy {
@@ -62,7 +63,7 @@ export async function adoptAuditKey(store: Store, key: string, clock: Clock, log
           current.audit,
           {
             at,
-            actor: { id: 'golive', platform: 'console' },
+            actor: GOLIVE_ACTOR,
             command: '(GOLIVE_AUDIT_ADOPT_KEY)',
             outcome: 'applied',
             before: { keyed: false },

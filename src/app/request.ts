@@ -1,12 +1,17 @@
 import type { Channel } from '../domain/release.js';
 import type { Platform } from '../domain/primitives.js';
+import type { PersonId } from '../domain/person-id.js';
 import type { Form, View } from '../views/elements.js';
 
 /** Who is asking, from where: what every adapter turns a platform request into. */
 export interface Actor {
-  id: string;
+  /** Qualified with the platform (`slack:U123`): the same id everything stored about people uses. */
+  id: PersonId;
   platform: Platform;
 }
+
+/** golive itself, when it acts on its own: the schedule, and the one-off changes it makes at start. */
+export const GOLIVE_ACTOR = { id: 'golive:golive', platform: 'golive' } as const satisfies Actor;
 
 export interface Request {
   actor: Actor;

@@ -1,5 +1,4 @@
 import type { Criterion, Delegate, Release } from './release.js';
-import type { Platform } from './primitives.js';
 import { ownValue } from './names.js';
 
 /** Everyone who owns a criterion: people named on it and the members of its owner roles. */
@@ -31,9 +30,4 @@ export function actingFor(actor: string, principals: readonly string[], delegate
 
 export function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
-}
-
-/** A person id means something only on one platform: that of the channels the release follows. */
-export function peoplePlatform(release: Release): Platform | undefined {
-  return release.channels[0]?.platform;
 }

@@ -14,8 +14,9 @@ export const Instant = z.string().datetime({ offset: true, message: 'must be an 
 
 export const Zone = z.string().min(1).refine(isKnownZone, 'is not an IANA time zone (for example Europe/London)');
 
-// Platform user ids differ (Slack U123, Teams 29:abc, console names), so a person is an opaque id.
-export const UserId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'is not a valid user id');
+// Platform user ids differ (Slack U123, Teams 29:1abc_…, console names), so a person is an opaque id;
+// stored ids carry their platform as well (see person-id.ts), so there is room for both.
+export const UserId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@_-]{0,255}$/, 'is not a valid user id');
 export type UserId = z.infer<typeof UserId>;
 
 // 'hook' is a signed webhook call (adapters/hooks): a feature-flag system or tracker, never a person.

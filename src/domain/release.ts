@@ -195,7 +195,22 @@ export type OutcomeResult = z.infer<typeof OutcomeResult>;
 export const Outcome = z.object({ result: OutcomeResult, note: z.string().trim().min(1).max(3000).optional(), by: UserId, platform: Platform, at: Instant }).strict();
 export type Outcome = z.infer<typeof Outcome>;
 
-export const Channel = z.object({ platform: Platform, id: z.string().min(1).max(200) }).strict();
+/**
+ * What a platform needs to post to a conversation later, on its own initiative (Teams: the
+ * conversation reference kept from the bot's installation or the conversation's first message).
+ */
+export const ChannelReference = z
+  .object({
+    serviceUrl: HttpUrl,
+    conversationId: z.string().min(1).max(500),
+    tenantId: z.string().min(1).max(200).optional(),
+    botId: z.string().min(1).max(300).optional(),
+  })
+  .strict();
+export type ChannelReference = z.infer<typeof ChannelReference>;
+
+/** A conversation a release follows; `reference` only where the platform needs one to post later. */
+export const Channel = z.object({ platform: Platform, id: z.string().min(1).max(200), reference: ChannelReference.optional() }).strict();
 export type Channel = z.infer<typeof Channel>;
 
 export const Release = z

@@ -1,5 +1,11 @@
-import type { Actor } from '../app/request.js';
+import type { Platform } from '../domain/primitives.js';
 import { b, paragraph, people, t, user, type Span, type View } from './elements.js';
+
+/** Who did something, as the record names them: a qualified id and the platform it came through. */
+export interface Actor {
+  id: string;
+  platform: Platform;
+}
 
 /** A person is mentioned; a webhook (`hook:…`) is named, since nobody can be pinged as it. */
 export const actorSpan = (actor: Actor): Span => (actor.platform === 'hook' ? t(actor.id) : user(actor.id));

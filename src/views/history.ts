@@ -1,5 +1,6 @@
 import { b, link, note, paragraph, t, user, type Block, type Span, type Status, type View } from './elements.js';
 import { when } from './format.js';
+import { withMentions } from './messages.js';
 
 /** One thing that happened to an item, oldest first in a timeline. */
 export interface TimelineEvent {
@@ -44,7 +45,8 @@ export function historyView(releaseName: string, zone: string, timeline: Timelin
     const lines: Span[][] = [];
     if (event.comment) lines.push([t('"'), t(event.comment), t('"')]);
     if (event.evidence && event.evidence.length > 0) lines.push([t('Evidence: '), ...event.evidence.flatMap((url, i) => (i === 0 ? [link(url)] : [t(', '), link(url)]))]);
-    for (const mark of event.marks ?? []) lines.push([t(mark, 'italic')]);
+    // A mark may quote a refusal, which names people as `@id`: they are shown as people.
+    for (const mark of event.marks ?? []) lines.push(withMentions(mark).map((span) => (span.type === 'text' ? t(span.text, 'italic') : span)));
     blocks.push({ type: 'item', status: event.status, title, lines });
   }
   blocks.push(note(t(`Times in ${zone}. ${ordered.length} event${ordered.length === 1 ? '' : 's'}.`)));

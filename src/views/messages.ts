@@ -1,14 +1,14 @@
 import { b, paragraph, t, user, type Block, type Span, type View } from './elements.js';
 
 export function errorView(message: string, usage?: string): View {
-  const blocks: Block[] = [paragraph(b('Not done: '), t(message))];
+  const blocks: Block[] = [paragraph(b('Not done: '), ...withMentions(message))];
   if (usage) blocks.push(paragraph(t('Usage: '), t(usage, 'code')));
   return { title: 'Not done', blocks };
 }
 
 /** `@id` in app messages names a person: shown as a real mention where the platform has them. */
 export function withMentions(text: string): Span[] {
-  return text.split(/(@[A-Za-z0-9][A-Za-z0-9._:-]*[A-Za-z0-9])/).flatMap((part, i) => (part === '' ? [] : i % 2 === 1 ? [user(part.slice(1))] : [t(part)]));
+  return text.split(/(@[A-Za-z0-9][A-Za-z0-9._:@_-]*[A-Za-z0-9])/).flatMap((part, i) => (part === '' ? [] : i % 2 === 1 ? [user(part.slice(1))] : [t(part)]));
 }
 
 export function refusalView(reason: string): View {

@@ -7,7 +7,8 @@ import { evaluate, type Readiness } from '../../domain/readiness.js';
 import { digestView } from '../../views/digest.js';
 import type { ChatPort } from './chat-port.js';
 import type { Store } from '../store-port.js';
-import { personKey, type PeoplePort, type PersonKey } from '../people-port.js';
+import type { PeoplePort, PersonKey } from '../people-port.js';
+import { personOf, type Person } from './outbox-message.js';
 import { trustedReleases } from '../usecases/todo.js';
 
 // The daily digest: each working day at 09:00, one direct message to each person with something
@@ -32,20 +33,19 @@ export interface DigestDeps {
 }
 
 /**
- * Sends every digest due at `now`; resolves with how many were sent. A person's platform is that
- * of the channels their releases follow: a release linked to no channel on a platform asks
- * nothing of anyone there (it has nowhere to be answered from).
+ * Sends every digest due at `now`; resolves with how many were sent. Each person is sent theirs on
+ * their own platform, the one their id is qualified with; someone on a platform golive is not
+ * delivering to here gets none.
  */
 export async function digestTick(deps: DigestDeps, now: Date): Promise<number> {
   const releases = trustedReleases(deps.store);
   const evaluated = new Map(releases.map((release) => [release, evaluate(release, now)] as const));
   let sent = 0;
-  for (const [platform, port] of Object.entries(deps.ports) as [Platform, ChatPort | undefined][]) {
-    if (!port) continue;
-    const here = releases.filter((r) => r.channels.some((c) => c.platform === platform));
-    for (const id of peopleOf(here)) {
-      if (await digestFor(deps, port, platform, id, here, now, evaluated)) sent += 1;
-    }
+  for (const id of peopleOf(releases)) {
+    const person = personOf(id);
+    const port = person && deps.ports[person.platform];
+    if (!person || !port) continue;
+    if (await digestFor(deps, port, person, releases, now, evaluated)) sent += 1;
   }
   return sent;
 }
@@ -92,8 +92,9 @@ export function digestRunner(deps: DigestDeps): (now: Date) => Promise<number> {
   };
 }
 
-async function digestFor(deps: DigestDeps, port: ChatPort, platform: Platform, id: string, releases: readonly Release[], now: Date, evaluated: ReadonlyMap<Release, Readiness>): Promise<boolean> {
-  const key = personKey(platform, id);
+async function digestFor(deps: DigestDeps, port: ChatPort, person: Person, releases: readonly Release[], now: Date, evaluated: ReadonlyMap<Release, Readiness>): Promise<boolean> {
+  const { id } = person;
+  const key: PersonKey = id;
   const prefs = deps.people.get(key);
   if (!prefs.notify) return false;
   const todos = todoFor(id, releases, now, evaluated);
@@ -114,7 +115,7 @@ async function digestFor(deps: DigestDeps, port: ChatPort, platform: Platform, i
   const tries = (last?.tries ?? 0) + 1;
   await deps.people.update(key, (p) => ({ ...p, digest: { day, state: 'sending', tries } }));
   try {
-    await port.dm({ platform, id }, digestView(id, todos, now), digestId(key, day));
+    await port.dm(person, digestView(id, todos, now), digestId(key, day));
   } catch (error) {
     deps.log?.(`digest for ${key} on ${day} not sent (try ${tries} of ${DIGEST_TRIES}): ${error instanceof Error ? error.message : String(error)}`);
     return false;

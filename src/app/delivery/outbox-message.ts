@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Channel } from '../../domain/release.js';
-import { Instant, Platform, Slug, UserId } from '../../domain/primitives.js';
+import { Instant, Platform, Slug } from '../../domain/primitives.js';
+import { isPersonPlatform, isQualified, PersonIdSchema, platformOf, qualify, type PersonId } from '../../domain/person-id.js';
 import { View } from '../../views/elements.js';
 
 // What golive has decided to say, kept as intent: a kind and the plain-JSON parameters its
@@ -11,9 +12,27 @@ import { View } from '../../views/elements.js';
 // To add a kind: write its params schema here, add `kindOf('<kind>', Params)` to the union below,
 // and give it a renderer in render-message.ts (the compiler insists on one for every kind).
 
+/**
+ * Someone who acted or is told something, by their qualified id (`slack:U123`) and its platform.
+ * Messages written before ids were qualified hold the platform's own id: read as that platform's person.
+ */
+const PlatformPerson = z.preprocess(
+  qualifyRead,
+  z
+    .object({ platform: Platform, id: PersonIdSchema })
+    .strict()
+    .refine((p) => platformOf(p.id) === p.platform, { message: "the id's platform must be the platform", path: ['id'] }),
+);
+
 /** Where a message goes: a channel the release follows, or one person, as a direct message. */
-export const Person = z.object({ platform: Platform, id: UserId }).strict();
+export const Person = PlatformPerson;
 export type Person = z.infer<typeof Person>;
+
+/** A direct message's recipient for a person's qualified id; undefined for a bare one, or a hook's, which golive cannot reach. */
+export function personOf(id: string): Person | undefined {
+  const platform = platformOf(id);
+  return platform !== undefined && isPersonPlatform(platform) ? { platform, id: id as PersonId } : undefined;
+}
 export const Recipient = z.union([z.object({ channel: Channel }).strict(), z.object({ person: Person }).strict()]);
 export type Recipient = z.infer<typeof Recipient>;
 
@@ -35,7 +54,7 @@ export const SwitchAlertParams = z.object({ key: z.string().min(1).max(200), ind
  */
 export const FactsAlertParams = z
   .object({
-    actor: z.object({ id: UserId, platform: Platform }).strict(),
+    actor: PlatformPerson,
     broken: z
       .array(z.union([z.object({ criterion: Slug, cause: z.literal('rule'), reason: z.string().max(2000) }).strict(), z.object({ criterion: Slug, cause: z.literal('stale') }).strict()]))
       .min(1),
@@ -109,6 +128,13 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export type NewOutboxMessage = DistributiveOmit<OutboxMessage, 'status' | 'attempts' | 'createdAt' | 'record'>;
 
 export const recipientPlatform = (to: Recipient) => ('channel' in to ? to.channel.platform : to.person.platform);
+
+function qualifyRead(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const { id, platform } = value as Record<string, unknown>;
+  if (typeof id !== 'string' || !Platform.safeParse(platform).success) return value;
+  return isQualified(id) ? value : { ...value, id: qualify(platform as Platform, id) };
+}
 
 /** The old shape, as version 1 documents hold it: checklists are rendered afresh, other views sent as stored. */
 function fromRenderedShape(value: unknown): unknown {

@@ -1,4 +1,3 @@
-import { peoplePlatform } from '../../domain/people.js';
 import type { AuditKey } from '../../domain/audit.js';
 import type { Release } from '../../domain/release.js';
 import { isClosed } from '../../domain/outcome.js';
@@ -7,15 +6,13 @@ import { catchUp, type DueOccurrence } from '../../domain/schedule-catch-up.js';
 import { audienceOf, stillWanted } from '../../domain/schedule-audience.js';
 import { when } from '../../views/format.js';
 import { changeRelease } from '../usecases/change.js';
-import type { NewOutboxMessage, Recipient } from './outbox-message.js';
+import { personOf, type NewOutboxMessage, type Recipient } from './outbox-message.js';
 import type { Store } from '../store-port.js';
+import { GOLIVE_ACTOR } from '../request.js';
 
 // golive acting on each release's schedule: what fell due since the release's watermark
 // (`scheduledThrough`) is written to the outbox, and the watermark moved, in one sealed change
 // per release per tick. The watermark is release state, so only a sealed write may move it.
-
-/** Who acts when golive speaks first: golive itself, on its own platform value. */
-export const GOLIVE_ACTOR = { id: 'golive', platform: 'golive' as const };
 
 /** A sent occurrence counts as late once its due minute has passed. */
 const LATE_AFTER_MS = 60_000;
@@ -66,7 +63,8 @@ function nextDueAt(release: Release): number {
   return next ? Date.parse(next.dueAt) : Infinity;
 }
 
-const recipientKey = (to: Recipient) => ('channel' in to ? `${to.channel.platform}:${to.channel.id}` : `${to.person.platform}:${to.person.id}`);
+// A person's id carries their platform already: `slack:U123`, as a channel's key does.
+const recipientKey = (to: Recipient) => ('channel' in to ? `${to.channel.platform}:${to.channel.id}` : to.person.id);
 
 /** The outbox messages of one occurrence, each with its deterministic id `sched:<occurrence key>:<recipient>`. */
 export function messagesOf(release: Release, o: DueOccurrence, now: Date): NewOutboxMessage[] {
@@ -74,7 +72,6 @@ export function messagesOf(release: Release, o: DueOccurrence, now: Date): NewOu
   const late = Date.parse(o.dueAt) + LATE_AFTER_MS <= now.getTime();
   const params = { occurrence: o.key, point: o.point, ...(o.group !== undefined && { group: o.group }) };
   const common = { dueAt: o.dueAt, ...(late && { late: true }) };
-  const platform = peoplePlatform(release) ?? 'console';
   const out: NewOutboxMessage[] = [];
   for (const channel of audience.channels) {
     const to = { channel };
@@ -83,7 +80,10 @@ export function messagesOf(release: Release, o: DueOccurrence, now: Date): NewOu
     else if (o.kind === 'evidence-deadline' || o.kind === 'go-no-go' || o.kind === 'go-live') out.push({ id, kind: o.kind, to, params, ...common });
   }
   for (const dm of audience.direct) {
-    const to = { person: { platform, id: dm.person } };
+    // Each person is told on their own platform; an id without one (never written since ids were qualified) reaches nobody.
+    const person = personOf(dm.person);
+    if (person === undefined) continue;
+    const to = { person };
     const id = `sched:${o.key}:${recipientKey(to)}`;
     if (o.kind === 'kickoff' || o.kind === 'reminder' || o.kind === 'evidence-reminder' || o.kind === 'escalation' || o.kind === 'outcome-ask') out.push({ id, kind: o.kind, to, params, ...common });
   }

@@ -6,6 +6,7 @@ import type { Word } from './tokenize.js';
 import type { UsageEntry } from './usage.js';
 import { suggest } from './suggest.js';
 import { HttpUrl, SLUG_PATTERN, UserId, isRealDate } from '../../domain/primitives.js';
+import { isPersonPlatform, isQualified, localId, platformOf } from '../../domain/person-id.js';
 
 export class Failure {
   constructor(readonly error: ParseFailure) {}
@@ -160,22 +161,30 @@ export function requiredText(a: Args, word: Word, what: string): string {
   return optionalText(word.text) ?? a.fail(`The ${what} is empty.`);
 }
 
-export const USER_MENTION = /^<@([^|>]*)(?:\|[^>]*)?>$/;
-export const GROUP_MENTION = /^<!subteam\^([^|>]*)(?:\|[^>]*)?>$/;
+const BROADCASTS = /^(?:channel|here|everyone)$/i;
+const HOW_TO_NAME = 'write @name for someone on this platform, or @slack:U123 (@<platform>:<id>) for someone on another; in Slack or Teams, mention them';
 
+/**
+ * A person (`@alice`, `@slack:U123`, or the id alone) or a platform user group (`@@slack:S123`).
+ * A bare id stays bare here: the app qualifies it with the platform of whoever typed it.
+ */
 export function user(a: Args, text: string): UserRef {
-  const mention = USER_MENTION.exec(text);
-  const group = mention ? null : GROUP_MENTION.exec(text);
-  const id = mention?.[1] ?? group?.[1] ?? (text.startsWith('@') ? text.slice(1) : text);
-  if ((text.startsWith('<') && !mention && !group) || !UserId.safeParse(id).success) {
-    a.fail(`"${text}" is not a person: write @name, or mention them.`);
-  }
+  const group = text.startsWith('@@');
+  const id = group ? text.slice(2) : text.startsWith('@') ? text.slice(1) : text;
+  // A qualified id's own part is an id too: `@slack:__proto__` is no more a person than `@__proto__`.
+  const own = isQualified(id) ? localId(id) : id;
+  if (!UserId.safeParse(id).success || !UserId.safeParse(own).success || id.endsWith(':'))
+    a.fail(`"${text}" is not a ${group ? 'user group' : 'person'}: ${group ? 'write @@<platform>:<group id>, like @@slack:S123' : HOW_TO_NAME}.`);
+  if (!group && BROADCASTS.test(own)) a.fail(`"${text}" names everyone in a conversation, not a person: name the people.`);
+  const platform = platformOf(id);
+  if (platform !== undefined && !isPersonPlatform(platform))
+    a.fail(`"${text}" is not a ${group ? 'user group' : 'person'}: ${platform} ids name ${platform === 'hook' ? 'webhooks' : 'golive itself'}, never people.`);
   return group ? { kind: 'usergroup', id } : { kind: 'user', id };
 }
 
-// People may be listed with commas as well as spaces ("alice, bob"); a comma inside a mention's label is kept.
+// People may be listed with commas as well as spaces ("alice, bob").
 export function users(a: Args, words: Word[], what: string): UserRef[] {
-  const texts = words.flatMap((word) => word.text.split(/,(?![^<]*>)/)).filter((text) => text.trim() !== '');
+  const texts = words.flatMap((word) => word.text.split(',')).filter((text) => text.trim() !== '');
   if (texts.length === 0) a.fail(`${a.name} needs ${what}.`);
   return texts.map((text) => user(a, text.trim()));
 }
@@ -198,10 +207,8 @@ export function risk(a: Args, text: string): number {
 }
 
 export function url(a: Args, text: string): string {
-  // Slack wraps links it recognises: <https://x> or <https://x|label>.
-  const link = /^<([^|>]+)(?:\|[^>]*)?>$/.exec(text)?.[1] ?? text;
-  if (!HttpUrl.safeParse(link).success) a.fail(`Evidence "${text}" is not an http:// or https:// link.`);
-  return link;
+  if (!HttpUrl.safeParse(text).success) a.fail(`Evidence "${text}" is not an http:// or https:// link.`);
+  return text;
 }
 
 // Only present when given, so commands without it read exactly as before.

@@ -1,4 +1,6 @@
-// Splits a `/release …` line into words and options. Knows nothing of the commands themselves.
+// Splits a `/release …` line into words and options. Knows nothing of the commands themselves,
+// nor of any platform's markup: each adapter turns its mentions and links into the neutral form
+// (`@slack:U123`, `@@slack:S1`, a bare https:// link) before the line gets here.
 
 /** A positional word. `quoted` words are free text: never a sub-command word. */
 export interface Word {
@@ -34,11 +36,6 @@ const CLOSERS: Record<string, string> = {
 };
 const ANY_QUOTE = '"“”„\'‘’';
 
-// Slack sends mentions and links as <@U123|alice>, <!subteam^S1|@ops>, <#C1|general>, <https://x|label>.
-// The label may hold spaces, so such a sequence is one token up to its `>`.
-const SLACK_SEQUENCE = /^<(?:[@#!][^\s<>|]*|[a-z][a-z0-9+.-]*:[^\s<>|]*)(?:\|[^<>]*)?>$/i;
-const MAX_SEQUENCE = 2100;
-
 const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
 
 class Unterminated {
@@ -48,14 +45,8 @@ class Unterminated {
 export function tokenize(line: string): TokenizeResult {
   const tokens: Token[] = [];
   const n = line.length;
-  // Where the next `>` is, found once and reused, so a line full of `<` stays linear.
-  let gt = -2;
-  const nextGt = (from: number): number => {
-    if (gt !== -1 && gt < from) gt = line.indexOf('>', from);
-    return gt;
-  };
 
-  // One word starting at `i`: a quoted string, a Slack sequence, or everything up to the next space.
+  // One word starting at `i`: a quoted string, or everything up to the next space.
   const segment = (i: number): { text: string; quoted: boolean; end: number } => {
     const open = line[i];
     const closers = open === undefined ? undefined : CLOSERS[open];
@@ -80,10 +71,6 @@ export function tokenize(line: string): TokenizeResult {
       throw new Unterminated(`Unterminated quote: the ${open} that starts ${preview} is never closed${closerSeen ? ' (a closing quote must be followed by a space or the end of the line).' : '.'}`);
     }
     let j = i;
-    if (open === '<') {
-      const end = nextGt(i);
-      if (end !== -1 && end - i <= MAX_SEQUENCE && SLACK_SEQUENCE.test(line.slice(i, end + 1))) j = end + 1;
-    }
     while (j < n && !isSpace(line[j])) j++;
     return { text: line.slice(i, j), quoted: false, end: j };
   };

@@ -203,6 +203,9 @@ const GROUPS = {
   record: ['list', 'history', 'report', 'audit verify|export', 'help'],
 };
 
+const PEOPLE_NOTE =
+  'A <user> is a person: mention them, or write @name for someone on the platform you type on and @<platform>:<id> (like @slack:U123) for someone on another; @@<platform>:<group> (like @@slack:S123) names everyone in a user group.';
+
 const RELEASE_NOTE = `Add --release <id> to any command to name the release, or run ${p} link --release <id> once in its channel.`;
 
 /**
@@ -213,7 +216,8 @@ export function helpText(topic?: string): string[] {
   const [word = '', sub] = (topic ?? '').trim().toLowerCase().split(/\s+/);
   const entries = sub !== undefined ? [findEntry(word, sub)].filter((e) => e !== undefined) : entriesOf(word);
   if (topic !== undefined && entries.length > 0) {
-    return [...entries.flatMap((entry) => [entry.usage, `    ${entry.summary}`]), RELEASE_NOTE];
+    const people = entries.some((entry) => entry.usage.includes('<user>')) ? [PEOPLE_NOTE] : [];
+    return [...entries.flatMap((entry) => [entry.usage, `    ${entry.summary}`]), ...people, RELEASE_NOTE];
   }
   return [
     "golive runs each release's go-live checklist here. The ones you will use most:",
@@ -223,6 +227,7 @@ export function helpText(topic?: string): string[] {
     `  ${p} signoff <group> agree|disagree · ${p} decide go|no-go: for review groups and the approver`,
     `  ${p} withdraw <criterion> · ${p} signoff <group> withdraw: take back your own answer or sign-off`,
     `Setting up (managers): ${GROUPS.setup.join(', ')}`,
+    PEOPLE_NOTE,
     `The record: ${GROUPS.record.join(', ')}`,
     RELEASE_NOTE,
     `${p} help <command> shows how to write any of them, for example ${p} help confirm.`,

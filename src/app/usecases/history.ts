@@ -2,7 +2,8 @@ import type { Command } from '../language/commands.js';
 import type { AuditEntry } from '../../domain/audit-entry.js';
 import type { Criterion, Release, ReviewGroup, Risk, Switch } from '../../domain/release.js';
 import { signoffStaleReason, staleReason } from '../../domain/readiness.js';
-import { parse } from '../language/parser.js';
+import { recordedCommand } from './recorded-command.js';
+import { qualifiedAs } from '../../domain/person-id.js';
 import { UserError, type Reply } from '../request.js';
 import type { Ctx } from '../context.js';
 import { reply } from './result.js';
@@ -169,7 +170,7 @@ function riskEvents(risk: Risk, audit: readonly AuditEntry[]): TimelineEvent[] {
     events.push({
       at: entry.at,
       status: accepted ? 'ok' : 'info',
-      by: entry.actor.id,
+      by: qualifiedAs(entry.actor.platform, entry.actor.id),
       platform: entry.actor.platform,
       what: [b(accepted ? (command.conditions ? 'accepted with conditions' : 'accepted') : 'closed')],
       ...(accepted && command.conditions && { comment: command.conditions }),
@@ -179,11 +180,7 @@ function riskEvents(risk: Risk, audit: readonly AuditEntry[]): TimelineEvent[] {
   return events;
 }
 
-/** What an audit entry's command was, read again with the one grammar; buttons add " (button)". */
-function commandOf(entry: AuditEntry): Command | undefined {
-  const parsed = parse(entry.command.replace(/ \((?:button|form)\)$/, ''));
-  return parsed.ok ? parsed.value.command : undefined;
-}
+const commandOf = recordedCommand;
 
 /**
  * What only the audit trail holds about an item: refused attempts (who tried) and the set-up
@@ -194,7 +191,7 @@ function auditEvents(audit: readonly AuditEntry[], item: Item): TimelineEvent[] 
   for (const entry of audit) {
     const command = commandOf(entry);
     if (command === undefined || !concerns(command, item)) continue;
-    const by = { by: entry.actor.id, platform: entry.actor.platform };
+    const by = { by: qualifiedAs(entry.actor.platform, entry.actor.id), platform: entry.actor.platform };
     if (entry.outcome === 'refused') {
       const times = entry.count !== undefined ? ` (${entry.count} attempts)` : '';
       events.push({ at: entry.at, status: 'failed', ...by, what: [t('refused: '), t(entry.command, 'code')], marks: [`not allowed${times}: ${entry.reason ?? 'refused'}`] });

@@ -4,7 +4,6 @@ import { UserError, type Reply } from '../request.js';
 import { reply } from './result.js';
 import { doneView } from '../../views/messages.js';
 import { t } from '../../views/elements.js';
-import { personKey } from '../people-port.js';
 import { DIGEST_TIME } from '../delivery/digest.js';
 
 // A person's own setting, not a change to any release: nothing goes into a release's audit trail.
@@ -12,7 +11,7 @@ import { DIGEST_TIME } from '../delivery/digest.js';
 export async function handleNotify(ctx: Ctx, command: Extract<Command, { name: 'notify' }>): Promise<Reply[]> {
   const people = ctx.deps.people;
   if (!people) throw new UserError('Daily messages are not available here: this golive keeps no settings for people.');
-  const key = personKey(ctx.actor.platform, ctx.actor.id);
+  const key = ctx.actor.id;
   const was = people.get(key).notify;
   if (command.state === undefined) return [reply(doneView('Notifications', t(settingText(was))))];
   const wanted = command.state === 'on';

@@ -36,7 +36,7 @@ function undeliveredMessages(doc: ReleaseDocument): Undelivered[] {
     .filter((m) => (m.status === 'failed' || m.status === 'dead') && !m.superseded && m.kind !== 'checklist-update')
     .map((m) => ({
       what: messageWords(m),
-      where: 'channel' in m.to ? `${m.to.channel.platform} channel ${m.to.channel.id}` : `a direct message to @${m.to.person.id} on ${m.to.person.platform}`,
+      where: 'channel' in m.to ? `${m.to.channel.platform} channel ${m.to.channel.id}` : `a direct message to @${m.to.person.id}`,
       error: m.lastError ?? 'unknown error',
       tries: m.attempts,
       gaveUp: m.status === 'dead',

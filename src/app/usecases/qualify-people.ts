@@ -1,0 +1,60 @@
+import type { AuditKey } from '../../domain/audit.js';
+import { stateFingerprint } from '../../domain/fingerprint.js';
+import { isPersonPlatform, isQualified, qualify, type PersonPlatform } from '../../domain/person-id.js';
+import type { Release } from '../../domain/release.js';
+import { bareIds, mapPeople } from '../../domain/release-people.js';
+import type { Clock } from '../clock.js';
+import { GOLIVE_ACTOR } from '../request.js';
+import type { Store } from '../store-port.js';
+import { changeRelease, newestRecord } from './change.js';
+
+// Records written before people ids carried their platform hold bare ids (`U123`, `dan`), which
+// meant people of the platform of the release's first channel. Each such release is brought to the
+// qualified form once, at start, by one sealed change made by golive: the history stays as it was
+// written, and the chain covers the new state.
+
+export const QUALIFY_COMMAND = 'golive: people ids qualified with their platform';
+
+/**
+ * Qualifies the bare ids of every release that verifies; quarantined releases are left alone.
+ * Resolves with the ids of the releases changed. A release already qualified is not touched, so
+ * a second start adds nothing.
+ */
+export async function qualifyPeople(store: Store, clock: Clock, auditKey: AuditKey, log?: (message: string) => void): Promise<string[]> {
+  const changed: string[] = [];
+  for (const { id } of store.list()) {
+    const doc = store.get(id);
+    if (!doc || store.quarantine(id) || bareIds(doc.release).length === 0) continue;
+    // Never dated before what the record already holds, whatever the clock says.
+    const newest = newestRecord(doc);
+    const now = new Date(Math.max(clock.now().getTime(), newest === undefined ? 0 : Date.parse(newest)));
+    await changeRelease(store, id, { actor: GOLIVE_ACTOR, command: QUALIFY_COMMAND, now, auditKey, evenIfClosed: true }, (release) => {
+      const platform = platformOfPeople(release);
+      const ids = bareIds(release);
+      const qualified = qualifyRelease(release, platform);
+      Object.assign(release, qualified);
+      return { before: { ids }, after: { ids: ids.map((bare) => qualify(platform, bare)) }, result: undefined };
+    });
+    changed.push(id);
+    log?.(`release "${id}": people ids qualified with their platform (${platformOfPeople(doc.release)}), one entry added to its record`);
+  }
+  return changed;
+}
+
+/** Whose people a bare id named: the platform of the first channel, the console when there is none. */
+function platformOfPeople(release: Release): PersonPlatform {
+  const platform = release.channels[0]?.platform;
+  return platform !== undefined && isPersonPlatform(platform) ? platform : 'console';
+}
+
+/**
+ * The release with every bare id qualified with `platform`. A decision made on the state before
+ * is still made on the same state, ids aside: its basis is moved along with the ids, so it stays current.
+ */
+export function qualifyRelease(release: Release, platform: PersonPlatform): Release {
+  const was = stateFingerprint(release);
+  const next = mapPeople(release, (id) => (isQualified(id) ? id : qualify(platform, id)));
+  const now = stateFingerprint(next);
+  next.decisions = next.decisions.map((d) => (d.basis === was ? { ...d, basis: now } : d));
+  return next;
+}
