@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetryLater } from '../src/app/delivery/chat-port.js';
 import { AdapterStartError } from '../src/app/adapter.js';
 import type { View } from '../src/views/elements.js';
-import { CHANNEL, GROUP_CHAT, type TeamsUser } from './support/teams-activities.js';
+import { BOT, CHANNEL, GROUP_CHAT, TENANT, type TeamsUser } from './support/teams-activities.js';
 import { TeamsHarness } from './support/teams-harness.js';
 import { messageText } from './support/teams-cards-read.js';
 
@@ -68,6 +68,13 @@ describe('Teams conversation references', () => {
     await h.adapter.chat.dm({ platform: 'teams', id: `teams:${SAM.id}` }, view, 'test:dm:2');
     expect(h.fake.delivered('create')).toHaveLength(1);
     expect(h.fake.messagesIn(h.fake.personalChatOf(SAM.id))).toHaveLength(1);
+  });
+
+  it('posts to a channel its release record carries a reference for, even one golive’s own file does not know', async () => {
+    const elsewhere = '19:restored-from-backup@thread.tacv2';
+    const reference = { serviceUrl: h.fake.serviceUrl, conversationId: elsewhere, tenantId: TENANT, botId: BOT.id };
+    await h.adapter.chat.post({ platform: 'teams', id: elsewhere, reference }, view, 'test:post:3');
+    expect(h.fake.messagesIn(elsewhere)).toEqual([expect.objectContaining({ kind: 'send', body: expect.objectContaining({ from: { id: BOT.id } }) })]);
   });
 
   it('keeps a group chat golive hears from', async () => {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHANNEL, GROUP_CHAT, type TeamsUser } from './support/teams-activities.js';
+import { BOT, CHANNEL, GROUP_CHAT, TENANT, type TeamsUser } from './support/teams-activities.js';
 import { TeamsHarness } from './support/teams-harness.js';
 import { cardsOf, messageText } from './support/teams-cards-read.js';
 import { cardProblems } from './teams-cards-validate.js';
@@ -32,7 +32,8 @@ describe('Teams messages', () => {
     const sent = await h.send(h.activities.message(RITA, 'release create "November 2019 SEC Release" 2019-11-29 --template sec-release --id nov-2019-sec', inChannel));
     expect(sent.status).toBe(200);
     const release = h.doc(R).release;
-    expect(release.channels).toEqual([{ platform: 'teams', id: CHANNEL }]);
+    // With what golive needs to post there later, whatever happens to its own references file.
+    expect(release.channels).toEqual([{ platform: 'teams', id: CHANNEL, reference: { serviceUrl: h.fake.serviceUrl, conversationId: CHANNEL, tenantId: TENANT, botId: BOT.id } }]);
     expect(release.managers).toEqual([`teams:${RITA.id}`]);
     expect(h.doc(R).audit.at(-1)?.actor).toEqual({ id: `teams:${RITA.id}`, platform: 'teams' });
   });
@@ -41,6 +42,15 @@ describe('Teams messages', () => {
     await h.send(h.activities.message(RITA, 'release role DCC @{Dan Daly}', inChannel, people));
     await h.send(h.activities.message(RITA, '/release role SECAS @{Sam Sato}', inChannel, people));
     expect(h.doc(R).release.roles).toMatchObject({ DCC: [`teams:${DAN.id}`], SECAS: [`teams:${SAM.id}`] });
+  });
+
+  it('says privately that a Teams tag cannot be expanded yet, and changes nothing', async () => {
+    const audit = h.doc(R).audit.length;
+    const ops: TeamsUser = { id: '0f3a9b2c-ops-tag', name: 'Ops on call', tag: true };
+    await h.send(h.activities.message(RITA, 'release role Panel @{Ops on call}', inChannel, { 'Ops on call': ops }));
+    expect(messageText(h.fake.messagesIn(personalOf(RITA)).at(-1))).toContain('Teams tag (teams:0f3a9b2c-ops-tag)');
+    expect(h.doc(R).audit.length).toBe(audit);
+    expect(h.doc(R).release.roles.Panel ?? []).toEqual([]);
   });
 
   it('answers `release status` privately: in Rita’s personal chat, nothing in the channel', async () => {

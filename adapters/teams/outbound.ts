@@ -12,10 +12,13 @@ export class TeamsOutbound {
     private readonly botId?: string,
   ) {}
 
-  /** The stored reference of a conversation, or the one a release's channel carries. */
+  /**
+   * Where a conversation is: golive's own reference, refreshed by every activity from it, else the
+   * one a release's channel was stored with (golive's file may be newer than the record, or lost).
+   */
   place(conversationId: string, given?: Place): Place {
     const stored = this.conversations.conversation(conversationId);
-    const place = given ?? stored;
+    const place = stored ?? given;
     if (!place) {
       throw new Error(`golive has no reference for the Teams conversation ${conversationId}: add golive to it, or mention golive there once, so it can post there.`);
     }
@@ -42,6 +45,6 @@ export class TeamsOutbound {
       conversationId = await this.connector.createPersonal(where, userId);
       await this.conversations.setPersonal(userId, conversationId, where);
     }
-    return this.connector.send(this.place(conversationId, this.conversations.conversation(conversationId) ?? person), conversationId, message);
+    return this.connector.send(this.place(conversationId, person), conversationId, message);
   }
 }

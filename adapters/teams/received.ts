@@ -1,5 +1,7 @@
 import type { Clock } from '../../src/app/clock.js';
 import type { Received } from '../../src/app/inbox.js';
+import { ChannelReference } from '../../src/domain/release.js';
+import { tenantOf } from './inbound-activity.js';
 import type { Tell } from '../../src/app/recover.js';
 import { handleReceived, outcomeLine } from '../../src/app/received.js';
 import type { Reply } from '../../src/app/request.js';
@@ -16,17 +18,32 @@ import { requestIdOf, type Turn } from './turn.js';
 type EntryBody = { kind: 'command'; text: string } | { kind: 'action'; actionId: string; value: string } | { kind: 'form'; formId: string; metadata: string; values: Record<string, string> };
 
 export function entryOf(clock: Clock, turn: Turn, body: EntryBody): Received {
+  const reference = turn.channelId && referenceOf(turn);
   return {
     type: 'received',
     id: requestIdOf(turn.activity),
     at: clock.now().toISOString(),
     platform: 'teams',
-    actor: turn.actor.id,
+    // Teams' own id for the person (29:…): the app qualifies it as teams:29:….
+    actor: turn.user,
     ...(turn.channelId && { channel: turn.channelId }),
+    // A release created or linked here keeps where to post to it later.
+    ...(reference && { reference }),
     // `channel` is where the person wrote; with no `channel` above, that was their personal chat.
     reply: { user: turn.user, channel: turn.conversationId },
     ...body,
   } as Received;
+}
+
+/** The reference a channel carries in the record: enough to post to it later without this activity. */
+function referenceOf(turn: Turn): ChannelReference | undefined {
+  const { activity } = turn;
+  if (!turn.channelId) return undefined;
+  const tenantId = tenantOf(activity);
+  const botId = activity.recipient?.id;
+  const reference = { serviceUrl: activity.serviceUrl, conversationId: turn.channelId, ...(tenantId && { tenantId }), ...(botId && { botId }) };
+  // A reference the record would refuse (an id too long for it) is left out: the adapter's own store still has it.
+  return ChannelReference.safeParse(reference).success ? reference : undefined;
 }
 
 export type Receipt = 'fresh' | 'seen' | 'failed';

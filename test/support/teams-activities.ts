@@ -11,6 +11,8 @@ export const GROUP_CHAT = '19:9a8b7c6d-group-chat_5e4f3a2b@unq.gbl.spaces';
 export interface TeamsUser {
   id: string;
   name: string;
+  /** A tag (a named group of people in a team), mentioned like a person. */
+  tag?: true;
 }
 
 export type Where = { kind: 'channel'; thread?: string } | { kind: 'groupChat' } | { kind: 'personal'; id: string };
@@ -55,7 +57,7 @@ export function teamsActivities(serviceUrl: string) {
       const html = asHtml(text).replace(/@\{([^}]+)\}/g, (_all, name: string) => {
         const person = people[name];
         if (!person) throw new Error(`no person ${name} to mention`);
-        entities.push({ type: 'mention', text: `<at>${person.name}</at>`, mentioned: { id: person.id, name: person.name } });
+        entities.push({ type: 'mention', text: `<at>${person.name}</at>`, mentioned: { id: person.id, name: person.name, ...(person.tag && { type: 'tag' }) } });
         return `<at>${person.name}</at>`;
       });
       return { ...base('message', from, where), textFormat: 'xml', text: `<p>${mentionBot ? `<at>${BOT.name}</at> ` : ''}${html}</p>`, entities };
