@@ -3,6 +3,8 @@ import { getAuthConfigWithDefaults, HttpError } from '@microsoft/agents-hosting'
 import { deliveryError, retryAfterMs } from '../adapters/teams/connector.js';
 import { commandLine, mentionsIn, plainText } from '../adapters/teams/message-text.js';
 import { sdkAuthConfiguration } from '../adapters/teams/teams-config.js';
+import { createTeamsAdapter, TeamsStartError } from '../adapters/teams/teams-adapter.js';
+import type { AdapterDeps } from '../src/app/adapter.js';
 import { RetryLater } from '../src/app/delivery/chat-port.js';
 import { parse } from '../src/app/language/parser.js';
 
@@ -92,6 +94,15 @@ describe('the SDK’s auth configuration, from golive’s settings only', () => 
     const bot = getAuthConfigWithDefaults(sdkAuthConfiguration({ mode: 'bot', appId: 'app-1', password: 'pw', tenantId: 'tenant-1', appType: 'SingleTenant' }));
     expect(bot).toMatchObject({ clientId: 'app-1', clientSecret: 'pw', tenantId: 'tenant-1', authType: 'ClientSecret', validateIssuer: true });
     expect(bot.certPemFile).toBeUndefined();
+  });
+
+  it('refuses the anonymous local mode under NODE_ENV=production, saying why, before serving anything', () => {
+    process.env.NODE_ENV = 'production';
+    const deps = {} as AdapterDeps;
+    expect(() => createTeamsAdapter({ mode: 'local' }, deps, { dataDir: '/nonexistent' })).toThrow(TeamsStartError);
+    expect(() => createTeamsAdapter({ mode: 'local' }, deps, { dataDir: '/nonexistent' })).toThrow(/TEAMS_LOCAL=1 is for local tools and cannot run with NODE_ENV=production/);
+    // With an app id, production is what it is for.
+    expect(() => createTeamsAdapter({ mode: 'bot', appId: 'a', password: 'p', appType: 'MultiTenant' }, deps, { dataDir: '/nonexistent' })).not.toThrow();
   });
 
   it('maps the app types: multi-tenant uses Bot Framework’s tenant, a managed identity no secret', () => {
