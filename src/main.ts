@@ -13,6 +13,8 @@ import { StoreError, type Store } from './app/store-port.js';
 import type { PeoplePort } from './app/people-port.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { openInboxFile } from '../store/inbox-file.js';
+import { openIdentityFile } from '../store/identity-file.js';
+import type { IdentityPort } from './app/identity-port.js';
 import { openPeopleFile } from '../store/people-file.js';
 import { newestRecord } from './app/usecases/change.js';
 import { qualifyPeople } from './app/usecases/qualify-people.js';
@@ -37,13 +39,17 @@ async function main(): Promise<number> {
   await qualifyPeople(store, clock, audit.key, log);
   // Like the store, a people file that does not read stops start-up, naming the file.
   const people = await openPeopleFile(config.GOLIVE_DATA_DIR);
+  // The same for the identity record; one that fails verification is kept, and its links ignored.
+  const identities = await openIdentityFile(config.GOLIVE_DATA_DIR, { key: audit.key });
+  const identityProblem = identities.problem();
+  if (identityProblem) log(`${identityProblem} Links between identities are ignored until it is looked at.`);
   if (platforms) {
-    await serveChat(config, platforms, store, clock, audit, people);
+    await serveChat(config, platforms, store, clock, audit, people, identities);
     return new Promise<number>(() => undefined);
   }
   // The hooks share the chat platforms' HTTP server; the console alone serves no HTTP.
   if (config.GOLIVE_HOOK_SECRET) log('GOLIVE_HOOK_SECRET is set, but the webhooks are served only when Slack or Teams is configured; the console alone serves no HTTP.');
-  const app = new GoliveApp({ store, clock, directory: noGroups, audit, people });
+  const app = new GoliveApp({ store, clock, directory: noGroups, audit, people, identities });
   const user = config.GOLIVE_CONSOLE_USER ?? consoleUser();
   const scheduler = new Scheduler(store, { auditKey: audit.key, log });
   const status = await runConsole({
@@ -85,7 +91,7 @@ function chatPlatforms(config: Config): ChatPlatforms | undefined {
 }
 
 /** The chat platforms on one HTTP server; the outbox is retried every few seconds. */
-async function serveChat(config: Config, platforms: ChatPlatforms, store: Store, clock: Clock, audit: AuditPolicy, people: PeoplePort): Promise<void> {
+async function serveChat(config: Config, platforms: ChatPlatforms, store: Store, clock: Clock, audit: AuditPolicy, people: PeoplePort, identities: IdentityPort): Promise<void> {
   // The console answers as it reads, so only a chat platform, which is told "received" first, needs the inbox.
   const inbox = await openInboxFile(config.GOLIVE_DATA_DIR, { log });
   const serving = await serve({
@@ -97,6 +103,7 @@ async function serveChat(config: Config, platforms: ChatPlatforms, store: Store,
     log,
     audit,
     people,
+    identities,
     schedule: { everyMs: 30_000 },
     ...(config.GOLIVE_HOOK_SECRET && { hookSecret: config.GOLIVE_HOOK_SECRET }),
   });

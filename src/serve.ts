@@ -11,6 +11,7 @@ import { recoverInbox } from './app/recover.js';
 import { createHttpServer, listen } from './http-server.js';
 import { createHookListener } from '../adapters/hooks/hook-listener.js';
 import type { PeoplePort } from './app/people-port.js';
+import type { IdentityPort } from './app/identity-port.js';
 import { digestRunner } from './app/delivery/digest.js';
 import { AdapterStartError, type Adapter, type AdapterDeps, type AdapterFactory } from './app/adapter.js';
 import { DirectoryRouter } from './app/directories.js';
@@ -30,6 +31,8 @@ export interface ServeOptions {
   hookSecret?: string;
   /** Each person's settings and digest bookkeeping: the daily digests are sent only when it is given. */
   people?: PeoplePort;
+  /** Identities linked across platforms (`whoami link`); without it nobody can link. */
+  identities?: IdentityPort;
   /**
    * Run the releases' schedules: once at start (after the inbox is recovered) and every
    * `everyMs` (30 s when unset), each tick followed by an outbox kick. Off when absent.
@@ -67,6 +70,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     directory,
     log: options.log,
     ...(options.people && { people: options.people }),
+    ...(options.identities && { identities: options.identities }),
     ...(options.audit && { audit: options.audit }),
   });
   const inflight = new Inflight();

@@ -8,7 +8,7 @@ import { StoreError } from '../src/app/store-port.js';
 import { sealEntry, stateHashOf, verifyChain, type AuditKey } from '../src/domain/audit.js';
 import { AuditEntry } from '../src/domain/audit-entry.js';
 import { codeHash, formatCode, IdentityLinks, LINK_CODE_TTL_MS, MAX_WRONG_CODES, normaliseCode, type IdentityChange } from '../src/domain/identity-links.js';
-import { platformOfId } from './identity-platform.js';
+import { platformOf } from '../src/domain/person-id.js';
 import { DurableJsonFile, type DurableFs } from './durable-json-file.js';
 
 // <dataDir>/identities.json: the record of linked identities, an audit chain like a release's.
@@ -114,12 +114,12 @@ class IdentityFile implements IdentityPort {
       if (found === 'expired') return refuse('That code has expired (codes last ten minutes). Run `whoami link` on your other platform for a new one.');
       const other = found.issuer;
       if (other === actor.id) return refuse('Type the code on your other platform, not where you asked for it.');
-      if (platformOfId(other) === actor.platform) return refuse(`That code was given to ${other}, on the platform you are on now: link identities on two different platforms.`);
+      if (platformOf(other) === actor.platform) return refuse(`That code was given to ${other}, on the platform you are on now: link identities on two different platforms.`);
       const mine = this.links.aliases(actor.id);
       if (mine.includes(other)) return refuse(`You are already linked with ${other}.`);
       const theirs = this.links.aliases(other);
-      const clash = mine.find((id) => theirs.some((t) => platformOfId(t) === platformOfId(id)));
-      if (clash) return refuse(`Linking would give one person two ${platformOfId(clash)} identities (${clash} and ${theirs.find((t) => platformOfId(t) === platformOfId(clash))}): unlink one first.`);
+      const clash = mine.find((id) => theirs.some((t) => platformOf(t) === platformOf(id)));
+      if (clash) return refuse(`Linking would give one person two ${platformOf(clash)} identities (${clash} and ${theirs.find((t) => platformOf(t) === platformOf(clash))}): unlink one first.`);
       await this.append(actor, now, shown, { linked: [actor.id, other], code: hash });
       return other;
     });

@@ -1,7 +1,7 @@
 import type { Command } from './language/commands.js';
 import { parse } from './language/parser.js';
 import { Ctx, errorReply, type AppDeps } from './context.js';
-import { UserError, type Actor, type Origin, type Reply, type Request, type RequestRef } from './request.js';
+import { selvesOf, UserError, type Actor, type Origin, type Reply, type Request, type RequestRef } from './request.js';
 import { StoreError } from './store-port.js';
 import { RecordedBefore } from './usecases/change.js';
 import { recordedBeforeReply } from './usecases/result.js';
@@ -22,6 +22,8 @@ import { handleSchedule, handleScheduleSet, handleScheduleSwitch } from './useca
 import { handleAnswerForm } from './usecases/answer-form.js';
 import { actionCommand, checkForm, formErrorsMessage, UNKNOWN_ACTION, UNKNOWN_FORM, type FormCheck } from './usecases/interactions.js';
 import { todoViewFor } from './usecases/todo.js';
+import { handleWhoami, handleWhoamiLink, handleWhoamiUnlink } from './usecases/whoami.js';
+import type { PersonId } from '../domain/person-id.js';
 import type { View } from '../views/elements.js';
 
 /** A command already in typed form: from a button, a form, or a parsed line. */
@@ -93,14 +95,20 @@ export class GoliveApp {
 
   /** What waits for this person, across every release: the same list as `todo`, for a home tab. */
   home(actor: Actor): View {
-    return todoViewFor(this.deps.store, actor.id, this.deps.clock.now());
+    return todoViewFor(this.deps.store, selvesOf(this.withAliases(actor)), this.deps.clock.now());
+  }
+
+  /** The actor with the identities they linked on other platforms, which count as them. */
+  private withAliases(actor: Actor): Actor {
+    const aliases = this.deps.identities?.aliases(actor.id).filter((id) => id !== actor.id) as PersonId[] | undefined;
+    return aliases && aliases.length > 0 ? { ...actor, aliases } : actor;
   }
 
   async execute(unchecked: CommandRequest): Promise<Reply[]> {
     try {
       // Typed lines, buttons and forms all pass here: their text is made safe once, before any handler.
       const request = sanitizeRequest(unchecked);
-      const ctx = new Ctx(this.deps, request.actor, request.channel, request.text, this.deps.clock.now(), request.release, { requestId: request.requestId, replay: request.replay });
+      const ctx = new Ctx(this.deps, this.withAliases(request.actor), request.channel, request.text, this.deps.clock.now(), request.release, { requestId: request.requestId, replay: request.replay });
       return await dispatch(ctx, request.command);
     } catch (error) {
       if (error instanceof RecordedBefore) return [recordedBeforeReply(error)];
@@ -168,6 +176,12 @@ function dispatch(ctx: Ctx, command: Command): Promise<Reply[]> | Reply[] {
       return handleClose(ctx, command);
     case 'todo':
       return handleTodo(ctx);
+    case 'whoami':
+      return handleWhoami(ctx);
+    case 'whoami-link':
+      return handleWhoamiLink(ctx, command);
+    case 'whoami-unlink':
+      return handleWhoamiUnlink(ctx, command);
     case 'answer-form':
       return handleAnswerForm(ctx, command);
     case 'notify':

@@ -4,6 +4,7 @@ import type { Clock } from './clock.js';
 import type { Quarantine, Store } from './store-port.js';
 import type { AuditPolicy } from './record-check.js';
 import type { PeoplePort } from './people-port.js';
+import type { IdentityPort } from './identity-port.js';
 import { UserError, type Actor, type Reply, type RequestRef } from './request.js';
 import { isPersonPlatform, platformOf, qualify, type PersonId } from '../domain/person-id.js';
 import { changeRelease, type ChangeEffect, type ChangeOutcome } from './usecases/change.js';
@@ -35,6 +36,8 @@ export interface AppDeps {
   audit?: AuditPolicy;
   /** Each person's own settings (notify) and digest bookkeeping; without it `notify` says it is unavailable. */
   people?: PeoplePort;
+  /** Identities linked across platforms (`whoami link`); without it each identity is only itself. */
+  identities?: IdentityPort;
   /** Where unexpected failures are reported for whoever runs golive. */
   log?: (message: string) => void;
 }

@@ -8,6 +8,13 @@ export interface Actor {
   /** Qualified with the platform (`slack:U123`): the same id everything stored about people uses. */
   id: PersonId;
   platform: Platform;
+  /** Identities on other platforms this person linked to this one (`whoami link`): they count as the same person. */
+  aliases?: readonly PersonId[];
+}
+
+/** The actor's own id first, then every identity linked to it. */
+export function selvesOf(actor: Actor): PersonId[] {
+  return [actor.id, ...(actor.aliases ?? []).filter((alias) => alias !== actor.id)];
 }
 
 /** golive itself, when it acts on its own: the schedule, and the one-off changes it makes at start. */

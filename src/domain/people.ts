@@ -21,10 +21,11 @@ export function roleMembers(release: Release, role: string): string[] {
  * Whom `actor` may act for among `principals`: themselves if they are one, and anyone who named
  * them delegate. The caller decides what to do when this is ambiguous.
  */
-export function actingFor(actor: string, principals: readonly string[], delegates: readonly Delegate[]): string[] {
-  const result: string[] = [];
-  if (principals.includes(actor)) result.push(actor);
-  for (const d of delegates) if (d.delegate === actor && principals.includes(d.for) && !result.includes(d.for)) result.push(d.for);
+export function actingFor(actor: string | readonly string[], principals: readonly string[], delegates: readonly Delegate[]): string[] {
+  // A person who linked identities on several platforms (`whoami link`) is each of them.
+  const selves = typeof actor === 'string' ? [actor] : actor;
+  const result: string[] = selves.filter((self) => principals.includes(self));
+  for (const d of delegates) if (selves.includes(d.delegate) && principals.includes(d.for) && !result.includes(d.for)) result.push(d.for);
   return result;
 }
 

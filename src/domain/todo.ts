@@ -24,7 +24,7 @@ export interface ReleaseTodo {
  * owe a group that has not reached its quorum, and a decision when they are an approver and there
  * is no current one. Closed releases wait for nobody. Soonest due first.
  */
-export function todoFor(personId: string, releases: readonly Release[], now: Date, evaluated?: ReadonlyMap<Release, Readiness>): ReleaseTodo[] {
+export function todoFor(personId: string | readonly string[], releases: readonly Release[], now: Date, evaluated?: ReadonlyMap<Release, Readiness>): ReleaseTodo[] {
   const todos: ReleaseTodo[] = [];
   for (const release of releases) {
     if (isClosed(release)) continue;

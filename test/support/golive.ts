@@ -6,6 +6,7 @@ import { GoliveApp } from '../../src/app/app.js';
 import { noGroups } from '../../src/app/context.js';
 import type { Store } from '../../src/app/store-port.js';
 import { openLowdbStore } from '../../store/lowdb-store.js';
+import { openIdentityFile } from '../../store/identity-file.js';
 import { runConsole } from '../../adapters/console/console-chat.js';
 import { TestClock } from './test-clock.js';
 import { ReleaseDocument } from '../../src/app/document.js';
@@ -25,7 +26,8 @@ export class Harness {
     const folder = dir ?? (await mkdtemp(join(tmpdir(), 'golive-')));
     const store = await openLowdbStore(folder, { verify: recordVerifier(audit) });
     const clock = new TestClock(start);
-    return new Harness(folder, store, new GoliveApp({ store, clock, directory: noGroups, audit }), clock);
+    const identities = await openIdentityFile(folder, { key: audit.key });
+    return new Harness(folder, store, new GoliveApp({ store, clock, directory: noGroups, audit, identities }), clock);
   }
 
   /** A fresh harness with `script` already run through the console, which must not fail. */

@@ -55,6 +55,11 @@ export type Command =
   | { name: 'decide'; verdict: 'go' | 'no-go'; note?: string; override?: string; for?: UserRef }
   | { name: 'close'; result: 'went-live' | 'rolled-back' | 'cancelled'; note?: string }
   | { name: 'todo' }
+  /** Who golive takes you for, and the identities you linked on other platforms. */
+  | { name: 'whoami' }
+  /** Without a code: give me one to type on my other platform. With one: link me with whoever was given it. */
+  | { name: 'whoami-link'; code?: string }
+  | { name: 'whoami-unlink'; user: UserRef }
   /** Never typed: an answer button asks for the form to answer with, or is refused (and audited) at once. */
   | { name: 'answer-form'; criterion: { id: string }; answer: 'met' | 'not-met' | 'need-info' }
   /** `state` absent: show the setting. */

@@ -316,6 +316,19 @@ export const BUILDERS: Record<string, (a: Args) => Command> = {
 
   todo: (a: Args) => (a.end(0), { name: 'todo' }),
 
+  whoami: (a: Args) => (a.end(0), { name: 'whoami' }),
+
+  'whoami link'(a: Args) {
+    a.end(1);
+    const code = a.words[0]?.text;
+    if (code === undefined) return { name: 'whoami-link' };
+    if (!/^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$/.test(code))
+      a.fail(`"${code}" is not a link code: a code looks like K7QM-4XPT. Run \`whoami link\` with nothing after it on your other platform to get one.`);
+    return { name: 'whoami-link', code };
+  },
+
+  'whoami unlink': (a: Args) => (a.end(1), { name: 'whoami-unlink', user: user(a, a.need(0, 'the identity to unlink, for example @slack:U123').text) }),
+
   notify(a: Args) {
     a.end(1);
     const word = a.words[0];

@@ -142,6 +142,15 @@ export const COMMANDS: readonly UsageEntry[] = [
   { words: ['schedule', 'off'], usage: `${p} schedule off <point>`, summary: 'Switch a schedule point off (managers): golive will not act on it.', options: [] },
   { words: ['schedule', 'on'], usage: `${p} schedule on <point>`, summary: 'Switch a schedule point back on (managers).', options: [] },
   { words: ['todo'], usage: `${p} todo`, summary: 'List what waits for you across every release: criteria to answer, sign-offs to give, decisions to make, and when each is due.', options: [] },
+  { words: ['whoami'], usage: `${p} whoami`, summary: 'Show who golive takes you for here, and the identities on other platforms you linked to it.', options: [] },
+  {
+    words: ['whoami', 'link'],
+    usage: `${p} whoami link [<code>]`,
+    summary:
+      'Link your identities on two platforms (Slack and Teams, say): with nothing after it, golive gives you a one-time code, valid ten minutes; type `whoami link <code>` on the other platform. Your roles, criteria and to-do list then recognise you on either.',
+    options: [],
+  },
+  { words: ['whoami', 'unlink'], usage: `${p} whoami unlink <user>`, summary: 'Undo a link between your identity here and one on another platform.', options: [] },
   {
     words: ['notify'],
     usage: `${p} notify [on|off]`,
@@ -223,6 +232,7 @@ export function helpText(topic?: string): string[] {
     "golive runs each release's go-live checklist here. The ones you will use most:",
     `  ${p} status: is it GO, and what still blocks it?`,
     `  ${p} todo: what waits for you, across every release · ${p} notify off|on: your daily list by direct message`,
+    `  ${p} whoami · ${p} whoami link: who golive takes you for, and linking your Slack and Teams identities`,
     `  ${p} confirm <criterion> met|not-met|need-info ["comment"] --evidence <url>: answer for a criterion you own`,
     `  ${p} signoff <group> agree|disagree · ${p} decide go|no-go: for review groups and the approver`,
     `  ${p} withdraw <criterion> · ${p} signoff <group> withdraw: take back your own answer or sign-off`,

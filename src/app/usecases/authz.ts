@@ -1,13 +1,13 @@
 import { WITHDRAWN, type Criterion, type Delegate, type Release, type ReviewGroup } from '../../domain/release.js';
 import { actingFor, criterionOwners, roleMembers } from '../../domain/people.js';
-import { Refusal, type Actor } from '../request.js';
+import { Refusal, selvesOf, type Actor } from '../request.js';
 
 // Who may do what lives here, once, so every platform enforces the same rules.
 
 const mention = (ids: readonly string[]) => (ids.length === 0 ? 'nobody yet' : ids.map((id) => `@${id}`).join(', '));
 
 export function isManager(release: Release, actor: Actor): boolean {
-  return release.managers.includes(actor.id);
+  return selvesOf(actor).some((self) => release.managers.includes(self));
 }
 
 export function requireManager(release: Release, actor: Actor, doing: string): void {
@@ -36,13 +36,17 @@ export function requireManagerOrHook(release: Release, actor: Actor, doing: stri
  * them. `requested` is the `--for` person, needed only when a delegate stands in for several.
  */
 function resolvePrincipal(actor: Actor, principals: string[], delegates: Release['delegates'], requested: string | undefined, refusal: string): string | undefined {
-  const allowed = actingFor(actor.id, principals, delegates);
+  const selves: string[] = selvesOf(actor);
+  const allowed = actingFor(selves, principals, delegates);
   if (requested !== undefined) {
     if (!allowed.includes(requested)) throw new Refusal(refusal);
     return requested === actor.id ? undefined : requested;
   }
   if (allowed.length === 0) throw new Refusal(refusal);
   if (allowed.includes(actor.id)) return undefined;
+  // Owned under a linked identity: the record says which identity acted, and for which it counts.
+  const own = allowed.find((id) => selves.includes(id));
+  if (own !== undefined) return own;
   if (allowed.length > 1) throw new Refusal(`You are a delegate for ${mention(allowed)}: say whom you answer for with --for.`);
   return allowed[0];
 }
@@ -65,7 +69,7 @@ export function authorizeDecision(release: Release, actor: Actor, requested?: st
   const approvers = roleMembers(release, release.approverRole);
   const refusal = `Only the ${release.approverRole} (${mention(approvers)}) can decide go or no-go for ${release.name}.`;
   const onBehalfOf = resolvePrincipal(actor, approvers, release.delegates, requested, refusal);
-  if (release.separationOfDuties) requireSeparateDecider(release, [actor.id, ...(onBehalfOf ? [onBehalfOf] : [])]);
+  if (release.separationOfDuties) requireSeparateDecider(release, [...selvesOf(actor), ...(onBehalfOf ? [onBehalfOf] : [])]);
   return onBehalfOf ? { onBehalfOf } : {};
 }
 
@@ -93,7 +97,7 @@ function requireSeparateDecider(release: Release, deciders: string[]): void {
 /** Managers assign roles; under separation of duties a manager may not make themself the approver. */
 export function authorizeRoleAssignment(release: Release, actor: Actor, role: string, people: readonly string[]): void {
   requireManager(release, actor, 'assign roles');
-  if (release.separationOfDuties && role.toLowerCase() === release.approverRole.toLowerCase() && people.includes(actor.id)) {
+  if (release.separationOfDuties && role.toLowerCase() === release.approverRole.toLowerCase() && selvesOf(actor).some((self) => people.includes(self))) {
     throw new Refusal(`${release.name} keeps separation of duties: a release manager cannot give themself the ${release.approverRole} role. Another manager can name someone else.`);
   }
 }
@@ -110,7 +114,7 @@ export interface Given {
  */
 export function authorizeWithdrawal(given: Given, principal: string, actor: Actor, delegates: readonly Delegate[], what: string): { onBehalfOf?: string } {
   const people = [given.by, ...(given.onBehalfOf ? [given.onBehalfOf] : [])];
-  if (actingFor(actor.id, people, delegates).length === 0) {
+  if (actingFor(selvesOf(actor), people, delegates).length === 0) {
     throw new Refusal(`Only ${mention(people)}, who gave ${what}, or their delegates can withdraw it.`);
   }
   return principal === actor.id ? {} : { onBehalfOf: principal };

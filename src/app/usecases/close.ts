@@ -1,6 +1,6 @@
 import type { Command } from '../language/commands.js';
 import { requireManager } from './authz.js';
-import { UserError, type Reply } from '../request.js';
+import { selvesOf, UserError, type Reply } from '../request.js';
 import type { Ctx } from '../context.js';
 import { outcomeReply, reply } from './result.js';
 import { doneView } from '../../views/messages.js';
@@ -47,5 +47,5 @@ export async function handleClose(ctx: Ctx, cmd: Of<'close'>): Promise<Reply[]> 
 }
 
 export function handleTodo(ctx: Ctx): Reply[] {
-  return [reply(todoViewFor(ctx.store, ctx.actor.id, ctx.now))];
+  return [reply(todoViewFor(ctx.store, selvesOf(ctx.actor), ctx.now))];
 }

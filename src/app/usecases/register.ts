@@ -1,12 +1,13 @@
 import type { Command } from '../language/commands.js';
 import type { Release, Risk } from '../../domain/release.js';
-import { requireManager, requireManagerOrHook } from './authz.js';
-import { Refusal, UserError, type Reply } from '../request.js';
+import { isManager, requireManager, requireManagerOrHook } from './authz.js';
+import { Refusal, selvesOf, UserError, type Reply } from '../request.js';
 import type { Ctx } from '../context.js';
 import { outcomeReply } from './result.js';
 import { doneView } from '../../views/messages.js';
 import { b, people, t } from '../../views/elements.js';
-import { roleMembers } from '../../domain/people.js';
+import { actingFor, roleMembers } from '../../domain/people.js';
+import type { PersonId } from '../../domain/person-id.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
@@ -52,7 +53,7 @@ function findRisk(release: Release, number: number): Risk {
 
 /** Risk decisions belong to the managers and to the approvers who carry them. */
 function requireRiskAuthority(release: Release, ctx: Ctx, doing: string): void {
-  if (roleMembers(release, release.approverRole).includes(ctx.actor.id)) return;
+  if (selvesOf(ctx.actor).some((self) => roleMembers(release, release.approverRole).includes(self))) return;
   requireManager(release, ctx.actor, doing);
 }
 
@@ -72,14 +73,14 @@ export async function handleRisk(ctx: Ctx, cmd: Of<'risk-add' | 'risk-mitigate' 
     let said: string;
     switch (cmd.name) {
       case 'risk-mitigate':
-        if (risk.owner !== ctx.actor.id) requireManager(release, ctx.actor, 'add mitigations');
+        if (risk.owner === undefined || !selvesOf(ctx.actor).includes(risk.owner as PersonId)) requireManager(release, ctx.actor, 'add mitigations');
         risk.mitigations.push({ text: cmd.text, ...stamp });
         said = `Mitigation ${risk.mitigations.length} added to R${risk.number}.`;
         break;
       case 'risk-view': {
         const group = release.groups.find((g) => g.id === cmd.group);
         if (!group) throw new UserError(`${release.name} has no review group "${cmd.group}".`);
-        if (!group.members.includes(ctx.actor.id) && !group.delegates.some((d) => d.delegate === ctx.actor.id) && !release.managers.includes(ctx.actor.id)) {
+        if (actingFor(selvesOf(ctx.actor), group.members, group.delegates).length === 0 && !isManager(release, ctx.actor)) {
           throw new Refusal(`Only members of ${group.name} or the release managers can record ${group.name}'s view.`);
         }
         risk.views.push({ group: group.id, text: cmd.text, ...stamp });

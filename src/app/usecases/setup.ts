@@ -1,7 +1,8 @@
 import type { Command, CriterionRef } from '../language/commands.js';
 import type { Criterion, Release } from '../../domain/release.js';
 import { authorizeRoleAssignment, requireManager } from './authz.js';
-import { UserError, type Reply } from '../request.js';
+import { selvesOf, UserError, type Reply } from '../request.js';
+import type { PersonId } from '../../domain/person-id.js';
 import { ChannelTakenError } from '../store-port.js';
 import type { Ctx } from '../context.js';
 import { outcomeReply } from './result.js';
@@ -55,7 +56,7 @@ export async function handleDelegate(ctx: Ctx, cmd: Of<'delegate'>): Promise<Rep
   if (delegate === principal) throw new UserError('A person cannot be their own delegate.');
   const outcome = await ctx.change(ctx.releaseId(), (release) => {
     // The person themselves may name their stand-in; otherwise it is a manager's call.
-    if (ctx.actor.id !== principal) requireManager(release, ctx.actor, 'name delegates for others');
+    if (!selvesOf(ctx.actor).includes(principal as PersonId)) requireManager(release, ctx.actor, 'name delegates for others');
     const entry = { delegate, for: principal };
     if (!release.delegates.some((d) => d.delegate === delegate && d.for === principal)) release.delegates.push(entry);
     return { before: null, after: { delegate: entry }, result: entry };

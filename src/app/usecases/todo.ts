@@ -13,6 +13,7 @@ export function trustedReleases(store: Store): Release[] {
 }
 
 /** The one to-do list of a person: the `todo` command and Slack's App Home both show this. */
-export function todoViewFor(store: Store, personId: string, now: Date): View {
-  return todoView(personId, todoFor(personId, trustedReleases(store), now), now);
+/** `selves`: the person's id first, then the identities they linked on other platforms. */
+export function todoViewFor(store: Store, selves: readonly string[], now: Date): View {
+  return todoView(selves[0]!, todoFor(selves, trustedReleases(store), now), now);
 }
