@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOT, CHANNEL, GROUP_CHAT, TENANT, type TeamsUser } from './support/teams-activities.js';
 import { TeamsHarness } from './support/teams-harness.js';
-import { cardsOf, messageText } from './support/teams-cards-read.js';
-import { cardProblems } from './teams-cards-validate.js';
+import { messageText } from './support/teams-cards-read.js';
 
 // Typed commands in Teams: in a channel (golive mentioned), a group chat and a personal chat, run
 // through the same grammar as Slack's slash command. Public answers go to the conversation;
@@ -113,16 +112,17 @@ describe('Teams messages', () => {
     expect(h.doc(R).audit.length).toBe(audit + 1);
   });
 
-  it('shows a file (the decision paper) as its text on a card within Teams’ size limit, since a bot cannot attach one here', async () => {
+  it('sends a file (the decision paper) as Markdown messages, whole, since a bot cannot attach one here', async () => {
     const asked = h.activities.message(RITA, 'release report', inChannel);
     await h.send(asked);
     const [call] = h.fake.messagesIn(asked.conversation.id);
-    const text = messageText(call);
-    expect(text).toContain('Teams bots cannot attach files here');
-    expect(text).toContain('November 2019 SEC Release');
-    const [card] = cardsOf(call!.body);
-    expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(28 * 1024);
-    expect(cardProblems(card!)).toEqual([]);
+    expect(call!.body).toMatchObject({ textFormat: 'markdown' });
+    const text = String(call!.body.text);
+    expect(text).toMatch(
+      /^\*Decision paper: November 2019 SEC Release: nov-2019-sec-decision-paper\.md \([\d,]+ characters\)\. Teams bots cannot attach files here, so its text follows\.\*\n\n# Approval to implement the November 2019 SEC Release\n/,
+    );
+    expect(text).toContain('## 2. Acceptance criteria');
+    expect(Buffer.byteLength(text)).toBeLessThan(28 * 1024);
   });
 
   it('keeps where each conversation and person is, on disk, for later posts', async () => {
