@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { vi } from 'vitest';
 import { openLowdbStore } from '../../store/lowdb-store.js';
 import { openInboxFile } from '../../store/inbox-file.js';
+import { openIdentityFile } from '../../store/identity-file.js';
 import type { Inbox } from '../../src/app/inbox.js';
 import { serve, type Serving } from '../../src/serve.js';
 import type { Store } from '../../src/app/store-port.js';
@@ -52,6 +53,8 @@ export class SlackHarness {
     const clock = new TestClock(start);
     const logs: string[] = [];
     const inbox = await openInboxFile(dir, { log: (m) => logs.push(m) });
+    // As main.ts does: the identity record lives beside the releases.
+    const identities = await openIdentityFile(dir, { ...(audit.key && { key: audit.key }) });
     const slack: AdapterFactory = (deps) => createSlackAdapter({ botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url }, deps);
     const serving = await serve({
       adapters: [slack, ...(options.adapters ?? [])],
@@ -62,6 +65,7 @@ export class SlackHarness {
       host: '127.0.0.1',
       log: (m) => logs.push(m),
       audit,
+      identities,
       ...(options.hookSecret && { hookSecret: options.hookSecret }),
       ...(options.schedule && { schedule: { everyMs: 2 ** 31 - 1 } }),
     });
