@@ -108,8 +108,15 @@ describe('one release, Slack and Teams', () => {
     // Dan owns DCC's criteria as his Slack identity; from Teams he is refused until he links.
     const refused = await toTeams(teams.cardAction(DAN, 'golive:answer:met', { value: value({ r: R, c: 'ops-ready' }) }, inTeamsChannel));
     expect(cardText(invokeCard(refused.json))).toContain('owned by');
+    const answerButtons = async () => {
+      const card = invokeCard((await toTeams(teams.cardAction(DAN, 'golive:refresh', { value: value({ r: R }) }, inTeamsChannel, 'automatic'))).json);
+      return buttonsOf(card).filter((b) => b.verb.startsWith('golive:answer:')).length;
+    };
+    expect(await answerButtons()).toBe(0);
     const code = codeIn((await h.command(DAN_SLACK, 'whoami link')).reply);
     await toTeams(teams.message(DAN, `release whoami link ${code}`, { kind: 'personal', id: connector.personalChatOf(DAN.id) }));
+    // His Teams card now shows him the buttons of the criteria his Slack identity owns.
+    expect(await answerButtons()).toBeGreaterThan(0);
     const form = invokeCard((await toTeams(teams.cardAction(DAN, 'golive:answer:met', { value: value({ r: R, c: 'ops-ready' }) }, inTeamsChannel))).json);
     const submit = buttonsOf(form).find((b) => b.verb === 'golive:form:submit')!;
     await toTeams(teams.cardAction(DAN, 'golive:form:submit', { ...submit.data, evidence: '', comment: 'ops ready, from Teams' }, inTeamsChannel));

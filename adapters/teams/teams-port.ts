@@ -16,7 +16,7 @@ export function teamsPort(app: GoliveApp, out: TeamsOutbound, names: (personId: 
   const options = (view: View): CardOptions => {
     const releaseId = releaseOfView(view);
     const release = releaseId ? app.deps.store.get(releaseId)?.release : undefined;
-    return { names, ...(release && { refresh: { userIds: teamsPeopleOf(release), data: refreshData(release.id) } }) };
+    return { names, ...(release && { refresh: { userIds: teamsPeopleOf(release, (id) => app.deps.identities?.aliases(id) ?? [id]), data: refreshData(release.id) } }) };
   };
   return {
     async post(channel, view) {

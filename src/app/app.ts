@@ -22,6 +22,9 @@ import { handleSchedule, handleScheduleSet, handleScheduleSwitch } from './useca
 import { handleAnswerForm } from './usecases/answer-form.js';
 import { actionCommand, checkForm, formErrorsMessage, UNKNOWN_ACTION, UNKNOWN_FORM, type FormCheck } from './usecases/interactions.js';
 import { todoViewFor } from './usecases/todo.js';
+import { ownButtons } from './usecases/viewer-checklist.js';
+import { checklistView } from '../views/checklist.js';
+import { evaluate } from '../domain/readiness.js';
 import { handleWhoami, handleWhoamiLink, handleWhoamiUnlink } from './usecases/whoami.js';
 import type { PersonId } from '../domain/person-id.js';
 import type { View } from '../views/elements.js';
@@ -96,6 +99,17 @@ export class GoliveApp {
   /** What waits for this person, across every release: the same list as `todo`, for a home tab. */
   home(actor: Actor): View {
     return todoViewFor(this.deps.store, selvesOf(this.withAliases(actor)), this.deps.clock.now());
+  }
+
+  /**
+   * The checklist of `releaseId` as `viewer` should see it: the buttons they may press only, their
+   * linked identities counted. None for a release that does not exist or fails verification.
+   */
+  checklistFor(releaseId: string, viewer: Actor): View | undefined {
+    const doc = this.deps.store.get(releaseId);
+    if (!doc || this.deps.store.quarantine(releaseId)) return undefined;
+    const now = this.deps.clock.now();
+    return ownButtons(checklistView(doc.release, evaluate(doc.release, now), now), doc.release, this.withAliases(viewer));
   }
 
   /** The actor with the identities they linked on other platforms, which count as them. */
