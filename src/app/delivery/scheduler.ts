@@ -120,35 +120,35 @@ export class Scheduler {
     private readonly options: SchedulerOptions = {},
   ) {}
 
-  private nextOf(id: string): number {
-    if (this.store.quarantine(id)) return Infinity;
-    const doc = this.store.get(id);
-    if (!doc) return Infinity;
-    const head = `${doc.audit.length}:${doc.audit.at(-1)?.hash ?? ''}`;
+  private async nextOf(id: string): Promise<number> {
+    if (await this.store.quarantine(id)) return Infinity;
+    const stored = await this.store.get(id);
+    if (!stored) return Infinity;
+    const head = stored.head ? `${stored.head.seq}:${stored.head.hash}` : '';
     const known = this.next.get(id);
     if (known && known.head === head) return known.at;
-    const at = nextDueAt(doc.release);
+    const at = nextDueAt(stored.release);
     this.next.set(id, { head, at });
     return at;
   }
 
   /** The earliest instant anything is due across releases, for a rehearsal clock stepping through them. */
-  nextDueOverall(): Date | undefined {
+  async nextDueOverall(): Promise<Date | undefined> {
     let earliest = Infinity;
-    for (const { id } of this.store.list()) earliest = Math.min(earliest, this.nextOf(id));
+    for (const { id } of await this.store.list()) earliest = Math.min(earliest, await this.nextOf(id));
     return Number.isFinite(earliest) ? new Date(earliest) : undefined;
   }
 
   /** The earliest due instant at or before `target`, if any. */
-  dueBefore(target: Date): Date | undefined {
-    const next = this.nextDueOverall();
+  async dueBefore(target: Date): Promise<Date | undefined> {
+    const next = await this.nextDueOverall();
     return next && next.getTime() <= target.getTime() ? next : undefined;
   }
 
   async tick(now: Date): Promise<TickReport> {
     const report: TickReport = { acted: [], messages: 0 };
-    for (const { id } of this.store.list()) {
-      if (this.nextOf(id) > now.getTime()) continue;
+    for (const { id } of await this.store.list()) {
+      if ((await this.nextOf(id)) > now.getTime()) continue;
       try {
         const written = await this.act(id, now);
         if (written !== undefined) {
@@ -166,8 +166,8 @@ export class Scheduler {
 
   /** One sealed change: the messages of what is due, and the watermark moved to `now`. */
   private async act(id: string, now: Date): Promise<number | undefined> {
-    const doc = this.store.get(id);
-    if (!doc || isClosed(doc.release)) return undefined;
+    const stored = await this.store.get(id);
+    if (!stored || isClosed(stored.release)) return undefined;
     let written = 0;
     const outcome = await changeRelease(this.store, id, { actor: GOLIVE_ACTOR, command: '(schedule)', now, auditKey: this.options.auditKey }, (release) => {
       const due = dueOccurrences(release, now);
