@@ -115,6 +115,7 @@ class LowdbStore implements Store {
       if (holds === undefined) throw new StoreError(`${this.pathOf(id)}: disappeared while the store was opening`, this.pathOf(id));
       if (holds !== id) throw new StoreError(`${this.pathOf(id)}: holds release "${holds}", but its file name says "${id}"`, this.pathOf(id));
       this.files.set(id, file);
+      markIfNumbered(file.data!.audit);
       const problem = this.verify(file.data!);
       if (problem) {
         this.quarantined.set(id, problem);
@@ -149,9 +150,7 @@ class LowdbStore implements Store {
   }
 
   async audit(id: string, range: { fromSeq?: number; toSeq?: number } = {}): Promise<AuditEntry[]> {
-    const chain = this.loaded(id)?.audit ?? [];
-    const { fromSeq = -Infinity, toSeq = Infinity } = range;
-    return structuredClone(chain.filter((entry) => entry.seq >= fromSeq && entry.seq <= toSeq));
+    return structuredClone(entriesIn(this.loaded(id)?.audit ?? [], range));
   }
 
   async auditByRequest(id: string, requestId: string): Promise<AuditEntry | undefined> {
@@ -182,6 +181,7 @@ class LowdbStore implements Store {
     if (!SLUG_PATTERN.test(id)) throw new StoreError(`"${id}" is not a valid release id`);
     if (this.files.has(id) || this.creating.has(id)) throw new StoreError(`a release with id "${id}" already exists`);
     assertContinues(id, undefined, next.audit);
+    numbered.add(next.audit);
     const releaseChannels = this.takeChannels(id, next.release.channels);
     this.creating.add(id);
     try {
@@ -408,6 +408,7 @@ function committed(id: string, current: ReleaseDocument, commit: Commit<unknown>
     const entries = append.map((entry, at) => checked(AuditEntry, entry, `release "${id}"`, ['audit', current.audit.length + at]));
     assertContinues(id, current.audit.at(-1), entries);
     next.audit = [...current.audit, ...entries];
+    if (numbered.has(current.audit)) numbered.add(next.audit);
   }
   if (outbox.length > 0) {
     const messages = [...current.outbox];
@@ -438,6 +439,22 @@ function assertContinues(id: string, head: AuditEntry | undefined, entries: read
     }
     prev = entry;
   }
+}
+
+// Chains whose entry n sits at index n - 1, as every chain this store writes does (appends must
+// continue the chain): a range of them is a slice. A chain read from disk is checked once at open.
+const numbered = new WeakSet<readonly AuditEntry[]>();
+
+function markIfNumbered(chain: readonly AuditEntry[]): void {
+  if (chain.every((entry, at) => entry.seq === at + 1)) numbered.add(chain);
+}
+
+/** The entries of `chain` numbered within the inclusive bounds, in chain order. */
+function entriesIn(chain: readonly AuditEntry[], { fromSeq = 1, toSeq = Infinity }: { fromSeq?: number; toSeq?: number }): AuditEntry[] {
+  if (!numbered.has(chain)) return chain.filter((entry) => entry.seq >= fromSeq && entry.seq <= toSeq);
+  const start = Math.max(0, Math.ceil(fromSeq) - 1);
+  const end = Math.min(chain.length, Math.floor(toSeq));
+  return start < end ? chain.slice(start, end) : [];
 }
 
 function isDue(message: OutboxMessage, now: Date): boolean {

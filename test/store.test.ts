@@ -295,6 +295,27 @@ describe('repairs at open', () => {
   });
 });
 
+describe('audit ranges', () => {
+  it('are read by entry number, also from a chain whose entries are out of order on disk', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    await create(store, 'rel-1');
+    for (let n = 2; n <= 4; n++) await editRelease(store, 'rel-1', (release) => (release.name = `Name ${n}`));
+    const chain = await store.audit('rel-1');
+    expect(await store.audit('rel-1', { fromSeq: 2, toSeq: 3 })).toEqual(chain.slice(1, 3));
+    await store.close();
+
+    const doc = await onDisk(dir, 'rel-1');
+    doc.audit = [doc.audit[0]!, doc.audit[2]!, doc.audit[1]!, doc.audit[3]!];
+    await writeFile(releasePath(dir, 'rel-1'), JSON.stringify(doc));
+    const reopened = await open(dir);
+    expect((await reopened.audit('rel-1')).map((entry) => entry.seq)).toEqual([1, 3, 2, 4]);
+    expect(await reopened.audit('rel-1', { fromSeq: 2, toSeq: 2 })).toEqual([chain[1]]);
+    expect((await reopened.audit('rel-1', { fromSeq: 2 })).map((entry) => entry.seq)).toEqual([3, 2, 4]);
+    expect((await reopened.audit('rel-1', { toSeq: 2 })).map((entry) => entry.seq)).toEqual([1, 2]);
+  });
+});
+
 describe('create', () => {
   it('rejects an invalid release and writes nothing, saying what is wrong', async () => {
     const dir = await dataDir();

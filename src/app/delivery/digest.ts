@@ -10,6 +10,7 @@ import type { Store } from '../store-port.js';
 import type { PeoplePort, PersonKey } from '../people-port.js';
 import { personOf, type Person } from './outbox-message.js';
 import { trustedReleases } from '../usecases/todo.js';
+import { TrustedReleaseReader } from '../release-reader.js';
 
 // The daily digest: each working day at 09:00, one direct message to each person with something
 // waiting, listing all of it.
@@ -69,8 +70,9 @@ function pastDigestTime(releases: readonly Release[], now: Date): boolean {
 export function digestRunner(deps: DigestDeps): (now: Date) => Promise<number> {
   let running: Promise<number> | undefined;
   const covered = new Set<string>();
+  const reader = new TrustedReleaseReader(deps.store);
   const pass = async (now: Date): Promise<number> => {
-    const releases = await trustedReleases(deps.store);
+    const releases = await reader.all();
     const days = coveredDays(releases, now);
     if (days.length > 0 && days.every((day) => covered.has(day))) return 0;
     const complete = pastDigestTime(releases, now);

@@ -109,11 +109,11 @@ function summary(release: Release, sent: ReadonlyArray<{ o: DueOccurrence; messa
 
 /**
  * Acts on every open, unquarantined release's schedule. The next due instant of each release is
- * kept in memory and recomputed only when its record changed (its newest audit entry), so a tick
- * where nothing is due reads no plan and writes nothing.
+ * kept in memory and recomputed only when its record has an entry after the one it was computed
+ * at, so a tick where nothing is due reads no release and writes nothing.
  */
 export class Scheduler {
-  private readonly next = new Map<string, { head: string; at: number }>();
+  private readonly next = new Map<string, { seq: number; at: number }>();
 
   constructor(
     private readonly store: Store,
@@ -122,13 +122,14 @@ export class Scheduler {
 
   private async nextOf(id: string): Promise<number> {
     if (await this.store.quarantine(id)) return Infinity;
+    // Every change to a release seals an entry: none after the one the instant was computed at
+    // means it still holds, and the release itself is not read.
+    const known = this.next.get(id);
+    if (known && (await this.store.audit(id, { fromSeq: known.seq + 1, toSeq: known.seq + 1 })).length === 0) return known.at;
     const stored = await this.store.get(id);
     if (!stored) return Infinity;
-    const head = stored.head ? `${stored.head.seq}:${stored.head.hash}` : '';
-    const known = this.next.get(id);
-    if (known && known.head === head) return known.at;
     const at = nextDueAt(stored.release);
-    this.next.set(id, { head, at });
+    this.next.set(id, { seq: stored.head?.seq ?? 0, at });
     return at;
   }
 
