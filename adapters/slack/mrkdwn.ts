@@ -1,3 +1,4 @@
+import { truncate } from '../../src/views/truncate.js';
 import type { Span } from '../../src/views/elements.js';
 import { stripControls } from '../../src/domain/control-chars.js';
 import { localId, platformOf } from '../../src/domain/person-id.js';
@@ -126,12 +127,4 @@ export function plainText(text: string, max: number): string {
 }
 
 /** Plain text within `max` characters, cut on a code point and ended with `…`. */
-export function truncatePlain(text: string, max: number, ellipsis = '…'): string {
-  if (text.length <= max) return text;
-  let out = '';
-  for (const char of text) {
-    if (out.length + char.length + ellipsis.length > max) break;
-    out += char;
-  }
-  return out + ellipsis;
-}
+export const truncatePlain = truncate;
