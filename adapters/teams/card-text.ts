@@ -1,3 +1,4 @@
+import { httpUrl } from '../../src/views/http-url.js';
 import { truncate } from '../../src/views/truncate.js';
 import { stripControls } from '../../src/domain/control-chars.js';
 
@@ -83,13 +84,4 @@ export function oneLine(text: string, max: number): string {
 }
 
 /** An http(s) URL for Action.OpenUrl, or undefined for anything else (javascript:, garbage). */
-export function safeUrl(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url.trim());
-  } catch {
-    return undefined;
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
-  return parsed.href;
-}
+export const safeUrl = httpUrl;
