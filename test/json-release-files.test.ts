@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../src/app/store-port.js';
 import { exportJsonl, stateHashOf } from '../src/domain/audit.js';
 import { verifyRecord } from '../src/domain/record-verify.js';
+import { nodeReleaseFs } from '../store/json/release-fs.js';
 import { createReleaseFiles, openReleaseFiles, scanReleaseFolder, type ReleaseFiles, type ReleaseFilesOptions } from '../store/json/release-files.js';
 import { change, countingFs, entries, entryAfter, message, namesIn, newRelease, releasesFolder, removeFolders, tally, withIssues } from './support/json-release-files.js';
 
@@ -261,5 +262,61 @@ describe('the append-only release files', () => {
     const stored = await files.get();
     expect(stored.refusals).toBeUndefined();
     expect(stored.head?.seq).toBe(3);
+  });
+});
+
+describe('a write under way', () => {
+  it('is not seen by readers until it is on disk', async () => {
+    const folder = await releasesFolder();
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let reached!: () => void;
+    const atAppend = new Promise<void>((resolve) => (reached = resolve));
+    let held = false;
+    const fs = {
+      ...nodeReleaseFs,
+      append: async (path: string, data: string) => {
+        if (path.endsWith('.audit.jsonl') && !held) {
+          held = true;
+          reached();
+          await gate;
+        }
+        return nodeReleaseFs.append(path, data);
+      },
+    };
+    const files = await createReleaseFiles(folder, newRelease(), { fs });
+    const writing = files.transact((current) => change(current, 8, { outbox: [message('decision:rel-1:0')] }));
+    await atAppend;
+    expect((await files.get()).head?.seq).toBe(1);
+    expect((await files.audit()).length).toBe(1);
+    expect((await files.outbox()).length).toBe(1);
+    open();
+    await writing;
+    expect((await files.get()).head?.seq).toBe(2);
+    expect((await files.audit()).map((e) => e.seq)).toEqual([1, 2]);
+    expect((await files.outbox()).length).toBe(2);
+  });
+
+  it('is shown to beforeWrite, which may refuse it before anything is written, and is told when it settles', async () => {
+    const folder = await releasesFolder();
+    const counting = countingFs();
+    const files = await createReleaseFiles(folder, newRelease(), { fs: counting.fs });
+    counting.reset();
+    const refused = files.transact((current) => change(current, 2), {
+      beforeWrite: () => {
+        throw new StoreError('channel console:C-other already follows release "rel-2"');
+      },
+    });
+    await expect(refused).rejects.toThrow('already follows release "rel-2"');
+    expect(counting.counts.written).toBe(0);
+
+    const seen: string[] = [];
+    await files.transact((current) => change(current, 3), {
+      beforeWrite: (next, current) => {
+        seen.push(`claim ${current.head?.seq}->${next.head?.seq} issues ${next.release.facts.testingIssues?.count}`);
+        return () => seen.push('settled');
+      },
+    });
+    expect(seen).toEqual(['claim 1->2 issues 3', 'settled']);
   });
 });
