@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../src/app/store-port.js';
@@ -318,5 +318,49 @@ describe('a write under way', () => {
       },
     });
     expect(seen).toEqual(['claim 1->2 issues 3', 'settled']);
+  });
+});
+
+describe('files that no crash leaves', () => {
+  it('a torn last line the state refers to is not cut: the release is quarantined and the log left as it is', async () => {
+    const folder = await releasesFolder();
+    const files = await createReleaseFiles(folder, newRelease());
+    await files.transact((current) => change(current, 1));
+    await files.close();
+    const logPath = join(folder, 'rel-1.audit.jsonl');
+    const log = await readFile(logPath, 'utf8');
+    const torn = log.slice(0, log.length - 40);
+    await writeFile(logPath, torn);
+
+    const again = await reopen(folder);
+    expect(again.quarantine).toMatchObject({ seq: 2 });
+    expect(await readFile(logPath, 'utf8')).toBe(torn);
+    expect((await again.audit()).map((e) => e.seq)).toEqual([1]);
+  });
+
+  it('a state file replaced by an older copy: entries after its head, no commit under way, quarantined', async () => {
+    const folder = await releasesFolder();
+    const files = await createReleaseFiles(folder, newRelease());
+    const statePath = join(folder, 'rel-1.state.json');
+    const older = await readFile(statePath, 'utf8');
+    await files.transact((current) => change(current, 1));
+    await files.close();
+    await writeFile(statePath, older);
+
+    const logged: string[] = [];
+    const again = await reopen(folder, 'rel-1', { log: (m) => logged.push(m) });
+    expect(again.quarantine?.message).toMatch(/holds entries after entry 1, the state's newest, that no commit under way explains: the state file was replaced by an older copy/);
+    expect(logged.join('\n')).toMatch(/quarantined \(read-only\), its files do not fit together/);
+    expect(await readFile(statePath, 'utf8')).toBe(older);
+    expect(await namesIn(folder)).toEqual(['rel-1.audit.jsonl', 'rel-1.outbox.jsonl', 'rel-1.state.json']);
+  });
+
+  it('a log or outbox with no state file beside it stops the open, naming it', async () => {
+    const folder = await releasesFolder();
+    await createReleaseFiles(folder, newRelease());
+    await rm(join(folder, 'rel-1.state.json'));
+    const error = await rejection(openReleaseFiles(folder, 'rel-1'));
+    expect(error.message).toMatch(/rel-1\.audit\.jsonl: there is no .*rel-1\.state\.json beside it/);
+    expect(await namesIn(folder)).toEqual(['rel-1.audit.jsonl', 'rel-1.outbox.jsonl']);
   });
 });

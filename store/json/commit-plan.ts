@@ -64,7 +64,8 @@ export function planCommit(id: string, base: StateFile, baseStateHash: string, c
   const stateChanged = entries.length > 0 || releaseChanged || refusalsChanged;
   if (!stateChanged && outbox.length === 0) return undefined;
   const stored: StoredRelease = {
-    release: releaseChanged ? release : base.release,
+    // The validated copy whenever one was given: never an object the caller still holds.
+    release,
     ...((last ?? base.head) !== undefined && { head: last ?? base.head }),
     ...(refusals !== undefined && { refusals }),
   };

@@ -133,6 +133,8 @@ export async function createReleaseFiles(folder: string, init: NewRelease, optio
     let created: boolean;
     try {
       created = await files.reload();
+      // The step that failed may have been a sync: what the files show is durable only once synced again.
+      if (created) await files.syncAll();
     } catch (again) {
       throw new StoreError(`release "${paths.id}" could not be created (${reasonOf(error)}), and its files could not be checked afterwards (${reasonOf(again)}); the next start puts them right`);
     }
@@ -328,7 +330,6 @@ export class ReleaseFiles {
     try {
       if (!(await this.reload())) throw new Error('its state file is gone');
       shown = this.shows(plan);
-      // The step that failed may have been a sync: what the files show is durable only once synced again.
       if (shown) await this.syncAll();
     } catch (again) {
       this.broken = `a write failed (${reason}) and its files could not be checked afterwards (${reasonOf(again)})`;
@@ -341,7 +342,8 @@ export class ReleaseFiles {
     throw new StoreError(`release "${this.id}" could not be saved (${reason}); nothing was changed`);
   }
 
-  private async syncAll(): Promise<void> {
+  /** Flushes the release's files and their folder: after a failed step, what they show is durable only once synced again. */
+  async syncAll(): Promise<void> {
     const { paths, fs } = this;
     for (const file of [paths.state, paths.audit, paths.outbox]) await fs.syncFile(file);
     await fs.syncFolder(paths.folder);

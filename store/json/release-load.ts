@@ -55,10 +55,14 @@ export async function loadRelease(context: LoadContext): Promise<Loaded | undefi
 
   if (plan.kind === 'unreadable') throw new StoreError(`${paths.audit}: ${plan.message}; golive will not start until it is repaired`, paths.audit);
   if (plan.kind === 'uncreated') {
-    for (const file of [paths.next, paths.audit, paths.outbox]) await removeIfThere(fs, file);
-    await fs.syncFolder(paths.folder);
+    try {
+      for (const file of [paths.next, paths.audit, paths.outbox]) await removeIfThere(fs, file);
+      await fs.syncFolder(paths.folder);
+      await removeTemps(context);
+    } catch (error) {
+      throw new StoreError(`${paths.next}: the files of a create that never completed could not be removed (${reasonOf(error)})`, paths.next);
+    }
     log(`${paths.next}: removed with the log and outbox of release "${paths.id}", whose creation never completed`);
-    await removeTemps(context);
     return undefined;
   }
 
