@@ -308,7 +308,10 @@ describe('a write under way', () => {
       },
     });
     await expect(refused).rejects.toThrow('already follows release "rel-2"');
+    const refusedLater = files.transact((current) => change(current, 2), { beforeWrite: () => Promise.reject(new StoreError('the index file was changed on disk')) });
+    await expect(refusedLater).rejects.toThrow('the index file was changed on disk');
     expect(counting.counts.written).toBe(0);
+    expect((await files.get()).head?.seq).toBe(1);
 
     const seen: string[] = [];
     await files.transact((current) => change(current, 3), {

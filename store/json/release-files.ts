@@ -68,11 +68,14 @@ export interface ReleaseFilesOptions {
 export interface WriteHooks {
   /**
    * Called once a commit is validated, before anything is written, with the state it will leave
-   * and the one it started from (neither to be changed). It may throw to refuse the commit
-   * (nothing is written); a function it returns is called once the write has settled either way.
+   * and the one it started from (neither to be changed): where the store claims the channels a
+   * write adds, or checks its index file. It may throw (or reject) to refuse the commit, and
+   * nothing is written; a function it returns is called once the write has settled either way.
    */
-  beforeWrite?: (next: StoredRelease, current: StoredRelease) => (() => void) | undefined;
+  beforeWrite?: (next: StoredRelease, current: StoredRelease) => Settle | Promise<Settle>;
 }
+
+export type Settle = (() => void) | undefined;
 
 /** A release as create() takes it: the state, the entry that created it, its first messages. */
 export interface NewRelease {
@@ -255,7 +258,7 @@ export class ReleaseFiles {
     const plan = planCommit(this.id, this.loaded.state, this.loaded.stateHash, commit);
     if (!plan) return commit.result;
     await this.assertUnchanged();
-    const settle = hooks.beforeWrite?.(plan.stored, current);
+    const settle = await hooks.beforeWrite?.(plan.stored, current);
     try {
       await this.write(plan);
     } catch (error) {
