@@ -47,6 +47,14 @@ import type { AuditedRecord, Commit, StoredRelease } from './stored-release.js';
 //     torn last outbox line, were written by a commit that did not happen: cut;
 //   - anything else (the state's head missing from the log, entries after it with no commit under
 //     way to explain them) is damage, not a crash: the release is quarantined and nothing is touched.
+// The next-state file is what lets recovery go forward: an entry seals the state by its hash but
+// does not hold it, so the state an entry in the log seals must already be on disk beside it.
+//
+// A create writes the next state, the outbox and the log (each a new file), fsyncs the folder and
+// renames next to state. With no state file, a log holding the next state's head finishes that
+// rename; otherwise the create never happened and its files are removed. A version-1 document is
+// converted the same way (convert-v1.ts), then renamed <id>.v1.json.bak.
+//
 // A commit that fails in this process (an I/O error at any step) runs the same recovery at once:
 // it resolves if the files show the commit whole, and rejects if they show none of it; if that
 // recovery fails too, the release takes no more writes until golive restarts (and recovers it).
@@ -100,14 +108,8 @@ export async function scanReleaseFolder(folder: string, fs: ReleaseFs = nodeRele
  * left and indexes the log. Undefined when the release has no files (or its create never
  * completed). A file that does not parse rejects with a StoreError naming it.
  */
-export async function openReleaseFiles(folder: string, id: string, options: ReleaseFilesOptions = {}): Promise<ReleaseFiles | undefined> {
-  const files = new ReleaseFiles(releasePaths(folder, id), options);
-  try {
-    await convertV1(files.paths, files.fs, files.log);
-  } catch (error) {
-    throw error instanceof StoreError ? error : new StoreError(`${files.paths.v1}: could not be converted (${reasonOf(error)})`, files.paths.v1);
-  }
-  return (await files.reload()) ? files : undefined;
+export function openReleaseFiles(folder: string, id: string, options: ReleaseFilesOptions = {}): Promise<ReleaseFiles | undefined> {
+  return ReleaseFiles.open(folder, id, options);
 }
 
 /**
@@ -115,38 +117,8 @@ export async function openReleaseFiles(folder: string, id: string, options: Rele
  * the folder fsynced, then the rename that makes it exist. Rejects with a StoreError if any of its
  * files exists, if a part is invalid, or if the write fails (a half-made create is removed again).
  */
-export async function createReleaseFiles(folder: string, init: NewRelease, options: ReleaseFilesOptions = {}): Promise<ReleaseFiles> {
-  const files = new ReleaseFiles(releasePaths(folder, init.release.id), options);
-  const { paths, fs } = files;
-  for (const file of [paths.state, paths.next, paths.audit, paths.outbox, paths.v1]) {
-    if (await exists(fs, file)) throw new StoreError(`a release with id "${paths.id}" already exists (${file})`, file);
-  }
-  // Planned as a commit onto an empty release, so it is validated exactly as every later write is.
-  const base = stateFileOf({ release: init.release }, 0);
-  const plan = planCommit(paths.id, base, stateHashOf(base.release), { release: init.release, append: [init.first], outbox: init.outbox, result: undefined });
-  if (!plan?.next || plan.entries.length !== 1) throw new StoreError(`release "${paths.id}": a new release needs the one audit entry that creates it`);
-  try {
-    await fs.create(paths.next, plan.next.text);
-    await fs.create(paths.outbox, plan.outboxText);
-    await fs.create(paths.audit, plan.entriesText);
-    await fs.syncFolder(paths.folder);
-    await fs.rename(paths.next, paths.state);
-    await fs.syncFolder(paths.folder);
-  } catch (error) {
-    let created: boolean;
-    try {
-      created = await files.reload();
-      // The step that failed may have been a sync: what the files show is durable only once synced again.
-      if (created) await files.syncAll();
-    } catch (again) {
-      throw new StoreError(`release "${paths.id}" could not be created (${reasonOf(error)}), and its files could not be checked afterwards (${reasonOf(again)}); the next start puts them right`);
-    }
-    if (!created) throw new StoreError(`release "${paths.id}" could not be created (${reasonOf(error)}); nothing was saved`);
-    files.log(`release "${paths.id}": a step of its creation failed (${reasonOf(error)}), but its files show it complete`);
-    return files;
-  }
-  files.adopt(base, plan);
-  return files;
+export function createReleaseFiles(folder: string, init: NewRelease, options: ReleaseFilesOptions = {}): Promise<ReleaseFiles> {
+  return ReleaseFiles.create(folder, init, options);
 }
 
 /**
@@ -156,8 +128,8 @@ export async function createReleaseFiles(folder: string, init: NewRelease, optio
  * current() and currentOutbox() share the committed objects, for callers that only look.
  */
 export class ReleaseFiles {
-  readonly fs: ReleaseFs;
-  readonly log: (message: string) => void;
+  private readonly fs: ReleaseFs;
+  private readonly log: (message: string) => void;
   private readonly verify: (record: AuditedRecord) => Quarantine | undefined;
   private readonly compactAt: number;
   private loaded!: Loaded;
@@ -166,7 +138,7 @@ export class ReleaseFiles {
   private broken: string | undefined;
   private closed = false;
 
-  constructor(
+  private constructor(
     readonly paths: ReleasePaths,
     options: ReleaseFilesOptions,
   ) {
@@ -174,6 +146,50 @@ export class ReleaseFiles {
     this.log = options.log ?? (() => undefined);
     this.verify = options.verify ?? defaultVerify;
     this.compactAt = options.compactOutboxAt ?? DEFAULT_COMPACT_AT;
+  }
+
+  static async open(folder: string, id: string, options: ReleaseFilesOptions): Promise<ReleaseFiles | undefined> {
+    const files = new ReleaseFiles(releasePaths(folder, id), options);
+    try {
+      await convertV1(files.paths, files.fs, files.log);
+    } catch (error) {
+      throw error instanceof StoreError ? error : new StoreError(`${files.paths.v1}: could not be converted (${reasonOf(error)})`, files.paths.v1);
+    }
+    return (await files.reload()) ? files : undefined;
+  }
+
+  static async create(folder: string, init: NewRelease, options: ReleaseFilesOptions): Promise<ReleaseFiles> {
+    const files = new ReleaseFiles(releasePaths(folder, init.release.id), options);
+    const { paths, fs } = files;
+    for (const file of [paths.state, paths.next, paths.audit, paths.outbox, paths.v1]) {
+      if (await exists(fs, file)) throw new StoreError(`a release with id "${paths.id}" already exists (${file})`, file);
+    }
+    // Planned as a commit onto an empty release, so it is validated exactly as every later write is.
+    const base = stateFileOf({ release: init.release }, 0);
+    const plan = planCommit(paths.id, base, stateHashOf(base.release), { release: init.release, append: [init.first], outbox: init.outbox, result: undefined });
+    if (!plan?.next || plan.entries.length !== 1) throw new StoreError(`release "${paths.id}": a new release needs the one audit entry that creates it`);
+    try {
+      await fs.create(paths.next, plan.next.text);
+      await fs.create(paths.outbox, plan.outboxText);
+      await fs.create(paths.audit, plan.entriesText);
+      await fs.syncFolder(paths.folder);
+      await fs.rename(paths.next, paths.state);
+      await fs.syncFolder(paths.folder);
+    } catch (error) {
+      let created: boolean;
+      try {
+        created = await files.reload();
+        // The step that failed may have been a sync: what the files show is durable only once synced again.
+        if (created) await files.syncAll();
+      } catch (again) {
+        throw new StoreError(`release "${paths.id}" could not be created (${reasonOf(error)}), and its files could not be checked afterwards (${reasonOf(again)}); the next start puts them right`);
+      }
+      if (!created) throw new StoreError(`release "${paths.id}" could not be created (${reasonOf(error)}); nothing was saved`);
+      files.log(`release "${paths.id}": a step of its creation failed (${reasonOf(error)}), but its files show it complete`);
+      return files;
+    }
+    files.adopt(base, plan);
+    return files;
   }
 
   get id(): string {
@@ -234,7 +250,7 @@ export class ReleaseFiles {
   }
 
   /** Reads the files again, recovering what a crash or failed write left; false when the release does not exist. */
-  async reload(): Promise<boolean> {
+  private async reload(): Promise<boolean> {
     const loaded = await loadRelease(this.context());
     if (!loaded) return false;
     this.loaded = loaded;
@@ -242,7 +258,7 @@ export class ReleaseFiles {
   }
 
   /** Takes the state a create just wrote as loaded, without reading it back. */
-  adopt(base: StateFile, plan: CommitPlan): void {
+  private adopt(base: StateFile, plan: CommitPlan): void {
     this.loaded = { state: base, stateHash: stateHashOf(base.release), stateDigest: '', index: new AuditIndex(), outbox: new OutboxState() };
     this.applyToMemory(plan);
   }
@@ -346,7 +362,7 @@ export class ReleaseFiles {
   }
 
   /** Flushes the release's files and their folder: after a failed step, what they show is durable only once synced again. */
-  async syncAll(): Promise<void> {
+  private async syncAll(): Promise<void> {
     const { paths, fs } = this;
     for (const file of [paths.state, paths.audit, paths.outbox]) await fs.syncFile(file);
     await fs.syncFolder(paths.folder);
