@@ -23,7 +23,12 @@ const SELECT_ROW = `SELECT r.state, r.refusals, r.quarantine, r.head_seq, r.head
 
 /** The release's row, locked until the transaction ends: writes to it from any replica wait. */
 export async function lockRelease(tx: Queryable, id: string): Promise<ReleaseRow | undefined> {
-  return (await tx.query<ReleaseRow>(`${SELECT_ROW} FOR UPDATE OF r`, [id])).rows[0];
+  const row = (await tx.query<Omit<ReleaseRow, 'head'>>('SELECT state, refusals, quarantine, head_seq, head_hash FROM releases WHERE id = $1 FOR UPDATE', [id])).rows[0];
+  if (!row) return undefined;
+  // Read by a statement of its own, after the lock: a statement that waited for the lock sees the
+  // row as the writer before it left it, but anything joined to it as it was when it began.
+  const head = row.head_seq > 0 ? (await tx.query<{ entry: unknown }>('SELECT entry FROM audit WHERE release_id = $1 AND seq = $2', [id, row.head_seq])).rows[0]?.entry : undefined;
+  return { ...row, head: head ?? null };
 }
 
 export async function readRelease(db: Queryable, id: string): Promise<ReleaseRow | undefined> {
