@@ -39,7 +39,7 @@ export async function benchAnswerPath(): Promise<void> {
     times.sort((a, b) => a - b);
     const mean = times.reduce((a, b) => a + b, 0) / times.length;
     const p95 = times[Math.floor(times.length * 0.95)]!;
-    const release = store.get('bench')!.release;
+    const release = (await store.get('bench'))!.release;
     const viewStarted = performance.now();
     const readiness = evaluate(release, new Date(now));
     renderBlocks(statusView(release, readiness, new Date(now)));

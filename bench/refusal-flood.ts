@@ -43,7 +43,7 @@ export async function benchRefusalFlood(): Promise<void> {
     }
     const sizeAfter = (await stat(file)).size;
     const after = await confirms();
-    const entries = store.get('flood')!.audit.length;
+    const entries = (await store.get('flood'))?.head?.seq ?? 0;
     await store.close();
     console.log(`  confirm p50 ${p(before, 0.5)} ms, p99 ${p(before, 0.99)} ms before; p50 ${p(after, 0.5)} ms, p99 ${p(after, 0.99)} ms after`);
     console.log(`  release file ${(sizeBefore / 1024).toFixed(0)} KiB before the flood, ${(sizeAfter / 1024).toFixed(0)} KiB after; ${entries} audit entries in all`);

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { Readable, Writable } from 'node:stream';
 import { GoliveApp } from '../src/app/app.js';
 import { noGroups } from '../src/app/context.js';
-import { ReleaseDocument } from '../src/app/document.js';
+import { ReleaseDocument } from '../store/release-document.js';
 import { Scheduler } from '../src/app/delivery/scheduler.js';
 import { sealEntry, stateHashOf } from '../src/domain/audit.js';
 import type { AuditEntry } from '../src/domain/audit-entry.js';
@@ -32,7 +32,7 @@ export async function benchSchedulerTick(): Promise<void> {
   try {
     await writeReleases(root, template);
     const store = await openLowdbStore(root);
-    const points = allOccurrences(store.get('rel-0')!.release).length;
+    const points = allOccurrences((await store.get('rel-0'))!.release).length;
     console.log(`scheduler tick: ${RELEASES} releases of ${template.release.schedule.length} schedule points (${points} occurrences each)`);
     const scheduler = new Scheduler(store);
     const quiet = new Date('2019-11-18T12:00:00Z');

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sealEntry, stateHashOf } from '../src/domain/audit.js';
 import type { AuditEntry } from '../src/domain/audit-entry.js';
-import type { ReleaseDocument } from '../src/app/document.js';
+import type { ReleaseDocument } from '../store/release-document.js';
 
 /**
  * Writes `count` copies of a real release record (made through the app) under new ids, each

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { spawnSync } from 'node:child_process';
 import { GoliveApp } from '../src/app/app.js';
 import { noGroups } from '../src/app/context.js';
-import { ReleaseDocument } from '../src/app/document.js';
+import { ReleaseDocument } from '../store/release-document.js';
 import { recordVerifier } from '../src/app/record-check.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { runConsole } from '../adapters/console/console-chat.js';

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ReleaseDocument } from '../src/app/document.js';
+import type { Commit, StoredRelease } from '../src/app/store-port.js';
+import { sealEntry, stateHashOf } from '../src/domain/audit.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { minimalReleaseDocument } from '../test/fixtures/release-doc.js';
 
@@ -11,11 +12,11 @@ const WARM_UP = 10;
 const SAMPLES = 100;
 
 /**
- * Times one durable `update` in stores of growing size. Each release is its own file, so the
+ * Times one durable `transact` (a new state and its audit entry) in stores of growing size. Each release is its own file, so the
  * mean and p95 should stay flat as the number of releases grows; only opening grows with it.
  */
 export async function benchStoreWrites(): Promise<void> {
-  console.log(`store: ${SAMPLES} sequential updates to one release (fsync on), per store size`);
+  console.log(`store: ${SAMPLES} sequential transactions on one release (fsync on), per store size`);
   for (const size of STORE_SIZES) {
     const root = await mkdtemp(join(tmpdir(), 'golive-bench-store-'));
     try {
@@ -27,12 +28,12 @@ export async function benchStoreWrites(): Promise<void> {
       const times: number[] = [];
       for (let n = 0; n < WARM_UP + SAMPLES; n++) {
         const started = performance.now();
-        await store.update(target, bump);
+        await store.transact(target, bump);
         if (n >= WARM_UP) times.push(performance.now() - started);
       }
       await store.close();
       const heap = heapUsedMb();
-      console.log(`  ${String(size).padStart(5)} releases: update mean ${ms(mean(times))}, p95 ${ms(percentile(times, 0.95))}; open ${ms(openMs)}; heap used ${heap.toFixed(1)} MB`);
+      console.log(`  ${String(size).padStart(5)} releases: transact mean ${ms(mean(times))}, p95 ${ms(percentile(times, 0.95))}; open ${ms(openMs)}; heap used ${heap.toFixed(1)} MB`);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
@@ -51,11 +52,13 @@ async function seed(root: string, size: number): Promise<void> {
   await writeFile(join(root, 'index.json'), JSON.stringify({ version: 1, releases }, null, 2));
 }
 
-function bump(doc: ReleaseDocument): ReleaseDocument {
+function bump(current: StoredRelease): Commit<void> {
   const at = '2019-11-08T09:00:00.000Z';
-  const count = (doc.release.facts.testingIssues?.count ?? 0) + 1;
-  doc.release.facts.testingIssues = { count, threshold: 10, setAt: at, setBy: 'slack:U-bench', changedAt: at };
-  return doc;
+  const release = structuredClone(current.release);
+  const count = (release.facts.testingIssues?.count ?? 0) + 1;
+  release.facts.testingIssues = { count, threshold: 10, setAt: at, setBy: 'slack:U-bench', changedAt: at };
+  const entry = sealEntry(current.head ? [current.head] : [], { at, actor: { id: 'slack:U-bench', platform: 'slack' }, command: 'bench', outcome: 'applied', stateHash: stateHashOf(release) });
+  return { release, append: [entry], result: undefined };
 }
 
 function heapUsedMb(): number {

@@ -32,7 +32,7 @@ async function main(): Promise<number> {
   const audit = auditPolicy(config);
   // Every record is checked before anything is served: one that fails is quarantined, never written.
   const store = (opened = await openLowdbStore(config.GOLIVE_DATA_DIR, { log, verify: recordVerifier(audit) }));
-  const rehearsal = config.GOLIVE_CLOCK_START ? rehearsalClock(rehearsalStart(store, new Date(config.GOLIVE_CLOCK_START))) : undefined;
+  const rehearsal = config.GOLIVE_CLOCK_START ? rehearsalClock(await rehearsalStart(store, new Date(config.GOLIVE_CLOCK_START))) : undefined;
   const clock = rehearsal ?? systemClock;
   if (audit.adopting && audit.key) await adoptAuditKey(store, audit.key, clock, log);
   // Records from before people ids carried their platform are brought up to date, once, on the record.
@@ -133,11 +133,11 @@ async function serveChat(config: Config, platforms: ChatPlatforms, store: Store,
  * A rehearsal restarted on a store that already holds later records resumes after the newest of
  * them: entries never go back in time, and a date change is never stamped before the answers it follows.
  */
-function rehearsalStart(store: Store, configured: Date): Date {
+async function rehearsalStart(store: Store, configured: Date): Promise<Date> {
   let newest = configured.getTime();
-  for (const { id } of store.list()) {
-    const doc = store.get(id);
-    const at = doc && newestRecord(doc);
+  for (const { id } of await store.list()) {
+    const stored = await store.get(id);
+    const at = stored && newestRecord(stored);
     // A millisecond after it, so nothing new can tie with what is already on record.
     if (at !== undefined) newest = Math.max(newest, Date.parse(at) + 1);
   }

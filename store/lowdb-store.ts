@@ -2,17 +2,21 @@ import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { z } from 'zod';
-import { ReleaseDocument } from '../src/app/document.js';
-import { ChannelTakenError, StoreError, type Quarantine, type ReleaseSummary, type Store } from '../src/app/store-port.js';
+import { OutboxMessage } from '../src/app/delivery/outbox-message.js';
+import { RefusalTally } from '../src/app/refusal-tally.js';
+import { ChannelTakenError, StoreError, type Commit, type Quarantine, type ReleaseSummary, type Store, type StoredRelease } from '../src/app/store-port.js';
+import { AuditEntry, GENESIS_HASH } from '../src/domain/audit-entry.js';
 import { SLUG_PATTERN, Slug } from '../src/domain/primitives.js';
-import { Channel } from '../src/domain/release.js';
+import { Channel, Release } from '../src/domain/release.js';
+import { DOCUMENT_VERSION, ReleaseDocument } from './release-document.js';
 import { DurableJsonFile, isTempFileName, nodeFs, type DurableFs } from './durable-json-file.js';
 import { lockFolder, type FolderLock } from './folder-lock.js';
 import { KeyedQueue } from './keyed-queue.js';
 
 // Layout: <dataDir>/index.json lists the releases in creation order with what list() and
-// findByChannel() need; <dataDir>/releases/<id>.json holds one ReleaseDocument. Each write
-// serialises one small document, so its cost does not grow with the number of releases.
+// findByChannel() need; <dataDir>/releases/<id>.json holds one ReleaseDocument (the release, its
+// audit chain, outbox and counted refusals). A transaction rewrites that one document, so its
+// cost does not grow with the number of releases (it does with the release's history).
 // A release file is the truth: the index is rewritten only when a summary changes, and is
 // repaired from the release files at open if a crash left it behind. <dataDir>/golive.lock
 // keeps a second golive out of the folder while this one has it open.
@@ -111,6 +115,7 @@ class LowdbStore implements Store {
       if (holds === undefined) throw new StoreError(`${this.pathOf(id)}: disappeared while the store was opening`, this.pathOf(id));
       if (holds !== id) throw new StoreError(`${this.pathOf(id)}: holds release "${holds}", but its file name says "${id}"`, this.pathOf(id));
       this.files.set(id, file);
+      markIfNumbered(file.data!.audit);
       const problem = this.verify(file.data!);
       if (problem) {
         this.quarantined.set(id, problem);
@@ -126,27 +131,57 @@ class LowdbStore implements Store {
     if (repaired) await this.saveIndex();
   }
 
-  list(): ReleaseSummary[] {
-    return this.order.map((id) => summaryOf(this.document(id)));
+  async list(): Promise<ReleaseSummary[]> {
+    return this.summaries();
   }
 
-  get(id: string): ReleaseDocument | undefined {
-    return this.files.get(id)?.data ?? undefined;
+  async get(id: string): Promise<StoredRelease | undefined> {
+    const doc = this.loaded(id);
+    return doc && storedOf(doc);
   }
 
-  quarantine(id: string): Quarantine | undefined {
-    return this.quarantined.get(id);
+  async quarantine(id: string): Promise<Quarantine | undefined> {
+    const quarantine = this.quarantined.get(id);
+    return quarantine && { ...quarantine };
   }
 
-  findByChannel(channel: Channel): string | undefined {
-    return this.order.find((id) => this.document(id).release.channels.some(sameChannel(channel)));
+  async findByChannel(channel: Channel): Promise<string | undefined> {
+    return this.follower(channel);
   }
 
-  async create(doc: ReleaseDocument): Promise<void> {
+  async audit(id: string, range: { fromSeq?: number; toSeq?: number } = {}): Promise<AuditEntry[]> {
+    return structuredClone(entriesIn(this.loaded(id)?.audit ?? [], range));
+  }
+
+  async auditByRequest(id: string, requestId: string): Promise<AuditEntry | undefined> {
+    const entry = this.loaded(id)?.audit.find((candidate) => candidate.request === requestId);
+    return entry && structuredClone(entry);
+  }
+
+  async outbox(id: string): Promise<OutboxMessage[]> {
+    return structuredClone(this.loaded(id)?.outbox ?? []);
+  }
+
+  async dueOutbox(now: Date, limit: number): Promise<Array<{ releaseId: string; message: OutboxMessage }>> {
+    const due: Array<{ releaseId: string; message: OutboxMessage; order: [number, number, number] }> = [];
+    this.order.forEach((releaseId, releaseAt) => {
+      this.document(releaseId).outbox.forEach((message, at) => {
+        if (isDue(message, now)) due.push({ releaseId, message, order: [Date.parse(message.createdAt), releaseAt, at] });
+      });
+    });
+    due.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1] || a.order[2] - b.order[2]);
+    return due.slice(0, Math.max(0, limit)).map(({ releaseId, message }) => ({ releaseId, message: structuredClone(message) }));
+  }
+
+  async create(release: Release, first: AuditEntry, outbox: OutboxMessage[]): Promise<void> {
     this.assertOpen();
-    const next = validated(doc, `the new release${describeId(doc)}`);
+    const next = validated(structuredClone({ version: DOCUMENT_VERSION, release, audit: [first], outbox }), `the new release${describeId({ release })}`);
     const id = next.release.id;
+    // Checked before the id becomes a path: only a slug ever does.
+    if (!SLUG_PATTERN.test(id)) throw new StoreError(`"${id}" is not a valid release id`);
     if (this.files.has(id) || this.creating.has(id)) throw new StoreError(`a release with id "${id}" already exists`);
+    assertContinues(id, undefined, next.audit);
+    numbered.add(next.audit);
     const releaseChannels = this.takeChannels(id, next.release.channels);
     this.creating.add(id);
     try {
@@ -165,7 +200,7 @@ class LowdbStore implements Store {
     await this.saveIndexOrLog();
   }
 
-  async update(id: string, change: (doc: ReleaseDocument) => ReleaseDocument | Promise<ReleaseDocument>): Promise<ReleaseDocument> {
+  async transact<T>(id: string, fn: (current: StoredRelease) => Commit<T> | Promise<Commit<T>>): Promise<T> {
     this.assertOpen();
     return this.releaseWrites.run(id, async () => {
       const file = this.files.get(id);
@@ -174,8 +209,10 @@ class LowdbStore implements Store {
       const quarantined = this.quarantined.get(id);
       // A record that failed verification is evidence: nothing is ever written over it.
       if (quarantined) throw new StoreError(`release "${id}" is read-only: its record fails verification at entry ${quarantined.seq}`);
-      const next = validated(await change(structuredClone(current)), `release "${id}"`);
-      if (next.release.id !== id) throw new StoreError(`release "${id}" cannot change its id to "${next.release.id}"`);
+      // fn gets its own copy; the saved document stays as it is until the new one is durable.
+      const commit = await fn(storedOf(current));
+      const next = committed(id, current, commit);
+      if (next === current) return commit.result;
       const summaryChanged = !sameSummary(summaryOf(current), summaryOf(next));
       const releaseChannels = this.takeChannels(
         id,
@@ -191,7 +228,7 @@ class LowdbStore implements Store {
         releaseChannels();
       }
       if (summaryChanged) await this.saveIndexOrLog();
-      return next;
+      return commit.result;
     });
   }
 
@@ -218,7 +255,7 @@ class LowdbStore implements Store {
   private takeChannels(id: string, channels: Channel[]): () => void {
     for (const channel of channels) {
       const inFlight = this.channelsInFlight.get(channelKey(channel));
-      const follower = inFlight !== undefined && inFlight !== id ? inFlight : this.order.find((other) => other !== id && this.document(other).release.channels.some(sameChannel(channel)));
+      const follower = inFlight !== undefined && inFlight !== id ? inFlight : this.follower(channel, id);
       if (follower !== undefined) throw new ChannelTakenError(channel, follower);
     }
     const keys = channels.map(channelKey);
@@ -232,6 +269,19 @@ class LowdbStore implements Store {
   // an index changed by something else refuses the whole change rather than half of it.
   private assertIndexUnchanged(): Promise<void> {
     return this.indexWrites.run('index', () => this.indexFile.assertUnchanged());
+  }
+
+  /** The release that follows `channel`, other than `except`. */
+  private follower(channel: Channel, except?: string): string | undefined {
+    return this.order.find((other) => other !== except && this.document(other).release.channels.some(sameChannel(channel)));
+  }
+
+  private summaries(): ReleaseSummary[] {
+    return this.order.map((id) => summaryOf(this.document(id)));
+  }
+
+  private loaded(id: string): ReleaseDocument | undefined {
+    return this.files.get(id)?.data ?? undefined;
   }
 
   private document(id: string): ReleaseDocument {
@@ -298,7 +348,7 @@ class LowdbStore implements Store {
     return this.indexWrites.run('index', async () => {
       if (this.savedRevision >= wanted) return;
       const revision = this.summaryRevision;
-      const data: IndexFile = { version: INDEX_VERSION, releases: this.list() };
+      const data: IndexFile = { version: INDEX_VERSION, releases: this.summaries() };
       await this.index.adapter.write(data);
       this.index.data = data;
       this.savedRevision = revision;
@@ -325,17 +375,99 @@ function parserFor<S extends z.ZodType>(schema: S, file: string): (value: unknow
 }
 
 function validated(doc: unknown, label: string): ReleaseDocument {
-  const result = ReleaseDocument.safeParse(doc);
-  if (!result.success) throw new StoreError(`${label} is not valid: ${problems(result.error)}`);
+  return checked(ReleaseDocument, doc, label);
+}
+
+// `at` is where the value sits in the document, so a problem is named as it would be in the file.
+function checked<S extends z.ZodType>(schema: S, value: unknown, label: string, at: Array<string | number> = []): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new StoreError(`${label} is not valid: ${problems(result.error, at)}`);
   return result.data;
+}
+
+/** A copy of what callers see of a release: never the saved objects themselves. */
+function storedOf(doc: ReleaseDocument): StoredRelease {
+  const head = doc.audit.at(-1);
+  return structuredClone({ release: doc.release, ...(head && { head }), ...(doc.refusals && { refusals: doc.refusals }) });
+}
+
+/**
+ * The document after `commit`, checked part by part (only what the commit brings: the rest was
+ * checked when it was written), or `current` itself when the commit changes nothing.
+ */
+function committed(id: string, current: ReleaseDocument, commit: Commit<unknown>): ReleaseDocument {
+  // Copied first: what the caller keeps (an entry's before/after, say) must not reach the saved document.
+  const { release, append = [], outbox = [], refusals } = structuredClone({ release: commit.release, append: commit.append, outbox: commit.outbox, refusals: commit.refusals });
+  if (release === undefined && append.length === 0 && outbox.length === 0 && refusals === undefined) return current;
+  const next: ReleaseDocument = { ...current };
+  if (release !== undefined) {
+    next.release = checked(Release, release, `release "${id}"`, ['release']);
+    if (next.release.id !== id) throw new StoreError(`release "${id}" cannot change its id to "${next.release.id}"`);
+  }
+  if (append.length > 0) {
+    const entries = append.map((entry, at) => checked(AuditEntry, entry, `release "${id}"`, ['audit', current.audit.length + at]));
+    assertContinues(id, current.audit.at(-1), entries);
+    next.audit = [...current.audit, ...entries];
+    if (numbered.has(current.audit)) numbered.add(next.audit);
+  }
+  if (outbox.length > 0) {
+    const messages = [...current.outbox];
+    const at = new Map(messages.map((message, index) => [message.id, index]));
+    for (const unchecked of outbox) {
+      const known = typeof unchecked.id === 'string' ? at.get(unchecked.id) : undefined;
+      const message = checked(OutboxMessage, unchecked, `release "${id}"`, ['outbox', known ?? messages.length]);
+      const index = at.get(message.id);
+      if (index === undefined) {
+        at.set(message.id, messages.length);
+        messages.push(message);
+      } else messages[index] = message;
+    }
+    next.outbox = messages;
+  }
+  if (refusals === null) delete next.refusals;
+  else if (refusals !== undefined) next.refusals = checked(RefusalTally, refusals, `release "${id}"`, ['refusals']);
+  return next;
+}
+
+/** Entries go on the end of the chain, each sealed after the one before: anything else is refused. */
+function assertContinues(id: string, head: AuditEntry | undefined, entries: readonly AuditEntry[]): void {
+  let prev = head;
+  for (const entry of entries) {
+    const seq = (prev?.seq ?? 0) + 1;
+    if (entry.seq !== seq || entry.prevHash !== (prev?.hash ?? GENESIS_HASH)) {
+      throw new StoreError(`release "${id}": audit entry ${entry.seq} does not continue the chain (the next entry must be ${seq}, sealed after ${prev ? `entry ${prev.seq}` : 'the start'})`);
+    }
+    prev = entry;
+  }
+}
+
+// Chains whose entry n sits at index n - 1, as every chain this store writes does (appends must
+// continue the chain): a range of them is a slice. A chain read from disk is checked once at open.
+const numbered = new WeakSet<readonly AuditEntry[]>();
+
+function markIfNumbered(chain: readonly AuditEntry[]): void {
+  if (chain.every((entry, at) => entry.seq === at + 1)) numbered.add(chain);
+}
+
+/** The entries of `chain` numbered within the inclusive bounds, in chain order. */
+function entriesIn(chain: readonly AuditEntry[], { fromSeq = 1, toSeq = Infinity }: { fromSeq?: number; toSeq?: number }): AuditEntry[] {
+  if (!numbered.has(chain)) return chain.filter((entry) => entry.seq >= fromSeq && entry.seq <= toSeq);
+  const start = Math.max(0, Math.ceil(fromSeq) - 1);
+  const end = Math.min(chain.length, Math.floor(toSeq));
+  return start < end ? chain.slice(start, end) : [];
+}
+
+function isDue(message: OutboxMessage, now: Date): boolean {
+  return message.status === 'pending' && (message.nextAttemptAt === undefined || Date.parse(message.nextAttemptAt) <= now.getTime());
 }
 
 const SHOWN_PROBLEMS = 3;
 
 // "release.criteria.0.responses.1.at: must be an ISO 8601 timestamp", for the first few issues.
-function problems(error: z.ZodError): string {
+function problems(error: z.ZodError, at: Array<string | number> = []): string {
   const shown = error.issues.slice(0, SHOWN_PROBLEMS).map((issue) => {
-    const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
+    const path = [...at, ...issue.path];
+    const where = path.length > 0 ? path.map(String).join('.') : '(top level)';
     return `${where}: ${issue.message}`;
   });
   const more = error.issues.length - shown.length;

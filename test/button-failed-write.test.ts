@@ -32,7 +32,7 @@ describe('a button press whose write the disk refuses', () => {
 
   it('tells a non-owner nothing was saved, writes nothing, and audits the refusal once the disk works', async () => {
     const saved = await readFile(file(), 'utf8');
-    const entries = h.doc(R).audit.length;
+    const entries = (await h.doc(R)).audit.length;
     broken = true;
 
     const before = h.fake.calls.length;
@@ -42,7 +42,7 @@ describe('a button press whose write the disk refuses', () => {
     expect(told).not.toContain('only its owners or their delegates');
     expect(h.fake.callsTo('views.open')).toHaveLength(0);
     expect(await readFile(file(), 'utf8')).toBe(saved);
-    expect(h.doc(R).audit).toHaveLength(entries);
+    expect((await h.doc(R)).audit).toHaveLength(entries);
     // The request was handled (and said so), so it is not replayed at the next start.
     const inbox = (await readFile(join(h.dir, INBOX_FILE), 'utf8'))
       .trim()
@@ -70,6 +70,6 @@ describe('a button press whose write the disk refuses', () => {
     await h.submit(DAN, ANSWER_FORM, metadata, { evidence: { evidence: '' }, comment: { comment: 'Build is red' } });
     expect(h.repliesSince(before, DAN)).toMatch(NOT_SAVED);
     expect(await readFile(file(), 'utf8')).toBe(saved);
-    expect(h.doc(R).release.criteria.find((c) => c.id === 'code-ready')!.responses).toEqual([]);
+    expect((await h.doc(R)).release.criteria.find((c) => c.id === 'code-ready')!.responses).toEqual([]);
   });
 });

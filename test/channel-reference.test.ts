@@ -31,7 +31,7 @@ describe('a channel reference', () => {
     expect(doc.release.roles.DCC).toEqual(['teams:dan']);
     const checklist = doc.outbox.find((m) => m.kind === 'checklist')!;
     expect(checklist.to).toEqual({ channel: teamsChannel });
-    expect(h.store.findByChannel({ platform: 'teams', id: teamsChannel.id })).toBe('nov');
+    expect(await h.store.findByChannel({ platform: 'teams', id: teamsChannel.id })).toBe('nov');
   });
 
   it('comes with a request taken from the inbox, whose actor the app qualifies with its platform', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Harness } from './support/golive.js';
+import { recordOf } from './support/store-records.js';
 
 // What the console prints: one line for a change, the whole checklist only on status and ask, no
 // buttons nobody can click there, announcements marked with their channel.
@@ -40,7 +41,7 @@ describe('console output', () => {
     const { output } = await h.run('/release confirm code-ready met --evidence https://example.org/b', 'dan');
     expect(printed(output)).toEqual(['Recorded: criterion 1 (code-ready) met, with 1 evidence link.  (only you can see this)']);
     // The posted checklist was still kept up to date in the store, for the platforms that show it.
-    expect(h.store.get('nov')!.outbox.some((m) => m.kind === 'checklist-update' && m.status === 'sent')).toBe(true);
+    expect((await recordOf(h.store, 'nov')).outbox.some((m) => m.kind === 'checklist-update' && m.status === 'sent')).toBe(true);
   });
 
   it('shows the whole checklist on status', async () => {

@@ -205,6 +205,6 @@ describe('date on Slack', () => {
     expect(since.filter((c) => c.method === 'chat.postMessage')).toEqual([]);
     expect(since.filter((c) => c.method === 'chat.postEphemeral').map((c) => c.body.channel)).toEqual([CHANNEL]);
     expect(await readFile(file, 'utf8')).toBe(before);
-    expect(h.doc('r').release.implementation.date).toBe('2026-06-02');
+    expect((await h.doc('r')).release.implementation.date).toBe('2026-06-02');
   });
 });

@@ -31,7 +31,7 @@ describe('the Decide GO button', () => {
     expect(reply).toContain('code-ready: waiting for an answer');
     expect(reply).toContain('--override');
     expect(announced(h)).toEqual([]);
-    const doc = h.doc(R);
+    const doc = await h.doc(R);
     expect(doc.release.decisions).toEqual([]);
     expect(doc.audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: `slack:${PAT}`, platform: 'slack' }, command: '/release decide go (button)' });
     expect(verifyChain(doc.audit).ok).toBe(true);
@@ -43,13 +43,13 @@ describe('the Decide GO button', () => {
     const before = h.fake.calls.length;
     await h.click(RITA, 'golive:decide:no-go', value);
     expect(h.repliesSince(before, RITA)).toContain('keeps separation of duties');
-    expect(h.doc(R).release.decisions).toEqual([]);
-    expect(h.doc(R).audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: `slack:${RITA}` }, command: '/release decide no-go (button)' });
+    expect((await h.doc(R)).release.decisions).toEqual([]);
+    expect((await h.doc(R)).audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: `slack:${RITA}` }, command: '/release decide no-go (button)' });
   });
 
   it('records NO-GO from the button and announces it, since a NO-GO needs nothing cleared', async () => {
     await h.click(PAT, 'golive:decide:no-go', value);
-    expect(h.doc(R).release.decisions).toMatchObject([{ verdict: 'no-go', by: `slack:${PAT}`, platform: 'slack' }]);
+    expect((await h.doc(R)).release.decisions).toMatchObject([{ verdict: 'no-go', by: `slack:${PAT}`, platform: 'slack' }]);
     expect(announced(h)).toHaveLength(1);
   });
 

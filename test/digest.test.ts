@@ -17,6 +17,7 @@ import { openPeopleFile, PEOPLE_FILE } from '../store/people-file.js';
 import { runConsole } from '../adapters/console/console-chat.js';
 import { renderText } from '../adapters/console/render-text.js';
 import { TestClock } from './support/test-clock.js';
+import { recordOf } from './support/store-records.js';
 
 // The daily digest: one direct message per person per working day at 09:00 in the zone of their
 // soonest release, listing everything that waits for them, and `notify off|on`.
@@ -151,7 +152,9 @@ describe('the daily digest', () => {
     await tick('2019-12-20T09:30:00Z');
     expect(port.to('dan')).toHaveLength(1);
     // The setting is dan's alone: it went into no release's audit trail.
-    expect(JSON.stringify(store.get('a'))).not.toContain('notify');
+    const record = JSON.stringify(await recordOf(store, 'a'));
+    expect(record).toContain('"audit":[{');
+    expect(record).not.toContain('notify');
   });
 
   it('tries a failed or interrupted send once more, never more', async () => {

@@ -11,6 +11,7 @@ import { ANSWER_FORM } from '../src/app/language/action-ids.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { renderText } from '../adapters/console/render-text.js';
 import { TestClock } from './support/test-clock.js';
+import { recordOf } from './support/store-records.js';
 
 // Buttons and forms reach the app through GoliveApp.act and .submit, as a platform without
 // Slack's modals would call them: each becomes a typed command run by `execute`.
@@ -37,19 +38,19 @@ describe('one entry point for buttons and forms', () => {
   const answer = (who: string, word: string) => app.act(as(who), `golive:answer:${word}`, JSON.stringify({ r: 'nov', c: 'code-ready' }));
 
   it("gives an owner's answer button a private form to fill in, and writes nothing", async () => {
-    const entries = store.get('nov')!.audit.length;
+    const entries = (await recordOf(store, 'nov')).audit.length;
     const replies = await answer('dan', 'not-met');
     expect(replies).toEqual([{ kind: 'form', visibility: 'private', form: expect.objectContaining({ id: ANSWER_FORM, title: 'Not met: criterion 1', submit: 'Record answer' }) }]);
     const first = replies[0];
     const form = first?.kind === 'form' ? first.form : undefined;
     expect(form?.fields.find((f) => f.id === 'comment')).toMatchObject({ required: true });
     expect(JSON.parse(form!.metadata)).toEqual({ r: 'nov', c: 'code-ready', a: 'not-met' });
-    expect(store.get('nov')!.audit).toHaveLength(entries);
+    expect((await recordOf(store, 'nov')).audit).toHaveLength(entries);
   });
 
   it("refuses someone else's press privately and audits it as the typed answer would be", async () => {
     expect(text(await answer('mallory', 'met'))).toContain('Not allowed: Criterion 1 (code-ready) is owned by @teams:dan (role DCC)');
-    expect(store.get('nov')!.audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: 'teams:mallory', platform: 'teams' }, command: '/release confirm code-ready met (button)' });
+    expect((await recordOf(store, 'nov')).audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: 'teams:mallory', platform: 'teams' }, command: '/release confirm code-ready met (button)' });
   });
 
   it('says a button or form it does not know is not one golive knows, and a criterion that is gone is gone', async () => {
@@ -64,11 +65,11 @@ describe('one entry point for buttons and forms', () => {
     const metadata = JSON.stringify({ r: 'nov', c: 'code-ready', a: 'not-met' });
     const refused = await app.submit(as('dan'), ANSWER_FORM, metadata, { evidence: 'not-a-link', comment: '' });
     expect(text(refused)).toContain('Nothing was recorded: evidence: Not an http(s) link: not-a-link comment: Say why');
-    expect(store.get('nov')!.release.criteria[0]!.responses).toEqual([]);
+    expect((await store.get('nov'))!.release.criteria[0]!.responses).toEqual([]);
 
     const recorded = await app.submit(as('dan'), ANSWER_FORM, metadata, { evidence: 'https://ci.example.org/1', comment: 'Build is red' });
     expect(text(recorded)).toContain('Recorded: criterion 1 (code-ready) not met');
-    expect(store.get('nov')!.release.criteria[0]!.responses).toEqual([expect.objectContaining({ answer: 'not-met', comment: 'Build is red', by: 'teams:dan', platform: 'teams' })]);
-    expect(store.get('nov')!.audit.at(-1)).toMatchObject({ outcome: 'applied', command: '/release confirm code-ready not-met "Build is red" --evidence https://ci.example.org/1 (form)' });
+    expect((await store.get('nov'))!.release.criteria[0]!.responses).toEqual([expect.objectContaining({ answer: 'not-met', comment: 'Build is red', by: 'teams:dan', platform: 'teams' })]);
+    expect((await recordOf(store, 'nov')).audit.at(-1)).toMatchObject({ outcome: 'applied', command: '/release confirm code-ready not-met "Build is red" --evidence https://ci.example.org/1 (form)' });
   });
 });

@@ -12,6 +12,7 @@ import { renderText } from '../adapters/console/render-text.js';
 import { changeRelease } from '../src/app/usecases/change.js';
 import { Refusal } from '../src/app/request.js';
 import { qualify } from '../src/domain/person-id.js';
+import { recordOf } from './support/store-records.js';
 
 describe('a write the disk refuses', () => {
   let dir: string;
@@ -40,8 +41,8 @@ describe('a write the disk refuses', () => {
     const reply = await run('/release role DCC dan');
     expect(reply).toMatch(/Not done: (Nothing was saved|Something went wrong and nothing was recorded)/);
     expect(await readFile(file, 'utf8')).toBe(saved);
-    expect(store.get('nov')!.release.roles.DCC).toEqual([]);
-    expect(store.get('nov')!.audit).toHaveLength(1);
+    expect((await store.get('nov'))!.release.roles.DCC).toEqual([]);
+    expect((await recordOf(store, 'nov')).audit).toHaveLength(1);
 
     broken = false;
     expect(await run('/release role DCC dan')).toContain('Role DCC: @dan');

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { sealEntry } from '../src/domain/audit.js';
 import { decisionPaper } from '../src/app/usecases/report.js';
-import type { ReleaseDocument } from '../src/app/document.js';
+import type { ReleaseDocument } from '../store/release-document.js';
 import { Harness } from './support/golive.js';
 import { SlackHarness, CHANNEL, SECRET } from './support/slack-harness.js';
 import { appHomeOpened, event } from './support/slack-requests.js';
@@ -187,7 +187,7 @@ describe('older records holding control characters', () => {
 
   it('keeps a comment with a lone carriage return on one line of the decision paper', async () => {
     h = await oldRelease();
-    const paper = decisionPaper(h.store.get('old')!.release, h.clock.now());
+    const paper = decisionPaper((await h.store.get('old'))!.release, h.clock.now());
     expect(paper).not.toContain('\r');
     expect(paper).not.toMatch(CONTROLS);
     const answer = paper.split('\n').filter((line) => line.includes('- Answer:'));
@@ -240,7 +240,7 @@ describe('through Slack', () => {
     h = await SlackHarness.open();
     // Typed as characters, which Slack sends as entities: the name holds `<!channel>` itself.
     await h.command(RITA, 'create "&lt;!channel&gt; release" 2019-11-29 --id pinged');
-    expect(h.doc('pinged').release.name).toBe('<!channel> release');
+    expect((await h.doc('pinged')).release.name).toBe('<!channel> release');
     await h.command(RITA, 'report');
     await h.command(RITA, 'audit export');
     await h.command(RITA, 'audit export --format csv');

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Harness } from './support/golive.js';
+import { recordOf } from './support/store-records.js';
 
 // history, switch list and risk list through the real console: what a person reads about one item.
 
@@ -71,12 +72,12 @@ describe('history', () => {
   });
 
   it('lists what exists when there is no such item, and changes nothing', async () => {
-    const before = h.store.get('nov')!.audit.length;
+    const before = (await recordOf(h.store, 'nov')).audit.length;
     const { output } = await h.run('/release history nope');
     expect(output).toContain('Not done: Nov has no item "nope". Criteria: 1 code-ready, 2 test-phases-closed');
     expect(output).toContain('groups: opsg, tag; switches: SECMP0062, opsg; risks: R1.');
     expect(await as('rita', '/release history risk 9')).toContain('Nov has no risk "9"');
-    expect(h.store.get('nov')!.audit.length).toBe(before);
+    expect((await recordOf(h.store, 'nov')).audit.length).toBe(before);
   });
 
   it("shows a switch's changes and a risk's mitigations and acceptance, with the refused attempt", async () => {
@@ -123,6 +124,6 @@ describe('switch list and risk list', () => {
     const { output, status } = await h.run('/release switch add list --expect on');
     expect(status).toBe(1);
     expect(output).toContain('A switch cannot be called "list"');
-    expect(h.store.get('nov')!.release.switches.map((s) => s.key)).toEqual(['SECMP0062', 'opsg']);
+    expect((await h.store.get('nov'))!.release.switches.map((s) => s.key)).toEqual(['SECMP0062', 'opsg']);
   });
 });

@@ -76,7 +76,7 @@ describe('the switch and facts webhooks', () => {
     expect(sent.json).toMatchObject({ ok: true, verdict: 'NO-GO' });
     expect(String(sent.json.recorded)).toContain('Switch SECMP0062 recorded as on');
 
-    const doc = h.doc(R);
+    const doc = await h.doc(R);
     expect(doc.release.switches.find((s) => s.key === 'SECMP0062')).toMatchObject({ current: 'on' });
     expect(evaluate(doc.release, new Date(NOW)).verdict).toBe('NO-GO');
     const entry = doc.audit.at(-1)!;
@@ -99,13 +99,13 @@ describe('the switch and facts webhooks', () => {
     expect(posts).toHaveLength(1);
     expect(textOf(posts[0]!)).toContain('Guarded switch SECMP0062 is off');
     expect(textOf(posts[0]!)).toContain('Put back as expected');
-    expect(h.doc(R).audit.at(-1)!.actor).toEqual({ id: 'hook:flag-service', platform: 'hook' });
+    expect((await h.doc(R)).audit.at(-1)!.actor).toEqual({ id: 'hook:flag-service', platform: 'hook' });
   });
 
   it('tells the owners in the channel when new facts break a confirmed criterion', async () => {
     const { reply } = await h.command(DAN, 'confirm no-sev1-sev2 met');
     expect(reply).not.toContain('Not done');
-    expect(evaluate(h.doc(R).release, new Date(NOW)).criteria.find((c) => c.criterion.id === 'no-sev1-sev2')!.state).toBe('met');
+    expect(evaluate((await h.doc(R)).release, new Date(NOW)).criteria.find((c) => c.criterion.id === 'no-sev1-sev2')!.state).toBe('met');
 
     const before = postsToChannel(h).length;
     const sent = await hook(h, '/hooks/facts', { release: R, defects: { sev2: 1 }, testingIssues: 3, threshold: 10, phases: [{ name: 'SIT', closed: true }], source: 'defect tracker' });
@@ -113,7 +113,7 @@ describe('the switch and facts webhooks', () => {
     expect(sent.json).toMatchObject({ ok: true, verdict: 'NO-GO' });
     expect(String(sent.json.recorded)).toContain('sev2=1');
 
-    const doc = h.doc(R);
+    const doc = await h.doc(R);
     expect(doc.release.facts.defects!.counts).toMatchObject({ 1: 0, 2: 1, 3: 4 });
     expect(doc.release.facts.testingIssues).toMatchObject({ count: 3, threshold: 10 });
     expect(doc.release.facts.phases.map((p) => p.name)).toContain('SIT');
@@ -139,7 +139,7 @@ describe('the switch and facts webhooks', () => {
     const before = postsToChannel(h).length;
     const sent = await hook(h, '/hooks/facts', { release: R, phases: [{ name: 'UIT', closed: true }], actor: 'ci' });
     expect(sent.status).toBe(200);
-    const criterion = evaluate(h.doc(R).release, new Date(NOW)).criteria.find((c) => c.criterion.id === 'test-phases-closed')!;
+    const criterion = evaluate((await h.doc(R)).release, new Date(NOW)).criteria.find((c) => c.criterion.id === 'test-phases-closed')!;
     expect(criterion.stale).toBe(true);
     expect(criterion.rule?.state).toBe('holds');
     const told = postsToChannel(h).slice(before);
@@ -157,7 +157,7 @@ describe('the switch and facts webhooks', () => {
     expect((await post(h, '/hooks/switch', body, headers)).status).toBe(200);
     await h.settled();
     expect((await hook(h, '/hooks/switch', { release: R, key: 'SECMP0062', state: 'off', source: 'flag service' })).status).toBe(200);
-    const entries = h.doc(R).audit.length;
+    const entries = (await h.doc(R)).audit.length;
     const posts = postsToChannel(h).length;
 
     const replayed = await post(h, '/hooks/switch', body, headers);
@@ -165,8 +165,8 @@ describe('the switch and facts webhooks', () => {
     expect(replayed.status).toBe(200);
     expect(replayed.json).toMatchObject({ ok: true, duplicate: true });
     expect(String(replayed.json.recorded)).toContain('Already recorded');
-    expect(h.doc(R).release.switches[0]!.current).toBe('off');
-    expect(h.doc(R).audit).toHaveLength(entries);
+    expect((await h.doc(R)).release.switches[0]!.current).toBe('off');
+    expect((await h.doc(R)).audit).toHaveLength(entries);
     expect(postsToChannel(h)).toHaveLength(posts);
   });
 
@@ -174,7 +174,7 @@ describe('the switch and facts webhooks', () => {
     const before = postsToChannel(h).length;
     const sent = await hook(h, '/hooks/facts', { release: R, defects: { sev4: 9 } });
     expect(sent.status).toBe(200);
-    expect(h.doc(R).release.facts.defects!.counts[4]).toBe(9);
+    expect((await h.doc(R)).release.facts.defects!.counts[4]).toBe(9);
     expect(postsToChannel(h).slice(before)).toHaveLength(0);
   });
 });
@@ -307,7 +307,7 @@ describe('a quarantined release', () => {
 
     const h = await SlackHarness.open('2019-11-19T12:00:00Z', first.dir, {}, { hookSecret: HOOK_SECRET });
     try {
-      expect(h.store.quarantine(R)).toBeDefined();
+      expect(await h.store.quarantine(R)).toBeDefined();
       const sent = await hook(h, '/hooks/switch', { release: R, key: 'SECMP0062', state: 'on', source: 'flag service' });
       expect(sent.status).toBe(409);
       expect(sent.json.error).toContain('fails verification');
@@ -328,9 +328,9 @@ describe('without GOLIVE_HOOK_SECRET', () => {
   afterAll(() => h.close());
 
   it('the hooks are off: 404, and nothing changes', async () => {
-    const before = structuredClone(h.doc(R));
+    const before = structuredClone(await h.doc(R));
     const sent = await hook(h, '/hooks/switch', { release: R, key: 'SECMP0062', state: 'on', source: 'flag service' });
     expect(sent.status).toBe(404);
-    expect(h.doc(R)).toEqual(before);
+    expect(await h.doc(R)).toEqual(before);
   });
 });

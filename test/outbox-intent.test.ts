@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { webApi } from '@slack/bolt';
 import { deliverDue, MAX_ATTEMPTS, type ChatPorts } from '../src/app/delivery/outbox.js';
 import { RENDERERS } from '../src/app/delivery/render-message.js';
-import { OutboxMessage } from '../src/app/document.js';
+import { OutboxMessage } from '../src/app/delivery/outbox-message.js';
 import type { Store } from '../src/app/store-port.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { slackPort } from '../adapters/slack/slack-port.js';
@@ -13,10 +13,12 @@ import { slackClientOptions } from '../adapters/slack/client.js';
 import { consolePort } from '../adapters/console/console-port.js';
 import { doneView } from '../src/views/messages.js';
 import { t } from '../src/views/elements.js';
-import { minimalReleaseDocument } from './fixtures/release-doc.js';
+import { minimalRelease } from './fixtures/release-doc.js';
+import { createRelease, editRelease } from './support/store-records.js';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { Harness } from './support/golive.js';
 import { SlackHarness, CHANNEL } from './support/slack-harness.js';
+import { recordOf } from './support/store-records.js';
 
 // The outbox holds what to say, not how it looked: messages are rendered when delivered, their
 // outcomes are written once per batch, failures are retried on the platform's terms, and a
@@ -43,14 +45,14 @@ const dateMoved = (channel: string, extra: Partial<OutboxMessage> = {}): OutboxM
 async function storeWith(outbox: OutboxMessage[]): Promise<{ store: Store; writes: () => number; dir: string; close: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'golive-intent-'));
   const real = await openLowdbStore(dir);
-  await real.create(minimalReleaseDocument('rel-1', { release: { dateChanges: [MOVE], implementation: { date: '2019-12-06', time: '18:00', zone: 'Europe/London' } }, outbox }));
+  await createRelease(real, minimalRelease('rel-1', { dateChanges: [MOVE], implementation: { date: '2019-12-06', time: '18:00', zone: 'Europe/London' } }), outbox);
   let writes = 0;
   const store = new Proxy(real, {
     get(target, prop) {
-      if (prop === 'update') {
-        return (...args: Parameters<Store['update']>) => {
+      if (prop === 'transact') {
+        return (...args: Parameters<Store['transact']>) => {
           writes += 1;
-          return target.update(...args);
+          return target.transact(...args);
         };
       }
       const value = Reflect.get(target, prop) as unknown;
@@ -60,7 +62,7 @@ async function storeWith(outbox: OutboxMessage[]): Promise<{ store: Store; write
   return { store, writes: () => writes, dir, close: async () => (await real.close(), await rm(dir, { recursive: true, force: true })) };
 }
 
-const messageOf = (store: Store) => store.get('rel-1')!.outbox[0]!;
+const messageOf = async (store: Store) => (await recordOf(store, 'rel-1')).outbox[0]!;
 
 describe('the outbox holds intent', () => {
   let h: Harness | undefined;
@@ -81,7 +83,7 @@ describe('the outbox holds intent', () => {
     expect(output).toContain('[#general] Nov moves from 29 Nov 2019 09:00 to 6 Dec 2019 09:00: A severity 2 defect was found.');
     const file = await readFile(join(h.dir, 'releases', 'nov.json'), 'utf8');
     const [message] = JSON.parse(file).outbox as Array<Record<string, unknown>>;
-    const head = h.store.get('nov')!.audit.at(-1)!;
+    const head = (await recordOf(h.store, 'nov')).audit.at(-1)!;
     expect(message).toMatchObject({ kind: 'date-moved', to: { channel: { platform: 'console', id: 'general' } }, params: { index: 0 }, record: { seq: head.seq, hash: head.hash }, status: 'sent' });
     expect(message).not.toHaveProperty('view');
     expect(file).not.toContain('moves from');
@@ -91,7 +93,7 @@ describe('the outbox holds intent', () => {
   it('renders at delivery: a renderer that says it differently changes what is sent, not what is stored', async () => {
     const s = await storeWith([dateMoved('C1')]);
     closeStore = s.close;
-    const stored = JSON.stringify(messageOf(s.store));
+    const stored = JSON.stringify(await messageOf(s.store));
     const said: string[] = [];
     const original = RENDERERS['date-moved'];
     RENDERERS['date-moved'] = { words: 'Date move', render: (m, doc) => doneView('Renamed', t(`RENAMED: ${doc.release.name} now goes on ${doc.release.dateChanges[m.params.index]!.to.date}`)) };
@@ -101,7 +103,7 @@ describe('the outbox holds intent', () => {
       RENDERERS['date-moved'] = original;
     }
     expect(said.join('')).toContain('[#C1] RENAMED: Release rel-1 now goes on 2019-12-06');
-    const after = messageOf(s.store);
+    const after = await messageOf(s.store);
     const { status, attempts, sentAt, messageRef, ...intent } = after;
     expect({ status, attempts, sentAt }).toEqual({ status: 'sent', attempts: 1, sentAt: T0 });
     expect(messageRef).toMatch(/^console-/);
@@ -119,7 +121,7 @@ describe('the outbox holds intent', () => {
     expect(await deliverDue(s.store, { slack: consolePort((text) => said.push(text)) }, at(0))).toBe(10);
     expect(said).toHaveLength(10);
     expect(s.writes()).toBe(1);
-    expect(s.store.get('rel-1')!.outbox.map((m) => m.status)).toEqual(Array(10).fill('sent'));
+    expect((await recordOf(s.store, 'rel-1')).outbox.map((m) => m.status)).toEqual(Array(10).fill('sent'));
     // Nothing is due any more: a second pass neither sends nor writes.
     expect(await deliverDue(s.store, { slack: consolePort((text) => said.push(text)) }, at(1000))).toBe(0);
     expect(s.writes()).toBe(1);
@@ -138,14 +140,14 @@ describe('the outbox holds intent', () => {
     const ports = await slackAgainstFake();
     fake!.failNext('chat.postMessage', { status: 429, retryAfter: 7 });
     await deliverDue(s.store, ports, at(0));
-    expect(messageOf(s.store)).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: at(7000).toISOString() });
+    expect(await messageOf(s.store)).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: at(7000).toISOString() });
     await deliverDue(s.store, ports, at(6999));
     expect(posts()).toHaveLength(1);
     await deliverDue(s.store, ports, at(7000));
     expect(posts()).toHaveLength(2);
     expect(posts()[1]!.failed).toBeUndefined();
     expect(JSON.stringify(posts()[1]!.body.blocks)).toContain('moves from 29 Nov 2019');
-    expect(messageOf(s.store)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(await messageOf(s.store)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
   it('holds the rest of a batch to the same platform until the Retry-After, without counting a try', async () => {
@@ -155,12 +157,12 @@ describe('the outbox holds intent', () => {
     fake!.failNext('chat.postMessage', { status: 429, retryAfter: 7 });
     await deliverDue(s.store, ports, at(0));
     expect(posts()).toHaveLength(1);
-    expect(s.store.get('rel-1')!.outbox.map((m) => [m.attempts, m.nextAttemptAt])).toEqual([
+    expect((await recordOf(s.store, 'rel-1')).outbox.map((m) => [m.attempts, m.nextAttemptAt])).toEqual([
       [1, at(7000).toISOString()],
       [0, at(7000).toISOString()],
     ]);
     await deliverDue(s.store, ports, at(7000));
-    expect(s.store.get('rel-1')!.outbox.map((m) => m.status)).toEqual(['sent', 'sent']);
+    expect((await recordOf(s.store, 'rel-1')).outbox.map((m) => m.status)).toEqual(['sent', 'sent']);
   });
 
   it('backs off after a 5xx (2 s, then 4 s) and delivers once Slack recovers', async () => {
@@ -169,13 +171,13 @@ describe('the outbox holds intent', () => {
     const ports = await slackAgainstFake();
     fake!.failNext('chat.postMessage', { status: 500 }, 2);
     await deliverDue(s.store, ports, at(0));
-    expect(messageOf(s.store)).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: at(2000).toISOString() });
+    expect(await messageOf(s.store)).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: at(2000).toISOString() });
     await deliverDue(s.store, ports, at(1999));
     expect(posts()).toHaveLength(1);
     await deliverDue(s.store, ports, at(2000));
-    expect(messageOf(s.store)).toMatchObject({ status: 'pending', attempts: 2, nextAttemptAt: at(6000).toISOString() });
+    expect(await messageOf(s.store)).toMatchObject({ status: 'pending', attempts: 2, nextAttemptAt: at(6000).toISOString() });
     await deliverDue(s.store, ports, at(6000));
-    expect(messageOf(s.store)).toMatchObject({ status: 'sent', attempts: 3 });
+    expect(await messageOf(s.store)).toMatchObject({ status: 'sent', attempts: 3 });
     expect(posts().filter((c) => !c.failed)).toHaveLength(1);
   });
 
@@ -184,14 +186,14 @@ describe('the outbox holds intent', () => {
     await slack.command('URITA', 'create "Nov" 2019-11-29 --id nov');
     slack.fake.failNext('chat.postMessage', { status: 500 }, MAX_ATTEMPTS);
     await slack.command('URITA', 'date 2019-12-06 "A severity 2 defect was found"');
-    const announcement = () => slack!.doc('nov').outbox.find((m) => m.kind === 'date-moved')!;
+    const announcement = async () => (await slack!.doc('nov')).outbox.find((m) => m.kind === 'date-moved')!;
     for (let tries = 1; tries < MAX_ATTEMPTS; tries += 1) {
-      expect(announcement()).toMatchObject({ status: 'pending', attempts: tries });
-      slack.clock.set(announcement().nextAttemptAt!);
+      expect(await announcement()).toMatchObject({ status: 'pending', attempts: tries });
+      slack.clock.set((await announcement()).nextAttemptAt!);
       await slack.serving.outbox.kick();
     }
-    expect(announcement()).toMatchObject({ status: 'dead', attempts: MAX_ATTEMPTS });
-    expect(announcement().lastError).toContain('500');
+    expect(await announcement()).toMatchObject({ status: 'dead', attempts: MAX_ATTEMPTS });
+    expect((await announcement()).lastError).toContain('500');
     const failed = slack.fake.callsTo('chat.postMessage').filter((c) => c.failed);
     expect(failed).toHaveLength(MAX_ATTEMPTS);
 
@@ -213,7 +215,7 @@ describe('the outbox holds intent', () => {
     await slack.command('URITA', 'create "Nov" 2019-11-29 --id nov');
     await slack.command('URITA', 'ask');
     const dir = slack.dir;
-    const posted = slack.doc('nov').outbox.find((m) => m.kind === 'checklist')!;
+    const posted = (await slack.doc('nov')).outbox.find((m) => m.kind === 'checklist')!;
     await slack.close(false);
     slack = undefined;
 
@@ -242,7 +244,7 @@ describe('the outbox holds intent', () => {
     expect(edits).toHaveLength(1);
     expect(JSON.stringify(edits[0]!.body.blocks)).toContain('Go-live checklist');
     expect(JSON.stringify(edits[0]!.body.blocks)).not.toContain('an old edit');
-    const outbox = slack.doc('nov').outbox;
+    const outbox = (await slack.doc('nov')).outbox;
     expect(outbox.map((m) => [m.kind, m.status])).toEqual([
       ['checklist', 'sent'],
       ['checklist-update', 'sent'],
@@ -262,27 +264,29 @@ describe('the outbox holds intent', () => {
     await slack.command('URITA', 'create "Nov" 2019-11-29 --id nov');
     await slack.command('URITA', 'date 2019-12-06 "A severity 2 defect was found"');
     // As the scheduler will write one: to a person, due earlier, sent late.
-    await slack.store.update('nov', (doc) => {
-      doc.outbox.push({
-        id: 'dm:nov:date-moved:UDAN',
-        kind: 'date-moved',
-        to: { person: { platform: 'slack', id: 'slack:UDAN' } },
-        params: { index: 0 },
-        createdAt: '2019-11-07T09:00:30.000Z',
-        status: 'pending',
-        attempts: 0,
-        dueAt: '2019-11-07T09:00:00.000Z',
-        late: true,
-      });
-      return doc;
-    });
+    await slack.store.transact('nov', () => ({
+      outbox: [
+        {
+          id: 'dm:nov:date-moved:UDAN',
+          kind: 'date-moved',
+          to: { person: { platform: 'slack', id: 'slack:UDAN' } },
+          params: { index: 0 },
+          createdAt: '2019-11-07T09:00:30.000Z',
+          status: 'pending',
+          attempts: 0,
+          dueAt: '2019-11-07T09:00:00.000Z',
+          late: true,
+        },
+      ],
+      result: undefined,
+    }));
     await slack.serving.outbox.kick();
     const dm = slack.fake.callsTo('chat.postMessage').find((c) => c.body.channel === 'UDAN');
     expect(dm).toBeDefined();
     const blocks = JSON.stringify(dm!.body.blocks);
     expect(blocks).toContain('Nov moves from 29 Nov 2019 09:00 to 6 Dec 2019 09:00: A severity 2 defect was found.');
     expect(blocks).toContain('(late: due 7 Nov 2019 09:00 GMT)');
-    expect(slack.doc('nov').outbox.find((m) => m.id === 'dm:nov:date-moved:UDAN')).toMatchObject({ status: 'sent', messageRef: expect.stringMatching(/^DDAN\//) });
+    expect((await slack.doc('nov')).outbox.find((m) => m.id === 'dm:nov:date-moved:UDAN')).toMatchObject({ status: 'sent', messageRef: expect.stringMatching(/^DDAN\//) });
   });
 
   it('prints a direct message in the console with whom it is for', async () => {
@@ -324,7 +328,7 @@ describe('the outbox holds intent', () => {
         async post(_channel, view) {
           shown.push(JSON.stringify(view));
           // A change lands while the post is on its way.
-          await s.store.update('rel-1', (doc) => ((doc.release.name = 'Renamed while posting'), doc));
+          await editRelease(s.store, 'rel-1', (release) => (release.name = 'Renamed while posting'));
           return { ref: 'C1/1.0' };
         },
         async update(_channel, ref, view) {
@@ -337,7 +341,7 @@ describe('the outbox holds intent', () => {
     };
     await deliverDue(s.store, ports, at(0));
     expect(shown[0]).not.toContain('Renamed while posting');
-    expect(s.store.get('rel-1')!.outbox.map((m) => [m.kind, m.status])).toEqual([
+    expect((await recordOf(s.store, 'rel-1')).outbox.map((m) => [m.kind, m.status])).toEqual([
       ['checklist', 'sent'],
       ['checklist-update', 'pending'],
     ]);

@@ -4,6 +4,7 @@ import { DirectoryRouter } from '../src/app/directories.js';
 import { UserError } from '../src/app/request.js';
 import { openPeopleFile } from '../store/people-file.js';
 import { Harness } from './support/golive.js';
+import { recordOf } from './support/store-records.js';
 
 // How people are named in the neutral grammar, typed in the console: bare names are the
 // console's own people, anyone else is named with their platform.
@@ -18,14 +19,14 @@ describe('naming people in the console', () => {
 
   it('refuses Slack markup typed as it is, saying how to name a person, and changes nothing', async () => {
     h = await Harness.openWith(setup);
-    const before = h.store.get('nov')!.audit.length;
+    const before = (await recordOf(h.store, 'nov')).audit.length;
     const { output, status } = await h.run('/release role DCC <@U123|dan>\n');
     expect(status).toBe(1);
     expect(output).toContain(
       'Not done: "<@U123|dan>" is not a person: write @name for someone on this platform, or @slack:U123 (@<platform>:<id>) for someone on another; in Slack or Teams, mention them.',
     );
     expect(output).toContain('Usage: `/release role <role> <user>...`');
-    expect(h.store.get('nov')!.audit).toHaveLength(before);
+    expect((await recordOf(h.store, 'nov')).audit).toHaveLength(before);
     expect((await h.run('/release confirm 1 met --evidence <https://ci.example/1|run>\n', 'dan')).output).toContain('is not an http:// or https:// link');
   });
 
@@ -41,17 +42,17 @@ describe('naming people in the console', () => {
   it('keeps bare names for the console and qualified ones for their platform, shown as each reads best', async () => {
     h = await Harness.openWith(setup);
     expect(await h.as('rita', '/release role DCC dan @slack:U9 @teams:29:1aBc')).toContain('Role DCC: @dan, @slack:U9, @teams:29:1aBc');
-    expect(h.store.get('nov')!.release.roles.DCC).toEqual(['console:dan', 'slack:U9', 'teams:29:1aBc']);
-    expect(h.store.get('nov')!.release.managers).toEqual(['console:rita']);
+    expect((await h.store.get('nov'))!.release.roles.DCC).toEqual(['console:dan', 'slack:U9', 'teams:29:1aBc']);
+    expect((await h.store.get('nov'))!.release.managers).toEqual(['console:rita']);
     // Refusals name the owners the same way, and the record keeps them qualified.
     expect(await h.as('mallory', '/release confirm 1 met')).toContain('is owned by @dan, @slack:U9, @teams:29:1aBc (role DCC)');
-    expect(h.store.get('nov')!.audit.at(-1)!.reason).toContain('is owned by @console:dan, @slack:U9, @teams:29:1aBc (role DCC)');
+    expect((await recordOf(h.store, 'nov')).audit.at(-1)!.reason).toContain('is owned by @console:dan, @slack:U9, @teams:29:1aBc (role DCC)');
   });
 
   it('handles names an object inherits as the ids they are, never as properties', async () => {
     h = await Harness.openWith(setup);
     expect(await h.as('rita', '/release role DCC @constructor @toString @hasOwnProperty')).toContain('Role DCC: @constructor, @toString, @hasOwnProperty');
-    expect(h.store.get('nov')!.release.roles.DCC).toEqual(['console:constructor', 'console:toString', 'console:hasOwnProperty']);
+    expect((await h.store.get('nov'))!.release.roles.DCC).toEqual(['console:constructor', 'console:toString', 'console:hasOwnProperty']);
     expect(await h.as('constructor', '/release confirm 1 met')).toContain('Recorded: criterion 1 (code-ready) met.');
     expect(await h.as('toString', '/release todo')).toContain('Nov');
     // Each person's own settings are keyed by the qualified id, in a list of pairs, never an object's keys.
@@ -62,8 +63,8 @@ describe('naming people in the console', () => {
     expect(reread.get('console:toString').notify).toBe(true);
     expect(await h.as('rita', '/release role DCC @__proto__')).toContain('"@__proto__" is not a person');
     expect(await h.as('rita', '/release role DCC @slack:__proto__')).toContain('"@slack:__proto__" is not a person');
-    expect(h.store.get('nov')!.release.roles.DCC).toEqual(['console:constructor', 'console:toString', 'console:hasOwnProperty']);
-    expect(Object.getPrototypeOf(h.store.get('nov')!.release.roles)).toBe(Object.prototype);
+    expect((await h.store.get('nov'))!.release.roles.DCC).toEqual(['console:constructor', 'console:toString', 'console:hasOwnProperty']);
+    expect(Object.getPrototypeOf((await h.store.get('nov'))!.release.roles)).toBe(Object.prototype);
   });
 
   it('expands a user group only where its platform gives one', async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReleaseDocument } from '../src/app/document.js';
+import { ReleaseDocument } from '../store/release-document.js';
 import { recordVerifier } from '../src/app/record-check.js';
 import { QUALIFY_COMMAND, qualifyPeople } from '../src/app/usecases/qualify-people.js';
 import { verifyRecord } from '../src/domain/record-verify.js';
@@ -13,6 +13,8 @@ import { consolePeople, oldReleaseDocument, slackPeople } from './fixtures/old-r
 import { npmStart } from './support/npm-start.js';
 import { readDoc, writeDoc } from './support/tamper.js';
 import { TestClock } from './support/test-clock.js';
+import { recordOf } from './support/store-records.js';
+import { writeReleaseFiles } from './support/store-files.js';
 
 // A store written before people ids carried their platform: start-up qualifies each release that
 // verifies with one sealed entry by golive, so the record covers the new state; history is kept.
@@ -22,12 +24,12 @@ const onDisk = async (dir: string, id: string) => ReleaseDocument.parse(JSON.par
 /** A data folder holding four old releases: a Slack one, a console one, a closed one and one whose file was edited. */
 async function oldStore(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'golive-qualify-'));
-  const store = await openLowdbStore(dir);
-  await store.create(await oldReleaseDocument('slack-nov', slackPeople, { channel: { platform: 'slack', id: 'C0NOV' } }));
-  await store.create(await oldReleaseDocument('console-dec', consolePeople));
-  await store.create(await oldReleaseDocument('closed-oct', consolePeople, { channel: { platform: 'console', id: 'oct' }, closed: true }));
-  await store.create(await oldReleaseDocument('edited', consolePeople));
-  await store.close();
+  await writeReleaseFiles(dir, [
+    await oldReleaseDocument('slack-nov', slackPeople, { channel: { platform: 'slack', id: 'C0NOV' } }),
+    await oldReleaseDocument('console-dec', consolePeople),
+    await oldReleaseDocument('closed-oct', consolePeople, { channel: { platform: 'console', id: 'oct' }, closed: true }),
+    await oldReleaseDocument('edited', consolePeople),
+  ]);
   const edited = await readDoc(dir, 'edited');
   edited.release.roles.DCC = ['mallory'];
   await writeDoc(dir, 'edited', edited);
@@ -113,7 +115,7 @@ describe('people ids of an old store, qualified at start', () => {
       // A clock behind the records would have every change refused: the entry is dated at the newest record instead.
       const changed = await qualifyPeople(store, new TestClock('2019-11-01T00:00:00Z'), undefined);
       expect(changed).toEqual(['slack-nov', 'console-dec', 'closed-oct']);
-      const audit = store.get('slack-nov')!.audit;
+      const audit = (await recordOf(store, 'slack-nov')).audit;
       expect(audit.at(-1)!.at).toBe(audit.at(-2)!.at);
       expect(await qualifyPeople(store, new TestClock('2019-11-06T00:00:00Z'), undefined)).toEqual([]);
     } finally {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SlackHarness, CHANNEL } from './support/slack-harness.js';
 import { Harness } from './support/golive.js';
+import { recordOf } from './support/store-records.js';
 
 // People see the audit record's head in what golive posts; that head is what later proves the
 // record was not cut or rewritten, so it must be the head of the record that made the post.
@@ -17,7 +18,7 @@ describe('the audit head people are shown', () => {
     slack = await SlackHarness.open();
     await slack.command('URITA', 'create "Nov" 2019-11-29 --id nov');
     await slack.command('URITA', 'date 2019-12-06 "A severity 2 defect was found"');
-    const entry = slack.doc('nov').audit.at(-1)!;
+    const entry = (await slack.doc('nov')).audit.at(-1)!;
     const posted = slack.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === CHANNEL);
     const announcement = JSON.stringify(posted.at(-1)!.body.blocks);
     expect(announcement).toContain('moves from 29 Nov 2019');
@@ -31,7 +32,7 @@ describe('the audit head people are shown', () => {
   it('is in status and the decision paper, and a head that is not in the record is called out', async () => {
     console = await Harness.open();
     await console.run('/release create "Nov" 2019-11-29 --id nov\n/release role DCC dan');
-    const head = console.store.get('nov')!.audit.at(-1)!;
+    const head = (await recordOf(console.store, 'nov')).audit.at(-1)!;
     const { output } = await console.run('/release status\n/release report');
     const [paper = ''] = await console.written(output);
     expect(output).toContain(`Audit record: entry 2, head \`${head.hash.slice(0, 12)}\``);

@@ -4,7 +4,7 @@ import { Harness } from './support/golive.js';
 import { readDoc, releaseFile, type RawDoc } from './support/tamper.js';
 import { REFUSAL_WINDOW_MS, REFUSED_COMMAND_MAX } from '../src/app/usecases/change.js';
 import { checkRecord } from '../src/app/record-check.js';
-import { ReleaseDocument } from '../src/app/document.js';
+import { ReleaseDocument } from '../store/release-document.js';
 
 // Case 9, its size part: one person's refused attempts cannot grow the release file without limit.
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../src/domain/audit.js';
 import { Harness } from './support/golive.js';
+import { editRelease } from './support/store-records.js';
 
 // `schedule`, `schedule set`, `schedule off|on` through the real console and store.
 
@@ -62,7 +63,7 @@ describe('the schedule command', () => {
 
   it('shows past points as done once the scheduler has acted through them', async () => {
     // What the scheduler will record as its watermark; written here directly, as it is not built yet.
-    await h.store.update('nov', (d) => ({ ...d, release: { ...d.release, scheduledThrough: '2019-11-08T09:00:00.000Z' } }));
+    await editRelease(h.store, 'nov', (release) => (release.scheduledThrough = '2019-11-08T09:00:00.000Z'));
     h.clock.set('2019-11-12T12:00:00Z');
     const output = await as('dan', '/release schedule');
     expect(pointIn(output, 'remind-t15')).toContain('[x] remind-t15');

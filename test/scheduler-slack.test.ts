@@ -64,7 +64,7 @@ export async function driveSchedule(h: SlackHarness, end: number, before: (next:
   const said: Said[] = [];
   let last = 0;
   for (;;) {
-    const next = h.serving.scheduler.nextDueOverall();
+    const next = await h.serving.scheduler.nextDueOverall();
     if (!next || next.getTime() > end) return said;
     // A due instant that does not move on after its tick would loop forever: that is a defect.
     if (next.getTime() === last) throw new Error(`the schedule did not move past ${next.toISOString()}: ${h.logs.join('; ')}`);
@@ -151,7 +151,7 @@ describe('golive speaks first: the seed release from creation to the day after, 
     expect(escalations[0]!.text).toContain(`<@${DAN}>`);
   });
 
-  it('announces GO on 28 Nov 2019 10:00 GMT, verdict first, with the risk, switches, facts, decision, late evidence, record head and the paper', () => {
+  it('announces GO on 28 Nov 2019 10:00 GMT, verdict first, with the risk, switches, facts, decision, late evidence, record head and the paper', async () => {
     const announcements = said.filter((s) => s.at === '2019-11-28T10:00:00.000Z');
     expect(announcements.map((s) => s.to)).toEqual([CHANNEL]);
     const a = announcements[0]!;
@@ -165,7 +165,7 @@ describe('golive speaks first: the seed release from creation to the day after, 
     expect(a.text).toContain('Residual risks (1 accepted)');
     expect(a.text).toContain('2 of 2 agreed');
     expect(a.text).toContain('/release report');
-    const tick = h.doc(R).audit.find((e) => e.at === '2019-11-28T10:00:00.000Z')!;
+    const tick = (await h.doc(R)).audit.find((e) => e.at === '2019-11-28T10:00:00.000Z')!;
     expect(tick.actor).toEqual({ id: 'golive:golive', platform: 'golive' });
     expect(a.text).toContain(`Audit record: entry ${tick.seq}, head \`${tick.hash.slice(0, 12)}\``);
   });
@@ -179,16 +179,16 @@ describe('golive speaks first: the seed release from creation to the day after, 
   });
 
   it('wrote one sealed audit entry per tick that acted, saying what it sent, and the record verifies after reopening', async () => {
-    const entries = h.doc(R).audit.filter((e) => e.actor.platform === 'golive');
+    const entries = (await h.doc(R)).audit.filter((e) => e.actor.platform === 'golive');
     const instants = [...new Set(said.map((s) => s.at))];
     expect(entries.map((e) => e.at)).toEqual(expect.arrayContaining(instants));
     expect(new Set(entries.map((e) => e.at)).size).toBe(entries.length);
     expect(entries.find((e) => e.at === '2019-11-28T10:00:00.000Z')!.command).toBe('(schedule) go-no-go go-no-go due 28 Nov 2019 10:00 GMT sent to 1 channel');
     expect(entries.find((e) => e.at === '2019-11-28T09:00:00.000Z')!.command).toContain('dropped: remind-daily due 28 Nov 2019 09:00 GMT (answered)');
-    expect(verifyChain(h.doc(R).audit)).toMatchObject({ ok: true });
+    expect(verifyChain((await h.doc(R)).audit)).toMatchObject({ ok: true });
     await h.close(false);
     h = await SlackHarness.open('2019-12-03T09:00:00Z', h.dir, {}, { schedule: true });
-    expect(h.store.quarantine(R)).toBeUndefined();
+    expect(await h.store.quarantine(R)).toBeUndefined();
     // Nothing left to say: the restart sends nothing again.
     expect(h.fake.callsTo('chat.postMessage')).toHaveLength(0);
   });
@@ -260,10 +260,7 @@ describe('Slack failing for an hour when the go/no-go falls due', () => {
       const failed = h.fake.callsTo('chat.postMessage').filter((c) => c.failed).length;
       expect(failed).toBeGreaterThan(2);
       expect(h.fake.callsTo('chat.postMessage').filter((c) => !c.failed && /2019-11-28/.test(String(c.body.text)))).toHaveLength(0);
-      const pending = h
-        .doc(R)
-        .outbox.filter((m) => m.status === 'pending')
-        .map((m) => m.kind);
+      const pending = (await h.doc(R)).outbox.filter((m) => m.status === 'pending').map((m) => m.kind);
       expect(pending.sort()).toEqual(['go-no-go', 'reminder', 'reminder']);
       // Slack is back at 10:00:30: the next ticks deliver each message once.
       h.fake.reset();
@@ -273,7 +270,7 @@ describe('Slack failing for an hour when the go/no-go falls due', () => {
       }
       const posts = h.fake.callsTo('chat.postMessage');
       expect(posts.map((c) => c.body.channel).sort()).toEqual([CHANNEL, DAN, SAM].sort());
-      expect(h.doc(R).outbox.filter((m) => m.id.startsWith('sched:') && m.status !== 'sent')).toEqual([]);
+      expect((await h.doc(R)).outbox.filter((m) => m.id.startsWith('sched:') && m.status !== 'sent')).toEqual([]);
       expect(JSON.stringify(posts.find((c) => c.body.channel === CHANNEL)!.body.blocks)).toContain('NOT READY (PENDING)');
     } finally {
       await h.close();

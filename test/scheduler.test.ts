@@ -6,9 +6,10 @@ import { renderMessage } from '../src/app/delivery/render-message.js';
 import { verifyChain } from '../src/domain/audit.js';
 import { evidenceRuleOf } from '../src/domain/evidence-deadline.js';
 import { lateEvidence } from '../src/domain/late-evidence.js';
-import type { OutboxMessage } from '../src/app/document.js';
+import type { OutboxMessage } from '../src/app/delivery/outbox-message.js';
 import { Harness } from './support/golive.js';
 import { fileBytes, readDoc, writeDoc } from './support/tamper.js';
+import { recordOf } from './support/store-records.js';
 
 // The scheduler on the real store, ticked with an injected clock: what it writes to the outbox (the
 // intent golive will deliver) and to the audit record, across restarts, downtime and date moves.
@@ -34,15 +35,15 @@ afterEach(async () => {
   open = [];
 });
 
-const scheduled = (h: Harness) => h.store.get(R)!.outbox.filter((m) => m.id.startsWith('sched:') && m.kind !== 'checklist-update');
-const golive = (h: Harness) => h.store.get(R)!.audit.filter((e) => e.actor.platform === 'golive');
+const scheduled = async (h: Harness) => (await recordOf(h.store, R)).outbox.filter((m) => m.id.startsWith('sched:') && m.kind !== 'checklist-update');
+const golive = async (h: Harness) => (await recordOf(h.store, R)).audit.filter((e) => e.actor.platform === 'golive');
 const brief = (m: OutboxMessage) => `${m.kind} ${'channel' in m.to ? `#${m.to.channel.id}` : `@${m.to.person.id}`} ${m.dueAt}${m.late ? ' late' : ''}`;
 
 /** Ticks at every due instant up to `end`, as the 30-second timer would reach them. */
 async function drive(h: Harness, scheduler: Scheduler, end: string): Promise<number> {
   let ticks = 0;
   for (;;) {
-    const next = scheduler.dueBefore(new Date(end));
+    const next = await scheduler.dueBefore(new Date(end));
     if (!next) return ticks;
     const now = h.clock.now();
     const at = new Date(Math.max(now.getTime(), next.getTime()));
@@ -58,25 +59,25 @@ describe('the scheduler', () => {
     const straight = await harness('2019-11-01T10:00:00Z');
     await straight.run(SETUP);
     await drive(straight, new Scheduler(straight.store), '2019-12-03T00:00:00Z');
-    const expected = scheduled(straight).map((m) => m.id);
+    const expected = (await scheduled(straight)).map((m) => m.id);
     expect(expected.length).toBeGreaterThan(15);
 
     const first = await harness('2019-11-01T10:00:00Z');
     await first.run(SETUP);
     await drive(first, new Scheduler(first.store), '2019-11-15T12:00:00Z');
-    const before = scheduled(first).map((m) => m.id);
+    const before = (await scheduled(first)).map((m) => m.id);
     await first.store.close();
     // Restarted on the same folder: a new store (verified at open) and a new scheduler.
     const second = await harness('2019-11-15T12:00:00Z', first.dir);
-    expect(second.store.quarantine(R)).toBeUndefined();
+    expect(await second.store.quarantine(R)).toBeUndefined();
     const scheduler = new Scheduler(second.store);
     expect(await scheduler.tick(second.clock.now())).toEqual({ acted: [], messages: 0 });
     await drive(second, scheduler, '2019-12-03T00:00:00Z');
-    const ids = scheduled(second).map((m) => m.id);
+    const ids = (await scheduled(second)).map((m) => m.id);
     expect(ids.slice(0, before.length)).toEqual(before);
     expect(ids).toEqual(expected);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(verifyChain(second.store.get(R)!.audit)).toMatchObject({ ok: true });
+    expect(verifyChain((await recordOf(second.store, R)).audit)).toMatchObject({ ok: true });
   });
 
   it('writes nothing on a tick where nothing is due, and one sealed entry for each tick that acted', async () => {
@@ -84,13 +85,13 @@ describe('the scheduler', () => {
     await h.run(SETUP);
     const scheduler = new Scheduler(h.store);
     await scheduler.tick(h.clock.now());
-    const entries = h.store.get(R)!.audit.length;
-    expect(golive(h)).toHaveLength(1);
-    expect(golive(h)[0]!.command).toMatch(/^\(schedule\) kickoff kickoff due 1 Nov 2019 10:00 GMT sent to 1 channel and 2 people$/);
+    const entries = (await recordOf(h.store, R)).audit.length;
+    expect(await golive(h)).toHaveLength(1);
+    expect((await golive(h))[0]!.command).toMatch(/^\(schedule\) kickoff kickoff due 1 Nov 2019 10:00 GMT sent to 1 channel and 2 people$/);
     h.clock.set('2019-11-04T12:00:00Z');
     expect(await scheduler.tick(h.clock.now())).toEqual({ acted: [], messages: 0 });
-    expect(h.store.get(R)!.audit).toHaveLength(entries);
-    expect(scheduler.nextDueOverall()?.toISOString()).toBe('2019-11-05T09:00:00.000Z');
+    expect((await recordOf(h.store, R)).audit).toHaveLength(entries);
+    expect((await scheduler.nextDueOverall())?.toISOString()).toBe('2019-11-05T09:00:00.000Z');
   });
 
   it('after downtime sends what fell due once, marked late, collapsing the reminders and dropping expired deadlines', async () => {
@@ -98,14 +99,14 @@ describe('the scheduler', () => {
     await h.run(SETUP);
     const scheduler = new Scheduler(h.store);
     await scheduler.tick(h.clock.now());
-    const kickoff = scheduled(h).length;
+    const kickoff = (await scheduled(h)).length;
     // golive is down from 1 Nov until 26 Nov 12:00: T-15, T-10, T-5, T-4 and T-3 reminders, the
     // evidence reminders and deadlines before the 8 Nov meetings, and the T-3 escalation fell due.
     h.clock.set('2019-11-26T12:00:00Z');
     await scheduler.tick(h.clock.now());
-    const sent = scheduled(h).slice(kickoff).map(brief);
+    const sent = (await scheduled(h)).slice(kickoff).map(brief);
     expect(sent).toEqual(['reminder @console:dan 2019-11-26T09:00:00.000Z late', 'reminder @console:sam 2019-11-26T09:00:00.000Z late', 'escalation @console:rita 2019-11-26T09:00:00.000Z late']);
-    const entry = golive(h).at(-1)!;
+    const entry = (await golive(h)).at(-1)!;
     expect(entry.command).toContain('reminder remind-daily due 26 Nov 2019 09:00 GMT sent to 2 people (late)');
     expect(entry.command).toContain('evidence-deadline (opsg) due 6 Nov 2019 17:00 GMT (expired)');
     expect(entry.command).toContain('remind-t15 due 8 Nov 2019 09:00 GMT (collapsed)');
@@ -117,18 +118,18 @@ describe('the scheduler', () => {
     await h.run(SETUP);
     const scheduler = new Scheduler(h.store);
     await scheduler.tick(h.clock.now());
-    const kickoff = scheduled(h).length;
+    const kickoff = (await scheduled(h)).length;
     h.clock.set('2019-11-12T10:00:00Z');
     await h.run(DAN_ANSWERS, 'dan');
     h.clock.set('2019-11-15T09:00:00Z');
     await scheduler.tick(h.clock.now());
-    expect(scheduled(h).slice(kickoff).map(brief)).toEqual(['reminder @console:sam 2019-11-15T09:00:00.000Z']);
+    expect((await scheduled(h)).slice(kickoff).map(brief)).toEqual(['reminder @console:sam 2019-11-15T09:00:00.000Z']);
     h.clock.set('2019-11-18T10:00:00Z');
     await h.run('/release confirm secas-ready met "ready" --evidence https://example.org/secas', 'sam');
     h.clock.set('2019-11-22T09:30:00Z');
     await scheduler.tick(h.clock.now());
-    expect(scheduled(h).slice(kickoff + 1)).toEqual([]);
-    expect(golive(h).at(-1)!.command).toBe('(schedule) dropped: remind-t5 due 22 Nov 2019 09:00 GMT (answered)');
+    expect((await scheduled(h)).slice(kickoff + 1)).toEqual([]);
+    expect((await golive(h)).at(-1)!.command).toBe('(schedule) dropped: remind-t5 due 22 Nov 2019 09:00 GMT (answered)');
   });
 
   it('a date moved earlier does not lose a point that now lies behind the watermark', async () => {
@@ -136,25 +137,19 @@ describe('the scheduler', () => {
     await h.run(SETUP);
     const scheduler = new Scheduler(h.store);
     await drive(h, scheduler, '2019-11-22T09:00:00Z');
-    expect(h.store.get(R)!.release.scheduledThrough).toBe('2019-11-22T09:00:00.000Z');
+    expect((await h.store.get(R))!.release.scheduledThrough).toBe('2019-11-22T09:00:00.000Z');
     // Brought forward to Monday 25 Nov: its T-3 escalation (20 Nov 09:00) is behind the watermark.
     h.clock.set('2019-11-22T09:30:00Z');
     await h.run('/release date 2019-11-25 "Brought forward"');
-    expect(scheduler.nextDueOverall()?.toISOString()).toBe('2019-11-22T09:00:00.000Z');
+    expect((await scheduler.nextDueOverall())?.toISOString()).toBe('2019-11-22T09:00:00.000Z');
     h.clock.set('2019-11-22T09:40:00Z');
     await scheduler.tick(h.clock.now());
-    const escalations = scheduled(h)
-      .filter((m) => m.kind === 'escalation')
-      .map(brief);
+    const escalations = (await scheduled(h)).filter((m) => m.kind === 'escalation').map(brief);
     expect(escalations).toEqual(['escalation @console:rita 2019-11-20T09:00:00.000Z late']);
     // Points that kept their time are not repeated: the kickoff and the 6 Nov deadlines went once.
-    expect(scheduled(h).filter((m) => m.kind === 'evidence-deadline')).toHaveLength(2);
+    expect((await scheduled(h)).filter((m) => m.kind === 'evidence-deadline')).toHaveLength(2);
     await drive(h, scheduler, '2019-11-26T00:00:00Z');
-    expect(
-      scheduled(h)
-        .filter((m) => m.kind === 'go-no-go')
-        .map(brief),
-    ).toEqual([`go-no-go #${h.store.get(R)!.release.channels[0]!.id} 2019-11-22T10:00:00.000Z`]);
+    expect((await scheduled(h)).filter((m) => m.kind === 'go-no-go').map(brief)).toEqual([`go-no-go #${(await h.store.get(R))!.release.channels[0]!.id} 2019-11-22T10:00:00.000Z`]);
   });
 
   it('leaves a closed release alone', async () => {
@@ -162,11 +157,11 @@ describe('the scheduler', () => {
     await h.run(SETUP);
     h.clock.set('2019-11-29T12:00:00Z');
     await h.run('/release close cancelled "Not needed"');
-    const entries = h.store.get(R)!.audit.length;
+    const entries = (await recordOf(h.store, R)).audit.length;
     const scheduler = new Scheduler(h.store);
-    expect(scheduler.nextDueOverall()).toBeUndefined();
+    expect(await scheduler.nextDueOverall()).toBeUndefined();
     expect(await scheduler.tick(new Date('2019-12-05T09:00:00Z'))).toEqual({ acted: [], messages: 0 });
-    expect(h.store.get(R)!.audit).toHaveLength(entries);
+    expect((await recordOf(h.store, R)).audit).toHaveLength(entries);
   });
 });
 
@@ -214,7 +209,7 @@ describe('the go/no-go announcement', () => {
     const scheduler = new Scheduler(h.store);
     h.clock.set('2019-11-28T10:00:00Z');
     await scheduler.tick(h.clock.now());
-    const doc = h.store.get(R)!;
+    const doc = await recordOf(h.store, R);
     const message = doc.outbox.find((m) => m.kind === 'go-no-go')!;
     expect(message.dueAt).toBe('2019-11-28T10:00:00.000Z');
     const view = renderMessage(message, doc, new Date('2019-11-28T10:00:05Z'));
@@ -247,10 +242,10 @@ describe('the evidence deadline rule', () => {
   it('follows the plan: a manager moving the evidence-deadline point moves what counts as late', async () => {
     const h = await harness('2019-11-01T10:00:00Z');
     await h.run(SETUP);
-    expect(evidenceRuleOf(h.store.get(R)!.release)).toEqual({ workingDaysBeforeMeeting: 2, time: '17:00' });
+    expect(evidenceRuleOf((await h.store.get(R))!.release)).toEqual({ workingDaysBeforeMeeting: 2, time: '17:00' });
     const { output } = await h.run('/release schedule set evidence-deadline T-3 --time 12:00\n');
     expect(output).not.toMatch(/Not done|error/i);
-    const release = h.store.get(R)!.release;
+    const release = (await h.store.get(R))!.release;
     expect(evidenceRuleOf(release)).toEqual({ workingDaysBeforeMeeting: 3, time: '12:00' });
     expect(lateEvidence(release).map((g) => g.deadline.toISOString())).toEqual(['2019-11-05T12:00:00.000Z', '2019-11-05T12:00:00.000Z']);
   });
@@ -266,7 +261,7 @@ describe('a quarantined release', () => {
     doc.release.name = 'Tampered';
     await writeDoc(h.dir, R, doc);
     const again = await harness('2019-11-01T10:05:00Z', h.dir);
-    expect(again.store.quarantine(R)).toBeDefined();
+    expect(await again.store.quarantine(R)).toBeDefined();
     const before = await fileBytes(h.dir, R);
     const scheduler = new Scheduler(again.store);
     expect(await scheduler.tick(new Date('2019-11-08T09:00:00Z'))).toMatchObject({ acted: ['other'] });

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ReleaseDocument } from '../src/app/document.js';
+import { ReleaseDocument } from '../store/release-document.js';
 import { ANSWER_FORM } from '../src/app/language/action-ids.js';
 import type { Received } from '../src/app/inbox.js';
 import { verifyChain } from '../src/domain/audit.js';

@@ -67,8 +67,8 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
   });
   afterEach(() => h.close());
 
-  const audit = () => h.doc(R).audit;
-  const byRequest = (id: string) => audit().filter((e) => e.request === id);
+  const audit = async () => (await h.doc(R)).audit;
+  const byRequest = async (id: string) => (await audit()).filter((e) => e.request === id);
 
   it('has a slash command on disk when the 200 arrives, then records it with its request id and marks it done', async () => {
     const let_go = hold(h.serving.app);
@@ -77,12 +77,12 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
     expect(await inboxLines(h.dir)).toContainEqual(
       expect.objectContaining({ type: 'received', kind: 'command', id: 'T-cmd-1', actor: DAN, channel: CHANNEL, text: '/release confirm code-ready met' }),
     );
-    expect(byRequest('T-cmd-1')).toHaveLength(0);
+    expect(await byRequest('T-cmd-1')).toHaveLength(0);
     let_go();
     await h.settled();
-    expect(byRequest('T-cmd-1')).toEqual([expect.objectContaining({ outcome: 'applied', command: '/release confirm code-ready met' })]);
+    expect(await byRequest('T-cmd-1')).toEqual([expect.objectContaining({ outcome: 'applied', command: '/release confirm code-ready met' })]);
     expect(await inboxLines(h.dir)).toContainEqual({ type: 'done', id: 'T-cmd-1', at: expect.any(String), outcome: 'Answer recorded: Recorded: criterion 1 (code-ready) met.' });
-    expect(verifyChain(audit()).ok).toBe(true);
+    expect(verifyChain(await audit()).ok).toBe(true);
   });
 
   it('has a button press on disk when the 200 arrives', async () => {
@@ -91,10 +91,10 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
     const response = await blockAction(h.url, SECRET, { userId: OLIVIA, channelId: CHANNEL, actionId: 'golive:signoff:agree', value, triggerId: 'T-click-1' });
     expect(response.status).toBe(200);
     expect(await inboxLines(h.dir)).toContainEqual(expect.objectContaining({ type: 'received', kind: 'action', id: 'T-click-1', actor: OLIVIA, actionId: 'golive:signoff:agree', value }));
-    expect(h.doc(R).release.groups[0]!.signoffs).toHaveLength(0);
+    expect((await h.doc(R)).release.groups[0]!.signoffs).toHaveLength(0);
     let_go();
     await h.settled();
-    expect(byRequest('T-click-1')).toEqual([expect.objectContaining({ outcome: 'applied', command: '/release signoff opsg agree (button)' })]);
+    expect(await byRequest('T-click-1')).toEqual([expect.objectContaining({ outcome: 'applied', command: '/release signoff opsg agree (button)' })]);
   });
 
   it('has a form submission on disk when the 200 closes the modal', async () => {
@@ -113,14 +113,14 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
     );
     let_go();
     await h.settled();
-    const answers = h.doc(R).release.criteria.find((c) => c.id === 'ops-ready')!.responses;
+    const answers = (await h.doc(R)).release.criteria.find((c) => c.id === 'ops-ready')!.responses;
     expect(answers).toEqual([expect.objectContaining({ answer: 'not-met', comment: 'Runbook not signed', by: `slack:${DAN}` })]);
-    expect(byRequest('T-form-1')).toHaveLength(1);
+    expect(await byRequest('T-form-1')).toHaveLength(1);
     expect(h.repliesSince(0, DAN)).toContain('Recorded: criterion 6 (ops-ready)');
   });
 
   it('answers a form with a bad link in the form itself and writes nothing', async () => {
-    const before = audit().length;
+    const before = (await audit()).length;
     const response = await viewSubmission(h.url, SECRET, {
       userId: DAN,
       callbackId: ANSWER_FORM,
@@ -131,7 +131,7 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ response_action: 'errors', errors: { evidence: 'Not an http(s) link: not-a-link' } });
     expect((await inboxLines(h.dir)).some((l) => l.id === 'T-bad-form')).toBe(false);
-    expect(audit()).toHaveLength(before);
+    expect(await audit()).toHaveLength(before);
   });
 
   it('handles a request Slack sends again with the same trigger_id once', async () => {
@@ -141,8 +141,8 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
     await h.settled();
     expect((await send()).status).toBe(200);
     await h.settled();
-    expect(h.doc(R).release.risks).toHaveLength(1);
-    expect(byRequest('T-twice')).toHaveLength(1);
+    expect((await h.doc(R)).release.risks).toHaveLength(1);
+    expect(await byRequest('T-twice')).toHaveLength(1);
     expect((await inboxLines(h.dir)).filter((l) => l.type === 'received' && l.id === 'T-twice')).toHaveLength(1);
     expect(h.fake.callsTo('chat.postEphemeral').slice(replies)).toHaveLength(1);
   });
@@ -158,14 +158,14 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
     });
     expect(response.status).toBe(200);
     await h.settled();
-    expect(h.doc(R).release.groups[0]!.signoffs).toHaveLength(0);
+    expect((await h.doc(R)).release.groups[0]!.signoffs).toHaveLength(0);
   });
 
   it('tells the person nothing was done when the inbox cannot save their request', async () => {
     const receive = h.inbox.receive.bind(h.inbox);
     h.inbox.receive = () => Promise.reject(new StoreError(`${join(h.dir, INBOX_FILE)}: could not be saved (ENOSPC: no space left on device)`));
     try {
-      const before = audit().length;
+      const before = (await audit()).length;
       const command = await slashCommand(h.url, SECRET, { text: 'confirm code-ready met', userId: DAN, channelId: CHANNEL });
       expect(command.status).toBe(200);
       expect(command.text).toContain('golive could not save your request, so nothing was done');
@@ -177,7 +177,7 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
           .filter((c) => c.body.channel === OLIVIA)
           .map((c) => c.body.text),
       ).toEqual([expect.stringContaining('nothing was done')]);
-      expect(audit()).toHaveLength(before);
+      expect(await audit()).toHaveLength(before);
       expect(h.logs.join('\n')).toContain('inbox: could not save request');
     } finally {
       h.inbox.receive = receive;
@@ -187,7 +187,7 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
   it('audits the refusal of an answer button with its request id, and records nothing else', async () => {
     await blockAction(h.url, SECRET, { userId: MALLORY, channelId: CHANNEL, actionId: 'golive:answer:met', value: JSON.stringify({ r: R, c: 'code-ready' }), triggerId: 'T-refused' });
     await h.settled();
-    expect(byRequest('T-refused')).toEqual([expect.objectContaining({ outcome: 'refused', actor: { id: `slack:${MALLORY}`, platform: 'slack' } })]);
+    expect(await byRequest('T-refused')).toEqual([expect.objectContaining({ outcome: 'refused', actor: { id: `slack:${MALLORY}`, platform: 'slack' } })]);
     expect(h.fake.callsTo('views.open')).toHaveLength(0);
   });
 });
@@ -247,7 +247,7 @@ describe('start-up after a crash', () => {
 
     const h = await SlackHarness.open('2019-11-07T11:00:00Z', dir);
     try {
-      const audit = h.doc(R).audit;
+      const audit = (await h.doc(R)).audit;
       for (const id of ['T-applied', 'T-lost', 'T-click'])
         expect(
           audit.filter((e) => e.request === id),
@@ -296,7 +296,7 @@ describe('a burst of 150 form submissions', () => {
       );
       expect(responses.map((r) => r.status)).toEqual(Array.from({ length: 150 }, () => 200));
       await h.settled();
-      expect(h.doc(R).release.criteria[0]!.responses).toHaveLength(150);
+      expect((await h.doc(R)).release.criteria[0]!.responses).toHaveLength(150);
       expect(h.logs.filter((m) => /not acknowledged/i.test(m))).toEqual([]);
       expect(h.fake.callsTo('chat.postEphemeral').filter((c) => c.body.user === DAN && JSON.stringify(c.body.blocks).includes('Recorded: criterion 1'))).toHaveLength(150);
     } finally {

@@ -16,7 +16,7 @@ describe('golive on Slack, when things go wrong', () => {
   });
   afterEach(() => h.close());
 
-  const answers = () => h.doc('small').release.criteria[0]!.responses.length;
+  const answers = async () => (await h.doc('small')).release.criteria[0]!.responses.length;
   /** Ten minutes on, past any Retry-After or backoff used here, the outbox goes round again. */
   const laterDeliver = async () => {
     h.clock.set(new Date(Date.parse('2019-11-07T09:00:00Z') + 10 * 60_000).toISOString());
@@ -39,7 +39,7 @@ describe('golive on Slack, when things go wrong', () => {
     expect(stale.status).toBe(401);
     const unsigned = await sendRaw(h.url, { body, contentType: 'application/x-www-form-urlencoded', headers: {} });
     expect(unsigned.status).toBe(401);
-    expect(answers()).toBe(0);
+    expect(await answers()).toBe(0);
   });
 
   it('answers a malformed or truncated payload with a 4xx and keeps serving', async () => {
@@ -103,7 +103,7 @@ describe('golive on Slack, when things go wrong', () => {
   it('shows in status a checklist Slack refused to take, with the reason', async () => {
     h.fake.failNext('chat.postMessage', { error: 'not_in_channel' });
     await h.command(RITA, 'ask');
-    expect(h.doc('small').outbox.find((m) => m.kind === 'checklist')).toMatchObject({ status: 'failed' });
+    expect((await h.doc('small')).outbox.find((m) => m.kind === 'checklist')).toMatchObject({ status: 'failed' });
     const { reply } = await h.command(RITA, 'status');
     expect(reply).toContain('Not delivered (1)');
     expect(reply).toContain(`Checklist* to slack channel ${CHANNEL}: An API error occurred: not_in_channel`);
@@ -115,7 +115,7 @@ describe('golive on Slack, when things go wrong', () => {
     const click = () => blockAction(h.url, SECRET, { userId: 'UOLIVIA', channelId: CHANNEL, messageTs: '1.000', actionId: 'golive:signoff:agree', value: value({ r: 'small', g: 'opsg' }) });
     await Promise.all([click(), click()]);
     await h.settled();
-    expect(h.doc('small').release.groups[0]!.signoffs).toHaveLength(1);
+    expect((await h.doc('small')).release.groups[0]!.signoffs).toHaveLength(1);
     expect(h.fake.callsTo('chat.update')).toHaveLength(updates + 1);
   });
 
@@ -132,7 +132,7 @@ describe('golive on Slack, when things go wrong', () => {
     await h.command(RITA, 'ask');
     h.fake.failNext('chat.update', { status: 429, retryAfter: 30 });
     await h.command(DAN, 'confirm 1 met --evidence https://example.org/x');
-    expect(answers()).toBe(1);
+    expect(await answers()).toBe(1);
     const tried = h.fake.callsTo('chat.update');
     expect(tried.filter((c) => c.failed)).toHaveLength(1);
     expect(tried.filter((c) => !c.failed)).toHaveLength(0);
@@ -144,7 +144,7 @@ describe('golive on Slack, when things go wrong', () => {
     const delivered = h.fake.callsTo('chat.update').filter((c) => !c.failed);
     expect(delivered).toHaveLength(1);
     expect(JSON.stringify(delivered[0]!.body.blocks)).toContain('https://example.org/x');
-    expect(answers()).toBe(1);
+    expect(await answers()).toBe(1);
   });
 
   it('retries a 500 from the outbox with backoff and posts the checklist once', async () => {
@@ -154,7 +154,7 @@ describe('golive on Slack, when things go wrong', () => {
     await laterDeliver();
     const posted = h.fake.callsTo('chat.postMessage').filter((c) => !c.failed && JSON.stringify(c.body.blocks).includes('Go-live checklist'));
     expect(posted).toHaveLength(1);
-    expect(h.doc('small').outbox.filter((m) => m.kind === 'checklist')).toMatchObject([{ status: 'sent', attempts: 2 }]);
+    expect((await h.doc('small')).outbox.filter((m) => m.kind === 'checklist')).toMatchObject([{ status: 'sent', attempts: 2 }]);
   });
 
   it('edits the checklist once after a 500, with the answer recorded once', async () => {
@@ -166,7 +166,7 @@ describe('golive on Slack, when things go wrong', () => {
     const delivered = h.fake.callsTo('chat.update').filter((c) => !c.failed);
     expect(delivered).toHaveLength(1);
     expect(JSON.stringify(delivered[0]!.body.blocks)).toContain('https://example.org/after-500');
-    expect(answers()).toBe(1);
+    expect(await answers()).toBe(1);
   });
 
   it('records a click once when Slack retries the same request', async () => {
@@ -178,7 +178,7 @@ describe('golive on Slack, when things go wrong', () => {
     await h.settled();
     await click({ 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' });
     await h.settled();
-    expect(h.doc('small').release.groups[0]!.signoffs).toHaveLength(1);
+    expect((await h.doc('small')).release.groups[0]!.signoffs).toHaveLength(1);
     expect(h.fake.callsTo('chat.update')).toHaveLength(updates + 1);
   });
 
@@ -188,7 +188,7 @@ describe('golive on Slack, when things go wrong', () => {
     await h.command(RITA, `role DCC <@${DAN}> --release pinged`, 'C0OTHER');
     await h.command(DAN, 'confirm 1 need-info "&lt;!everyone&gt; look, <!here|here>" --release pinged', 'C0OTHER');
     await h.command(RITA, 'ask --release pinged', 'C0OTHER');
-    const release = h.doc('pinged').release;
+    const release = (await h.doc('pinged')).release;
     expect(release.name).toBe('@channel release');
     expect(release.criteria[0]!.responses[0]!.comment).toBe('<!everyone> look, @here');
     const raw = JSON.stringify(h.fake.calls.filter((c) => c.method.startsWith('chat.')).map((c) => c.body));

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReleaseDocument } from '../src/app/document.js';
+import { ReleaseDocument } from '../store/release-document.js';
 import { verifyChain } from '../src/domain/audit.js';
 import { SlackHarness, CHANNEL } from './support/slack-harness.js';
 
@@ -53,7 +53,7 @@ describe('the November 2019 SEC Release, through Slack', () => {
       const { status } = await h.command(RITA, line);
       expect(status, line).toBe(200);
     }
-    const release = h.doc(R).release;
+    const release = (await h.doc(R)).release;
     // Slack's mentions and its user group arrive in the record as Slack people.
     expect(release.roles).toMatchObject({ DCC: [`slack:${DAN}`], SECAS: [`slack:${SAM}`], Panel: [`slack:${PAT}`] });
     expect(release.groups[1]!.delegates).toEqual([{ delegate: 'slack:UTESS', for: 'slack:UTARA' }]);
@@ -77,7 +77,7 @@ describe('the November 2019 SEC Release, through Slack', () => {
     await h.click(MALLORY, 'golive:answer:met', value({ r: R, c: 'code-ready' }));
     expect(h.repliesSince(before, MALLORY)).toContain(`is owned by <@${DAN}>`);
     expect(h.fake.callsTo('views.open')).toHaveLength(0);
-    expect(h.doc(R).audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: `slack:${MALLORY}`, platform: 'slack' } });
+    expect((await h.doc(R)).audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: `slack:${MALLORY}`, platform: 'slack' } });
   });
 
   it('keeps a modal open with the field errors when a comment or a link is wrong', async () => {
@@ -85,7 +85,7 @@ describe('the November 2019 SEC Release, through Slack', () => {
     expect(missing.json).toMatchObject({ response_action: 'errors', errors: { comment: expect.stringContaining('needs a comment') } });
     const badLink = await answer(DAN, 'ops-ready', 'met', { evidence: 'javascript:alert(1)' });
     expect(badLink.json).toMatchObject({ response_action: 'errors', errors: { evidence: expect.stringContaining('javascript:alert(1)') } });
-    expect(h.doc(R).release.criteria[5]!.responses).toEqual([]);
+    expect((await h.doc(R)).release.criteria[5]!.responses).toEqual([]);
   });
 
   it('records each owner answer from the modal and edits the checklist in place each time', async () => {
@@ -95,7 +95,7 @@ describe('the November 2019 SEC Release, through Slack', () => {
       expect(result.status).toBe(200);
     }
     await answer(SAM, 'secas-ready', 'met', { evidence: 'https://example.org/secas' });
-    const criteria = h.doc(R).release.criteria;
+    const criteria = (await h.doc(R)).release.criteria;
     expect(criteria.map((c) => c.responses.length)).toEqual([1, 1, 1, 1, 1, 1, 1]);
     expect(criteria[0]!.responses[0]).toMatchObject({ answer: 'met', by: `slack:${DAN}`, platform: 'slack', evidence: ['https://example.org/code-ready', 'https://example.org/code-ready/more'] });
     const post = h.fake.callsTo('chat.postMessage').find(isChecklist)!;
@@ -122,7 +122,7 @@ describe('the November 2019 SEC Release, through Slack', () => {
     await h.click('UTESS', 'golive:signoff:agree', value({ r: R, g: 'tag' }));
     await h.command(RITA, 'risk accept 1 --conditions "Runbook check; TOC monitors switch alerts"');
     await h.click(PAT, 'golive:decide:go', value({ r: R }));
-    const release = h.doc(R).release;
+    const release = (await h.doc(R)).release;
     expect(release.groups[1]!.signoffs[0]).toMatchObject({ verdict: 'agree', by: 'slack:UTESS', onBehalfOf: 'slack:UTARA' });
     expect(release.decisions).toHaveLength(1);
 

@@ -177,7 +177,7 @@ describe('golive over Socket Mode', () => {
       expect(fake.callsTo('apps.connections.open')).toMatchObject([{ token: APP_TOKEN }, { token: APP_TOKEN }]);
 
       await command('create "R" 2019-11-29 --id r');
-      expect(store.get('r')?.release.name).toBe('R');
+      expect((await store.get('r'))?.release.name).toBe('R');
       expect(socket.connections).toHaveLength(2);
     });
 
@@ -204,7 +204,7 @@ describe('golive over Socket Mode', () => {
       expect(fake.callsTo('apps.connections.open').map((c) => Boolean(c.failed))).toEqual([false, true, false]);
 
       await command('create "R" 2019-11-29 --id r');
-      expect(store.get('r')?.release.name).toBe('R');
+      expect((await store.get('r'))?.release.name).toBe('R');
       expect((await fetch(`http://127.0.0.1:${serving!.port}/healthz`)).status).toBe(200);
     });
   });

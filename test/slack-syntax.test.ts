@@ -36,7 +36,7 @@ describe('Slack people through signed Bolt requests', () => {
     const { reply } = await h.command('U9', 'confirm 3 need-info "ask in <#C1|general>" --evidence <https://ci.example/run?id=7&amp;x=1|run 7>');
     expect(reply).toContain('Recorded');
 
-    const doc = h.doc('nov');
+    const doc = await h.doc('nov');
     expect(doc.release.managers).toEqual(['slack:URITA']);
     expect(doc.release.criteria[2]!.owners.people).toEqual(['slack:U9']);
     expect(doc.release.roles.SECAS).toEqual(['slack:UANN', 'slack:UBEN']);
@@ -65,25 +65,20 @@ describe('Slack people through signed Bolt requests', () => {
 
     // Typing UDAN in the console means the console's UDAN: a different person from Slack's.
     await console('rita', '/release owner 2 @UDAN');
-    expect(h.doc('nov').release.criteria[1]!.owners.people).toEqual(['console:UDAN']);
+    expect((await h.doc('nov')).release.criteria[1]!.owners.people).toEqual(['console:UDAN']);
     const refused = JSON.stringify((await console('UDAN', '/release confirm 1 met')).replies);
     expect(refused).toContain('Not allowed');
     expect(refused).toContain('"id":"slack:UDAN"');
-    const audit = h.doc('nov').audit;
+    const audit = (await h.doc('nov')).audit;
     expect(audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: 'console:UDAN', platform: 'console' } });
 
     // And Slack's UDAN cannot answer what the console's UDAN owns.
     await h.command('UDAN', 'confirm 2 met');
-    expect(h.doc('nov').release.criteria[1]!.responses).toEqual([]);
-    expect(h.doc('nov').audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: 'slack:UDAN' } });
+    expect((await h.doc('nov')).release.criteria[1]!.responses).toEqual([]);
+    expect((await h.doc('nov')).audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: 'slack:UDAN' } });
     // Each answers their own.
     await h.command('UDAN', 'confirm 1 met');
     await console('UDAN', '/release confirm 2 met');
-    expect(
-      h
-        .doc('nov')
-        .release.criteria.slice(0, 2)
-        .map((c) => c.responses.map((r) => r.by)),
-    ).toEqual([['slack:UDAN'], ['console:UDAN']]);
+    expect((await h.doc('nov')).release.criteria.slice(0, 2).map((c) => c.responses.map((r) => r.by))).toEqual([['slack:UDAN'], ['console:UDAN']]);
   });
 });

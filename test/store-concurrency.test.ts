@@ -6,7 +6,8 @@ import { ChannelTakenError, StoreError } from '../src/app/store-port.js';
 import { renderText } from '../adapters/console/render-text.js';
 import { Harness } from './support/golive.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
-import { minimalReleaseDocument } from './fixtures/release-doc.js';
+import { minimalRelease, minimalReleaseDocument } from './fixtures/release-doc.js';
+import { createRelease, editRelease } from './support/store-records.js';
 import { qualify } from '../src/domain/person-id.js';
 
 let h: Harness | undefined;
@@ -57,7 +58,7 @@ describe('a write refuses a file something else changed since golive last wrote 
 
     expect(await say('/release role DCC erin')).toContain(changedOnDisk(file));
     expect(await readFile(file, 'utf8')).toBe(edited);
-    expect(h!.store.get('nov')!.release.roles.DCC).toEqual(['console:dan']);
+    expect((await h!.store.get('nov'))!.release.roles.DCC).toEqual(['console:dan']);
     expect(await readdir(join(h!.dir, 'releases'))).toEqual(['nov.json']);
   });
 
@@ -104,7 +105,7 @@ describe('a write refuses a file something else changed since golive last wrote 
     await h!.close(false);
     const edited = await readFile(file, 'utf8');
     h = await Harness.open(undefined, dir);
-    expect(h.store.get('nov')!.release.roles.DCC).toEqual(['mallory']);
+    expect((await h.store.get('nov'))!.release.roles.DCC).toEqual(['mallory']);
     expect(await say('/release role DCC erin')).toContain('fails verification at entry');
     expect(await readFile(file, 'utf8')).toBe(edited);
   });
@@ -120,7 +121,7 @@ describe('a write refuses a file something else changed since golive last wrote 
     expect(await say('/release create "Dec" 2019-12-13 --id dec', room('dec-room'))).toContain(changedOnDisk(indexFile()));
     expect(await readFile(indexFile(), 'utf8')).toBe(edited);
     expect(await readdir(join(h.dir, 'releases'))).toEqual(['nov.json']);
-    expect(h.store.list().map((summary) => summary.id)).toEqual(['nov']);
+    expect((await h.store.list()).map((summary) => summary.id)).toEqual(['nov']);
   });
 
   it('an edited index.json: a link is refused, and the release file is left as it was', async () => {
@@ -133,7 +134,7 @@ describe('a write refuses a file something else changed since golive last wrote 
     expect(await say('/release link --release nov', room('other-room'))).toContain(changedOnDisk(indexFile()));
     expect(await readFile(indexFile(), 'utf8')).toBe(edited);
     expect(await readFile(releaseFile('nov'), 'utf8')).toBe(release);
-    expect(h.store.findByChannel(room('other-room'))).toBeUndefined();
+    expect(await h.store.findByChannel(room('other-room'))).toBeUndefined();
   });
 });
 
@@ -153,7 +154,7 @@ describe('one channel follows at most one release, checked inside the write', ()
     }
     expect(await followersOnDisk(room('war-room'))).toEqual({ files: [winner], index: [winner] });
     expect(await readdir(join(h.dir, 'releases'))).toEqual([`${winner}.json`]);
-    expect(h.store.list().map((summary) => summary.id)).toEqual([winner]);
+    expect((await h.store.list()).map((summary) => summary.id)).toEqual([winner]);
   });
 
   it('a link racing a create for one channel: exactly one of them links it', async () => {
@@ -169,7 +170,7 @@ describe('one channel follows at most one release, checked inside the write', ()
     const winner = createWon ? 'bravo' : 'alpha';
     expect(await followersOnDisk(room('shared'))).toEqual({ files: [winner], index: [winner] });
     // The refused side recorded nothing: no audit entry for a link that did not happen.
-    if (createWon) expect(h.store.get('alpha')!.audit).toHaveLength(1);
+    if (createWon) expect(await h.store.audit('alpha')).toHaveLength(1);
   });
 
   it('two links racing for one channel: exactly one of them links it', async () => {
@@ -186,14 +187,11 @@ describe('one channel follows at most one release, checked inside the write', ()
 });
 
 describe('the store refuses a second release for a channel', () => {
-  it('in create and in update, with ChannelTakenError naming the release that has it', async () => {
+  it('in create and in transact, with ChannelTakenError naming the release that has it', async () => {
     h = await Harness.open();
     const store = h.store;
     const shared = room('shared');
-    const [first, second] = await Promise.allSettled([
-      store.create(minimalReleaseDocument('rel-1', { release: { channels: [shared] } })),
-      store.create(minimalReleaseDocument('rel-2', { release: { channels: [shared] } })),
-    ]);
+    const [first, second] = await Promise.allSettled([createRelease(store, minimalRelease('rel-1', { channels: [shared] })), createRelease(store, minimalRelease('rel-2', { channels: [shared] }))]);
     expect(first.status).toBe('fulfilled');
     expect(second.status).toBe('rejected');
     const refused = (second as PromiseRejectedResult).reason as ChannelTakenError;
@@ -201,17 +199,17 @@ describe('the store refuses a second release for a channel', () => {
     expect(refused).toBeInstanceOf(StoreError);
     expect(refused.releaseId).toBe('rel-1');
     expect(refused.message).toBe('channel console:shared already follows release "rel-1"');
-    expect(store.get('rel-2')).toBeUndefined();
+    expect(await store.get('rel-2')).toBeUndefined();
 
-    await store.create(minimalReleaseDocument('rel-3'));
+    await createRelease(store, minimalRelease('rel-3'));
     const before = await readFile(releaseFile('rel-3'), 'utf8');
-    await expect(store.update('rel-3', (doc) => ((doc.release.channels = [shared]), doc))).rejects.toThrow(ChannelTakenError);
+    await expect(editRelease(store, 'rel-3', (release) => (release.channels = [shared]))).rejects.toThrow(ChannelTakenError);
     expect(await readFile(releaseFile('rel-3'), 'utf8')).toBe(before);
 
     // Once the channel is free again, it can be taken: the refusal left no claim behind.
-    await store.update('rel-1', (doc) => ((doc.release.channels = []), doc));
-    await store.update('rel-3', (doc) => ((doc.release.channels = [shared]), doc));
-    expect(store.findByChannel(shared)).toBe('rel-3');
+    await editRelease(store, 'rel-1', (release) => (release.channels = []));
+    await editRelease(store, 'rel-3', (release) => (release.channels = [shared]));
+    expect(await store.findByChannel(shared)).toBe('rel-3');
   });
 
   it('still writes releases that shared a channel before this rule, as long as a write adds no such channel', async () => {
@@ -226,8 +224,8 @@ describe('the store refuses a second release for a channel', () => {
     // The store alone: these hand-written files carry no audit record for start-up to verify.
     const store = await openLowdbStore(dir);
     try {
-      const saved = await store.update('old-2', (doc) => ((doc.release.name = 'Renamed'), doc));
-      expect(saved.release.channels).toEqual([shared]);
+      await editRelease(store, 'old-2', (release) => (release.name = 'Renamed'));
+      expect((await store.get('old-2'))?.release).toMatchObject({ name: 'Renamed', channels: [shared] });
     } finally {
       await store.close();
     }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError, type Store } from '../src/app/store-port.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
-import { minimalReleaseDocument } from './fixtures/release-doc.js';
+import { minimalRelease } from './fixtures/release-doc.js';
+import { createRelease } from './support/store-records.js';
 
 const folders: string[] = [];
 const stores: Store[] = [];
@@ -67,19 +68,19 @@ describe('one golive per data folder, in one process', () => {
     expect(error.file).toBe(lockPath(dir));
     expect(await readFile(lockPath(dir), 'utf8')).toBe(lock);
 
-    await first.create(minimalReleaseDocument('rel-1'));
-    expect(first.list().map((summary) => summary.id)).toEqual(['rel-1']);
+    await createRelease(first, minimalRelease('rel-1'));
+    expect((await first.list()).map((summary) => summary.id)).toEqual(['rel-1']);
   });
 
   it('opens again after close(), which removes the lock', async () => {
     const dir = await dataDir();
     const first = await open(dir);
-    await first.create(minimalReleaseDocument('rel-1'));
+    await createRelease(first, minimalRelease('rel-1'));
     await first.close();
     expect(await readdir(dir)).not.toContain('golive.lock');
 
     const second = await open(dir);
-    expect(second.get('rel-1')?.release.name).toBe('Release rel-1');
+    expect((await second.get('rel-1'))?.release.name).toBe('Release rel-1');
     expect((await lockOnDisk(dir)).pid).toBe(process.pid);
   });
 
@@ -101,7 +102,7 @@ describe('one golive per data folder, in one process', () => {
 
     expect(log).toEqual([`${lockPath(dir)}: took over the lock left by golive pid ${pid} on host ${hostname()} (since 2019-11-01T09:00:00.000Z), which is no longer running`]);
     expect(await lockOnDisk(dir)).toMatchObject({ pid: process.pid, host: hostname() });
-    await store.create(minimalReleaseDocument('rel-1'));
+    await createRelease(store, minimalRelease('rel-1'));
     expect((await openError(dir)).message).toContain(`is in use by golive (pid ${process.pid} on host ${hostname()}`);
   });
 

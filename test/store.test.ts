@@ -2,11 +2,17 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ReleaseDocument } from '../src/app/document.js';
+import type { ReleaseDocument } from '../store/release-document.js';
 import { StoreError, type Store } from '../src/app/store-port.js';
+import type { Release } from '../src/domain/release.js';
 import { nodeFs, type DurableFs } from '../store/durable-json-file.js';
 import { openLowdbStore, type LowdbStoreOptions } from '../store/lowdb-store.js';
-import { minimalReleaseDocument } from './fixtures/release-doc.js';
+import { minimalRelease, minimalReleaseDocument } from './fixtures/release-doc.js';
+import { createRelease, editRelease, entryAfter, recordOf } from './support/store-records.js';
+
+// The JSON folder store's own promises: its files, their checks and repairs at open, fsync and
+// the index. What every store promises is test/store-contract.ts, run on this one by
+// test/store-contract-json.test.ts.
 
 const folders: string[] = [];
 const stores: Store[] = [];
@@ -60,10 +66,16 @@ async function filesIn(dir: string): Promise<string[]> {
     .sort();
 }
 
-function withIssues(doc: ReleaseDocument, count: number): ReleaseDocument {
+function withIssues(count: number): (release: Release) => void {
   const at = '2019-11-08T09:00:00.000Z';
-  doc.release.facts.testingIssues = { count, threshold: 10, setAt: at, setBy: 'U-tester', changedAt: at };
-  return doc;
+  return (release) => {
+    release.facts.testingIssues = { count, threshold: 10, setAt: at, setBy: 'U-tester', changedAt: at };
+  };
+}
+
+/** Creates the smallest valid release, sealed by its first entry. */
+function create(store: Store, id: string, overrides: Partial<Release> = {}) {
+  return createRelease(store, minimalRelease(id, overrides));
 }
 
 function deferred() {
@@ -102,19 +114,23 @@ describe('openLowdbStore', () => {
   it('starts an empty store in a data folder that does not exist yet', async () => {
     const dir = await dataDir();
     const store = await open(dir);
-    expect(store.list()).toEqual([]);
+    expect(await store.list()).toEqual([]);
     expect((await readdir(dir)).sort()).toEqual(['golive.lock', 'releases']);
   });
 
   it('keeps created and updated releases on disk and reads them back after reopening', async () => {
     const dir = await dataDir();
     const store = await open(dir);
-    await store.create(minimalReleaseDocument('nov-2019', { release: { channels: [{ platform: 'slack', id: 'C1' }] } }));
-    await store.create(minimalReleaseDocument('feb-2020'));
-    const updated = await store.update('nov-2019', (doc) => withIssues(doc, 3));
+    await create(store, 'nov-2019', { channels: [{ platform: 'slack', id: 'C1' }] });
+    await create(store, 'feb-2020');
+    await editRelease(store, 'nov-2019', withIssues(3));
+    const updated = await recordOf(store, 'nov-2019');
+    const created = await recordOf(store, 'feb-2020');
     await store.close();
 
-    expect((await onDisk(dir, 'nov-2019')).release.facts.testingIssues?.count).toBe(3);
+    const file = await onDisk(dir, 'nov-2019');
+    expect(file.release.facts.testingIssues?.count).toBe(3);
+    expect(file).toEqual({ version: 1, release: updated.release, audit: updated.audit, outbox: [] });
     expect(await indexOnDisk(dir)).toEqual({
       version: 1,
       releases: [
@@ -124,11 +140,11 @@ describe('openLowdbStore', () => {
     });
 
     const reopened = await open(dir);
-    expect(reopened.list().map((summary) => summary.id)).toEqual(['nov-2019', 'feb-2020']);
-    expect(reopened.get('nov-2019')).toEqual(updated);
-    expect(reopened.get('feb-2020')).toEqual(minimalReleaseDocument('feb-2020'));
-    expect(reopened.findByChannel({ platform: 'slack', id: 'C1' })).toBe('nov-2019');
-    expect(reopened.findByChannel({ platform: 'teams', id: 'C1' })).toBeUndefined();
+    expect((await reopened.list()).map((summary) => summary.id)).toEqual(['nov-2019', 'feb-2020']);
+    expect(await recordOf(reopened, 'nov-2019')).toEqual(updated);
+    expect(await recordOf(reopened, 'feb-2020')).toEqual(created);
+    expect(await reopened.findByChannel({ platform: 'slack', id: 'C1' })).toBe('nov-2019');
+    expect(await reopened.findByChannel({ platform: 'teams', id: 'C1' })).toBeUndefined();
   });
 
   it('accepts a log function in place of the options', async () => {
@@ -136,7 +152,16 @@ describe('openLowdbStore', () => {
     const messages: string[] = [];
     const store = await openLowdbStore(dir, (message) => messages.push(message));
     stores.push(store);
-    expect(store.list()).toEqual([]);
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('reads a release file with an empty chain (written before every release had one) as one without a head', async () => {
+    const dir = await dataDir();
+    await mkdir(join(dir, 'releases'), { recursive: true });
+    await writeFile(releasePath(dir, 'old'), JSON.stringify(minimalReleaseDocument('old')));
+    const store = await open(dir);
+    expect(await store.get('old')).toEqual({ release: minimalRelease('old') });
+    expect(await store.audit('old')).toEqual([]);
   });
 });
 
@@ -144,7 +169,7 @@ describe('a store file that cannot be trusted stops open, untouched', () => {
   async function withReleaseFile(id: string, content: string) {
     const dir = await dataDir();
     const store = await open(dir);
-    await store.create(minimalReleaseDocument('good'));
+    await create(store, 'good');
     await store.close();
     await writeFile(releasePath(dir, id), content);
     return { dir, before: await readFile(releasePath(dir, id)), files: await filesIn(dir) };
@@ -188,7 +213,7 @@ describe('a store file that cannot be trusted stops open, untouched', () => {
   it('an index that is not JSON', async () => {
     const dir = await dataDir();
     const store = await open(dir);
-    await store.create(minimalReleaseDocument('rel-1'));
+    await create(store, 'rel-1');
     await store.close();
     await writeFile(join(dir, 'index.json'), '{"version":1,"releases":[');
     const error = await openError(dir);
@@ -207,8 +232,8 @@ describe('a store file that cannot be trusted stops open, untouched', () => {
   it('an index naming a release whose file is missing', async () => {
     const dir = await dataDir();
     const store = await open(dir);
-    await store.create(minimalReleaseDocument('rel-1'));
-    await store.create(minimalReleaseDocument('rel-2'));
+    await create(store, 'rel-1');
+    await create(store, 'rel-2');
     await store.close();
     await rm(releasePath(dir, 'rel-2'));
     const index = await readFile(join(dir, 'index.json'));
@@ -229,14 +254,14 @@ describe('repairs at open', () => {
   it('adds back a release a crash left out of the index, and says so', async () => {
     const dir = await dataDir();
     const store = await open(dir);
-    await store.create(minimalReleaseDocument('rel-1'));
+    await create(store, 'rel-1');
     await store.close();
     await writeFile(releasePath(dir, 'orphan'), JSON.stringify(minimalReleaseDocument('orphan')));
 
     const log: string[] = [];
     const reopened = await open(dir, { log: (message) => log.push(message) });
-    expect(reopened.list().map((summary) => summary.id)).toEqual(['rel-1', 'orphan']);
-    expect(reopened.get('orphan')).toEqual(minimalReleaseDocument('orphan'));
+    expect((await reopened.list()).map((summary) => summary.id)).toEqual(['rel-1', 'orphan']);
+    expect((await reopened.get('orphan'))?.release).toEqual(minimalRelease('orphan'));
     expect(log).toEqual([expect.stringContaining(`${releasePath(dir, 'orphan')}: was missing from ${join(dir, 'index.json')}`)]);
     expect((await indexOnDisk(dir)).releases.map((entry) => entry.id)).toEqual(['rel-1', 'orphan']);
   });
@@ -244,7 +269,7 @@ describe('repairs at open', () => {
   it('refreshes an index entry a crash left out of date', async () => {
     const dir = await dataDir();
     const store = await open(dir);
-    await store.create(minimalReleaseDocument('rel-1'));
+    await create(store, 'rel-1');
     await store.close();
     const index = await indexOnDisk(dir);
     index.releases[0]!.name = 'Old name';
@@ -252,7 +277,7 @@ describe('repairs at open', () => {
 
     const log: string[] = [];
     const reopened = await open(dir, { log: (message) => log.push(message) });
-    expect(reopened.list()[0]!.name).toBe('Release rel-1');
+    expect((await reopened.list())[0]!.name).toBe('Release rel-1');
     expect(log).toEqual([expect.stringContaining('was out of date')]);
     expect((await indexOnDisk(dir)).releases[0]!.name).toBe('Release rel-1');
   });
@@ -260,7 +285,7 @@ describe('repairs at open', () => {
   it('removes temp files left by a write that never finished', async () => {
     const dir = await dataDir();
     const store = await open(dir);
-    await store.create(minimalReleaseDocument('rel-1'));
+    await create(store, 'rel-1');
     await store.close();
     await writeFile(join(dir, 'releases', '.rel-1.json.5f0c.tmp'), '{"half":');
     const log: string[] = [];
@@ -270,103 +295,101 @@ describe('repairs at open', () => {
   });
 });
 
-describe('create', () => {
-  it('rejects an invalid document and writes nothing', async () => {
+describe('audit ranges', () => {
+  it('are read by entry number, also from a chain whose entries are out of order on disk', async () => {
     const dir = await dataDir();
     const store = await open(dir);
-    const invalid = { ...minimalReleaseDocument('rel-1'), version: 2 } as unknown as ReleaseDocument;
-    const error = await rejection(store.create(invalid));
-    expect(error.message).toBe('the new release "rel-1" is not valid: version: Invalid input: expected 1');
-    expect(store.list()).toEqual([]);
-    expect(await filesIn(dir)).toEqual([]);
-  });
+    await create(store, 'rel-1');
+    for (let n = 2; n <= 4; n++) await editRelease(store, 'rel-1', (release) => (release.name = `Name ${n}`));
+    const chain = await store.audit('rel-1');
+    expect(await store.audit('rel-1', { fromSeq: 2, toSeq: 3 })).toEqual(chain.slice(1, 3));
+    await store.close();
 
-  it('rejects an id that is already taken, also while the first create is in flight', async () => {
-    const dir = await dataDir();
-    const store = await open(dir);
-    const first = store.create(minimalReleaseDocument('rel-1'));
-    const error = await rejection(store.create(minimalReleaseDocument('rel-1', { release: { name: 'Other' } })));
-    expect(error.message).toBe('a release with id "rel-1" already exists');
-    await first;
-    await rejection(store.create(minimalReleaseDocument('rel-1')));
-    expect(store.get('rel-1')?.release.name).toBe('Release rel-1');
-    expect(store.list()).toHaveLength(1);
-  });
-
-  it('lists releases in creation order', async () => {
-    const store = await open(await dataDir());
-    for (const id of ['c', 'a', 'b']) await store.create(minimalReleaseDocument(id));
-    expect(store.list().map((summary) => summary.id)).toEqual(['c', 'a', 'b']);
+    const doc = await onDisk(dir, 'rel-1');
+    doc.audit = [doc.audit[0]!, doc.audit[2]!, doc.audit[1]!, doc.audit[3]!];
+    await writeFile(releasePath(dir, 'rel-1'), JSON.stringify(doc));
+    const reopened = await open(dir);
+    expect((await reopened.audit('rel-1')).map((entry) => entry.seq)).toEqual([1, 3, 2, 4]);
+    expect(await reopened.audit('rel-1', { fromSeq: 2, toSeq: 2 })).toEqual([chain[1]]);
+    expect((await reopened.audit('rel-1', { fromSeq: 2 })).map((entry) => entry.seq)).toEqual([3, 2, 4]);
+    expect((await reopened.audit('rel-1', { toSeq: 2 })).map((entry) => entry.seq)).toEqual([1, 2]);
   });
 });
 
-describe('update', () => {
-  it('applies concurrent updates to one release in order, losing none', async () => {
+describe('create', () => {
+  it('rejects an invalid release and writes nothing, saying what is wrong', async () => {
     const dir = await dataDir();
     const store = await open(dir);
-    await store.create(withIssues(minimalReleaseDocument('rel-1'), 0));
-    const seen: number[] = [];
-    await Promise.all(
-      Array.from({ length: 50 }, () =>
-        store.update('rel-1', (doc) => {
-          const issues = doc.release.facts.testingIssues!;
-          seen.push(issues.count);
-          issues.count += 1;
-          return doc;
-        }),
-      ),
-    );
-    expect(seen).toEqual(Array.from({ length: 50 }, (_, n) => n));
-    expect(store.get('rel-1')?.release.facts.testingIssues?.count).toBe(50);
-    expect((await onDisk(dir, 'rel-1')).release.facts.testingIssues?.count).toBe(50);
+    const invalid = { ...minimalRelease('rel-1'), managers: [] };
+    const error = await rejection(createRelease(store, invalid));
+    expect(error.message).toBe('the new release "rel-1" is not valid: release.managers: Too small: expected array to have >=1 items');
+    expect(await store.list()).toEqual([]);
+    expect(await filesIn(dir)).toEqual([]);
   });
 
-  it('lets writes to different releases proceed while one is held up', async () => {
+  it('rejects a first entry that does not start a chain, and writes nothing', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    const other = await create(store, 'other');
+    const release = minimalRelease('rel-1');
+    const error = await rejection(store.create(release, { ...other, seq: 2 }, []));
+    expect(error.message).toContain('does not continue the chain');
+    expect(await store.get('rel-1')).toBeUndefined();
+    expect(await filesIn(dir)).toEqual(['index.json', join('releases', 'other.json')]);
+  });
+
+  it('rejects an id that is already taken, also while the first create is in flight, saying so', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    const first = create(store, 'rel-1');
+    const error = await rejection(create(store, 'rel-1', { name: 'Other' }));
+    expect(error.message).toBe('a release with id "rel-1" already exists');
+    await first;
+    await rejection(create(store, 'rel-1'));
+    expect((await store.get('rel-1'))?.release.name).toBe('Release rel-1');
+    expect(await store.list()).toHaveLength(1);
+  });
+
+  it('refuses an id that is not a slug before it becomes a path', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    const release = { ...minimalRelease('rel-1'), id: '../../etc/passwd' };
+    await rejection(createRelease(store, release));
+    expect(await filesIn(dir)).toEqual([]);
+  });
+});
+
+describe('transact', () => {
+  it('lets writes to different releases proceed while one is held up on disk', async () => {
     const held = deferred();
     const { fs } = watchedFs({ beforeRename: (to) => (to.endsWith('slow.json') ? held.gate : undefined) });
     const store = await open(await dataDir(), { fs });
-    await store.create(minimalReleaseDocument('fast'));
-    const slowCreate = store.create(minimalReleaseDocument('slow'));
+    await create(store, 'fast');
+    const slowCreate = create(store, 'slow');
     const changes: string[] = [];
-    const slowUpdate = store.update('slow', (doc) => (changes.push('slow'), doc));
+    const slowUpdate = store.transact('slow', () => (changes.push('slow'), { result: undefined }));
 
-    await store.update('fast', (doc) => (changes.push('fast'), withIssues(doc, 1)));
+    await editRelease(store, 'fast', (release) => (changes.push('fast'), withIssues(1)(release)));
     expect(changes).toEqual(['fast']); // the second write to "slow" waits for the first
     held.open();
     await Promise.all([slowCreate, slowUpdate]);
     expect(changes).toEqual(['fast', 'slow']);
   });
 
-  it('changes nothing when the change throws, even after editing its copy', async () => {
-    const dir = await dataDir();
-    const store = await open(dir);
-    await store.create(minimalReleaseDocument('rel-1'));
-    const before = structuredClone(store.get('rel-1'));
-    const bytes = await readFile(releasePath(dir, 'rel-1'));
-
-    await expect(
-      store.update('rel-1', (doc) => {
-        doc.release.name = 'Edited';
-        doc.release.managers.push('U-intruder');
-        throw new Error('refused');
-      }),
-    ).rejects.toThrow('refused');
-    expect(store.get('rel-1')).toEqual(before);
-    expect(await readFile(releasePath(dir, 'rel-1'))).toEqual(bytes);
-  });
-
   it('changes nothing when the result does not validate, and says what is wrong', async () => {
     const dir = await dataDir();
     const store = await open(dir);
-    await store.create(minimalReleaseDocument('rel-1'));
-    const before = structuredClone(store.get('rel-1'));
+    await create(store, 'rel-1');
+    const before = await recordOf(store, 'rel-1');
     const bytes = await readFile(releasePath(dir, 'rel-1'));
 
-    const error = await rejection(store.update('rel-1', (doc) => ((doc.release.managers = []), doc)));
+    const error = await rejection(editRelease(store, 'rel-1', (release) => (release.managers = [])));
     expect(error.message).toBe('release "rel-1" is not valid: release.managers: Too small: expected array to have >=1 items');
-    const renamed = await rejection(store.update('rel-1', (doc) => ((doc.release.id = 'other'), doc)));
+    const renamed = await rejection(editRelease(store, 'rel-1', (release) => (release.id = 'other')));
     expect(renamed.message).toContain('cannot change its id');
-    expect(store.get('rel-1')).toEqual(before);
+    const unchained = await rejection(store.transact('rel-1', (current) => ({ append: [{ ...current.head!, seq: 5 }], result: undefined })));
+    expect(unchained.message).toBe('release "rel-1": audit entry 5 does not continue the chain (the next entry must be 2, sealed after entry 1)');
+    expect(await recordOf(store, 'rel-1')).toEqual(before);
     expect(await readFile(releasePath(dir, 'rel-1'))).toEqual(bytes);
     expect(await filesIn(dir)).toEqual(['index.json', join('releases', 'rel-1.json')]);
   });
@@ -380,33 +403,59 @@ describe('update', () => {
     });
     const dir = await dataDir();
     const store = await open(dir, { fs });
-    await store.create(minimalReleaseDocument('rel-1'));
-    const before = structuredClone(store.get('rel-1'));
+    await create(store, 'rel-1');
+    const before = await recordOf(store, 'rel-1');
     failing = true;
-    const error = await rejection(store.update('rel-1', (doc) => withIssues(doc, 7)));
+    const error = await rejection(editRelease(store, 'rel-1', withIssues(7)));
     expect(error.message).toBe(`${releasePath(dir, 'rel-1')}: could not be saved (no space left on device)`);
-    expect(store.get('rel-1')).toEqual(before);
+    expect(await recordOf(store, 'rel-1')).toEqual(before);
     expect(await filesIn(dir)).toEqual(['index.json', join('releases', 'rel-1.json')]);
     failing = false;
-    await store.update('rel-1', (doc) => withIssues(doc, 8));
-    expect(store.get('rel-1')?.release.facts.testingIssues?.count).toBe(8);
+    await editRelease(store, 'rel-1', withIssues(8));
+    expect((await store.get('rel-1'))?.release.facts.testingIssues?.count).toBe(8);
   });
 
-  it('shows readers the new document only once it is on disk', async () => {
-    const held = deferred();
+  it('shows readers a new release or state only once it is on disk', async () => {
+    let held = deferred();
     const { fs } = watchedFs({ beforeRename: () => held.gate });
     const store = await open(await dataDir(), { fs });
-    const created = store.create(minimalReleaseDocument('rel-1'));
-    expect(store.get('rel-1')).toBeUndefined();
+    const created = create(store, 'rel-1');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await store.get('rel-1')).toBeUndefined();
     held.open();
     await created;
-    expect(store.get('rel-1')).toBeDefined();
+    expect(await store.get('rel-1')).toBeDefined();
+
+    held = deferred();
+    let fnDone = false;
+    const edit = store.transact('rel-1', (current) => {
+      fnDone = true;
+      const release = { ...current.release, name: 'Renamed' };
+      return { release, append: [entryAfter(current.head, release)], result: undefined };
+    });
+    while (!fnDone) await new Promise((resolve) => setImmediate(resolve));
+    expect((await store.get('rel-1'))?.release.name).toBe('Release rel-1');
+    expect(await store.audit('rel-1')).toHaveLength(1);
+    held.open();
+    await edit;
+    expect((await store.get('rel-1'))?.release.name).toBe('Renamed');
+    expect(await store.audit('rel-1')).toHaveLength(2);
   });
 
-  it('rejects an unknown release', async () => {
+  it('rejects an unknown release, naming the id', async () => {
     const store = await open(await dataDir());
-    const error = await rejection(store.update('../../etc/passwd', (doc) => doc));
+    const error = await rejection(store.transact('../../etc/passwd', () => ({ result: undefined })));
     expect(error.message).toBe('there is no release with id "../../etc/passwd"');
+  });
+
+  it('rejects a quarantined release, saying it is read-only and where it fails', async () => {
+    const dir = await dataDir();
+    const store = await open(dir);
+    await create(store, 'rel-1');
+    await store.close();
+    const reopened = await open(dir, { verify: () => ({ seq: 1, message: 'edited' }) });
+    const error = await rejection(editRelease(reopened, 'rel-1', withIssues(1)));
+    expect(error.message).toBe('release "rel-1" is read-only: its record fails verification at entry 1');
   });
 });
 
@@ -415,9 +464,9 @@ describe('durability', () => {
     const { fs, events } = watchedFs();
     const dir = await dataDir();
     const store = await open(dir, { fs });
-    await store.create(minimalReleaseDocument('rel-1'));
+    await create(store, 'rel-1');
     events.length = 0;
-    await store.update('rel-1', (doc) => withIssues(doc, 1));
+    await editRelease(store, 'rel-1', withIssues(1));
     const releases = join(dir, 'releases');
     expect(events).toEqual([expect.stringMatching(new RegExp(`^sync ${escapeRegex(releases)}/\\.rel-1\\.json\\.[0-9a-f-]+\\.tmp$`)), `rename ${releasePath(dir, 'rel-1')}`, `sync ${releases}`]);
   });
@@ -426,17 +475,19 @@ describe('durability', () => {
     const { fs, events } = watchedFs();
     const dir = await dataDir();
     const store = await open(dir, { fs });
-    await store.create(minimalReleaseDocument('rel-1'));
+    await create(store, 'rel-1');
     const indexWrites = () => events.filter((event) => event === `rename ${join(dir, 'index.json')}`).length;
     expect(indexWrites()).toBe(1);
 
-    await store.update('rel-1', (doc) => withIssues(doc, 1));
+    await editRelease(store, 'rel-1', withIssues(1));
     expect(indexWrites()).toBe(1);
-    await store.update('rel-1', (doc) => ((doc.release.name = 'Renamed'), doc));
+    await store.transact('rel-1', () => ({ outbox: [], refusals: null, result: undefined }));
+    expect(indexWrites()).toBe(1);
+    await editRelease(store, 'rel-1', (release) => (release.name = 'Renamed'));
     expect(indexWrites()).toBe(2);
-    await store.update('rel-1', (doc) => ((doc.release.channels = [{ platform: 'teams', id: '19:abc' }]), doc));
+    await editRelease(store, 'rel-1', (release) => (release.channels = [{ platform: 'teams', id: '19:abc' }]));
     expect(indexWrites()).toBe(3);
-    expect(store.findByChannel({ platform: 'teams', id: '19:abc' })).toBe('rel-1');
+    expect(await store.findByChannel({ platform: 'teams', id: '19:abc' })).toBe('rel-1');
     expect((await indexOnDisk(dir)).releases).toEqual([{ id: 'rel-1', name: 'Renamed', channels: [{ platform: 'teams', id: '19:abc' }] }]);
   });
 
@@ -450,8 +501,8 @@ describe('durability', () => {
     const dir = await dataDir();
     const log: string[] = [];
     const store = await open(dir, { fs, log: (message) => log.push(message) });
-    await store.create(minimalReleaseDocument('rel-1'));
-    expect(store.list().map((summary) => summary.id)).toEqual(['rel-1']);
+    await create(store, 'rel-1');
+    expect((await store.list()).map((summary) => summary.id)).toEqual(['rel-1']);
     expect(log).toEqual([expect.stringContaining(`${join(dir, 'index.json')}: could not be saved (I/O error)`)]);
     expect(await filesIn(dir)).toEqual([join('releases', 'rel-1.json')]);
 
@@ -463,8 +514,8 @@ describe('durability', () => {
   it('leaves no temp files behind after many writes', async () => {
     const dir = await dataDir();
     const store = await open(dir);
-    await Promise.all(['a', 'b', 'c'].map((id) => store.create(minimalReleaseDocument(id))));
-    await Promise.all(['a', 'b', 'c', 'a', 'b'].map((id, n) => store.update(id, (doc) => ((doc.release.name = `Name ${n}`), doc))));
+    await Promise.all(['a', 'b', 'c'].map((id) => create(store, id)));
+    await Promise.all(['a', 'b', 'c', 'a', 'b'].map((id, n) => editRelease(store, id, (release) => (release.name = `Name ${n}`))));
     await store.close();
     expect(await filesIn(dir)).toEqual(['index.json', join('releases', 'a.json'), join('releases', 'b.json'), join('releases', 'c.json')]);
     const names = Object.fromEntries((await indexOnDisk(dir)).releases.map((entry) => [entry.id, entry.name]));
@@ -476,12 +527,12 @@ describe('close', () => {
   it('waits for pending writes, then refuses new ones', async () => {
     const dir = await dataDir();
     const store = await open(dir);
-    await store.create(minimalReleaseDocument('rel-1'));
-    const pending = store.update('rel-1', (doc) => withIssues(doc, 5));
+    await create(store, 'rel-1');
+    const pending = editRelease(store, 'rel-1', withIssues(5));
     await store.close();
     expect((await onDisk(dir, 'rel-1')).release.facts.testingIssues?.count).toBe(5);
     await pending;
-    const error = await rejection(store.update('rel-1', (doc) => doc));
+    const error = await rejection(store.transact('rel-1', () => ({ result: undefined })));
     expect(error.message).toBe('the store is closed');
   });
 });

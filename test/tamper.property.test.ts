@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReleaseDocument } from '../src/app/document.js';
+import { ReleaseDocument } from '../store/release-document.js';
 import { checkRecord, type AuditPolicy } from '../src/app/record-check.js';
 import { Harness } from './support/golive.js';
 import { readDoc, seedToGo, SEED_ID, SEED_START, type RawDoc } from './support/tamper.js';

@@ -120,7 +120,7 @@ describe('cards of the seed release, built through the console', () => {
   let release: Release;
   beforeAll(async () => {
     h = await Harness.openWith(beforePanel, '2019-11-04T09:00:00Z');
-    release = h.store.get('nov-2019-sec')!.release;
+    release = (await h.store.get('nov-2019-sec'))!.release;
   });
   afterAll(() => h.close());
   const now = () => h.clock.now();
@@ -176,7 +176,7 @@ describe('cards of the seed release, built through the console', () => {
 
   it('shows the decision once the Panel decides, in a card that still validates', async () => {
     await h.run(panelDecides);
-    const decided = h.store.get('nov-2019-sec')!.release;
+    const decided = (await h.store.get('nov-2019-sec'))!.release;
     const { card } = renderCard(statusView(decided, evaluate(decided, now()), now()));
     expectValid(card);
     expect(seen(card.body[0] as unknown as Node)).toBe('November 2019 SEC Release: GO');
@@ -211,7 +211,7 @@ describe('a release far too big for one card', () => {
   const comment = (i: number) => `Comment ${i}: ${'waiting for the supplier to confirm the fix '.repeat(70)}`.slice(0, 3000);
   beforeAll(async () => {
     h = await Harness.openWith(beforePanel, '2019-11-04T09:00:00Z');
-    big = qualified(h.store.get('nov-2019-sec')!.release, { dan: 'teams:29:dan-id' });
+    big = qualified((await h.store.get('nov-2019-sec'))!.release, { dan: 'teams:29:dan-id' });
     while (big.criteria.length < 60) {
       const n = big.criteria.length + 1;
       big.criteria.push({ id: `extra-${n}`, number: n, text: `Extra criterion ${n}`, owners: { roles: ['DCC'], people: [] }, responses: [] });
@@ -355,7 +355,7 @@ describe('hostile text', () => {
       const typed = '**bold** [x](http://evil) <at>Boss</at> {{template}} ${x} </script>';
       const { output } = await h.run(`/as dan\n/release confirm code-ready need-info "${typed}"`);
       expect(output).not.toMatch(/error|not/i);
-      const release = qualified(h.store.get('nov-2019-sec')!.release, { dan: 'teams:29:dan-id' });
+      const release = qualified((await h.store.get('nov-2019-sec'))!.release, { dan: 'teams:29:dan-id' });
       const { card, mentions } = renderCard(checklistView(release, evaluate(release, h.clock.now()), h.clock.now()), { names: () => 'Dan' });
       expectValid(card);
       expect(visible(card)).toContain(`needs more information by @Dan on 15 Nov 2019 10:00 GMT: \n${typed}`);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutboxMessage } from '../src/app/document.js';
+import type { OutboxMessage } from '../src/app/delivery/outbox-message.js';
 import { CHANNEL, type TeamsUser } from './support/teams-activities.js';
 import { TeamsHarness } from './support/teams-harness.js';
 import { messageText } from './support/teams-cards-read.js';
@@ -14,7 +14,7 @@ const R = 'nov-2019-sec';
 
 describe('Teams delivery through the outbox', () => {
   let h: TeamsHarness;
-  const checklist = (): OutboxMessage => h.doc(R).outbox.find((m) => m.kind === 'checklist')!;
+  const checklist = async (): Promise<OutboxMessage> => (await h.doc(R)).outbox.find((m) => m.kind === 'checklist')!;
   const callsToChannel = () => h.fake.calls.filter((c) => c.conversationId === CHANNEL);
 
   beforeAll(async () => {
@@ -36,7 +36,7 @@ describe('Teams delivery through the outbox', () => {
     h.fake.failNext({ status: 429, retryAfter: 120 }, 1, { conversationId: CHANNEL });
     await h.send(h.activities.message(RITA, 'release ask', { kind: 'channel' }));
     expect(callsToChannel()).toEqual([expect.objectContaining({ kind: 'send', failed: 429 })]);
-    const waiting = checklist();
+    const waiting = await checklist();
     expect(waiting).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringContaining('429') });
     // Teams' own wait, to the second, from when the attempt was made.
     expect(Date.parse(waiting.nextAttemptAt!)).toBeGreaterThanOrEqual(Date.parse(waiting.createdAt) + 120_000);
@@ -49,36 +49,29 @@ describe('Teams delivery through the outbox', () => {
     await h.outbox.kick();
     expect(callsToChannel()).toHaveLength(2);
     expect(h.fake.messagesIn(CHANNEL)).toHaveLength(1);
-    expect(checklist()).toMatchObject({ status: 'sent', attempts: 2, messageRef: h.fake.messagesIn(CHANNEL)[0]!.response?.id });
+    expect(await checklist()).toMatchObject({ status: 'sent', attempts: 2, messageRef: h.fake.messagesIn(CHANNEL)[0]!.response?.id });
   });
 
   it('retries an edit refused with 500 with the outbox’s backoff, editing the same message', async () => {
     h.fake.failNext({ status: 503 }, 2, { kind: 'update' });
     await h.send(h.activities.message(RITA, 'release facts issues 12 --threshold 30', { kind: 'channel' }));
-    const edit = () =>
-      h
-        .doc(R)
-        .outbox.filter((m) => m.kind === 'checklist-update')
-        .at(-1)!;
+    const edit = async () => (await h.doc(R)).outbox.filter((m) => m.kind === 'checklist-update').at(-1)!;
     // The test clock moves a second a read, so the first retry (after 2 s) may already have been made.
-    expect(edit()).toMatchObject({ status: 'pending', lastError: expect.stringContaining('503') });
+    expect(await edit()).toMatchObject({ status: 'pending', lastError: expect.stringContaining('503') });
     for (const at of ['2019-11-07T11:00:00Z', '2019-11-07T12:00:00Z']) {
       h.clock.set(at);
       await h.outbox.kick();
     }
-    expect(edit()).toMatchObject({ status: 'sent', attempts: 3 });
+    expect(await edit()).toMatchObject({ status: 'sent', attempts: 3 });
     const updates = h.fake.calls.filter((c) => c.kind === 'update');
     expect(updates.map((c) => c.failed ?? 'ok')).toEqual([503, 503, 'ok']);
-    expect(new Set(updates.map((c) => c.activityId))).toEqual(new Set([checklist().messageRef]));
+    expect(new Set(updates.map((c) => c.activityId))).toEqual(new Set([(await checklist()).messageRef]));
   });
 
   it('gives up at once on a refusal that will not change (403), and says why', async () => {
     h.fake.failNext({ status: 403 }, 1, { conversationId: CHANNEL });
     await h.send(h.activities.message(RITA, 'release ask', { kind: 'channel' }));
-    const refused = h
-      .doc(R)
-      .outbox.filter((m) => m.kind === 'checklist')
-      .at(-1)!;
+    const refused = (await h.doc(R)).outbox.filter((m) => m.kind === 'checklist').at(-1)!;
     expect(refused).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringContaining('403') });
     h.clock.set('2019-11-07T13:00:00Z');
     await h.outbox.kick();
@@ -87,7 +80,7 @@ describe('Teams delivery through the outbox', () => {
 
   it('cannot message someone golive has never met on Teams, and says so instead of guessing', async () => {
     await h.send(h.activities.message(RITA, 'release role SECAS @teams:29:1never-seen', { kind: 'channel' }));
-    const dm = h.doc(R).outbox.find((m) => 'person' in m.to && m.to.person.id === 'teams:29:1never-seen');
+    const dm = (await h.doc(R)).outbox.find((m) => 'person' in m.to && m.to.person.id === 'teams:29:1never-seen');
     expect(dm).toMatchObject({ status: 'failed', lastError: expect.stringContaining('has not met the Teams user 29:1never-seen') });
     expect(h.fake.calls.filter((c) => c.kind === 'create' && JSON.stringify(c.body.members).includes('never-seen'))).toEqual([]);
   });

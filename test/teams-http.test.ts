@@ -107,7 +107,7 @@ describe('Teams with an app id (bot mode): the Bot Service token is checked firs
       const sent = await h.send(activity, { headers });
       expect(sent.status, JSON.stringify(headers)).toBe(401);
     }
-    expect(h.store.get('sneaky')).toBeUndefined();
+    expect(await h.store.get('sneaky')).toBeUndefined();
     expect(h.inbox.unfinished()).toEqual([]);
     expect(h.fake.calls).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReleaseDocument } from '../src/app/document.js';
+import { ReleaseDocument } from '../store/release-document.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHANNEL, type TeamsUser, type Where } from './support/teams-activities.js';
@@ -35,7 +35,7 @@ describe('Teams card actions', () => {
     h = await TeamsHarness.open();
     const lines = ['release create "November 2019 SEC Release" 2019-11-29 --template sec-release --id nov-2019-sec', 'release role DCC @{Dan Daly}', 'release role SECAS @{Sam Sato}'];
     for (const line of lines) await h.send(h.activities.message(RITA, line, { kind: 'channel' }, { 'Dan Daly': DAN, 'Sam Sato': SAM }));
-    expect(h.doc(R).release.roles).toMatchObject({ DCC: [`teams:${DAN.id}`] });
+    expect((await h.doc(R)).release.roles).toMatchObject({ DCC: [`teams:${DAN.id}`] });
   });
   afterAll(() => h.close());
 
@@ -54,14 +54,14 @@ describe('Teams card actions', () => {
   });
 
   it('shows the owner the answer form, only to them, with nothing written', async () => {
-    const audit = h.doc(R).audit.length;
+    const audit = (await h.doc(R)).audit.length;
     const answer = await press(DAN, 'golive:answer:not-met', { value: value({ r: R, c: 'code-ready' }) });
     expect(answer.status).toBe(200);
     const form = invokeCard(answer.json);
     expect(inputsOf(form)).toEqual(['evidence', 'comment']);
     expect(cardText(form)).toContain('code-ready');
     expect(buttonsOf(form).map((b) => b.verb)).toEqual(['golive:form:submit', 'golive:form:cancel']);
-    expect(h.doc(R).audit.length).toBe(audit);
+    expect((await h.doc(R)).audit.length).toBe(audit);
     // Shown in the invoke's answer only: nothing posted anywhere.
     expect(h.fake.messagesIn(CHANNEL)).toHaveLength(1);
   });
@@ -74,7 +74,7 @@ describe('Teams card actions', () => {
     expect(inputsOf(card)).toEqual(['evidence', 'comment']);
     expect(cardText(card)).toContain('needs a comment');
     expect(JSON.stringify(card)).toContain('https://ci.example/42');
-    expect(h.doc(R).release.criteria.find((c) => c.id === 'code-ready')!.responses).toEqual([]);
+    expect((await h.doc(R)).release.criteria.find((c) => c.id === 'code-ready')!.responses).toEqual([]);
   });
 
   it('records the answer, on disk, as Dan’s Teams identity; answers with the checklist; edits the channel’s card in place', async () => {
@@ -99,23 +99,23 @@ describe('Teams card actions', () => {
     const card = invokeCard(refused.json);
     expect(cardText(card)).toMatch(/owned by @teams:29:1dan-daly|owned by .*Dan Daly/);
     expect(inputsOf(card)).toEqual([]);
-    expect(h.doc(R).audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: `teams:${MALLORY.id}`, platform: 'teams' } });
+    expect((await h.doc(R)).audit.at(-1)).toMatchObject({ outcome: 'refused', actor: { id: `teams:${MALLORY.id}`, platform: 'teams' } });
     // Nothing said in the channel or anywhere else: the refusal is the invoke's answer.
     expect(h.fake.messagesIn(CHANNEL).filter((c) => c.kind === 'send')).toHaveLength(1);
   });
 
   it('handles a retried press once', async () => {
-    const secas = h.doc(R).release.criteria.find((c) => c.owners.roles.includes('SECAS'))!;
+    const secas = (await h.doc(R)).release.criteria.find((c) => c.owners.roles.includes('SECAS'))!;
     const form = invokeCard((await press(SAM, 'golive:answer:met', { value: value({ r: R, c: secas.id }) })).json);
     const submit = buttonsOf(form).find((b) => b.verb === 'golive:form:submit')!;
     const activity = h.activities.cardAction(SAM, 'golive:form:submit', { ...submit.data, evidence: '', comment: 'Done' }, onChecklist);
-    const audit = h.doc(R).audit.length;
+    const audit = (await h.doc(R)).audit.length;
     await h.send(activity);
     const retry = await h.send(activity);
     expect(retry.status).toBe(200);
     expect(cardText(invokeCard(retry.json))).toContain('Go-live checklist');
-    expect(h.doc(R).audit.length).toBe(audit + 1);
-    expect(h.doc(R).release.criteria.find((c) => c.id === secas.id)!.responses).toHaveLength(1);
+    expect((await h.doc(R)).audit.length).toBe(audit + 1);
+    expect((await h.doc(R)).release.criteria.find((c) => c.id === secas.id)!.responses).toHaveLength(1);
   });
 
   it('refreshes the card for each viewer with only their own buttons', async () => {
@@ -123,10 +123,7 @@ describe('Teams card actions', () => {
     const danAnswers = buttonsOf(forDan)
       .filter((b) => b.verb.startsWith('golive:answer:'))
       .map((b) => JSON.parse(String(b.data.value)).c as string);
-    const dcc = h
-      .doc(R)
-      .release.criteria.filter((c) => c.owners.roles.includes('DCC'))
-      .map((c) => c.id);
+    const dcc = (await h.doc(R)).release.criteria.filter((c) => c.owners.roles.includes('DCC')).map((c) => c.id);
     expect(new Set(danAnswers)).toEqual(new Set(dcc));
     expect(buttonsOf(forDan).some((b) => b.verb.startsWith('golive:decide:'))).toBe(false);
     const forRita = invokeCard((await press(RITA, 'golive:refresh', { value: value({ r: R }) }, onChecklist)).json);
@@ -135,20 +132,20 @@ describe('Teams card actions', () => {
   });
 
   it('puts the checklist back when the form is cancelled, and writes nothing', async () => {
-    const audit = h.doc(R).audit.length;
+    const audit = (await h.doc(R)).audit.length;
     const form = invokeCard((await press(DAN, 'golive:answer:met', { value: value({ r: R, c: 'code-ready' }) })).json);
     const cancel = buttonsOf(form).find((b) => b.verb === 'golive:form:cancel')!;
     const back = invokeCard((await press(DAN, 'golive:form:cancel', cancel.data)).json);
     expect(cardText(back)).toContain('Go-live checklist');
-    expect(h.doc(R).audit.length).toBe(audit);
+    expect((await h.doc(R)).audit.length).toBe(audit);
   });
 
   it('answers a button golive does not know with a polite card, and nothing else', async () => {
-    const audit = h.doc(R).audit.length;
+    const audit = (await h.doc(R)).audit.length;
     const answer = await press(DAN, 'golive:launch:missiles', { value: value({ r: R }) });
     expect(answer.status).toBe(200);
     expect(cardText(invokeCard(answer.json))).toContain('not one golive knows');
-    expect(h.doc(R).audit.length).toBe(audit);
+    expect((await h.doc(R)).audit.length).toBe(audit);
   });
 
   it('sends and answers with valid Adaptive Cards 1.5 only', () => {

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readActivity } from '../adapters/teams/inbound-activity.js';
 import { entryOf } from '../adapters/teams/received.js';
 import { turnOf } from '../adapters/teams/turn.js';
-import { ReleaseDocument } from '../src/app/document.js';
+import { ReleaseDocument } from '../store/release-document.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHANNEL, type TeamsUser } from './support/teams-activities.js';
@@ -69,6 +69,6 @@ describe('a Teams request acknowledged before a crash', () => {
     await h.close(false);
     h = await TeamsHarness.open({ dir: h.dir, fake: h.fake, start: '2019-11-07T11:00:00Z' });
     expect(h.recovered).toBe(0);
-    expect(h.doc(R).release.criteria.find((c) => c.id === 'code-ready')!.responses).toHaveLength(1);
+    expect((await h.doc(R)).release.criteria.find((c) => c.id === 'code-ready')!.responses).toHaveLength(1);
   });
 });

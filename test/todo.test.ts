@@ -93,7 +93,7 @@ describe('todo in the console', () => {
     await h.close(false);
     await writeFile(file, JSON.stringify(doc, null, 2));
     h = await Harness.open('2019-11-08T09:00:00Z', dir);
-    expect(h.store.quarantine('nov')).toBeDefined();
+    expect(await h.store.quarantine('nov')).toBeDefined();
     const output = await todo('dan');
     expect(output).not.toContain('Nov:');
     expect(output).toContain('Dec: PENDING');
@@ -169,6 +169,6 @@ describe('App Home on Slack', () => {
     expect(reply).toContain('Small is closed: CANCELLED');
     await s.click(DAN, 'golive:answer:met', JSON.stringify({ r: 'small', c: 'code-ready' }));
     expect(s.fake.callsTo('views.open')).toHaveLength(0);
-    expect(s.doc('small').release.criteria[0]!.responses).toHaveLength(0);
+    expect((await s.doc('small')).release.criteria[0]!.responses).toHaveLength(0);
   });
 });

@@ -64,15 +64,15 @@ describe('one release, Slack and Teams', () => {
     // From Teams, before linking, Rita is nobody to this release.
     await toTeams(teams.message(RITA, `release link --release ${R}`, inTeamsChannel));
     expect(lastTeamsText(RITA.id)).toContain('Only the release managers');
-    expect(h.doc(R).release.channels).toHaveLength(1);
+    expect((await h.doc(R)).release.channels).toHaveLength(1);
 
     const code = codeIn((await h.command(RITA_SLACK, 'whoami link')).reply);
     expect(code).toBeDefined();
     await toTeams(teams.message(RITA, `release whoami link ${code}`, { kind: 'personal', id: connector.personalChatOf(RITA.id) }));
     expect(lastTeamsText(RITA.id)).toContain('Linked');
     await toTeams(teams.message(RITA, `release link --release ${R}`, inTeamsChannel));
-    expect(h.doc(R).release.channels.map((c) => c.platform)).toEqual(['slack', 'teams']);
-    expect(h.doc(R).release.channels[1]).toMatchObject({ platform: 'teams', id: TEAMS_CHANNEL, reference: { serviceUrl: connector.serviceUrl, conversationId: TEAMS_CHANNEL } });
+    expect((await h.doc(R)).release.channels.map((c) => c.platform)).toEqual(['slack', 'teams']);
+    expect((await h.doc(R)).release.channels[1]).toMatchObject({ platform: 'teams', id: TEAMS_CHANNEL, reference: { serviceUrl: connector.serviceUrl, conversationId: TEAMS_CHANNEL } });
   });
 
   it('posts the checklist to both channels', async () => {
@@ -120,17 +120,14 @@ describe('one release, Slack and Teams', () => {
     const form = invokeCard((await toTeams(teams.cardAction(DAN, 'golive:answer:met', { value: value({ r: R, c: 'ops-ready' }) }, inTeamsChannel))).json);
     const submit = buttonsOf(form).find((b) => b.verb === 'golive:form:submit')!;
     await toTeams(teams.cardAction(DAN, 'golive:form:submit', { ...submit.data, evidence: '', comment: 'ops ready, from Teams' }, inTeamsChannel));
-    const response = h
-      .doc(R)
-      .release.criteria.find((c) => c.id === 'ops-ready')!
-      .responses.at(-1);
+    const response = (await h.doc(R)).release.criteria.find((c) => c.id === 'ops-ready')!.responses.at(-1);
     expect(response).toMatchObject({ answer: 'met', by: `teams:${DAN.id}`, onBehalfOf: `slack:${DAN_SLACK}`, platform: 'teams' });
     // Dan's to-do list in Slack no longer lists what he answered from Teams.
     expect((await h.command(DAN_SLACK, 'todo')).reply).not.toContain('ops-ready');
   });
 
-  it('keeps every answer, from both platforms, in one intact audit chain', () => {
-    const audit = h.doc(R).audit;
+  it('keeps every answer, from both platforms, in one intact audit chain', async () => {
+    const audit = (await h.doc(R)).audit;
     expect(verifyChain(audit).ok).toBe(true);
     const answers = audit.filter((e) => e.command.includes('confirm') && e.outcome === 'applied').map((e) => e.actor);
     expect(answers).toEqual([

@@ -9,7 +9,7 @@ export type ClockMove = { ok: true; line: string; at: Date } | { ok: false; line
 
 /** What falls due on the way: the earliest due instant at or before a target, and running it. */
 export interface DueOnTheWay {
-  dueBefore(target: Date): Date | undefined;
+  dueBefore(target: Date): Promise<Date | undefined>;
   run(at: Date): Promise<void>;
 }
 
@@ -19,7 +19,7 @@ export interface DueOnTheWay {
  */
 export async function stepClock(clock: MovableClock, at: Date, due: DueOnTheWay): Promise<void> {
   let last = -Infinity;
-  for (let next = due.dueBefore(at); next !== undefined; next = due.dueBefore(at)) {
+  for (let next = await due.dueBefore(at); next !== undefined; next = await due.dueBefore(at)) {
     const step = Math.max(next.getTime(), clock.now().getTime());
     // A point that does not move on after running would loop for ever: leave it to the next tick.
     if (step <= last) break;

@@ -92,7 +92,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
         // Everything the schedule and the digests have due on the way happens at its own time.
         const scheduler = options.scheduler;
         await stepClock(options.clock!, moved.at, {
-          dueBefore: (target) => scheduler?.dueBefore(target),
+          dueBefore: async (target) => scheduler?.dueBefore(target),
           run: async (at) => {
             await scheduler?.tick(at);
             await outbox.kick();

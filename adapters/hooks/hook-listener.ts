@@ -103,10 +103,10 @@ async function handle(deps: HookDeps, req: IncomingMessage, res: ServerResponse)
     return fail(res, 400, `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}.`);
   }
   const body = parsed.data;
-  const doc = store.get(body.release);
-  if (!doc) return fail(res, 404, `release: there is no release "${body.release}".`);
-  const quarantine = store.quarantine(body.release);
-  if (quarantine) return fail(res, 409, quarantineMessage(doc.release.name, body.release, quarantine));
+  const stored = await store.get(body.release);
+  if (!stored) return fail(res, 404, `release: there is no release "${body.release}".`);
+  const quarantine = await store.quarantine(body.release);
+  if (quarantine) return fail(res, 409, quarantineMessage(stored.release.name, body.release, quarantine));
 
   const { command, text, actor } = route.toCommand(body as never);
   // The signature names this exact call: kept as the audit entry's request id, a replayed call
@@ -123,7 +123,8 @@ async function handle(deps: HookDeps, req: IncomingMessage, res: ServerResponse)
   if (view.title === NOT_ALLOWED) return fail(res, 403, words);
   const duplicate = view.title === ALREADY_RECORDED;
   if (!duplicate) deps.kickOutbox();
-  const release = store.get(body.release)!.release;
+  const release = (await store.get(body.release))?.release;
+  if (!release) return fail(res, 404, `release: there is no release "${body.release}".`);
   send(res, 200, {
     ok: true,
     recorded: duplicate ? 'Already recorded: this exact call (same signature) was recorded before; nothing changed.' : said,

@@ -40,11 +40,11 @@ export async function answerCardAction(deps: AdapterDeps, out: TeamsOutbound, tu
 
   if (REFRESH_VERBS.has(verb)) {
     const release = releaseOfValue(data.value);
-    return card(current(deps, turn, release) ?? gone(), release);
+    return card((await current(deps, turn, release)) ?? gone(), release);
   }
   if (verb === FORM_VERBS.cancel) {
     const release = metadataOf(data.metadata)?.r;
-    return card(current(deps, turn, release) ?? gone(), release);
+    return card((await current(deps, turn, release)) ?? gone(), release);
   }
   if (verb === FORM_VERBS.submit) return submit(deps, out, turn, data, options);
   if (CHANGES.test(verb) && typeof data.value === 'string') {
@@ -65,7 +65,7 @@ async function submit(deps: AdapterDeps, out: TeamsOutbound, turn: Turn, data: R
     const again = await deps.app.act({ actor: turn.actor }, `golive:answer:${meta.a}`, actionValue({ r: meta.r, c: meta.c }));
     const form = again.find((reply) => reply.kind === 'form');
     if (form) return answer(formCard(form.form, checked.errors, submitted.values));
-    return answer(viewCard(combine(again, current(deps, turn, meta.r)), cardOptions(options, turn, meta.r)));
+    return answer(viewCard(combine(again, await current(deps, turn, meta.r)), cardOptions(options, turn, meta.r)));
   }
   const entry = entryOf(deps.clock, turn, { kind: 'form', formId: submitted.form, metadata: submitted.metadata, values: submitted.values });
   return handled(deps, out, turn, entry, meta.r, options);
@@ -75,9 +75,9 @@ async function submit(deps: AdapterDeps, out: TeamsOutbound, turn: Turn, data: R
 async function handled(deps: AdapterDeps, out: TeamsOutbound, turn: Turn, entry: Received, release: string | undefined, options: CardOptions): Promise<InvokeAnswer> {
   const card = (view: View) => answer(viewCard(view, cardOptions(options, turn, release)));
   const receipt = await receive(deps, entry);
-  if (receipt === 'failed') return card(withCurrent(errorView(NOT_SAVED), current(deps, turn, release)));
+  if (receipt === 'failed') return card(withCurrent(errorView(NOT_SAVED), await current(deps, turn, release)));
   // A retry of a press already handled: the card as it now is.
-  if (receipt === 'seen') return card(current(deps, turn, release) ?? gone());
+  if (receipt === 'seen') return card((await current(deps, turn, release)) ?? gone());
   let line = 'failed before answering';
   try {
     const replies = await handleReceived(deps.app, entry);
@@ -88,7 +88,7 @@ async function handled(deps: AdapterDeps, out: TeamsOutbound, turn: Turn, entry:
     const publicly = replies.filter((reply) => reply.visibility === 'public');
     const view = combine(
       replies.filter((reply) => reply.visibility === 'private'),
-      current(deps, turn, release),
+      await current(deps, turn, release),
     );
     return { ...card(view), ...(publicly.length > 0 && { after: () => deliverReplies(out, { ...targetOf(entry), user: turn.user }, publicly, options) }) };
   } catch (error) {
@@ -106,7 +106,7 @@ function cardOptions(options: CardOptions, turn: Turn, release?: string): CardOp
   return { ...options, ...(release && { refresh: { userIds: [turn.actor.id], data: refreshData(release) } }) };
 }
 
-function current(deps: AdapterDeps, turn: Turn, release: string | undefined): View | undefined {
+async function current(deps: AdapterDeps, turn: Turn, release: string | undefined): Promise<View | undefined> {
   return release ? checklistFor(deps.app, release, turn.actor) : undefined;
 }
 

@@ -13,20 +13,20 @@ import { refreshData, releaseOfView, teamsPeopleOf } from './viewer-card.js';
 
 export function teamsPort(app: GoliveApp, out: TeamsOutbound, names: (personId: string) => string | undefined): ChatPort {
   /** A card with buttons is refreshed for the release's people, each seeing their own buttons. */
-  const options = (view: View): CardOptions => {
+  const options = async (view: View): Promise<CardOptions> => {
     const releaseId = releaseOfView(view);
-    const release = releaseId ? app.deps.store.get(releaseId)?.release : undefined;
+    const release = releaseId ? (await app.deps.store.get(releaseId))?.release : undefined;
     return { names, ...(release && { refresh: { userIds: teamsPeopleOf(release, (id) => app.deps.identities?.aliases(id) ?? [id]), data: refreshData(release.id) } }) };
   };
   return {
     async post(channel, view) {
-      return { ref: await out.toConversation(channel.id, viewMessage(view, options(view)), given(channel)) };
+      return { ref: await out.toConversation(channel.id, viewMessage(view, await options(view)), given(channel)) };
     },
     async update(channel, ref, view) {
-      await out.update(channel.id, ref, viewMessage(view, options(view)), given(channel));
+      await out.update(channel.id, ref, viewMessage(view, await options(view)), given(channel));
     },
     async dm(person, view) {
-      return { ref: await out.toPerson(teamsUserId(person.id), viewMessage(view, options(view))) };
+      return { ref: await out.toPerson(teamsUserId(person.id), viewMessage(view, await options(view))) };
     },
   };
 }

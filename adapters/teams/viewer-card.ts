@@ -45,6 +45,6 @@ export function teamsPeopleOf(release: Release, aliases: (id: string) => readonl
   return [...new Set([...ids].flatMap((id) => aliases(id)))].filter((id) => id.startsWith('teams:'));
 }
 
-export function checklistFor(app: GoliveApp, releaseId: string, viewer: Actor): View | undefined {
+export function checklistFor(app: GoliveApp, releaseId: string, viewer: Actor): Promise<View | undefined> {
   return app.checklistFor(releaseId, viewer);
 }

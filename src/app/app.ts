@@ -97,7 +97,7 @@ export class GoliveApp {
   }
 
   /** What waits for this person, across every release: the same list as `todo`, for a home tab. */
-  home(actor: Actor): View {
+  home(actor: Actor): Promise<View> {
     return todoViewFor(this.deps.store, selvesOf(this.withAliases(actor)), this.deps.clock.now());
   }
 
@@ -105,11 +105,12 @@ export class GoliveApp {
    * The checklist of `releaseId` as `viewer` should see it: the buttons they may press only, their
    * linked identities counted. None for a release that does not exist or fails verification.
    */
-  checklistFor(releaseId: string, viewer: Actor): View | undefined {
-    const doc = this.deps.store.get(releaseId);
-    if (!doc || this.deps.store.quarantine(releaseId)) return undefined;
+  async checklistFor(releaseId: string, viewer: Actor): Promise<View | undefined> {
+    const stored = await this.deps.store.get(releaseId);
+    if (!stored || (await this.deps.store.quarantine(releaseId))) return undefined;
+    const { release } = stored;
     const now = this.deps.clock.now();
-    return ownButtons(checklistView(doc.release, evaluate(doc.release, now), now), doc.release, this.withAliases(viewer));
+    return ownButtons(checklistView(release, evaluate(release, now), now), release, this.withAliases(viewer));
   }
 
   /** The actor with the identities they linked on other platforms, which count as them. */

@@ -1,7 +1,7 @@
 import type { Channel, Release } from '../domain/release.js';
 import type { UserRef } from './language/commands.js';
 import type { Clock } from './clock.js';
-import type { Quarantine, Store } from './store-port.js';
+import type { Quarantine, Store, StoredRelease } from './store-port.js';
 import type { AuditPolicy } from './record-check.js';
 import type { PeoplePort } from './people-port.js';
 import type { IdentityPort } from './identity-port.js';
@@ -60,23 +60,29 @@ export class Ctx {
   }
 
   /**
-   * The release a command acts on: `--release`, else the one this channel follows. A release
-   * whose record failed verification is refused unless the command only reads it for inspection.
+   * The id of the release a command acts on: `--release`, else the one this channel follows. A
+   * release whose record failed verification is refused unless the command only reads it for inspection.
    */
-  releaseId(explicit?: string, options: { evenIfQuarantined?: boolean } = {}): string {
-    const id = explicit ?? this.releaseOption ?? (this.channel ? this.deps.store.findByChannel(this.channel) : undefined);
+  async releaseId(explicit?: string, options: { evenIfQuarantined?: boolean } = {}): Promise<string> {
+    return (await this.stored(explicit, options)).id;
+  }
+
+  /** The release a command acts on, as `releaseId` finds it, with its state as stored now. */
+  async stored(explicit?: string, options: { evenIfQuarantined?: boolean } = {}): Promise<StoredRelease & { id: string }> {
+    const store = this.deps.store;
+    const id = explicit ?? this.releaseOption ?? (this.channel ? await store.findByChannel(this.channel) : undefined);
     if (id === undefined) {
-      const known = this.deps.store.list().map((r) => r.id);
+      const known = (await store.list()).map((r) => r.id);
       throw new UserError(
         `No release is linked to this ${this.channel ? 'channel' : 'conversation'}. Name one with --release <id>` +
           (known.length > 0 ? ` (known: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}).` : ', or create one with `/release create`.'),
       );
     }
-    const doc = this.deps.store.get(id);
-    if (!doc) throw new UserError(`There is no release "${id}". \`/release list\` shows them all.`);
-    const quarantine = this.deps.store.quarantine(id);
-    if (quarantine && !options.evenIfQuarantined) throw new UserError(quarantineMessage(doc.release.name, id, quarantine));
-    return id;
+    const stored = await store.get(id);
+    if (!stored) throw new UserError(`There is no release "${id}". \`/release list\` shows them all.`);
+    const quarantine = await store.quarantine(id);
+    if (quarantine && !options.evenIfQuarantined) throw new UserError(quarantineMessage(stored.release.name, id, quarantine));
+    return { ...stored, id };
   }
 
   change<T>(releaseId: string, apply: (release: Release) => ChangeEffect<T>): Promise<ChangeOutcome<T>> {

@@ -1,11 +1,18 @@
 import { verifyRecord, type RecordVerdict } from '../domain/record-verify.js';
-import { sealEntry, stateHashOf } from '../domain/audit.js';
-import type { RefusalTally, ReleaseDocument } from './document.js';
 import type { AuditEntry } from '../domain/audit-entry.js';
+import type { Release } from '../domain/release.js';
+import type { RefusalTally } from './refusal-tally.js';
 import type { Quarantine, Store } from './store-port.js';
 import type { Clock } from './clock.js';
-import { REFUSAL_WINDOW_MS, sealCountedRefusals } from './usecases/change.js';
+import { RecordDraft, REFUSAL_WINDOW_MS } from './usecases/record-draft.js';
 import { GOLIVE_ACTOR } from './request.js';
+
+/** A release's whole record: its state, its audit chain and the refusals counted beside it. */
+export interface ReleaseRecord {
+  release: Release;
+  audit: readonly AuditEntry[];
+  refusals?: RefusalTally | undefined;
+}
 
 /** How golive checks records: under the key when one is set, requiring it unless it is being adopted. */
 export interface AuditPolicy {
@@ -14,7 +21,7 @@ export interface AuditPolicy {
   adopting?: boolean;
 }
 
-export function checkRecord(doc: Pick<ReleaseDocument, 'release' | 'audit' | 'refusals'>, policy: AuditPolicy): RecordVerdict {
+export function checkRecord(doc: ReleaseRecord, policy: AuditPolicy): RecordVerdict {
   const verdict = verifyRecord(doc, { key: policy.key, requireKeyed: policy.key !== undefined && !policy.adopting });
   if (!verdict.ok || !doc.refusals) return verdict;
   const head = doc.audit.at(-1)!;
@@ -35,7 +42,7 @@ function followsHead(tally: RefusalTally, head: AuditEntry): boolean {
 }
 
 /** The store's check at open: a failing record quarantines its release. */
-export function recordVerifier(policy: AuditPolicy): (doc: ReleaseDocument) => Quarantine | undefined {
+export function recordVerifier(policy: AuditPolicy): (record: ReleaseRecord) => Quarantine | undefined {
   return (doc) => {
     const verdict = checkRecord(doc, policy);
     return verdict.ok ? undefined : { seq: verdict.seq, message: verdict.message };
@@ -49,32 +56,16 @@ export function recordVerifier(policy: AuditPolicy): (doc: ReleaseDocument) => Q
  */
 export async function adoptAuditKey(store: Store, key: string, clock: Clock, log: (message: string) => void): Promise<number> {
   let adopted = 0;
-  for (const { id } of store.list()) {
-    const doc = store.get(id);
-    if (!doc || store.quarantine(id) || doc.audit.at(-1)?.keyed) continue;
-    let from = 0;
-    await store.update(id, (current) => {
+  for (const { id } of await store.list()) {
+    const stored = await store.get(id);
+    if (!stored || (await store.quarantine(id)) || stored.head?.keyed) continue;
+    const from = await store.transact(id, (current) => {
+      const record = new RecordDraft(current);
       // Repeats counted before the key are part of the unkeyed record being adopted.
-      sealCountedRefusals(current);
-      const head = current.audit.at(-1);
-      const at = new Date(Math.max(clock.now().getTime(), head ? Date.parse(head.at) : 0)).toISOString();
-      current.audit.push(
-        sealEntry(
-          current.audit,
-          {
-            at,
-            actor: GOLIVE_ACTOR,
-            command: '(GOLIVE_AUDIT_ADOPT_KEY)',
-            outcome: 'applied',
-            before: { keyed: false },
-            after: { keyed: true },
-            stateHash: stateHashOf(current.release),
-          },
-          key,
-        ),
-      );
-      from = current.audit.at(-1)!.seq;
-      return current;
+      record.flushRefusals();
+      const at = new Date(Math.max(clock.now().getTime(), current.head ? Date.parse(current.head.at) : 0, current.refusals ? Date.parse(current.refusals.last) : 0)).toISOString();
+      const entry = record.seal({ at, actor: GOLIVE_ACTOR, command: '(GOLIVE_AUDIT_ADOPT_KEY)', outcome: 'applied', before: { keyed: false }, after: { keyed: true } }, key);
+      return { ...record.commit(), result: entry.seq };
     });
     adopted += 1;
     log(`release "${id}": its audit record is sealed under GOLIVE_AUDIT_KEY from entry ${from} on`);

@@ -4,6 +4,7 @@ import { TeamsHarness } from '../support/teams-harness.js';
 import { CHANNEL as TEAMS_CHANNEL, type TeamsUser } from '../support/teams-activities.js';
 import { buttonsOf, cardText, cardsOf, invokeCard } from '../support/teams-cards-read.js';
 import { PEOPLE, RELEASE, START, timed, type Person, type Step } from './seed-steps.js';
+import { recordOf } from '../support/store-records.js';
 
 // One driver per platform: each plays the neutral steps as that platform's people would, and
 // reads back what they would see. `@name` in a line becomes the platform's own mention.
@@ -16,7 +17,7 @@ export interface Driver {
   /** The decision paper as it reaches the channel. */
   paper(): Promise<string>;
   /** The release's record as the store holds it. */
-  audit(): { outcome: string; command: string }[];
+  audit(): Promise<{ outcome: string; command: string }[]>;
   /** A platform person id back to its short name, for comparing what the platforms show. */
   readonly personOf: (id: string) => Person | undefined;
   /** How often the checklist in the channel was edited in place (the console has nothing to edit). */
@@ -56,7 +57,7 @@ export async function consoleDriver(): Promise<Driver> {
       const [paper = ''] = await h.written(await run('/as pat\n/release report'));
       return paper;
     },
-    audit: () => h.store.get(RELEASE)!.audit,
+    audit: async () => (await recordOf(h.store, RELEASE)).audit,
     personOf: (id) => PEOPLE.find((p) => id === `console:${p}`),
     checklistEdits: () => ({ posts: (transcript.match(/Go-live checklist/g) ?? []).length, edits: 0, sameMessage: true }),
     close: () => h.close(),
@@ -98,7 +99,7 @@ export async function slackDriver(): Promise<Driver> {
       await h.command(slackId('pat'), 'report');
       return h.fake.uploads.at(-1)?.content ?? '';
     },
-    audit: () => h.doc(RELEASE).audit,
+    audit: async () => (await h.doc(RELEASE)).audit,
     personOf: (id) => PEOPLE.find((p) => id === `slack:${slackId(p)}`),
     checklistEdits: () => {
       const posts = h.fake.callsTo('chat.postMessage').filter(isChecklist);
@@ -165,7 +166,7 @@ export async function teamsDriver(): Promise<Driver> {
       const joined = texts.join('');
       return joined.slice(joined.indexOf('\n\n') + 2);
     },
-    audit: () => h.doc(RELEASE).audit,
+    audit: async () => (await h.doc(RELEASE)).audit,
     personOf: (id) => PEOPLE.find((p) => id === `teams:${teamsUser(p).id}`),
     checklistEdits: () => {
       const posts = h.fake.messagesIn(TEAMS_CHANNEL).filter((c) => c.kind !== 'update' && cardsOf(c.body).some((card) => cardText(card).includes('Go-live checklist')));

@@ -35,8 +35,8 @@ describe.each(PLATFORMS)('the seed scenario through %s', (name, open) => {
     expect(status).not.toMatch(/blocker/i);
   });
 
-  it('keeps one intact audit chain with every answer applied and nothing refused', () => {
-    const audit = driver.audit();
+  it('keeps one intact audit chain with every answer applied and nothing refused', async () => {
+    const audit = await driver.audit();
     expect(verifyChain(audit as never).ok).toBe(true);
     expect(audit.filter((e) => e.outcome === 'refused')).toEqual([]);
     expect(audit.filter((e) => e.command.includes('confirm')).length).toBe(7);

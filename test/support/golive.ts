@@ -9,7 +9,7 @@ import { openLowdbStore } from '../../store/lowdb-store.js';
 import { openIdentityFile } from '../../store/identity-file.js';
 import { runConsole } from '../../adapters/console/console-chat.js';
 import { TestClock } from './test-clock.js';
-import { ReleaseDocument } from '../../src/app/document.js';
+import { ReleaseDocument } from '../../store/release-document.js';
 import { recordVerifier, type AuditPolicy } from '../../src/app/record-check.js';
 
 /** A real app on a real store in a fresh temp folder, and a console to type into. */

@@ -8,7 +8,7 @@ import { openIdentityFile } from '../../store/identity-file.js';
 import type { Inbox } from '../../src/app/inbox.js';
 import { serve, type Serving } from '../../src/serve.js';
 import type { Store } from '../../src/app/store-port.js';
-import type { ReleaseDocument } from '../../src/app/document.js';
+import { recordOf, type FullRecord } from './store-records.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { blockAction, slashCommand, viewSubmission } from './slack-requests.js';
 import { TestClock } from './test-clock.js';
@@ -78,10 +78,9 @@ export class SlackHarness {
     return `http://127.0.0.1:${this.serving.port}`;
   }
 
-  doc(id: string): ReleaseDocument {
-    const doc = this.store.get(id);
-    if (!doc) throw new Error(`no release ${id}`);
-    return doc;
+  /** The release's whole record, read through the store. */
+  doc(id: string): Promise<FullRecord> {
+    return recordOf(this.store, id);
   }
 
   /** Sends `/release <text>` as `userId` and waits until golive has answered it. */

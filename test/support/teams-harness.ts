@@ -7,7 +7,7 @@ import type { OutboxWorker } from '../../src/app/delivery/outbox.js';
 import type { Inbox } from '../../src/app/inbox.js';
 import { recordVerifier } from '../../src/app/record-check.js';
 import type { Store } from '../../src/app/store-port.js';
-import type { ReleaseDocument } from '../../src/app/document.js';
+import { recordOf, type FullRecord } from './store-records.js';
 import { serve, type Serving } from '../../src/serve.js';
 import { openInboxFile } from '../../store/inbox-file.js';
 import { openLowdbStore } from '../../store/lowdb-store.js';
@@ -92,10 +92,9 @@ export class TeamsHarness {
     return `http://127.0.0.1:${this.port}/api/messages`;
   }
 
-  doc(id: string): ReleaseDocument {
-    const doc = this.store.get(id);
-    if (!doc) throw new Error(`no release ${id}`);
-    return doc;
+  /** The release's whole record, read through the store. */
+  doc(id: string): Promise<FullRecord> {
+    return recordOf(this.store, id);
   }
 
   /** POSTs an activity (or any raw body) to /api/messages and waits until golive has answered the person. */

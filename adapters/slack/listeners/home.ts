@@ -4,7 +4,7 @@ import { slackActor } from '../identity.js';
 import { LIMITS, renderBlocks } from '../render-blocks.js';
 
 export async function publishHome(client: webApi.WebClient, deps: SlackDeps, userId: string): Promise<void> {
-  const { blocks } = renderBlocks(deps.app.home(slackActor(userId)), { maxBlocks: LIMITS.surfaceBlocks });
+  const { blocks } = renderBlocks(await deps.app.home(slackActor(userId)), { maxBlocks: LIMITS.surfaceBlocks });
   await client.views.publish({ user_id: userId, view: { type: 'home', blocks } });
 }
 

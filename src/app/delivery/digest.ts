@@ -10,6 +10,7 @@ import type { Store } from '../store-port.js';
 import type { PeoplePort, PersonKey } from '../people-port.js';
 import { personOf, type Person } from './outbox-message.js';
 import { trustedReleases } from '../usecases/todo.js';
+import { TrustedReleaseReader } from '../release-reader.js';
 
 // The daily digest: each working day at 09:00, one direct message to each person with something
 // waiting, listing all of it.
@@ -37,8 +38,8 @@ export interface DigestDeps {
  * their own platform, the one their id is qualified with; someone on a platform golive is not
  * delivering to here gets none.
  */
-export async function digestTick(deps: DigestDeps, now: Date): Promise<number> {
-  const releases = trustedReleases(deps.store);
+export async function digestTick(deps: DigestDeps, now: Date, trusted?: readonly Release[]): Promise<number> {
+  const releases = trusted ?? (await trustedReleases(deps.store));
   const evaluated = new Map(releases.map((release) => [release, evaluate(release, now)] as const));
   let sent = 0;
   for (const id of peopleOf(releases)) {
@@ -69,20 +70,22 @@ function pastDigestTime(releases: readonly Release[], now: Date): boolean {
 export function digestRunner(deps: DigestDeps): (now: Date) => Promise<number> {
   let running: Promise<number> | undefined;
   const covered = new Set<string>();
-  return (now) => {
-    if (running) return Promise.resolve(0);
-    const releases = trustedReleases(deps.store);
+  const reader = new TrustedReleaseReader(deps.store);
+  const pass = async (now: Date): Promise<number> => {
+    const releases = await reader.all();
     const days = coveredDays(releases, now);
-    if (days.length > 0 && days.every((day) => covered.has(day))) return Promise.resolve(0);
+    if (days.length > 0 && days.every((day) => covered.has(day))) return 0;
     const complete = pastDigestTime(releases, now);
-    // A timer's promise is never awaited: a failure (the people file unwritable) is logged, and the next tick tries again.
     let failed = false;
     const log = deps.log;
-    running = digestTick({ ...deps, log: (message) => ((failed = true), log?.(message)) }, now)
-      .then((sent) => {
-        if (complete && !failed) for (const day of days) covered.add(day);
-        return sent;
-      })
+    const sent = await digestTick({ ...deps, log: (message) => ((failed = true), log?.(message)) }, now, releases);
+    if (complete && !failed) for (const day of days) covered.add(day);
+    return sent;
+  };
+  return (now) => {
+    if (running) return Promise.resolve(0);
+    // A timer's promise is never awaited: a failure (the people file unwritable) is logged, and the next tick tries again.
+    running = pass(now)
       .catch((error: unknown) => {
         deps.log?.(`daily digest failed: ${error instanceof Error ? error.message : String(error)}`);
         return 0;

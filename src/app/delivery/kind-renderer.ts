@@ -1,4 +1,4 @@
-import type { ReleaseDocument } from '../document.js';
+import type { StoredRelease } from '../store-port.js';
 import type { View } from '../../views/elements.js';
 import type { MessageKind, MessageOf } from './outbox-message.js';
 
@@ -9,7 +9,7 @@ import type { MessageKind, MessageOf } from './outbox-message.js';
  */
 export interface KindRenderer<K extends MessageKind> {
   words: string | ((message: MessageOf<K>) => string);
-  render(message: MessageOf<K>, doc: ReleaseDocument, now: Date): View;
+  render(message: MessageOf<K>, doc: Pick<StoredRelease, 'release'>, now: Date): View;
 }
 
 /**

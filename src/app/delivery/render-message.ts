@@ -25,7 +25,7 @@
  * `KindRenderer<'<kind>'>` in kinds/<kind>.ts (it may throw Undeliverable when what it speaks of is
  * gone), and list it in RENDERERS below; the compiler refuses a kind without a renderer.
  */
-import type { ReleaseDocument } from '../document.js';
+import type { StoredRelease } from '../store-port.js';
 import { note, t, type View } from '../../views/elements.js';
 import { when } from '../../views/format.js';
 import { withRecordNote } from '../../views/messages.js';
@@ -60,11 +60,11 @@ export const RENDERERS: { [K in MessageKind]: KindRenderer<K> } = {
 };
 
 // The registry's type pairs each kind with its renderer; indexing it by a union loses that pairing.
-type AnyRenderer = { words: string | ((m: OutboxMessage) => string); render(m: OutboxMessage, doc: ReleaseDocument, now: Date): View };
+type AnyRenderer = { words: string | ((m: OutboxMessage) => string); render(m: OutboxMessage, doc: Pick<StoredRelease, 'release'>, now: Date): View };
 const rendererOf = (message: OutboxMessage) => RENDERERS[message.kind] as unknown as AnyRenderer;
 
 /** What `message` says now: its kind's view, then the late and audit record notes it carries. */
-export function renderMessage(message: OutboxMessage, doc: ReleaseDocument, now: Date): View {
+export function renderMessage(message: OutboxMessage, doc: Pick<StoredRelease, 'release'>, now: Date): View {
   let view = rendererOf(message).render(message, doc, now);
   if (message.late) {
     const due = message.dueAt ? `due ${when(message.dueAt, doc.release.implementation.zone)}` : 'sent after it was due';

@@ -109,46 +109,47 @@ function summary(release: Release, sent: ReadonlyArray<{ o: DueOccurrence; messa
 
 /**
  * Acts on every open, unquarantined release's schedule. The next due instant of each release is
- * kept in memory and recomputed only when its record changed (its newest audit entry), so a tick
- * where nothing is due reads no plan and writes nothing.
+ * kept in memory and recomputed only when its record has an entry after the one it was computed
+ * at, so a tick where nothing is due reads no release and writes nothing.
  */
 export class Scheduler {
-  private readonly next = new Map<string, { head: string; at: number }>();
+  private readonly next = new Map<string, { seq: number; at: number }>();
 
   constructor(
     private readonly store: Store,
     private readonly options: SchedulerOptions = {},
   ) {}
 
-  private nextOf(id: string): number {
-    if (this.store.quarantine(id)) return Infinity;
-    const doc = this.store.get(id);
-    if (!doc) return Infinity;
-    const head = `${doc.audit.length}:${doc.audit.at(-1)?.hash ?? ''}`;
+  private async nextOf(id: string): Promise<number> {
+    if (await this.store.quarantine(id)) return Infinity;
+    // Every change to a release seals an entry: none after the one the instant was computed at
+    // means it still holds, and the release itself is not read.
     const known = this.next.get(id);
-    if (known && known.head === head) return known.at;
-    const at = nextDueAt(doc.release);
-    this.next.set(id, { head, at });
+    if (known && (await this.store.audit(id, { fromSeq: known.seq + 1, toSeq: known.seq + 1 })).length === 0) return known.at;
+    const stored = await this.store.get(id);
+    if (!stored) return Infinity;
+    const at = nextDueAt(stored.release);
+    this.next.set(id, { seq: stored.head?.seq ?? 0, at });
     return at;
   }
 
   /** The earliest instant anything is due across releases, for a rehearsal clock stepping through them. */
-  nextDueOverall(): Date | undefined {
+  async nextDueOverall(): Promise<Date | undefined> {
     let earliest = Infinity;
-    for (const { id } of this.store.list()) earliest = Math.min(earliest, this.nextOf(id));
+    for (const { id } of await this.store.list()) earliest = Math.min(earliest, await this.nextOf(id));
     return Number.isFinite(earliest) ? new Date(earliest) : undefined;
   }
 
   /** The earliest due instant at or before `target`, if any. */
-  dueBefore(target: Date): Date | undefined {
-    const next = this.nextDueOverall();
+  async dueBefore(target: Date): Promise<Date | undefined> {
+    const next = await this.nextDueOverall();
     return next && next.getTime() <= target.getTime() ? next : undefined;
   }
 
   async tick(now: Date): Promise<TickReport> {
     const report: TickReport = { acted: [], messages: 0 };
-    for (const { id } of this.store.list()) {
-      if (this.nextOf(id) > now.getTime()) continue;
+    for (const { id } of await this.store.list()) {
+      if ((await this.nextOf(id)) > now.getTime()) continue;
       try {
         const written = await this.act(id, now);
         if (written !== undefined) {
@@ -166,8 +167,8 @@ export class Scheduler {
 
   /** One sealed change: the messages of what is due, and the watermark moved to `now`. */
   private async act(id: string, now: Date): Promise<number | undefined> {
-    const doc = this.store.get(id);
-    if (!doc || isClosed(doc.release)) return undefined;
+    const stored = await this.store.get(id);
+    if (!stored || isClosed(stored.release)) return undefined;
     let written = 0;
     const outcome = await changeRelease(this.store, id, { actor: GOLIVE_ACTOR, command: '(schedule)', now, auditKey: this.options.auditKey }, (release) => {
       const due = dueOccurrences(release, now);

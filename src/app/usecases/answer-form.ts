@@ -16,8 +16,7 @@ type AnswerFormCommand = Extract<Command, { name: 'answer-form' }>;
  * is told at once (and the attempt audited) instead of after filling it in.
  */
 export async function handleAnswerForm(ctx: Ctx, cmd: AnswerFormCommand): Promise<Reply[]> {
-  const releaseId = ctx.releaseId();
-  const release = ctx.store.get(releaseId)!.release;
+  const { id: releaseId, release } = await ctx.stored();
   const criterion = release.criteria.find((c) => c.id === cmd.criterion.id);
   if (!criterion) throw new UserError(`Release "${releaseId}" has no criterion "${cmd.criterion.id}" any more. Run \`/release status\`.`);
   const closed = closedMessage(release);

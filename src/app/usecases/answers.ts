@@ -38,7 +38,7 @@ export function sameAsLatest<T extends { by: string; at: string }>(latest: T | u
 export async function handleConfirm(ctx: Ctx, cmd: Of<'confirm'>): Promise<Reply[]> {
   const requested = cmd.for ? await ctx.user(cmd.for) : undefined;
   if (cmd.answer !== 'met' && !cmd.comment) throw new UserError(`Say why with a comment: a "${ANSWER_WORDS[cmd.answer]}" answer needs one.`);
-  const outcome = await ctx.change(ctx.releaseId(), (release) => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release) => {
     const criterion = findCriterion(release, cmd.criterion);
     const { onBehalfOf } = authorizeAnswer(release, criterion, ctx.actor, requested);
     const response: Response = {
@@ -66,7 +66,7 @@ export async function handleConfirm(ctx: Ctx, cmd: Of<'confirm'>): Promise<Reply
 
 export async function handleSignoff(ctx: Ctx, cmd: Of<'signoff'>): Promise<Reply[]> {
   const requested = cmd.for ? await ctx.user(cmd.for) : undefined;
-  const outcome = await ctx.change(ctx.releaseId(), (release) => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release) => {
     const group = release.groups.find((g) => g.id === cmd.group);
     if (!group) throw new UserError(`${release.name} has no review group "${cmd.group}". Its groups are: ${release.groups.map((g) => g.id).join(', ') || 'none'}.`);
     const { onBehalfOf } = authorizeSignoff(group, ctx.actor, requested);
@@ -87,7 +87,7 @@ export async function handleSignoff(ctx: Ctx, cmd: Of<'signoff'>): Promise<Reply
 
 export async function handleDecide(ctx: Ctx, cmd: Of<'decide'>): Promise<Reply[]> {
   const requested = cmd.for ? await ctx.user(cmd.for) : undefined;
-  const outcome = await ctx.change(ctx.releaseId(), (release) => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release) => {
     const { onBehalfOf } = authorizeDecision(release, ctx.actor, requested);
     if (cmd.verdict === 'go') requireNothingElseBlocks(release, ctx.now, cmd.override);
     const decision: Decision = {

@@ -10,7 +10,7 @@ import { t } from '../../views/elements.js';
  * supersedes the older one there, so only one message per channel is kept current.
  */
 export async function handleAsk(ctx: Ctx): Promise<Reply[]> {
-  const outcome = await ctx.change(ctx.releaseId(), (release) => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release) => {
     requireManager(release, ctx.actor, 'ask for answers');
     if (release.channels.length === 0) throw new UserError(`${release.name} is not linked to any channel: run \`/release link --release ${release.id}\` in its channel first.`);
     return {

@@ -18,7 +18,7 @@ type Of<N extends Command['name']> = Extract<Command, { name: N }>;
  * live or been rolled back once its implementation time has come.
  */
 export async function handleClose(ctx: Ctx, cmd: Of<'close'>): Promise<Reply[]> {
-  const outcome = await ctx.change(ctx.releaseId(), (release) => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release) => {
     requireManager(release, ctx.actor, 'close the release');
     const due = implementationInstant(release.implementation);
     if (cmd.result !== 'cancelled' && ctx.now.getTime() < due.getTime()) {
@@ -46,6 +46,6 @@ export async function handleClose(ctx: Ctx, cmd: Of<'close'>): Promise<Reply[]> 
   );
 }
 
-export function handleTodo(ctx: Ctx): Reply[] {
-  return [reply(todoViewFor(ctx.store, selvesOf(ctx.actor), ctx.now))];
+export async function handleTodo(ctx: Ctx): Promise<Reply[]> {
+  return [reply(await todoViewFor(ctx.store, selvesOf(ctx.actor), ctx.now))];
 }

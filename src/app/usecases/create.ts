@@ -5,7 +5,6 @@ import { SLUG_PATTERN } from '../../domain/primitives.js';
 import { sealEntry, stateHashOf } from '../../domain/audit.js';
 import { Release } from '../../domain/release.js';
 import { isReservedName, reservedNameMessage } from '../../domain/names.js';
-import { DOCUMENT_VERSION, type ReleaseDocument } from '../document.js';
 import { loadTemplate } from './templates.js';
 import { UserError, type Reply } from '../request.js';
 import { ChannelTakenError } from '../store-port.js';
@@ -40,14 +39,14 @@ export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
   const id = cmd.id ?? slugify(cmd.title);
   // An id made from the name has not been checked as a name yet.
   if (isReservedName(id)) throw new UserError(`${reservedNameMessage('Release id', id)} Give one with --id <slug>.`);
-  const existing = ctx.store.get(id);
-  const first = existing?.audit[0];
-  if (ctx.request.replay && first && first.request === ctx.request.requestId) throw new RecordedBefore(first);
+  const existing = await ctx.store.get(id);
+  const created = existing && ctx.request.replay ? (await ctx.store.audit(id, { toSeq: 1 }))[0] : undefined;
+  if (created && created.request === ctx.request.requestId) throw new RecordedBefore(created);
   if (existing) {
     throw new UserError(`A release with the id "${id}" exists already. Choose another with --id <slug>.`);
   }
   if (ctx.channel) {
-    const linked = ctx.store.findByChannel(ctx.channel);
+    const linked = await ctx.store.findByChannel(ctx.channel);
     if (linked) throw channelTaken(linked);
   }
   const implementation = { date: cmd.date, time: cmd.time ?? template.time, zone };
@@ -65,26 +64,23 @@ export async function handleCreate(ctx: Ctx, cmd: Create): Promise<Reply[]> {
       at,
     }),
   );
-  const doc: ReleaseDocument = { version: DOCUMENT_VERSION, release, audit: [], outbox: [] };
-  doc.audit.push(
-    sealEntry(
-      [],
-      {
-        at,
-        actor: { id: ctx.actor.id, platform: ctx.actor.platform },
-        command: ctx.text,
-        ...(ctx.request.requestId !== undefined && { request: ctx.request.requestId }),
-        outcome: 'applied',
-        before: null,
-        after: { id, name: cmd.title, template: template.id, implementation: release.implementation, ...(allowed.nonWorkingDay && { allowedNonWorkingDay: allowed.nonWorkingDay }) },
-        stateHash: stateHashOf(release),
-      },
-      ctx.deps.audit?.key,
-    ),
+  const first = sealEntry(
+    [],
+    {
+      at,
+      actor: { id: ctx.actor.id, platform: ctx.actor.platform },
+      command: ctx.text,
+      ...(ctx.request.requestId !== undefined && { request: ctx.request.requestId }),
+      outcome: 'applied',
+      before: null,
+      after: { id, name: cmd.title, template: template.id, implementation: release.implementation, ...(allowed.nonWorkingDay && { allowedNonWorkingDay: allowed.nonWorkingDay }) },
+      stateHash: stateHashOf(release),
+    },
+    ctx.deps.audit?.key,
   );
   // The check above gives the usual answer early; the store's own check also catches a create
   // racing this one for the channel.
-  await ctx.store.create(doc).catch((error: unknown) => {
+  await ctx.store.create(release, first, []).catch((error: unknown) => {
     throw error instanceof ChannelTakenError ? channelTaken(error.releaseId) : error;
   });
   const blocks = [

@@ -115,7 +115,7 @@ function brokenBy(before: readonly CriterionState[], after: readonly CriterionSt
 export async function handleFacts(ctx: Ctx, cmd: FactsCommand): Promise<Reply[]> {
   const at = ctx.now.toISOString();
   const by = ctx.actor.id;
-  const outcome = await ctx.change(ctx.releaseId(), (release): ChangeEffect<string> => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release): ChangeEffect<string> => {
     requireManagerOrHook(release, ctx.actor, 'record facts');
     const before = evaluateCore(release).criteria;
     const part = applyFacts(release, cmd, by, at);

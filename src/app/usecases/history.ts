@@ -18,11 +18,10 @@ type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 type Kind = NonNullable<Of<'history'>['kind']>;
 type Item = { kind: 'criterion'; criterion: Criterion } | { kind: 'group'; group: ReviewGroup } | { kind: 'switch'; sw: Switch } | { kind: 'risk'; risk: Risk };
 
-export function handleHistory(ctx: Ctx, cmd: Of<'history'>): Reply[] {
-  const doc = ctx.store.get(ctx.releaseId())!;
-  const { release } = doc;
+export async function handleHistory(ctx: Ctx, cmd: Of<'history'>): Promise<Reply[]> {
+  const { id, release } = await ctx.stored();
   const { item, resolved } = resolveItem(release, cmd.item, cmd.kind);
-  const timeline = timelineOf(release, item, doc.audit);
+  const timeline = timelineOf(release, item, await ctx.store.audit(id));
   return [reply(historyView(release.name, release.implementation.zone, resolved ? { ...timeline, resolved } : timeline))];
 }
 
@@ -218,10 +217,10 @@ function concerns(command: Command, item: Item): boolean {
   }
 }
 
-export function handleSwitchList(ctx: Ctx): Reply[] {
-  return [reply(switchListView(ctx.store.get(ctx.releaseId())!.release))];
+export async function handleSwitchList(ctx: Ctx): Promise<Reply[]> {
+  return [reply(switchListView((await ctx.stored()).release))];
 }
 
-export function handleRiskList(ctx: Ctx): Reply[] {
-  return [reply(riskListView(ctx.store.get(ctx.releaseId())!.release))];
+export async function handleRiskList(ctx: Ctx): Promise<Reply[]> {
+  return [reply(riskListView((await ctx.stored()).release))];
 }

@@ -22,11 +22,11 @@ export const QUALIFY_COMMAND = 'golive: people ids qualified with their platform
  */
 export async function qualifyPeople(store: Store, clock: Clock, auditKey: AuditKey, log?: (message: string) => void): Promise<string[]> {
   const changed: string[] = [];
-  for (const { id } of store.list()) {
-    const doc = store.get(id);
-    if (!doc || store.quarantine(id) || bareIds(doc.release).length === 0) continue;
+  for (const { id } of await store.list()) {
+    const stored = await store.get(id);
+    if (!stored || (await store.quarantine(id)) || bareIds(stored.release).length === 0) continue;
     // Never dated before what the record already holds, whatever the clock says.
-    const newest = newestRecord(doc);
+    const newest = newestRecord(stored);
     const now = new Date(Math.max(clock.now().getTime(), newest === undefined ? 0 : Date.parse(newest)));
     await changeRelease(store, id, { actor: GOLIVE_ACTOR, command: QUALIFY_COMMAND, now, auditKey, evenIfClosed: true }, (release) => {
       const platform = platformOfPeople(release);
@@ -36,7 +36,7 @@ export async function qualifyPeople(store: Store, clock: Clock, auditKey: AuditK
       return { before: { ids }, after: { ids: ids.map((bare) => qualify(platform, bare)) }, result: undefined };
     });
     changed.push(id);
-    log?.(`release "${id}": people ids qualified with their platform (${platformOfPeople(doc.release)}), one entry added to its record`);
+    log?.(`release "${id}": people ids qualified with their platform (${platformOfPeople(stored.release)}), one entry added to its record`);
   }
   return changed;
 }

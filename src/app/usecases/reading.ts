@@ -9,30 +9,28 @@ import type { Ctx } from '../context.js';
 import { reply } from './result.js';
 import { statusView, type Undelivered } from '../../views/status.js';
 import { isManager } from './authz.js';
-import type { ReleaseDocument } from '../document.js';
+import type { OutboxMessage } from '../delivery/outbox-message.js';
 import { messageWords } from '../delivery/render-message.js';
-import { listView } from '../../views/list.js';
+import { listView, type ListRow } from '../../views/list.js';
 import { b, paragraph, t } from '../../views/elements.js';
 import { decisionPaper } from './report.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
-export function handleStatus(ctx: Ctx, cmd: Of<'status'>): Reply[] {
-  const id = ctx.releaseId(cmd.release, { evenIfQuarantined: true });
-  const doc = ctx.store.get(id)!;
-  const quarantine = ctx.store.quarantine(id);
+export async function handleStatus(ctx: Ctx, cmd: Of<'status'>): Promise<Reply[]> {
+  const { id, release, head } = await ctx.stored(cmd.release, { evenIfQuarantined: true });
+  const quarantine = await ctx.store.quarantine(id);
   // No verdict from a record that fails verification: it could be the very thing that was forged.
-  if (quarantine) return [reply(errorView(quarantineMessage(doc.release.name, id, quarantine)), cmd.public ? 'public' : 'private')];
+  if (quarantine) return [reply(errorView(quarantineMessage(release.name, id, quarantine)), cmd.public ? 'public' : 'private')];
   // What golive could not deliver is for the managers to act on (relink a channel, invite the bot).
-  const undelivered = isManager(doc.release, ctx.actor) ? undeliveredMessages(doc) : [];
-  const head = doc.audit.at(-1);
+  const undelivered = isManager(release, ctx.actor) ? undeliveredMessages(await ctx.store.outbox(id)) : [];
   const record = head ? { seq: head.seq, head: head.hash } : undefined;
-  return [reply(statusView(doc.release, evaluate(doc.release, ctx.now), ctx.now, undelivered, record), cmd.public ? 'public' : 'private')];
+  return [reply(statusView(release, evaluate(release, ctx.now), ctx.now, undelivered, record), cmd.public ? 'public' : 'private')];
 }
 
 /** Messages refused for good or given up on: an edit of a checklist is not news on its own. */
-function undeliveredMessages(doc: ReleaseDocument): Undelivered[] {
-  return doc.outbox
+function undeliveredMessages(outbox: readonly OutboxMessage[]): Undelivered[] {
+  return outbox
     .filter((m) => (m.status === 'failed' || m.status === 'dead') && !m.superseded && m.kind !== 'checklist-update')
     .map((m) => ({
       what: messageWords(m),
@@ -43,27 +41,28 @@ function undeliveredMessages(doc: ReleaseDocument): Undelivered[] {
     }));
 }
 
-export function handleList(ctx: Ctx): Reply[] {
-  const rows = ctx.store.list().map((summary) => {
-    const release = ctx.store.get(summary.id)!.release;
-    const quarantine = ctx.store.quarantine(summary.id);
-    return quarantine ? { release, quarantine } : { release, readiness: evaluate(release, ctx.now) };
-  });
+export async function handleList(ctx: Ctx): Promise<Reply[]> {
+  const rows: ListRow[] = [];
+  for (const summary of await ctx.store.list()) {
+    const stored = await ctx.store.get(summary.id);
+    if (!stored) continue;
+    const quarantine = await ctx.store.quarantine(summary.id);
+    rows.push(quarantine ? { release: stored.release, quarantine } : { release: stored.release, readiness: evaluate(stored.release, ctx.now) });
+  }
   return [reply(listView(rows, ctx.now))];
 }
 
-export function handleReport(ctx: Ctx): Reply[] {
-  const doc = ctx.store.get(ctx.releaseId())!;
-  const head = doc.audit.at(-1);
+export async function handleReport(ctx: Ctx): Promise<Reply[]> {
+  const { release, head } = await ctx.stored();
   const record = head ? { seq: head.seq, head: head.hash } : undefined;
   return [
     {
       kind: 'file',
       visibility: 'public',
-      filename: `${doc.release.id}-decision-paper.md`,
-      title: `Decision paper: ${doc.release.name}`,
+      filename: `${release.id}-decision-paper.md`,
+      title: `Decision paper: ${release.name}`,
       mime: 'text/markdown',
-      content: decisionPaper(doc.release, ctx.now, record),
+      content: decisionPaper(release, ctx.now, record),
     },
   ];
 }
@@ -72,18 +71,19 @@ export function handleReport(ctx: Ctx): Reply[] {
  * The record checked now, as start-up checks it; with --head, whether a head people were shown
  * is still in it, which is what catches a record cut or rewritten wholesale.
  */
-export function handleAuditVerify(ctx: Ctx, cmd: Of<'audit-verify'>): Reply[] {
-  const doc = ctx.store.get(ctx.releaseId(undefined, { evenIfQuarantined: true }))!;
-  const policy = ctx.deps.audit ?? {};
-  const verdict = checkRecord(doc, policy);
-  const headAt = cmd.head === undefined ? -1 : doc.audit.findIndex((entry) => entry.hash.startsWith(cmd.head!));
+export async function handleAuditVerify(ctx: Ctx, cmd: Of<'audit-verify'>): Promise<Reply[]> {
+  const { id, release, refusals } = await ctx.stored(undefined, { evenIfQuarantined: true });
+  // The whole chain, as start-up checks it: verifying it is what this command is for.
+  const audit = await ctx.store.audit(id);
+  const verdict = checkRecord({ release, audit, refusals }, ctx.deps.audit ?? {});
+  const headAt = cmd.head === undefined ? -1 : audit.findIndex((entry) => entry.hash.startsWith(cmd.head!));
   // A chain consistent on its own but missing a head people were shown was cut or rewritten:
   // that is the answer, so it must not open with "intact".
   const headLost = cmd.head !== undefined && headAt < 0;
   const spans = verdict.ok
     ? [
         b(headLost ? 'The chain is consistent on its own: ' : 'Audit record intact: '),
-        t(`${verdict.entries} entries for ${doc.release.name}, head `),
+        t(`${verdict.entries} entries for ${release.name}, head `),
         t(shortHead(verdict.head), 'code'),
         t('. '),
         t(
@@ -106,10 +106,7 @@ export function handleAuditVerify(ctx: Ctx, cmd: Of<'audit-verify'>): Reply[] {
       );
     } else {
       blocks.push(
-        paragraph(
-          b(`Head ${shortHead(cmd.head)} is entry ${doc.audit[headAt]!.seq} of ${doc.audit.length}: `),
-          t('the record shown with it is still here, and everything after it follows on from it.'),
-        ),
+        paragraph(b(`Head ${shortHead(cmd.head)} is entry ${audit[headAt]!.seq} of ${audit.length}: `), t('the record shown with it is still here, and everything after it follows on from it.')),
       );
     }
   }
@@ -117,16 +114,17 @@ export function handleAuditVerify(ctx: Ctx, cmd: Of<'audit-verify'>): Reply[] {
   return [reply({ title: intact ? 'Audit record intact' : 'Audit record fails verification', blocks })];
 }
 
-export function handleAuditExport(ctx: Ctx, cmd: Of<'audit-export'>): Reply[] {
+export async function handleAuditExport(ctx: Ctx, cmd: Of<'audit-export'>): Promise<Reply[]> {
   // Exporting a quarantined record is how it gets investigated.
-  const doc = ctx.store.get(ctx.releaseId(undefined, { evenIfQuarantined: true }))!;
-  const content = cmd.format === 'csv' ? exportCsv(doc.audit) : exportJsonl(doc.audit);
+  const { id, release } = await ctx.stored(undefined, { evenIfQuarantined: true });
+  const audit = await ctx.store.audit(id);
+  const content = cmd.format === 'csv' ? exportCsv(audit) : exportJsonl(audit);
   return [
     {
       kind: 'file',
       visibility: 'private',
-      filename: `${doc.release.id}-audit.${cmd.format}`,
-      title: `Audit trail: ${doc.release.name}`,
+      filename: `${release.id}-audit.${cmd.format}`,
+      title: `Audit trail: ${release.name}`,
       mime: cmd.format === 'csv' ? 'text/csv' : 'application/x-ndjson',
       content,
     },

@@ -15,7 +15,7 @@ export async function handleGroup(ctx: Ctx, cmd: Of<'group'>): Promise<Reply[]> 
   const members = await ctx.users(cmd.members);
   const delegates: Array<{ delegate: string; for: string }> = [];
   for (const d of cmd.delegates) delegates.push({ delegate: await ctx.user(d.delegate), for: await ctx.user(d.for) });
-  const outcome = await ctx.change(ctx.releaseId(), (release) => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release) => {
     requireManager(release, ctx.actor, 'set up review groups');
     let group = release.groups.find((g) => g.id === cmd.group);
     const before = group ? { members: group.members, quorum: group.quorum, meeting: group.meeting, delegates: group.delegates } : null;
@@ -61,7 +61,7 @@ export async function handleRisk(ctx: Ctx, cmd: Of<'risk-add' | 'risk-mitigate' 
   const owner = cmd.name === 'risk-add' && cmd.owner ? await ctx.user(cmd.owner) : undefined;
   const at = ctx.now.toISOString();
   const stamp = { by: ctx.actor.id, at };
-  const outcome = await ctx.change(ctx.releaseId(), (release) => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release) => {
     if (cmd.name === 'risk-add') {
       requireManager(release, ctx.actor, 'add risks');
       const risk: Risk = { number: release.risks.length + 1, description: cmd.text, ...(owner && { owner }), mitigations: [], views: [], status: 'open', statusChangedAt: at, ...stamp };
@@ -110,7 +110,7 @@ export async function handleRisk(ctx: Ctx, cmd: Of<'risk-add' | 'risk-mitigate' 
 
 export async function handleSwitch(ctx: Ctx, cmd: Of<'switch-add' | 'switch-set'>): Promise<Reply[]> {
   const at = ctx.now.toISOString();
-  const outcome = await ctx.change(ctx.releaseId(), (release) => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release) => {
     if (cmd.name === 'switch-add') requireManager(release, ctx.actor, 'guard switches');
     else requireManagerOrHook(release, ctx.actor, 'record switch changes');
     const existing = release.switches.find((s) => s.key.toLowerCase() === cmd.key.toLowerCase());

@@ -15,8 +15,8 @@ import { scheduleView, whenWords } from '../../views/schedule.js';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
-export function handleSchedule(ctx: Ctx): Reply[] {
-  const release = ctx.store.get(ctx.releaseId())!.release;
+export async function handleSchedule(ctx: Ctx): Promise<Reply[]> {
+  const { release } = await ctx.stored();
   return [reply(scheduleView(release, ctx.now))];
 }
 
@@ -38,7 +38,7 @@ const withOverride = (release: Release, override: ScheduleOverride | undefined, 
  * date: nobody is reminded on a weekend or a holiday) and the point must still happen after now.
  */
 export async function handleScheduleSet(ctx: Ctx, cmd: Of<'schedule-set'>): Promise<Reply[]> {
-  const outcome = await ctx.change(ctx.releaseId(), (release) => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release) => {
     requireManager(release, ctx.actor, 'change the schedule');
     const point = findPoint(release, cmd.point);
     const base = parseWhen(point.when)!;
@@ -79,7 +79,7 @@ export async function handleScheduleSet(ctx: Ctx, cmd: Of<'schedule-set'>): Prom
 
 export async function handleScheduleSwitch(ctx: Ctx, cmd: Of<'schedule-off'> | Of<'schedule-on'>): Promise<Reply[]> {
   const off = cmd.name === 'schedule-off';
-  const outcome = await ctx.change(ctx.releaseId(), (release) => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release) => {
     requireManager(release, ctx.actor, 'change the schedule');
     const point = findPoint(release, cmd.point);
     const before = release.scheduleOverrides?.find((o) => o.point === point.id);

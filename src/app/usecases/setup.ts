@@ -27,7 +27,7 @@ export function findCriterion(release: Release, ref: CriterionRef): Criterion {
 
 export async function handleRole(ctx: Ctx, cmd: Of<'role'>): Promise<Reply[]> {
   const users = await ctx.users(cmd.users);
-  const outcome = await ctx.change(ctx.releaseId(), (release) => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release) => {
     const role = Object.keys(release.roles).find((r) => r.toLowerCase() === cmd.role.toLowerCase()) ?? cmd.role;
     authorizeRoleAssignment(release, ctx.actor, role, users);
     const before = roleMembers(release, role);
@@ -40,7 +40,7 @@ export async function handleRole(ctx: Ctx, cmd: Of<'role'>): Promise<Reply[]> {
 
 export async function handleManager(ctx: Ctx, cmd: Of<'manager'>): Promise<Reply[]> {
   const users = await ctx.users(cmd.users);
-  const outcome = await ctx.change(ctx.releaseId(), (release) => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release) => {
     requireManager(release, ctx.actor, 'change the managers');
     const before = [...release.managers];
     release.managers = cmd.op === 'add' ? [...new Set([...before, ...users])] : before.filter((m) => !users.includes(m));
@@ -54,7 +54,7 @@ export async function handleDelegate(ctx: Ctx, cmd: Of<'delegate'>): Promise<Rep
   const delegate = await ctx.user(cmd.delegate);
   const principal = await ctx.user(cmd.for);
   if (delegate === principal) throw new UserError('A person cannot be their own delegate.');
-  const outcome = await ctx.change(ctx.releaseId(), (release) => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release) => {
     // The person themselves may name their stand-in; otherwise it is a manager's call.
     if (!selvesOf(ctx.actor).includes(principal as PersonId)) requireManager(release, ctx.actor, 'name delegates for others');
     const entry = { delegate, for: principal };
@@ -66,7 +66,7 @@ export async function handleDelegate(ctx: Ctx, cmd: Of<'delegate'>): Promise<Rep
 
 export async function handleOwner(ctx: Ctx, cmd: Of<'owner'>): Promise<Reply[]> {
   const users = await ctx.users(cmd.users);
-  const outcome = await ctx.change(ctx.releaseId(), (release) => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release) => {
     requireManager(release, ctx.actor, 'change criterion owners');
     const criterion = findCriterion(release, cmd.criterion);
     const before = structuredClone(criterion.owners);
@@ -85,8 +85,8 @@ export async function handleOwner(ctx: Ctx, cmd: Of<'owner'>): Promise<Reply[]> 
 export async function handleLink(ctx: Ctx): Promise<Reply[]> {
   const channel = ctx.channel;
   if (!channel) throw new UserError('Run `link` in the channel you want the release to follow.');
-  const id = ctx.releaseId();
-  const linked = ctx.store.findByChannel(channel);
+  const id = await ctx.releaseId();
+  const linked = await ctx.store.findByChannel(channel);
   if (linked !== undefined && linked !== id) throw new UserError(`This channel already follows release "${linked}".`);
   // The store checks again inside the write: a `create` or `link` racing this one is refused there.
   const outcome = await ctx
@@ -102,7 +102,7 @@ export async function handleLink(ctx: Ctx): Promise<Reply[]> {
 }
 
 export async function handleDate(ctx: Ctx, cmd: Of<'date'>): Promise<Reply[]> {
-  const outcome = await ctx.change(ctx.releaseId(), (release) => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release) => {
     requireManager(release, ctx.actor, 'move the implementation date');
     const from = { date: release.implementation.date, time: release.implementation.time };
     const to = { date: cmd.date, time: cmd.time ?? from.time };

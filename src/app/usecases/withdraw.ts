@@ -16,7 +16,7 @@ import { t, user } from '../../views/elements.js';
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
 export async function handleWithdraw(ctx: Ctx, cmd: Of<'withdraw'>): Promise<Reply[]> {
-  const outcome = await ctx.change(ctx.releaseId(), (release) => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release) => {
     const criterion = findCriterion(release, cmd.criterion);
     const name = `criterion ${criterion.number} (${criterion.id})`;
     const current = criterion.responses.at(-1);
@@ -47,7 +47,7 @@ function withdrawal(ctx: Ctx, principal: string, comment: string | undefined): R
 
 export async function handleSignoffWithdraw(ctx: Ctx, cmd: Of<'signoff-withdraw'>): Promise<Reply[]> {
   const requested = cmd.for ? await ctx.user(cmd.for) : undefined;
-  const outcome = await ctx.change(ctx.releaseId(), (release) => {
+  const outcome = await ctx.change(await ctx.releaseId(), (release) => {
     const group = release.groups.find((g) => g.id === cmd.group);
     if (!group) throw new UserError(`${release.name} has no review group "${cmd.group}". Its groups are: ${release.groups.map((g) => g.id).join(', ') || 'none'}.`);
     const member = requested ?? whoseSignoff(group, ctx.actor.id);
