@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { verifyChain } from '../src/domain/audit.js';
 import type { Db } from '../store/postgres/db.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
-import { ChannelTakenError, StoreError, type Store } from '../store/postgres/port.js';
+import { ChannelTakenError, StoreError, type Store } from '../src/app/store-port.js';
 import { entryAfter, later, message, rejectionOf, release, slack } from './support/pg-records.js';
 import { forEachTarget, type TestSchema } from './support/postgres.js';
 
@@ -178,8 +178,8 @@ forEachTarget('the PostgreSQL store', (target) => {
     await create('rel-1');
     await create('rel-2');
     const error = await rejectionOf(store.transact('rel-1', async () => ({ result: await store.transact('rel-2', () => ({ result: 1 })) })));
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(/inside another/);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toBe('a write to release "rel-2" cannot start inside another transaction\'s function (the Store port does not allow it)');
     expect(await store.audit('rel-1')).toHaveLength(1);
   });
 

@@ -3,7 +3,7 @@ import { sealEntry, stateHashOf } from '../src/domain/audit.js';
 import type { AuditEntry } from '../src/domain/audit-entry.js';
 import type { Db } from '../store/postgres/db.js';
 import { openPostgresStore, type PostgresStoreOptions } from '../store/postgres/postgres-store.js';
-import { StoreError, type Store } from '../store/postgres/port.js';
+import { StoreError, type Store } from '../src/app/store-port.js';
 import { entryAfter, later, rejectionOf, release } from './support/pg-records.js';
 import { forEachTarget, type TestSchema } from './support/postgres.js';
 

@@ -3,7 +3,8 @@ import { AuditEntry, GENESIS_HASH } from '../../src/domain/audit-entry.js';
 import { entryHash, stateHashOf } from '../../src/domain/audit.js';
 import { Release } from '../../src/domain/release.js';
 import { OutboxMessage } from '../../src/app/delivery/outbox-message.js';
-import { RefusalTally, StoreError } from './port.js';
+import { RefusalTally } from '../../src/app/refusal-tally.js';
+import { StoreError } from '../../src/app/store-port.js';
 
 // What a write must be before any of it reaches the database: each part valid, the entries
 // continuing the chain from its head, and the head sealing the state that is written. The store

@@ -23,6 +23,13 @@ export interface Db extends Queryable {
    * for the first. A transaction cannot be started inside another.
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Present where the database is one connection in this process (PGlite): runs `fn` holding an
+   * in-process lock on `key`, shared by every Db on the same database. The store then holds no
+   * transaction while a caller's function runs (that would stop every other query), and relies on
+   * this lock where a server relies on the row lock.
+   */
+  exclusive?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
   /** Calls `onNotify` for each NOTIFY on `channel` until the returned function is called. */
   listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   /** Where the data is, for messages: a URL without its password, or "PGlite". */

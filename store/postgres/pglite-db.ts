@@ -1,9 +1,15 @@
 import type { PGlite, Transaction } from '@electric-sql/pglite';
+import { KeyedQueue } from '../keyed-queue.js';
 import { NestedTransactionError, quoteIdent, TransactionContext, type Db, type Queryable, type QueryResult } from './db.js';
 
 // PGlite is one connection: its own transaction() holds a lock that every query outside the
-// transaction waits for, so transactions run one at a time in this process. It proves the SQL and
-// the store's contract, not locking between replicas: that needs a server.
+// transaction waits for, so transactions run one at a time in this process, and a long one stops
+// everything. Hence `exclusive`, the in-process lock the store holds instead of a row lock while a
+// caller's function runs. PGlite proves the SQL and the store's contract, not locking between
+// replicas: that needs a server.
+
+// Per instance, not per Db: two stores on one PGlite (two "replicas" in a test) share it.
+const locks = new WeakMap<PGlite, KeyedQueue>();
 
 export interface PgliteDbOptions {
   /** Tables live in this schema, created if missing and set as the search_path. */
@@ -21,6 +27,9 @@ export async function openPgliteDb(instance: PGlite, options: PgliteDbOptions = 
   }
   const context = new TransactionContext();
   const direct = queryable(instance);
+  let lock = locks.get(instance);
+  if (!lock) locks.set(instance, (lock = new KeyedQueue()));
+  const held = lock;
 
   return {
     label,
@@ -35,6 +44,7 @@ export async function openPgliteDb(instance: PGlite, options: PgliteDbOptions = 
       if (context.current()) return Promise.reject(new NestedTransactionError(label));
       return instance.transaction((tx) => context.run(queryable(tx), fn));
     },
+    exclusive: (key, fn) => held.run(key, fn),
     async listen(channel: string, onNotify: (payload: string) => void) {
       const unlisten = await instance.listen(channel, onNotify);
       return () => unlisten();

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AuditEntry } from '../../src/domain/audit-entry.js';
 import type { Channel, Release } from '../../src/domain/release.js';
 import type { OutboxMessage } from '../../src/app/delivery/outbox-message.js';
@@ -7,7 +8,8 @@ import { applyMigrations } from './migrate.js';
 import { assertContinues, assertSealed, validEntries, validOutbox, validRefusals, validRelease } from './commit-check.js';
 import { appendEntries, followChannels, insertRelease, lockRelease, readRelease, setQuarantine, updateRelease, upsertOutbox, type ReleaseRow, type RowChange } from './release-rows.js';
 import { defaultRecordCheck, lockedRowProblem, verifyAtOpen, type RecordCheck } from './verify-at-open.js';
-import { StoreError, type Commit, type Quarantine, type RefusalTally, type ReleaseSummary, type Store, type StoredRelease } from './port.js';
+import type { RefusalTally } from '../../src/app/refusal-tally.js';
+import { StoreError, type Commit, type Quarantine, type ReleaseSummary, type Store, type StoredRelease } from '../../src/app/store-port.js';
 
 // The Store on PostgreSQL. Nothing is cached: every read goes to the database, so a replica sees
 // what another wrote the moment it committed. A write locks its release's row (SELECT … FOR
@@ -47,6 +49,7 @@ const MAX_SEQ = 2_147_483_647;
 
 class PostgresStore implements Store {
   private readonly writes = new KeyedQueue();
+  private readonly insideFn = new AsyncLocalStorage<{ open: boolean }>();
   private closed = false;
 
   constructor(
@@ -126,6 +129,7 @@ class PostgresStore implements Store {
 
   async create(release: Release, first: AuditEntry, outbox: OutboxMessage[]): Promise<void> {
     this.assertOpen();
+    this.assertNotInsideFn(typeof (release as { id?: unknown } | undefined)?.id === 'string' ? release.id : '(new)');
     const named = (release as { id?: unknown } | null | undefined)?.id;
     const state = validRelease(release, `the new release${typeof named === 'string' ? ` "${named}"` : ''}`);
     const [entry] = validEntries([first], state.id);
@@ -144,39 +148,78 @@ class PostgresStore implements Store {
 
   async transact<T>(id: string, fn: (current: StoredRelease) => Commit<T> | Promise<Commit<T>>): Promise<T> {
     this.assertOpen();
-    return this.writes.run(id, async () => {
-      let failedInFn: { error: unknown } | undefined;
-      let tampered: Quarantine | undefined;
-      const result = await this.write(
-        id,
-        async (tx) => {
-          const row = await lockRelease(tx, id);
-          if (!row) throw new StoreError(`there is no release with id "${id}"`);
-          // A record that failed verification is evidence: nothing is ever written over it.
-          if (row.quarantine) throw readOnly(id, row.quarantine);
-          tampered = lockedRowProblem(row);
-          if (tampered) {
-            await setQuarantine(tx, id, tampered);
-            return undefined;
-          }
-          let commit: Commit<T>;
-          try {
-            commit = await fn(storedOf(row));
-          } catch (error) {
-            failedInFn = { error };
-            throw error;
-          }
-          await commitChanges(tx, id, row, commit);
-          return { value: commit.result };
-        },
-        (error) => failedInFn?.error === error,
-      );
-      if (tampered) {
-        this.log(`release "${id}": quarantined, its record fails verification at entry ${tampered.seq}: ${tampered.message}`);
-        throw readOnly(id, tampered);
+    this.assertNotInsideFn(id);
+    const exclusive = this.db.exclusive;
+    return this.writes.run(id, () => (exclusive ? exclusive(`release ${id}`, () => this.writeAfterFn(id, fn)) : this.writeUnderLock(id, fn)));
+  }
+
+  /** On a server: the row stays locked while fn runs, so a replica writing the release waits. */
+  private async writeUnderLock<T>(id: string, fn: (current: StoredRelease) => Commit<T> | Promise<Commit<T>>): Promise<T> {
+    let failedInFn: { error: unknown } | undefined;
+    let tampered: Quarantine | undefined;
+    const result = await this.write(
+      id,
+      async (tx) => {
+        const row = await lockRelease(tx, id);
+        tampered = admit(id, row);
+        if (tampered) {
+          await setQuarantine(tx, id, tampered);
+          return undefined;
+        }
+        const commit = await this.runFn(fn, row!, (error) => (failedInFn = { error }));
+        await commitChanges(tx, id, row!, commit);
+        return { value: commit.result };
+      },
+      (error) => failedInFn?.error === error,
+    );
+    if (tampered) throw this.quarantined(id, tampered);
+    return result!.value;
+  }
+
+  /**
+   * On one connection in this process (PGlite): a transaction held while fn runs would stop every
+   * other query, so fn runs on a plain read, under the Db's in-process lock on the release, and
+   * only the write is a transaction.
+   */
+  private async writeAfterFn<T>(id: string, fn: (current: StoredRelease) => Commit<T> | Promise<Commit<T>>): Promise<T> {
+    const row = await this.read(`read release "${id}"`, () => readRelease(this.db, id));
+    const tampered = admit(id, row);
+    if (tampered) {
+      await this.write(id, (tx) => setQuarantine(tx, id, tampered));
+      throw this.quarantined(id, tampered);
+    }
+    const commit = await this.runFn(fn, row!, () => undefined);
+    await this.write(id, async (tx) => {
+      const locked = await lockRelease(tx, id);
+      // Only a write made past this store (by hand) can change it under the in-process lock.
+      if (!locked || locked.quarantine || locked.head_seq !== row!.head_seq || locked.head_hash !== row!.head_hash) {
+        throw new StoreError(`release "${id}" was changed by something other than this golive while it was being written; nothing was written`);
       }
-      return result!.value;
+      await commitChanges(tx, id, row!, commit);
     });
+    return commit.result;
+  }
+
+  /** Runs the caller's function on its own copy; a write it tries to start is refused, not left waiting for this one. */
+  private async runFn<T>(fn: (current: StoredRelease) => Commit<T> | Promise<Commit<T>>, row: ReleaseRow, failed: (error: unknown) => void): Promise<Commit<T>> {
+    const scope = { open: true };
+    try {
+      return await this.insideFn.run(scope, () => fn(storedOf(row)));
+    } catch (error) {
+      failed(error);
+      throw error;
+    } finally {
+      scope.open = false;
+    }
+  }
+
+  private assertNotInsideFn(id: string): void {
+    if (this.insideFn.getStore()?.open) throw new StoreError(`a write to release "${id}" cannot start inside another transaction's function (the Store port does not allow it)`);
+  }
+
+  private quarantined(id: string, quarantine: Quarantine): StoreError {
+    this.log(`release "${id}": quarantined, its record fails verification at entry ${quarantine.seq}: ${quarantine.message}`);
+    return readOnly(id, quarantine);
   }
 
   async close(): Promise<void> {
@@ -240,6 +283,14 @@ function storedOf(row: ReleaseRow): StoredRelease {
     ...(row.head != null && { head: row.head as AuditEntry }),
     ...(row.refusals != null && { refusals: row.refusals as RefusalTally }),
   };
+}
+
+/** Whether a transaction may run on the row it read: throws for none or a quarantined one; a problem found now is returned, to be recorded. */
+function admit(id: string, row: ReleaseRow | undefined): Quarantine | undefined {
+  if (!row) throw new StoreError(`there is no release with id "${id}"`);
+  // A record that failed verification is evidence: nothing is ever written over it.
+  if (row.quarantine) throw readOnly(id, row.quarantine);
+  return lockedRowProblem(row);
 }
 
 function readOnly(id: string, quarantine: Quarantine): StoreError {

@@ -2,7 +2,8 @@ import type { AuditEntry } from '../../src/domain/audit-entry.js';
 import type { Channel, Release } from '../../src/domain/release.js';
 import type { OutboxMessage } from '../../src/app/delivery/outbox-message.js';
 import type { Queryable } from './db.js';
-import { ChannelTakenError, StoreError, type Quarantine, type RefusalTally } from './port.js';
+import type { RefusalTally } from '../../src/app/refusal-tally.js';
+import { ChannelTakenError, StoreError, type Quarantine } from '../../src/app/store-port.js';
 
 // The SQL of one release's rows, read under its lock and written in the same transaction.
 // jsonb goes in as JSON text: both drivers would turn a JavaScript array into a PostgreSQL one.

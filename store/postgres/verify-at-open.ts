@@ -5,7 +5,9 @@ import { verifyRecord } from '../../src/domain/record-verify.js';
 import type { Db, Queryable } from './db.js';
 import { lockRelease, setQuarantine, type ReleaseRow } from './release-rows.js';
 import { problems } from './commit-check.js';
-import { RefusalTally, type Quarantine, type ReleaseRecord } from './port.js';
+import { RefusalTally } from '../../src/app/refusal-tally.js';
+import type { ReleaseRecord } from '../../src/app/record-check.js';
+import type { Quarantine } from '../../src/app/store-port.js';
 
 // At open, every release's record is read whole and checked: what golive's verification says of
 // its chain and state (the app's verify, or verifyRecord), then what only the database can get

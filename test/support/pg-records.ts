@@ -2,7 +2,7 @@ import type { OutboxMessage } from '../../src/app/delivery/outbox-message.js';
 import { sealEntry, stateHashOf } from '../../src/domain/audit.js';
 import type { AuditEntry } from '../../src/domain/audit-entry.js';
 import type { Channel, Release } from '../../src/domain/release.js';
-import { minimalReleaseDocument } from '../fixtures/release-doc.js';
+import { minimalRelease } from '../fixtures/release-doc.js';
 
 // Small records for the PostgreSQL store's own tests: a valid release, entries sealed after a
 // head (each sealing a state), outbox messages.
@@ -13,7 +13,7 @@ const ACTOR = { id: 'console:tester', platform: 'console' } as const;
 export const later = (minutes: number) => new Date(Date.parse(CREATED) + minutes * 60_000).toISOString();
 
 export function release(id: string, overrides: Partial<Release> = {}): Release {
-  return minimalReleaseDocument(id, { release: overrides }).release;
+  return minimalRelease(id, overrides);
 }
 
 /** An entry sealed after `head`, sealing `state`. */
