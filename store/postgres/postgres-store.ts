@@ -12,10 +12,12 @@ import type { RefusalTally } from '../../src/app/refusal-tally.js';
 import { StoreError, type Commit, type Quarantine, type ReleaseSummary, type Store, type StoredRelease } from '../../src/app/store-port.js';
 
 // The Store on PostgreSQL. Nothing is cached: every read goes to the database, so a replica sees
-// what another wrote the moment it committed. A write locks its release's row (SELECT … FOR
-// UPDATE), so writes to one release are serialised across every replica on the database, and runs
-// the caller's function on what it read under that lock. In this process, writes to one release
-// also queue before taking a connection, so a burst on one release holds one connection, not all.
+// what another wrote the moment it committed. On a server a write locks its release's row (SELECT
+// … FOR UPDATE), so writes to one release are serialised across every replica on the database, and
+// runs the caller's function on what it read under that lock. In this process, writes to one
+// release also queue before taking a connection, so a burst on one release holds one connection,
+// not all. On PGlite (one connection, one process) the Db's in-process lock takes the row lock's
+// place while the function runs, and only the write itself is a transaction.
 
 export interface PostgresStoreOptions {
   /** Told about migrations applied and releases quarantined (or released) at open. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { describe, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import type { Db } from '../../store/postgres/db.js';
 import { openPgliteDb } from '../../store/postgres/pglite-db.js';
 import { openPoolDb } from '../../store/postgres/pool-db.js';
@@ -36,6 +36,13 @@ function schemaName(): string {
 }
 
 let pglite: Promise<PGlite> | undefined;
+
+// Registered as the test file that imports this module is collected: its PGlite ends with it.
+afterAll(async () => {
+  const instance = pglite;
+  pglite = undefined;
+  if (instance) await (await instance).close();
+});
 
 /** One PGlite per test file (starting one takes seconds); each test works in its own schema of it. */
 export const pgliteTarget: Target = {
@@ -112,6 +119,11 @@ async function probeServer(): Promise<string | undefined> {
 }
 
 const serverProblem = await probeServer();
+if (serverProblem !== undefined && !REQUIRE_SERVER) {
+  console.warn(
+    `PostgreSQL server tests skipped: no server answers at ${TEST_DATABASE_URL} (${serverProblem}). They run on PGlite only; set GOLIVE_TEST_DATABASE_URL to a server to run them there too.`,
+  );
+}
 
 /**
  * Declares `suite` once per target: PGlite always; the server when it answers, else skipped with
