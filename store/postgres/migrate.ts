@@ -77,7 +77,9 @@ export async function applyMigrations(db: Db, options: MigrateOptions = {}): Pro
     });
   } catch (error) {
     if (error instanceof StoreError) throw error;
-    throw new StoreError(`${db.label}: cannot bring the database's schema to version ${latest}: ${reasonOf(error)}`);
+    // 42501: insufficient_privilege, as for a role set up to run golive but not to change its tables.
+    const owner = (error as { code?: unknown }).code === '42501' ? '; start golive once with the DATABASE_URL of the role that owns the schema to apply it' : '';
+    throw new StoreError(`${db.label}: cannot bring the database's schema to version ${latest}: ${reasonOf(error)}${owner}`);
   }
 }
 

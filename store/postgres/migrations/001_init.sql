@@ -16,8 +16,10 @@
 --   GRANT SELECT, INSERT, DELETE ON golive.release_channels TO golive_app;
 --   GRANT SELECT, INSERT ON golive.audit TO golive_app;   -- append-only: no UPDATE, DELETE or TRUNCATE
 --
--- and golive_app's DATABASE_URL sets `options=-c search_path=golive`. golive_app needs no DDL
--- right while the database is at the code's version (golive then only reads golive_schema).
+-- and both URLs name the schema: postgres://golive_app@host/db?options=-c%20search_path%3Dgolive
+-- golive_app needs no DDL right while the database is at the code's version (golive then only
+-- reads golive_schema); started against an older schema it stops, saying the owner must migrate.
+-- (test/postgres-grants.test.ts does exactly this on the server.)
 -- The trigger below refuses UPDATE, DELETE and TRUNCATE on audit even for the owner, against
 -- mistakes: only someone who can disable triggers (the owner) can change an entry, and the chain
 -- shows that change when golive next opens the store.
