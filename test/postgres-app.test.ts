@@ -1,49 +1,27 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runConsole } from '../adapters/console/console-chat.js';
-import { GoliveApp } from '../src/app/app.js';
-import { noGroups } from '../src/app/context.js';
 import { recordVerifier } from '../src/app/record-check.js';
 import type { Store } from '../src/app/store-port.js';
 import { verifyRecord } from '../src/domain/record-verify.js';
-import { openIdentityFile } from '../store/identity-file.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { forEachTarget, type TestSchema } from './support/postgres.js';
-import { TestClock } from './support/test-clock.js';
+import { recordsOf, SEED_SCRIPT, typeInto, type ConsoleRun, type HeldRecord } from './support/seed-run.js';
 
 // The whole app on the PostgreSQL store: the seed release (examples/sec-release-2019.txt) typed
 // through the console, once on the JSON folder store and once on PostgreSQL. Same clock, same
 // commands: the same console output, the same audit chain to the last hash, the same state and
 // outbox. The app cannot tell the stores apart.
 
-const script = await readFile(new URL('../examples/sec-release-2019.txt', import.meta.url), 'utf8');
-
-interface Run {
-  output: string;
-  status: number;
-  records: Array<{ id: string; stored: unknown; audit: Awaited<ReturnType<Store['audit']>>; outbox: unknown }>;
+interface Run extends ConsoleRun {
+  records: HeldRecord[];
 }
 
 async function runSeed(store: Store, dir: string): Promise<Run> {
-  const clock = new TestClock('2019-11-04T09:00:00Z');
-  const identities = await openIdentityFile(dir, {});
-  const app = new GoliveApp({ store, clock, directory: noGroups, audit: {}, identities });
-  let output = '';
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      output += String(chunk);
-      done();
-    },
-  });
-  const status = await runConsole({ app, input: Readable.from([script]), output: sink, interactive: false, user: 'rita', workingDir: join(dir, 'work'), clock });
-  const records = [];
-  for (const { id } of await store.list()) records.push({ id, stored: await store.get(id), audit: await store.audit(id), outbox: await store.outbox(id) });
-  // Files written under the run's own folder are named by it: the rest of the output must match.
-  return { output: output.replaceAll(dir, '<dir>'), status, records };
+  const run = await typeInto(store, dir, SEED_SCRIPT);
+  return { ...run, records: await recordsOf(store) };
 }
 
 let json: Run;
