@@ -4,6 +4,8 @@ import { benchAnswerPath } from './answer-path.js';
 import { benchStartupVerify } from './startup-verify.js';
 import { benchRefusalFlood } from './refusal-flood.js';
 import { benchSchedulerTick } from './scheduler-tick.js';
+import { benchConfirmAtScale } from './confirm-at-scale.js';
+import { benchHealthzUnderWrites } from './healthz-under-writes.js';
 
 await benchStoreWrites();
 await benchAuditVerify();
@@ -11,3 +13,5 @@ await benchAnswerPath();
 await benchStartupVerify();
 await benchRefusalFlood();
 await benchSchedulerTick();
+await benchConfirmAtScale();
+await benchHealthzUnderWrites();

@@ -1,3 +1,4 @@
+import { nodes } from './support/teams-cards-read.js';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { bytes, renderCard } from '../adapters/teams/render-card.js';
@@ -89,16 +90,6 @@ const block: fc.Arbitrary<Block> = fc.oneof(
 );
 const view: fc.Arbitrary<View> = fc.record({ title: text, blocks: fc.array(block, { maxLength: 60 }) });
 const names = (id: string) => ({ 'teams:29:a': '**Ann** <at>x</at>', 'teams:29:b': 'Ann', 'slack:U1': '[s](http://evil)' })[id];
-
-type Node = Record<string, unknown>;
-function nodes(value: unknown, out: Node[] = []): Node[] {
-  if (Array.isArray(value)) value.forEach((v) => nodes(v, out));
-  else if (typeof value === 'object' && value !== null) {
-    if (typeof (value as Node).type === 'string') out.push(value as Node);
-    Object.values(value).forEach((v) => nodes(v, out));
-  }
-  return out;
-}
 
 describe('any view as a Teams card', () => {
   it('is valid, within size, and holds no mention, link or markdown that golive did not put there', () => {

@@ -1,3 +1,4 @@
+import { nodes } from './support/teams-cards-read.js';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFRESH_VERB, bytes, renderCard } from '../adapters/teams/render-card.js';
@@ -14,15 +15,6 @@ import { cardProblems } from './teams-cards-validate.js';
 
 type Node = Record<string, unknown>;
 
-/** Every object in the card that has a `type`, depth first. */
-function nodes(value: unknown, out: Node[] = []): Node[] {
-  if (Array.isArray(value)) value.forEach((v) => nodes(v, out));
-  else if (typeof value === 'object' && value !== null) {
-    if (typeof (value as Node).type === 'string') out.push(value as Node);
-    Object.values(value).forEach((v) => nodes(v, out));
-  }
-  return out;
-}
 const ofType = (card: object, type: string) => nodes(card).filter((n) => n.type === type);
 
 /** What a reader sees of one element: TextRuns joined, a mention tag as the name, zero-width spaces gone. */

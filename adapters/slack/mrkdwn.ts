@@ -1,3 +1,5 @@
+import { httpUrl } from '../../src/views/http-url.js';
+import { truncate } from '../../src/views/truncate.js';
 import type { Span } from '../../src/views/elements.js';
 import { stripControls } from '../../src/domain/control-chars.js';
 import { localId, platformOf } from '../../src/domain/person-id.js';
@@ -34,15 +36,8 @@ export function personMrkdwn(id: string): string {
 
 /** An http(s) URL safe inside `<…|…>`, or undefined for anything else (javascript:, garbage). */
 export function safeUrl(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url.trim());
-  } catch {
-    return undefined;
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
   // href percent-encodes spaces and most of `<>`; `|` would end the URL part of the token.
-  return parsed.href.replace(/\|/g, '%7C').replace(/</g, '%3C').replace(/>/g, '%3E').replace(/&/g, '&amp;');
+  return httpUrl(url)?.replace(/\|/g, '%7C').replace(/</g, '%3C').replace(/>/g, '%3E').replace(/&/g, '&amp;');
 }
 
 const MARKER = { bold: '*', italic: '_', code: '`' } as const;
@@ -126,12 +121,4 @@ export function plainText(text: string, max: number): string {
 }
 
 /** Plain text within `max` characters, cut on a code point and ended with `…`. */
-export function truncatePlain(text: string, max: number, ellipsis = '…'): string {
-  if (text.length <= max) return text;
-  let out = '';
-  for (const char of text) {
-    if (out.length + char.length + ellipsis.length > max) break;
-    out += char;
-  }
-  return out + ellipsis;
-}
+export const truncatePlain = truncate;

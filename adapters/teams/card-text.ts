@@ -1,3 +1,5 @@
+import { httpUrl } from '../../src/views/http-url.js';
+import { truncate } from '../../src/views/truncate.js';
 import { stripControls } from '../../src/domain/control-chars.js';
 
 // How text is made safe for a card. Teams reads markdown (bold, italic, lists, `[label](url)`) and
@@ -74,16 +76,7 @@ export function atText(parts: readonly AtPart[]): string {
 
 export const CUT = '… (cut)';
 
-/** Plain text within `max` characters, cut on a code point and ended with `ellipsis`. */
-export function truncate(text: string, max: number, ellipsis = '…'): string {
-  if (text.length <= max) return text;
-  let out = '';
-  for (const char of text) {
-    if (out.length + char.length + ellipsis.length > max) break;
-    out += char;
-  }
-  return out + ellipsis;
-}
+export { truncate };
 
 /** One line of plain text (a button title, a label): controls and line breaks become spaces. */
 export function oneLine(text: string, max: number): string {
@@ -91,13 +84,4 @@ export function oneLine(text: string, max: number): string {
 }
 
 /** An http(s) URL for Action.OpenUrl, or undefined for anything else (javascript:, garbage). */
-export function safeUrl(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url.trim());
-  } catch {
-    return undefined;
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
-  return parsed.href;
-}
+export const safeUrl = httpUrl;

@@ -74,3 +74,15 @@ export function invokeCard(json: unknown): Json {
   if (body?.statusCode !== 200 || body.type !== 'application/vnd.microsoft.card.adaptive' || !body.value) throw new Error(`not a card invoke response: ${JSON.stringify(json)?.slice(0, 300)}`);
   return body.value;
 }
+
+type Node = Record<string, unknown>;
+
+/** Every object in a card that has a `type`, depth first. */
+export function nodes(value: unknown, out: Node[] = []): Node[] {
+  if (Array.isArray(value)) value.forEach((v) => nodes(v, out));
+  else if (typeof value === 'object' && value !== null) {
+    if (typeof (value as Node).type === 'string') out.push(value as Node);
+    Object.values(value).forEach((v) => nodes(v, out));
+  }
+  return out;
+}

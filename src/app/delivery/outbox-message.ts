@@ -114,7 +114,7 @@ const Message = z.discriminatedUnion('kind', [
 ]);
 
 /**
- * A message the app has decided to send, written in the same document (so the same atomic write)
+ * A message the app has decided to send, committed in the same store transaction
  * as the change that caused it. Documents written before messages held intent (a `channel`, a
  * rendered `view`, kinds `announcement` and `alert`) are read into this shape, nothing dropped.
  */

@@ -2,7 +2,7 @@
  * The outbox's renderers, one per message kind, keyed by kind.
  *
  * An OutboxMessage stores what to say (its `kind` and plain-JSON `params`), never rendered blocks:
- * it is put into words here, when it is delivered, from the release document as it is then. So
+ * it is put into words here, when it is delivered, from the release as it is then. So
  * changing a view changes what the next delivery says and never what is stored.
  *
  * Kinds and their params (see outbox-message.ts for the schemas):

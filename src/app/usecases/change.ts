@@ -16,7 +16,7 @@ export interface ChangeEffect<T> {
   /** What changed, for the audit entry: the part before and after, not the whole release. */
   before: unknown;
   after: unknown;
-  /** Messages to send because of this change (what to say, not rendered); saved with it in the same write. */
+  /** Messages to send because of this change (what to say, not rendered); saved with it in the same transaction. */
   outbox?: NewOutboxMessage[];
   /** The audit entry's words, when only the change itself knows them (what the scheduler sent); else ctx.command. */
   command?: string;

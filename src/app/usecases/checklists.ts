@@ -2,7 +2,7 @@ import type { OutboxDraft } from '../delivery/outbox-draft.js';
 import type { MessageOf, OutboxMessage } from '../delivery/outbox-message.js';
 
 /**
- * Keeps every live checklist message current after a change, in the same write. Nothing is
+ * Keeps every live checklist message current after a change, in the same transaction. Nothing is
  * rendered here: a checklist not yet posted is posted as it is when delivered; a posted one gets
  * one pending update marker, rendered at delivery, so a burst of answers edits each message once.
  */

@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { StoreError, type Quarantine } from '../../src/app/store-port.js';
+import { stateHashOf } from '../../src/domain/audit.js';
+import { AuditIndex, parseLog } from './audit-log.js';
+import { OutboxState, parseOutbox } from './outbox-log.js';
+import { isTempOf, type ReleasePaths } from './release-paths.js';
+import { isCode, reasonOf, type ReleaseFs } from './release-fs.js';
+import { planRecovery, type FoundNext, type Recovery } from './recovery.js';
+import { StateFile } from './state-file.js';
+import type { AuditedRecord } from './stored-release.js';
+
+/** One release as held in memory between writes. */
+export interface Loaded {
+  state: StateFile;
+  /** stateHashOf(state.release), kept so a write need not hash the release it starts from. */
+  stateHash: string;
+  /** sha256 of the state file's text as last read or written: anything else there was written behind golive's back. */
+  stateDigest: string;
+  index: AuditIndex;
+  outbox: OutboxState;
+  quarantine?: Quarantine;
+}
+
+export interface LoadContext {
+  paths: ReleasePaths;
+  fs: ReleaseFs;
+  log: (message: string) => void;
+  verify: (record: AuditedRecord) => Quarantine | undefined;
+}
+
+/**
+ * Reads a release's files, puts right what a crash left (see recovery.ts), and indexes them.
+ * Undefined when the release does not exist (no files, or a create that never completed).
+ * A file that cannot be read or parsed rejects with a StoreError naming it, before anything is changed.
+ */
+export async function loadRelease(context: LoadContext): Promise<Loaded | undefined> {
+  const { paths, fs, log } = context;
+  const stateText = await readText(fs, paths.state);
+  const nextText = await readText(fs, paths.next);
+  const logBytes = await readBytes(fs, paths.audit);
+  const outboxBytes = await readBytes(fs, paths.outbox);
+  if (stateText === undefined && nextText === undefined) {
+    const orphan = logBytes !== undefined ? paths.audit : outboxBytes !== undefined ? paths.outbox : undefined;
+    if (orphan === undefined) return undefined;
+    throw new StoreError(`${orphan}: there is no ${paths.state} beside it; golive will not start until it is restored, or the file removed`, orphan);
+  }
+  const state = stateText === undefined ? undefined : parseState(stateText, paths.state);
+  const next = nextText === undefined ? undefined : parseNext(nextText);
+  if (state !== undefined && logBytes === undefined) throw new StoreError(`${paths.audit}: is missing; golive will not start until it is restored`, paths.audit);
+  if (state !== undefined && outboxBytes === undefined) throw new StoreError(`${paths.outbox}: is missing; golive will not start until it is restored`, paths.outbox);
+  const auditLog = parseLog(logBytes ?? Buffer.alloc(0), paths.audit);
+  const outboxFile = parseOutbox(outboxBytes ?? Buffer.alloc(0), paths.outbox);
+  const plan = planRecovery(state, next, auditLog);
+
+  if (plan.kind === 'unreadable') throw new StoreError(`${paths.audit}: ${plan.message}; golive will not start until it is repaired`, paths.audit);
+  if (plan.kind === 'uncreated') {
+    try {
+      for (const file of [paths.next, paths.audit, paths.outbox]) await removeIfThere(fs, file);
+      await fs.syncFolder(paths.folder);
+      await removeTemps(context);
+    } catch (error) {
+      throw new StoreError(`${paths.next}: the files of a create that never completed could not be removed (${reasonOf(error)})`, paths.next);
+    }
+    log(`${paths.next}: removed with the log and outbox of release "${paths.id}", whose creation never completed`);
+    return undefined;
+  }
+
+  // Only lines from commits the state reached; the rest (always at the end) never happened.
+  const committed = outboxFile.lines.filter((line) => line.revision <= plan.state.revision);
+  let text = stateText!;
+  let entries = auditLog.entries.length;
+  let outboxEnd = outboxFile.size;
+  if (plan.kind === 'state') {
+    entries = plan.entries;
+    outboxEnd = committed[committed.length - 1]?.end ?? 0;
+    try {
+      if (await applyRecovery(context, plan, auditLog.size, auditLog.torn, outboxFile.size, outboxEnd)) text = nextText!;
+      await removeTemps(context);
+    } catch (error) {
+      throw new StoreError(`${paths.state}: could not be put right after a crash (${reasonOf(error)})`, paths.state);
+    }
+  } else {
+    log(`${paths.state}: quarantined (read-only), its files do not fit together: ${plan.problem.message}`);
+  }
+
+  const audit = auditLog.entries.slice(0, entries);
+  const index = new AuditIndex();
+  index.add(
+    audit,
+    auditLog.ends.slice(0, entries).map((end, at) => end - (at > 0 ? auditLog.ends[at - 1]! : 0)),
+  );
+  const outbox = new OutboxState();
+  for (const line of committed) outbox.apply(line.messages, 0);
+  outbox.size = outboxEnd;
+  const quarantine = plan.kind === 'quarantine' ? plan.problem : context.verify({ release: plan.state.release, audit, ...(plan.state.refusals && { refusals: plan.state.refusals }) });
+  if (quarantine && plan.kind === 'state') log(`${paths.audit}: quarantined (read-only), its record fails verification at entry ${quarantine.seq}: ${quarantine.message}`);
+  return {
+    state: plan.state,
+    stateHash: stateHashOf(plan.state.release),
+    stateDigest: digestOf(text),
+    index,
+    outbox,
+    ...(quarantine && { quarantine }),
+  };
+}
+
+/** Puts the files right as `plan` says; true when the next state became the state. */
+async function applyRecovery(
+  { paths, fs, log }: LoadContext,
+  plan: Extract<Recovery, { kind: 'state' }>,
+  logSize: number,
+  torn: string | undefined,
+  outboxSize: number,
+  outboxEnd: number,
+): Promise<boolean> {
+  if (plan.cutLogTo !== undefined) {
+    await fs.truncate(paths.audit, plan.cutLogTo);
+    log(`${paths.audit}: cut ${logSize - plan.cutLogTo} bytes at its end, written by a commit that never completed${torn !== undefined ? ` (a torn line: ${torn})` : ''}`);
+  }
+  if (plan.promote) {
+    await fs.rename(paths.next, paths.state);
+    log(`${paths.state}: finished a commit interrupted after its audit entries were written (entry ${plan.state.head?.seq})`);
+  } else if (plan.dropNext) {
+    await fs.unlink(paths.next);
+    log(`${paths.next}: removed, left by a commit that never completed`);
+  }
+  if (plan.promote || plan.dropNext) await fs.syncFolder(paths.folder);
+  if (outboxEnd < outboxSize) {
+    await fs.truncate(paths.outbox, outboxEnd);
+    log(`${paths.outbox}: cut ${outboxSize - outboxEnd} bytes at its end, written by a commit that never completed`);
+  }
+  return plan.promote;
+}
+
+export function digestOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function parseState(text: string, file: string): StateFile {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new StoreError(`${file}: is not valid JSON (${reasonOf(error)})`, file);
+  }
+  const parsed = StateFile.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  throw new StoreError(`${file}: is not a release state file (${where}${issue?.message ?? 'invalid'})`, file);
+}
+
+// A next-state file that does not parse was cut short while being written: its commit never
+// reached the log (the log is appended only once it is on disk).
+function parseNext(text: string): FoundNext {
+  try {
+    const parsed = StateFile.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : 'torn';
+  } catch {
+    return 'torn';
+  }
+}
+
+async function readBytes(fs: ReleaseFs, file: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.read(file);
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return undefined;
+    throw new StoreError(`${file}: cannot be read (${reasonOf(error)})`, file);
+  }
+}
+
+async function readText(fs: ReleaseFs, file: string): Promise<string | undefined> {
+  return (await readBytes(fs, file))?.toString('utf8');
+}
+
+async function removeIfThere(fs: ReleaseFs, file: string): Promise<void> {
+  try {
+    await fs.unlink(file);
+  } catch (error) {
+    if (!isCode(error, 'ENOENT')) throw error;
+  }
+}
+
+async function removeTemps({ paths, fs, log }: LoadContext): Promise<void> {
+  for (const name of await fs.list(paths.folder)) {
+    if (!isTempOf(name, paths.id)) continue;
+    await removeIfThere(fs, join(paths.folder, name));
+    log(`${join(paths.folder, name)}: removed a temp file left by a rewrite that never finished`);
+  }
+}
