@@ -1,0 +1,81 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+// The little of a PostgreSQL connection the store needs, so it runs the same on a server (pg.Pool)
+// and in-process (PGlite). Everything else about the driver stays behind this file's implementations.
+
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  /** One statement; `$1`… parameters. jsonb parameters are passed as JSON text. */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** A script of several statements, without parameters (a migration). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when it rejects. While it
+   * runs, this Db's own `query` called from inside `fn` (at any depth) uses the transaction's
+   * connection, so a read made while a row lock is held needs no second connection and cannot wait
+   * for the first. A transaction cannot be started inside another.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Present where the database is one connection in this process (PGlite): runs `fn` holding an
+   * in-process lock on `key`, shared by every Db on the same database. The store then holds no
+   * transaction while a caller's function runs (that would stop every other query), and relies on
+   * this lock where a server relies on the row lock.
+   */
+  exclusive?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  /** Calls `onNotify` for each NOTIFY on `channel` until the returned function is called. */
+  listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Where the data is, for messages: a URL without its password, or "PGlite". */
+  readonly label: string;
+  close(): Promise<void>;
+}
+
+export class NestedTransactionError extends Error {
+  constructor(label: string) {
+    super(`${label}: a transaction was started inside another one (a store write from inside a transaction's function)`);
+    this.name = 'NestedTransactionError';
+  }
+}
+
+/** Tracks the transaction the current async context runs in, for one Db. */
+export class TransactionContext {
+  private readonly storage = new AsyncLocalStorage<{ tx: Queryable; open: boolean }>();
+
+  /** The open transaction `fn` was called in, if any (a stray callback that outlived it gets none). */
+  current(): Queryable | undefined {
+    const scope = this.storage.getStore();
+    return scope?.open ? scope.tx : undefined;
+  }
+
+  async run<T>(tx: Queryable, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const scope = { tx, open: true };
+    try {
+      return await this.storage.run(scope, () => fn(tx));
+    } finally {
+      scope.open = false;
+    }
+  }
+}
+
+/** A connection string with its password left out, to name in messages and logs. */
+export function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(a DATABASE_URL that is not a URL)';
+  }
+}
+
+/** A quoted SQL identifier (a schema name from settings or a test). */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

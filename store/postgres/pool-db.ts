@@ -1,0 +1,135 @@
+import pg from 'pg';
+import { describeUrl, NestedTransactionError, quoteIdent, TransactionContext, type Db, type Queryable, type QueryResult } from './db.js';
+
+export interface PoolDbOptions {
+  /** Tables live in this schema (it must exist): set as the connections' search_path. */
+  schema?: string;
+  /** Connections at most (pg's default is 10). */
+  max?: number;
+  /** Told about a connection the server dropped while it was idle. */
+  log?: (message: string) => void;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** A Db on a PostgreSQL server (`DATABASE_URL`), through a pool of connections. */
+export function openPoolDb(connectionString: string, options: PoolDbOptions = {}): Db {
+  const { schema, max, log = () => undefined } = options;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new TypeError(`"${schema}" is not a schema name golive uses (lower-case letters, digits and underscores)`);
+  const label = describeUrl(connectionString) + (schema ? ` (schema ${schema})` : '');
+  const pool = new pg.Pool({
+    connectionString,
+    ...(max !== undefined && { max }),
+    ...(schema !== undefined && { options: `-c search_path=${schema}` }),
+  });
+  // Without a listener, a server restart dropping an idle connection would crash the process.
+  pool.on('error', (error) => log(`${label}: an idle database connection failed (${error.message}); the pool opens a new one when needed`));
+  const context = new TransactionContext();
+  const listeners = new Listeners(connectionString, schema, log, label);
+
+  return {
+    label,
+    query<R>(sql: string, params?: readonly unknown[]) {
+      const tx = context.current();
+      return tx ? tx.query<R>(sql, params) : run<R>(pool, sql, params);
+    },
+    async exec(sql: string) {
+      const tx = context.current();
+      await (tx ? tx.exec(sql) : pool.query(sql));
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      if (context.current()) throw new NestedTransactionError(label);
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+      } catch (error) {
+        client.release(asError(error));
+        throw error;
+      }
+      // A connection that cannot even roll back may still hold the transaction open: never reused.
+      let discard: Error | undefined;
+      try {
+        const result = await context.run(clientQueryable(client), fn);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollback: unknown) => (discard = asError(rollback)));
+        throw error;
+      } finally {
+        client.release(discard);
+      }
+    },
+    listen: (channel, onNotify) => listeners.listen(channel, onNotify),
+    async close() {
+      await listeners.close();
+      await pool.end();
+    },
+  };
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function run<R>(on: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+  return on.query(sql, params as unknown[] | undefined).then((result) => ({ rows: result.rows as R[], rowCount: result.rowCount ?? 0 }));
+}
+
+function clientQueryable(client: pg.PoolClient): Queryable {
+  return {
+    query: <R>(sql: string, params?: readonly unknown[]) => run<R>(client, sql, params),
+    exec: async (sql: string) => {
+      await client.query(sql);
+    },
+  };
+}
+
+/** LISTEN needs a connection of its own that stays open: opened at the first listen. */
+class Listeners {
+  private client: Promise<pg.Client> | undefined;
+  private readonly handlers = new Map<string, Set<(payload: string) => void>>();
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly schema: string | undefined,
+    private readonly log: (message: string) => void,
+    private readonly label: string,
+  ) {}
+
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    const client = await this.connect();
+    let set = this.handlers.get(channel);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(channel, set);
+      await client.query(`LISTEN ${quoteIdent(channel)}`);
+    }
+    set.add(onNotify);
+    return async () => {
+      const handlers = this.handlers.get(channel);
+      if (!handlers?.delete(onNotify) || handlers.size > 0) return;
+      this.handlers.delete(channel);
+      await client.query(`UNLISTEN ${quoteIdent(channel)}`);
+    };
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.handlers.clear();
+    if (client) await (await client).end();
+  }
+
+  private connect(): Promise<pg.Client> {
+    this.client ??= (async () => {
+      const client = new pg.Client({ connectionString: this.connectionString, ...(this.schema !== undefined && { options: `-c search_path=${this.schema}` }) });
+      client.on('notification', (message) => {
+        for (const handler of this.handlers.get(message.channel) ?? []) handler(message.payload ?? '');
+      });
+      client.on('error', (error) => this.log(`${this.label}: the connection listening for notifications failed (${error.message})`));
+      await client.connect();
+      return client;
+    })();
+    return this.client;
+  }
+}

@@ -1,0 +1,109 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreError } from '../src/app/store-port.js';
+import { applyMigrations, knownMigrations } from '../store/postgres/migrate.js';
+import { openPoolDb } from '../store/postgres/pool-db.js';
+import { openPostgresStore } from '../store/postgres/postgres-store.js';
+import { entryAfter, rejectionOf, release } from './support/pg-records.js';
+import { forEachTarget, serverTarget, TEST_DATABASE_URL, type TestSchema } from './support/postgres.js';
+
+// golive makes and migrates its schema itself at start: each migration once, in one transaction,
+// recorded in golive_schema; a database migrated by a newer golive is refused, not written.
+
+const TABLES = ['audit', 'golive_schema', 'outbox', 'release_channels', 'releases'];
+
+forEachTarget('schema migrations', (target) => {
+  let schema: TestSchema;
+
+  beforeEach(async () => {
+    schema = await target.schema();
+  });
+
+  afterEach(async () => {
+    await schema.drop();
+  });
+
+  const tables = async () => (await schema.sql<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema.name])).map((row) => row.name);
+  const versions = async () => schema.sql<{ version: number; name: string }>('SELECT version, name FROM golive_schema ORDER BY version');
+
+  it('makes the tables of a fresh database and records its version; starting again applies nothing and keeps the data', async () => {
+    const logged: string[] = [];
+    const db = await schema.db();
+    const store = await openPostgresStore(db, { log: (line) => logged.push(line), closeDb: false });
+    expect(await tables()).toEqual(TABLES);
+    expect(await versions()).toEqual([{ version: 1, name: '001_init' }]);
+    expect(logged).toEqual([expect.stringMatching(/applied schema migration 001_init$/)]);
+    const state = release('rel-1');
+    await store.create(state, entryAfter(undefined, state), []);
+    await store.close();
+
+    logged.length = 0;
+    const again = await openPostgresStore(db, { log: (line) => logged.push(line), closeDb: false });
+    expect(logged).toEqual([]);
+    expect(await versions()).toEqual([{ version: 1, name: '001_init' }]);
+    expect((await again.list()).map((summary) => summary.id)).toEqual(['rel-1']);
+    await again.close();
+  });
+
+  it('refuses a database migrated by a newer golive, naming both versions, and changes nothing', async () => {
+    const db = await schema.db();
+    await applyMigrations(db);
+    await schema.sql(`INSERT INTO golive_schema (version, name) VALUES (2, '002_from_the_future')`);
+    const error = await rejectionOf(openPostgresStore(db, { closeDb: false }));
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toContain("the database's schema is at version 2 (002_from_the_future), newer than this golive knows (version 1)");
+    expect((error as Error).message).toContain(schema.name);
+    expect(await versions()).toEqual([
+      { version: 1, name: '001_init' },
+      { version: 2, name: '002_from_the_future' },
+    ]);
+  });
+
+  it('refuses a database whose migration of the same number is another one', async () => {
+    const db = await schema.db();
+    await applyMigrations(db);
+    await schema.sql(`UPDATE golive_schema SET name = '001_elsewhere'`);
+    const error = await rejectionOf(applyMigrations(db));
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toContain('version 1 is "001_elsewhere", but this golive\'s is "001_init"');
+  });
+
+  it('a migration that fails leaves nothing of itself or of the ones before it in the same start', async () => {
+    const db = await schema.db();
+    const broken = [...knownMigrations(), { version: 2, name: '002_broken', sql: 'CREATE TABLE extra (a integer); SELECT * FROM no_such_table;' }];
+    const error = await rejectionOf(applyMigrations(db, { migrations: broken }));
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toMatch(/cannot bring the database's schema to version 2: .*no_such_table/);
+    expect(await tables()).toEqual([]);
+    // The good ones apply on the next start.
+    expect(await applyMigrations(db)).toBe(1);
+    expect(await tables()).toEqual(TABLES);
+  });
+
+  it('replicas starting together on a fresh database apply each migration once', async () => {
+    const logged: string[] = [];
+    const replicas = await Promise.all([schema.db(), schema.db(), schema.db()]);
+    const applied = await Promise.all(replicas.map((db) => applyMigrations(db, { log: (line) => logged.push(line) })));
+    expect(applied).toEqual([1, 1, 1]);
+    expect(logged).toHaveLength(1);
+    expect(await versions()).toEqual([{ version: 1, name: '001_init' }]);
+  });
+});
+
+forEachTarget('schema migrations on a server', () => {
+  it('names the schema problem when the search_path names no schema that exists', async () => {
+    const db = openPoolDb(TEST_DATABASE_URL, { schema: 'golive_test_no_such_schema' });
+    const error = await rejectionOf(openPostgresStore(db));
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toContain("no schema of the connection's search_path exists");
+  });
+}, [serverTarget]);
+
+describe('a database that cannot be reached', () => {
+  it('is a StoreError naming the URL (without its password)', async () => {
+    const db = openPoolDb('postgres://golive:secret@127.0.0.1:1/golive');
+    const error = await rejectionOf(openPostgresStore(db));
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toContain('postgres://golive:***@127.0.0.1:1/golive');
+    expect((error as Error).message).not.toContain('secret');
+  });
+});

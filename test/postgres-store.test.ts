@@ -1,0 +1,213 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { verifyChain } from '../src/domain/audit.js';
+import type { Db } from '../store/postgres/db.js';
+import { openPostgresStore } from '../store/postgres/postgres-store.js';
+import { ChannelTakenError, StoreError, type Store } from '../src/app/store-port.js';
+import { entryAfter, later, message, rejectionOf, release, slack } from './support/pg-records.js';
+import { forEachTarget, type TestSchema } from './support/postgres.js';
+
+// The PostgreSQL store through the port's methods, on PGlite and on the server: what it keeps,
+// that a write is all or nothing (also when the database refuses part of it), and the checks a
+// write passes before anything is written.
+
+forEachTarget('the PostgreSQL store', (target) => {
+  let schema: TestSchema;
+  let db: Db;
+  let store: Store;
+
+  beforeEach(async () => {
+    schema = await target.schema();
+    db = await schema.db();
+    store = await openPostgresStore(db, { closeDb: false });
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await schema.drop();
+  });
+
+  async function create(id: string, channels: string[] = [], outbox = [message(`${id}-m`)]) {
+    const state = release(id, { channels: channels.map(slack) });
+    const first = entryAfter(undefined, state, { command: `create ${id}` });
+    await store.create(state, first, outbox);
+    return first;
+  }
+
+  async function everything(id: string) {
+    return { stored: await store.get(id), audit: await store.audit(id), outbox: await store.outbox(id), quarantine: await store.quarantine(id), list: await store.list() };
+  }
+
+  it('keeps a release, its chain, its outbox and its channels, and reads them back as written', async () => {
+    const first = await create('nov-2019', ['C1']);
+    await create('feb-2020');
+    const result = await store.transact('nov-2019', (current) => {
+      expect(current).toEqual({ release: release('nov-2019', { channels: [slack('C1')] }), head: first });
+      const next = { ...current.release, name: 'Renamed' };
+      const entry = entryAfter(current.head, next, { request: 'req-2', at: later(1) });
+      return { release: next, append: [entry], outbox: [message('nov-2019-m', { status: 'sent', attempts: 1, sentAt: later(1) }), message('m-2', { createdAt: later(1) })], result: entry.seq };
+    });
+    expect(result).toBe(2);
+    expect(await store.list()).toEqual([
+      { id: 'nov-2019', name: 'Renamed', channels: [slack('C1')] },
+      { id: 'feb-2020', name: 'Release feb-2020', channels: [] },
+    ]);
+    const chain = await store.audit('nov-2019');
+    expect(verifyChain(chain)).toMatchObject({ ok: true, entries: 2 });
+    expect((await store.get('nov-2019'))?.head).toEqual(chain[1]);
+    expect(await store.auditByRequest('nov-2019', 'req-2')).toEqual(chain[1]);
+    expect((await store.outbox('nov-2019')).map((m) => `${m.id}:${m.status}`)).toEqual(['nov-2019-m:sent', 'm-2:pending']);
+    expect((await store.dueOutbox(new Date(later(2)), 10)).map((due) => `${due.releaseId}/${due.message.id}`)).toEqual(['feb-2020/feb-2020-m', 'nov-2019/m-2']);
+    expect(await store.findByChannel(slack('C1'))).toBe('nov-2019');
+  });
+
+  it('a write the database refuses half-way leaves nothing of it: not its entry, state or other messages', async () => {
+    await create('rel-1');
+    const before = await everything('rel-1');
+    // PostgreSQL's text cannot hold U+0000: the outbox insert fails after the entry was inserted.
+    const error = await rejectionOf(
+      store.transact('rel-1', (current) => {
+        const next = { ...current.release, name: 'Half written' };
+        return { release: next, append: [entryAfter(current.head, next)], outbox: [message('fine'), message('bad', { lastError: 'nul \u0000 here' })], refusals: null, result: undefined };
+      }),
+    );
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toMatch(/the write to release "rel-1" failed/);
+    expect(await everything('rel-1')).toEqual(before);
+    // And the store goes on: the next write continues the chain from where it was.
+    await store.transact('rel-1', (current) => ({ append: [entryAfter(current.head, current.release)], result: undefined }));
+    expect((await store.audit('rel-1')).map((entry) => entry.seq)).toEqual([1, 2]);
+  });
+
+  it('changes nothing when fn throws, and passes its error through as it is', async () => {
+    await create('rel-1', ['C1']);
+    const before = await everything('rel-1');
+    const thrown = new RangeError('refused by fn');
+    const error = await rejectionOf(
+      store.transact('rel-1', (current) => {
+        current.release.name = 'Edited in place';
+        throw thrown;
+      }),
+    );
+    expect(error).toBe(thrown);
+    expect(await everything('rel-1')).toEqual(before);
+  });
+
+  it('refuses entries that do not continue the chain, a state its head does not seal, and an invalid state, writing nothing', async () => {
+    await create('rel-1');
+    const before = await everything('rel-1');
+    const attempts = [
+      // Numbered 1 again.
+      store.transact('rel-1', (current) => ({ append: [entryAfter(undefined, current.release)], result: undefined })),
+      // A new state with no entry sealing it.
+      store.transact('rel-1', (current) => ({ release: { ...current.release, name: 'Unsealed' }, result: undefined })),
+      // An entry sealing another state than the one written.
+      store.transact('rel-1', (current) => ({ release: { ...current.release, name: 'One' }, append: [entryAfter(current.head, { ...current.release, name: 'Other' })], result: undefined })),
+      // An entry whose content no longer matches its hash.
+      store.transact('rel-1', (current) => ({ append: [{ ...entryAfter(current.head, current.release), command: 'edited after sealing' }], result: undefined })),
+      // Dated before the head.
+      store.transact('rel-1', (current) => ({ append: [entryAfter(current.head, current.release, { at: '2019-10-01T00:00:00.000Z' })], result: undefined })),
+      // Not a valid release.
+      store.transact('rel-1', (current) => {
+        const next = { ...current.release, managers: [] };
+        return { release: next, append: [entryAfter(current.head, next)], result: undefined };
+      }),
+      store.transact('rel-1', (current) => {
+        const next = { ...current.release, id: 'rel-2' };
+        return { release: next, append: [entryAfter(current.head, next)], result: undefined };
+      }),
+    ];
+    for (const attempt of attempts) expect(await rejectionOf(attempt)).toBeInstanceOf(StoreError);
+    expect(await everything('rel-1')).toEqual(before);
+  });
+
+  it('ChannelTakenError names the release that follows the channel; giving a channel up frees it', async () => {
+    await create('first', ['C1']);
+    await create('second');
+    const taking = (id: string) =>
+      store.transact(id, (current) => {
+        const next = { ...current.release, channels: [slack('C0'), slack('C1')] };
+        return { release: next, append: [entryAfter(current.head, next)], result: undefined };
+      });
+    expect(await rejectionOf(taking('second'))).toMatchObject({ name: 'ChannelTakenError', releaseId: 'first', channel: slack('C1') });
+    expect(await rejectionOf(create('third', ['C2', 'C1']))).toBeInstanceOf(ChannelTakenError);
+    expect(await store.findByChannel(slack('C0'))).toBeUndefined();
+    expect(await store.findByChannel(slack('C2'))).toBeUndefined();
+    expect(await store.get('third')).toBeUndefined();
+
+    await store.transact('first', (current) => {
+      const next = { ...current.release, channels: [] };
+      return { release: next, append: [entryAfter(current.head, next)], result: undefined };
+    });
+    await taking('second');
+    expect(await store.findByChannel(slack('C1'))).toBe('second');
+    expect((await store.list()).map((summary) => summary.channels.map((channel) => channel.id))).toEqual([[], ['C0', 'C1']]);
+  });
+
+  it('refuses a release id that is taken, with StoreError, keeping the first', async () => {
+    await create('rel-1');
+    const error = await rejectionOf(create('rel-1'));
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toBe('a release with id "rel-1" already exists');
+    expect(await store.audit('rel-1')).toHaveLength(1);
+  });
+
+  it('fn reads its own release through the store while it holds the lock, without waiting for itself', async () => {
+    await create('rel-1');
+    // One connection only on the server too: a read inside fn must use the transaction's own.
+    const single = await schema.db({ max: 1 });
+    const narrow = await openPostgresStore(single, { closeDb: false });
+    try {
+      await Promise.all(
+        Array.from({ length: 5 }, (_, n) =>
+          narrow.transact('rel-1', async (current) => {
+            const outbox = await narrow.outbox('rel-1');
+            expect(await narrow.audit('rel-1', { fromSeq: current.head!.seq })).toEqual([current.head]);
+            expect((await narrow.list()).map((summary) => summary.id)).toEqual(['rel-1']);
+            return { append: [entryAfter(current.head, current.release, { request: `req-${n}` })], outbox: [message(`m-${outbox.length}`)], result: undefined };
+          }),
+        ),
+      );
+      expect((await narrow.outbox('rel-1')).map((m) => m.id)).toEqual(['rel-1-m', 'm-1', 'm-2', 'm-3', 'm-4', 'm-5']);
+      expect(await narrow.audit('rel-1')).toHaveLength(6);
+    } finally {
+      await narrow.close();
+    }
+  });
+
+  it('a store write from inside fn is refused instead of waiting for ever', async () => {
+    await create('rel-1');
+    await create('rel-2');
+    const error = await rejectionOf(store.transact('rel-1', async () => ({ result: await store.transact('rel-2', () => ({ result: 1 })) })));
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toBe('a write to release "rel-2" cannot start inside another transaction\'s function (the Store port does not allow it)');
+    expect(await store.audit('rel-1')).toHaveLength(1);
+  });
+
+  it('ids that name object properties are ids like any other', async () => {
+    const names = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString'];
+    for (const id of names) {
+      expect(await store.get(id)).toBeUndefined();
+      expect(await store.quarantine(id)).toBeUndefined();
+      expect(await store.findByChannel(slack(id))).toBeUndefined();
+      expect(await rejectionOf(store.transact(id, () => ({ result: undefined })))).toBeInstanceOf(StoreError);
+    }
+    await create('constructor', names, [message('__proto__'), message('constructor')]);
+    await store.transact('constructor', (current) => ({
+      append: [entryAfter(current.head, current.release, { request: '__proto__' })],
+      outbox: [message('__proto__', { status: 'sent', attempts: 1 }), message('toString')],
+      result: undefined,
+    }));
+    for (const id of names) expect(await store.findByChannel(slack(id))).toBe('constructor');
+    expect((await store.auditByRequest('constructor', '__proto__'))?.seq).toBe(2);
+    expect((await store.outbox('constructor')).map((m) => `${m.id}:${m.status}`)).toEqual(['__proto__:sent', 'constructor:pending', 'toString:pending']);
+    const state = { ...release('x'), id: '__proto__' };
+    expect(await rejectionOf(store.create(state, entryAfter(undefined, state), []))).toBeInstanceOf(StoreError);
+    expect((await store.list()).map((summary) => summary.id)).toEqual(['constructor']);
+  });
+
+  it('after close every method rejects with StoreError', async () => {
+    await store.close();
+    expect(await rejectionOf(store.list())).toBeInstanceOf(StoreError);
+    expect(await rejectionOf(store.transact('rel-1', () => ({ result: undefined })))).toBeInstanceOf(StoreError);
+  });
+});

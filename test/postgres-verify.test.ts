@@ -1,0 +1,168 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { sealEntry, stateHashOf } from '../src/domain/audit.js';
+import type { AuditEntry } from '../src/domain/audit-entry.js';
+import type { Db } from '../store/postgres/db.js';
+import { openPostgresStore, type PostgresStoreOptions } from '../store/postgres/postgres-store.js';
+import { StoreError, type Store } from '../src/app/store-port.js';
+import { entryAfter, later, rejectionOf, release } from './support/pg-records.js';
+import { forEachTarget, type TestSchema } from './support/postgres.js';
+
+// The audit table is append-only, and a record changed behind golive's back is found: at open
+// (the chain, the state it seals, the columns the store reads by) or by the next write (the head
+// and the state under the row lock). A failing release is quarantined in its row: readable, and
+// refused to every replica's writes, while the other releases go on.
+
+forEachTarget('a record changed outside golive', (target) => {
+  let schema: TestSchema;
+  let db: Db;
+  let store: Store;
+  let logged: string[];
+
+  beforeEach(async () => {
+    schema = await target.schema();
+    db = await schema.db();
+    logged = [];
+    store = await open();
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await schema.drop();
+  });
+
+  function open(options: PostgresStoreOptions = {}): Promise<Store> {
+    return openPostgresStore(db, { log: (line) => logged.push(line), closeDb: false, ...options });
+  }
+
+  async function reopen(options: PostgresStoreOptions = {}): Promise<Store> {
+    await store.close();
+    store = await open(options);
+    return store;
+  }
+
+  /** A release with `length` entries; the last seals a renamed state. */
+  async function recorded(id: string, length = 3): Promise<AuditEntry[]> {
+    const state = release(id);
+    await store.create(state, entryAfter(undefined, state, { command: `create ${id}` }), []);
+    for (let n = 2; n <= length; n++) {
+      await store.transact(id, (current) => {
+        const next = { ...current.release, name: `${id} v${n}` };
+        return { release: next, append: [entryAfter(current.head, next, { command: `rename ${n}`, request: `req-${n}`, at: later(n) })], result: undefined };
+      });
+    }
+    return store.audit(id);
+  }
+
+  /** As the tables' owner would: past the append-only trigger. */
+  async function tamper(sql: string, params: unknown[] = []): Promise<void> {
+    await schema.sql('ALTER TABLE audit DISABLE TRIGGER audit_append_only');
+    await schema.sql(sql, params);
+    await schema.sql('ALTER TABLE audit ENABLE TRIGGER audit_append_only');
+  }
+
+  async function expectRefusedWrite(id: string, seq: number): Promise<void> {
+    let ran = false;
+    const error = await rejectionOf(
+      store.transact(id, () => {
+        ran = true;
+        return { result: undefined };
+      }),
+    );
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toBe(`release "${id}" is read-only: its record fails verification at entry ${seq}`);
+    expect(ran).toBe(false);
+  }
+
+  it('the audit table refuses UPDATE, DELETE and TRUNCATE, even to its owner', async () => {
+    await recorded('rel-1');
+    for (const sql of [`UPDATE audit SET entry = jsonb_set(entry, '{command}', '"forged"') WHERE seq = 2`, 'DELETE FROM audit WHERE seq = 3', 'TRUNCATE audit']) {
+      await expect(schema.sql(sql)).rejects.toThrow(/the audit log is append-only/);
+    }
+    expect((await store.audit('rel-1')).map((entry) => entry.command)).toEqual(['create rel-1', 'rename 2', 'rename 3']);
+  });
+
+  it('an edited entry quarantines its release at open: readable, every write refused, by every replica; the others are written', async () => {
+    const chain = await recorded('bad');
+    await recorded('good');
+    const other = await openPostgresStore(await schema.db(), { closeDb: false });
+    await tamper(`UPDATE audit SET entry = jsonb_set(entry, '{command}', '"rename 2 (forged)"') WHERE release_id = 'bad' AND seq = 2`);
+
+    await reopen();
+    expect(await store.quarantine('bad')).toEqual({ seq: 2, message: 'Entry 2 was edited: its content no longer matches its hash.' });
+    expect(logged).toContain('release "bad": quarantined, its record fails verification at entry 2: Entry 2 was edited: its content no longer matches its hash.');
+    expect(await store.quarantine('good')).toBeUndefined();
+    await expectRefusedWrite('bad', 2);
+    // The replica that opened before the change refuses it too.
+    expect(await rejectionOf(other.transact('bad', () => ({ result: undefined })))).toBeInstanceOf(StoreError);
+    expect((await store.get('bad'))?.release.name).toBe('bad v3');
+    expect((await store.audit('bad')).map((entry) => entry.hash)).toEqual(chain.map((entry) => entry.hash));
+    await store.transact('good', (current) => ({ append: [entryAfter(current.head, current.release, { at: later(9) })], result: undefined }));
+    expect(await store.audit('good')).toHaveLength(4);
+    await other.close();
+  });
+
+  it('entries removed from the end are found by the state the head no longer seals', async () => {
+    const chain = await recorded('rel-1');
+    await tamper(`DELETE FROM audit WHERE release_id = 'rel-1' AND seq = 3`);
+    await schema.sql(`UPDATE releases SET head_seq = 2, head_hash = $1 WHERE id = 'rel-1'`, [chain[1]!.hash]);
+    await reopen();
+    expect(await store.quarantine('rel-1')).toMatchObject({ seq: 2, message: expect.stringMatching(/does not match entry 2/) });
+    await expectRefusedWrite('rel-1', 2);
+  });
+
+  it("the columns the store reads by must agree with the entries: the head's and the request's", async () => {
+    await recorded('head');
+    const chain = await recorded('request');
+    await schema.sql(`UPDATE releases SET head_seq = 2, head_hash = $1 WHERE id = 'head'`, [(await store.audit('head'))[1]!.hash]);
+    await tamper(`UPDATE audit SET request_id = 'req-forged' WHERE release_id = 'request' AND seq = 2`);
+    await reopen();
+    expect(await store.quarantine('head')).toMatchObject({ seq: 3, message: expect.stringMatching(/head says entry 2 is the newest, but its log ends at entry 3/) });
+    expect(await store.quarantine('request')).toMatchObject({ seq: 2, message: expect.stringMatching(/indexed under request "req-forged", but records "req-2"/) });
+    expect(chain).toHaveLength(3);
+  });
+
+  it('a state changed after the store opened is found by the next write, which quarantines the release for every replica', async () => {
+    await recorded('rel-1');
+    const other = await openPostgresStore(await schema.db(), { closeDb: false });
+    await schema.sql(`UPDATE releases SET state = jsonb_set(state, '{name}', '"Forged"') WHERE id = 'rel-1'`);
+    await expectRefusedWrite('rel-1', 3);
+    expect(logged).toContain(
+      'release "rel-1": quarantined, its record fails verification at entry 3: The stored state of the release does not match entry 3, the newest in its record: it was changed outside golive.',
+    );
+    expect(await other.quarantine('rel-1')).toMatchObject({ seq: 3 });
+    expect(await rejectionOf(other.transact('rel-1', () => ({ result: undefined })))).toBeInstanceOf(StoreError);
+    expect((await store.audit('rel-1')).map((entry) => entry.seq)).toEqual([1, 2, 3]);
+    await other.close();
+  });
+
+  it("the app's check at open decides too, and a record that verifies again is written again", async () => {
+    await recorded('rel-1');
+    await reopen({ verify: (record) => (record.release.id === 'rel-1' ? { seq: 1, message: 'Refused by policy.' } : undefined) });
+    expect(await store.quarantine('rel-1')).toEqual({ seq: 1, message: 'Refused by policy.' });
+    await expectRefusedWrite('rel-1', 1);
+    await reopen();
+    expect(await store.quarantine('rel-1')).toBeUndefined();
+    expect(logged.at(-1)).toBe('release "rel-1": its record verifies now; it was quarantined (entry 1: Refused by policy.) and is written again');
+    await store.transact('rel-1', (current) => ({ append: [entryAfter(current.head, current.release, { at: later(9) })], result: undefined }));
+  });
+
+  it('a keyed record needs the key: without it the release is quarantined, with it the store writes on', async () => {
+    const key = 'test-audit-key';
+    const state = release('keyed');
+    const first = sealEntry([], { at: later(0), actor: { id: 'console:tester', platform: 'console' }, command: 'create keyed', outcome: 'applied', stateHash: stateHashOf(state) }, key);
+    await store.create(state, first, []);
+    await reopen();
+    expect(await store.quarantine('keyed')).toMatchObject({ seq: 1, message: expect.stringMatching(/without GOLIVE_AUDIT_KEY/) });
+    await reopen({ auditKey: key });
+    expect(await store.quarantine('keyed')).toBeUndefined();
+    await store.transact('keyed', (current) => {
+      const next = sealEntry(
+        [current.head!],
+        { at: later(1), actor: { id: 'console:tester', platform: 'console' }, command: 'note', outcome: 'applied', stateHash: stateHashOf(current.release) },
+        key,
+      );
+      return { append: [next], result: undefined };
+    });
+    expect((await store.audit('keyed')).map((entry) => entry.keyed)).toEqual([true, true]);
+  });
+});
