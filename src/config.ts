@@ -11,6 +11,7 @@ export type TeamsAppType = (typeof TEAMS_APP_TYPES)[number];
 const Env = z
   .object({
     GOLIVE_DATA_DIR: z.string().min(1).default('./data'),
+    DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a PostgreSQL URL such as postgres://golive@db.example.org/golive')),
     GOLIVE_CONSOLE_USER: optional(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a simple user name such as alice')),
     GOLIVE_CONSOLE_CHANNEL: z
       .string()

@@ -12,6 +12,8 @@ import { AdapterStartError, type AdapterFactory } from './app/adapter.js';
 import { StoreError, type Store } from './app/store-port.js';
 import type { PeoplePort } from './app/people-port.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
+import { openPostgresStore } from '../store/postgres/postgres-store.js';
+import { openPoolDb } from '../store/postgres/pool-db.js';
 import { openInboxFile } from '../store/inbox-file.js';
 import { openIdentityFile } from '../store/identity-file.js';
 import type { IdentityPort } from './app/identity-port.js';
@@ -31,7 +33,7 @@ async function main(): Promise<number> {
   if (platforms && config.GOLIVE_CLOCK_START) throw new ConfigError(`Invalid configuration:\n  GOLIVE_CLOCK_START: is for console rehearsals only; unset it when ${platforms.names} is configured`);
   const audit = auditPolicy(config);
   // Every record is checked before anything is served: one that fails is quarantined, never written.
-  const store = (opened = await openLowdbStore(config.GOLIVE_DATA_DIR, { log, verify: recordVerifier(audit) }));
+  const store = (opened = await openStore(config, audit));
   const rehearsal = config.GOLIVE_CLOCK_START ? rehearsalClock(await rehearsalStart(store, new Date(config.GOLIVE_CLOCK_START))) : undefined;
   const clock = rehearsal ?? systemClock;
   if (audit.adopting && audit.key) await adoptAuditKey(store, audit.key, clock, log);
@@ -66,6 +68,16 @@ async function main(): Promise<number> {
   process.stdin.destroy();
   await store.close();
   return status;
+}
+
+/**
+ * PostgreSQL when DATABASE_URL is set (golive migrates its schema and refuses a newer one), the JSON
+ * folder otherwise. Either way every record is verified at open.
+ */
+async function openStore(config: Config, audit: AuditPolicy): Promise<Store> {
+  const verify = recordVerifier(audit);
+  if (config.DATABASE_URL) return openPostgresStore(openPoolDb(config.DATABASE_URL, { log }), { log, verify });
+  return openLowdbStore(config.GOLIVE_DATA_DIR, { log, verify });
 }
 
 interface ChatPlatforms {

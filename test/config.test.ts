@@ -17,6 +17,12 @@ describe('configuration', () => {
     });
   });
 
+  it('takes a PostgreSQL DATABASE_URL, and names the variable when it is something else', () => {
+    expect(readConfig({ DATABASE_URL: 'postgres://golive@db.example.org:5432/golive' }).DATABASE_URL).toBe('postgres://golive@db.example.org:5432/golive');
+    expect(readConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+    expect(() => readConfig({ DATABASE_URL: 'mysql://x@y/z' })).toThrow(/DATABASE_URL: must be a PostgreSQL URL/);
+  });
+
   it('reads the webhook secret, and leaves the hooks off when it is empty', () => {
     expect(readConfig({ GOLIVE_HOOK_SECRET: 'x'.repeat(32) }).GOLIVE_HOOK_SECRET).toBe('x'.repeat(32));
     expect(readConfig({ GOLIVE_HOOK_SECRET: '' }).GOLIVE_HOOK_SECRET).toBeUndefined();
