@@ -397,12 +397,9 @@ async function makeFolder(path: string): Promise<void> {
 }
 
 async function leftoverTemps(folder: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(folder, { withFileTypes: true });
-  } catch (error) {
+  const entries = await readdir(folder, { withFileTypes: true }).catch((error: unknown) => {
     throw new StoreError(`${folder}: cannot be read (${reasonOf(error)})`, folder);
-  }
+  });
   return entries.filter((entry) => entry.isFile() && isTempFileName(entry.name)).map((entry) => join(folder, entry.name));
 }
 
