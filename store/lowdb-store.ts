@@ -83,12 +83,12 @@ class LowdbStore implements Store {
   private readonly indexFile: DurableJsonFile<IndexFile>;
   private readonly files = new Map<string, ReleaseFiles>();
   private readonly order: string[] = [];
-  private readonly creating = new Set<string>();
+  // Creates under way, by id: a transaction on a release being created waits for it, as it would behind a write.
+  private readonly creating = new Map<string, Promise<void>>();
   // Channels being written right now, to the release writing them: taken synchronously before
   // the awaited write, so of two writes racing for one channel the second sees the first.
   private readonly channelsInFlight = new Map<string, string>();
   private readonly indexWrites = new KeyedQueue();
-  private readonly creates = new Set<Promise<unknown>>();
   // Bumped whenever a summary changes; an index write records the revision it saved, so queued
   // index writes that an earlier one already covered are skipped, and close() can retry a failed one.
   private summaryRevision = 0;
@@ -177,7 +177,6 @@ class LowdbStore implements Store {
     if (this.files.has(id) || this.creating.has(id)) throw new StoreError(`a release with id "${id}" already exists`);
     const channels = Array.isArray(release.channels) ? release.channels : [];
     const releaseChannels = this.takeChannels(id, channels);
-    this.creating.add(id);
     const done = (async () => {
       try {
         await this.assertIndexUnchanged();
@@ -190,17 +189,16 @@ class LowdbStore implements Store {
         releaseChannels();
       }
     })();
-    this.creates.add(done);
-    try {
-      await done;
-    } finally {
-      this.creates.delete(done);
-    }
+    this.creating.set(id, done);
+    await done;
     await this.saveIndexOrLog();
   }
 
   async transact<T>(id: string, fn: (current: StoredRelease) => Commit<T> | Promise<Commit<T>>): Promise<T> {
     this.assertOpen();
+    const creating = this.creating.get(id);
+    // Queued at once unless the release is still being created: close() waits for what is queued.
+    if (creating) await creating.catch(() => undefined);
     const files = this.files.get(id);
     if (!files) throw new StoreError(`there is no release with id "${id}"`);
     let summaryChanged = false;
@@ -227,7 +225,7 @@ class LowdbStore implements Store {
   async close(): Promise<void> {
     this.closed = true;
     try {
-      await Promise.allSettled([...this.creates]);
+      await Promise.allSettled([...this.creating.values()]);
       await this.closeReleases();
       await this.indexWrites.idle();
       if (this.savedRevision < this.summaryRevision) await this.saveIndex();
