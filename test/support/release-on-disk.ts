@@ -65,3 +65,13 @@ function lines(text: string): any[] {
     .filter((line) => line.length > 0)
     .map((line) => JSON.parse(line));
 }
+
+/** Every byte of the release's files as text, to show that nothing touched them. */
+export async function releaseText(dir: string, id: string): Promise<string> {
+  return (await releaseBytes(dir, id)).toString('utf8');
+}
+
+/** The names of a release's files in the releases folder, sorted. */
+export function layoutOf(...ids: string[]): string[] {
+  return ids.flatMap((id) => [`${id}.audit.jsonl`, `${id}.outbox.jsonl`, `${id}.state.json`]).sort();
+}
