@@ -75,3 +75,16 @@ export async function releaseText(dir: string, id: string): Promise<string> {
 export function layoutOf(...ids: string[]): string[] {
   return ids.flatMap((id) => [`${id}.audit.jsonl`, `${id}.outbox.jsonl`, `${id}.state.json`]).sort();
 }
+
+/** Rewrites the release's audit log line by line, as someone editing the file would; the state file is left as it is. Returns every byte of the release's files. */
+export async function editAuditLines(dir: string, id: string, edit: (lines: string[]) => string[]): Promise<Buffer> {
+  const file = releaseFiles(dir, id).audit;
+  const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line.length > 0);
+  await writeFile(
+    file,
+    edit(lines)
+      .map((line) => `${line}\n`)
+      .join(''),
+  );
+  return releaseBytes(dir, id);
+}
