@@ -35,18 +35,20 @@ export async function benchRefusalFlood(): Promise<void> {
       return times;
     };
     const before = await confirms();
-    const file = join(dir, 'releases', 'flood.json');
-    const sizeBefore = (await stat(file)).size;
+    // What the flood could grow: the state file every write rewrites, and the audit log.
+    const files = ['flood.state.json', 'flood.audit.jsonl'].map((name) => join(dir, 'releases', name));
+    const size = async () => (await Promise.all(files.map((file) => stat(file)))).reduce((sum, file) => sum + file.size, 0);
+    const sizeBefore = await size();
     for (let i = 0; i < FLOOD; i++) {
       now += 150;
       await run(`/release confirm 1 met "${'x'.repeat(3000)}"`, 'mallory');
     }
-    const sizeAfter = (await stat(file)).size;
+    const sizeAfter = await size();
     const after = await confirms();
     const entries = (await store.get('flood'))?.head?.seq ?? 0;
     await store.close();
     console.log(`  confirm p50 ${p(before, 0.5)} ms, p99 ${p(before, 0.99)} ms before; p50 ${p(after, 0.5)} ms, p99 ${p(after, 0.99)} ms after`);
-    console.log(`  release file ${(sizeBefore / 1024).toFixed(0)} KiB before the flood, ${(sizeAfter / 1024).toFixed(0)} KiB after; ${entries} audit entries in all`);
+    console.log(`  state file and audit log ${(sizeBefore / 1024).toFixed(0)} KiB before the flood, ${(sizeAfter / 1024).toFixed(0)} KiB after; ${entries} audit entries in all`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

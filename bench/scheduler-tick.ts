@@ -5,13 +5,14 @@ import { performance } from 'node:perf_hooks';
 import { Readable, Writable } from 'node:stream';
 import { GoliveApp } from '../src/app/app.js';
 import { noGroups } from '../src/app/context.js';
-import { ReleaseDocument } from '../store/release-document.js';
+import type { ReleaseDocument } from '../store/release-document.js';
 import { Scheduler } from '../src/app/delivery/scheduler.js';
 import { sealEntry, stateHashOf } from '../src/domain/audit.js';
 import type { AuditEntry } from '../src/domain/audit-entry.js';
 import { allOccurrences } from '../src/domain/schedule.js';
 import type { SchedulePoint } from '../src/domain/schedule-plan.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
+import { documentOf } from './bench-stores.js';
 import { runConsole } from '../adapters/console/console-chat.js';
 
 const RELEASES = 1_000;
@@ -68,8 +69,10 @@ async function seedRelease(): Promise<ReleaseDocument> {
     const setup = script.split('\n/as dan')[0]!;
     const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
     await runConsole({ app, input: Readable.from([setup]), output: sink, interactive: false, user: 'rita' });
+    const doc = await documentOf(store, 'nov-2019-sec');
     await store.close();
-    return ReleaseDocument.parse(JSON.parse(await readFile(join(dir, 'releases', 'nov-2019-sec.json'), 'utf8')));
+    if (!doc) throw new Error('the seed scenario created no release "nov-2019-sec"');
+    return doc;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

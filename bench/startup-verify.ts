@@ -5,9 +5,10 @@ import { performance } from 'node:perf_hooks';
 import { spawnSync } from 'node:child_process';
 import { GoliveApp } from '../src/app/app.js';
 import { noGroups } from '../src/app/context.js';
-import { ReleaseDocument } from '../store/release-document.js';
+import type { ReleaseDocument } from '../store/release-document.js';
 import { recordVerifier } from '../src/app/record-check.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
+import { documentOf } from './bench-stores.js';
 import { runConsole } from '../adapters/console/console-chat.js';
 import { Readable, Writable } from 'node:stream';
 import { writeCopies } from './seeded-store.js';
@@ -72,8 +73,10 @@ async function seedScenarioRecord(): Promise<ReleaseDocument> {
     const script = await readFile('examples/sec-release-2019.txt', 'utf8');
     const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
     await runConsole({ app, input: Readable.from([script]), output: sink, interactive: false, user: 'rita', workingDir: dir });
+    const doc = await documentOf(store, 'nov-2019-sec');
     await store.close();
-    return ReleaseDocument.parse(JSON.parse(await readFile(join(dir, 'releases', 'nov-2019-sec.json'), 'utf8')));
+    if (!doc) throw new Error('the seed scenario created no release "nov-2019-sec"');
+    return doc;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -7,9 +7,10 @@ import { RefusalTally } from '../src/app/refusal-tally.js';
 export const DOCUMENT_VERSION = 1;
 
 /**
- * The JSON store's file for one release (releases/<id>.json): the release, its audit chain, its
- * outbox and its counted refusals. Only the JSON store reads and writes it; the rest of golive
- * sees the Store port.
+ * Version 1 of the JSON store's file for one release (releases/<id>.json): the release, its audit
+ * chain, its outbox and its counted refusals in one document. The store no longer writes it: it
+ * converts one at open (store/json/convert-v1.ts). Also the shape the benchmarks and tests build
+ * whole records in.
  */
 export const ReleaseDocument = z
   .object({

@@ -229,7 +229,7 @@ describe('GOLIVE_AUDIT_KEY and GOLIVE_AUDIT_ADOPT_KEY through npm start', () => 
     const bytes = await fileBytes(dir, SEED_ID);
 
     const keyed = await npmStart('/release status\n/as dan\n/release confirm ops-ready met\n', { ...clock, GOLIVE_AUDIT_KEY: KEY });
-    expect(keyed.stderr).toContain(`quarantined, its record fails verification at entry ${entries}: The record is not sealed with GOLIVE_AUDIT_KEY although the key is set`);
+    expect(keyed.stderr).toContain(`quarantined (read-only), its record fails verification at entry ${entries}: The record is not sealed with GOLIVE_AUDIT_KEY although the key is set`);
     expect(keyed.stdout).toContain(`The record of ${SEED_NAME} (${SEED_ID}) fails verification at entry ${entries}`);
     expect(keyed.stdout).not.toContain('Recorded:');
     expect(await fileBytes(dir, SEED_ID)).toEqual(bytes);

@@ -1,7 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Harness } from './support/golive.js';
+import { readRaw, writeRaw } from './support/release-on-disk.js';
 
 const SCRIPT = `
 /release create "Nov" 2019-11-29 --id nov
@@ -21,10 +20,9 @@ describe('the audit trail through the app', () => {
     const first = await Harness.open();
     await first.run(SCRIPT);
     await first.store.close();
-    const file = join(first.dir, 'releases', 'nov.json');
-    const doc = JSON.parse(await readFile(file, 'utf8'));
+    const doc = await readRaw(first.dir, 'nov');
     edit(doc);
-    await writeFile(file, JSON.stringify(doc));
+    await writeRaw(first.dir, 'nov', doc);
     return Harness.open(undefined, first.dir);
   }
 

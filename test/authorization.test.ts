@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReleaseDocument } from '../store/release-document.js';
 import { Harness } from './support/golive.js';
+import { readRaw } from './support/release-on-disk.js';
 
 const SETUP = `
 /release create "Nov" 2019-11-29 --id nov
@@ -20,7 +19,7 @@ describe('who may do what', () => {
   });
   afterEach(() => h.close());
 
-  const onDisk = async () => ReleaseDocument.parse(JSON.parse(await readFile(join(h.dir, 'releases', 'nov.json'), 'utf8')));
+  const onDisk = async () => ReleaseDocument.parse(await readRaw(h.dir, 'nov'));
 
   it('refuses an answer from someone who does not own the criterion, privately, audited, and changes nothing', async () => {
     const before = await onDisk();

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../src/domain/audit.js';
 import { Harness } from './support/golive.js';
+import { releaseText } from './support/release-on-disk.js';
 
 // After the date: a manager closes the release with its outcome, through the real console; a
 // release past its date with no outcome is shown as overdue.
@@ -74,7 +73,7 @@ describe('close and overdue', () => {
   it('closes as went-live once the date has passed: no more changes, reads still work, outcome in list, status and paper', async () => {
     h.clock.set('2019-11-29T15:00:00Z');
     expect(await as('rita', '/release close went live "smooth, no incidents"')).toContain('Closed as WENT LIVE.');
-    const saved = await readFile(join(h.dir, 'releases', 'nov.json'), 'utf8');
+    const saved = await releaseText(h.dir, 'nov');
 
     const closed = 'Nov is closed: WENT LIVE, recorded by @rita on 29 Nov 2019 15:00 GMT. It takes no more answers or changes';
     expect(await as('dan', '/release confirm code-ready met')).toContain(closed);
@@ -84,7 +83,7 @@ describe('close and overdue', () => {
     expect(await as('rita', '/release close rolled-back')).toContain(closed);
     expect(await as('dan', '/release close cancelled')).toContain(closed);
     // Nothing was written by any of those: not the release, not the audit trail.
-    expect(await readFile(join(h.dir, 'releases', 'nov.json'), 'utf8')).toBe(saved);
+    expect(await releaseText(h.dir, 'nov')).toBe(saved);
 
     expect(await as('rita', '/release list')).toMatch(/^CLOSED: WENT LIVE Nov `nov` · 29 Nov 2019 09:00 \(Europe\/London\) · last verdict PENDING/m);
     const status = await as('dan', '/release status');

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readRaw } from './support/release-on-disk.js';
 
 // `npm start` exactly as the README has a newcomer run it, with piped input.
 const root = new URL('..', import.meta.url).pathname;
@@ -63,7 +64,7 @@ describe('npm start with piped input', () => {
     expect(stdout).toContain('Evidence for TAG is due 6 Nov 2019 17:00 GMT.');
 
     // What golive did on its own is on record, each at the time it fell due.
-    const doc = JSON.parse(await readFile(join(dir, 'releases', 'nov-2019-sec.json'), 'utf8'));
+    const doc = await readRaw(dir, 'nov-2019-sec');
     const scheduled = doc.audit.filter((entry: { actor: { platform: string } }) => entry.actor.platform === 'golive');
     const goNoGo = scheduled.find((entry: { command: string }) => entry.command.includes('go-no-go'));
     expect(goNoGo.at).toBe('2019-11-28T10:00:00.000Z');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Harness } from './support/golive.js';
 import { CHANNEL, SlackHarness } from './support/slack-harness.js';
+import { readRaw } from './support/release-on-disk.js';
 
 // Thursday 20 Nov 2025, 09:00 in London: the app's clock in these tests.
 const NOW = '2025-11-20T09:00:00Z';
@@ -81,7 +82,7 @@ describe('create checks the implementation date', () => {
     const { output } = await h.run('/release create "Weekend window" 2025-11-29 --id weekend --allow-non-working-day');
     expect(output).toContain('Weekend window (weekend) created from template sec-release, implementation 29 Nov 2025 09:00 (Europe/London).');
     expect(output).toContain('Note: 29 Nov 2025 is a Saturday; created on it as --allow-non-working-day asked.');
-    const saved = JSON.parse(await readFile(join(h.dir, 'releases', 'weekend.json'), 'utf8'));
+    const saved = await readRaw(h.dir, 'weekend');
     expect(saved.release.implementation).toEqual({ date: '2025-11-29', time: '09:00', zone: 'Europe/London' });
     const [jsonl = ''] = await h.written((await h.run('/release audit export')).output);
     const entry = JSON.parse(jsonl.split('\n').find((l) => l.startsWith('{'))!);
@@ -109,7 +110,7 @@ describe('create checks the implementation date', () => {
 
 describe('date checks the new implementation date the same way', () => {
   let h: Harness;
-  const file = () => join(h.dir, 'releases', 'r.json');
+  const file = () => join(h.dir, 'releases', 'r.state.json');
   beforeEach(async () => {
     h = await Harness.open(NOW);
     // Tuesday 2 Jun 2026, a working day in sec-release's calendar.
@@ -195,7 +196,7 @@ describe('date on Slack', () => {
   afterEach(() => h.close());
 
   it('tells the person privately why a Saturday is refused, and writes and announces nothing', async () => {
-    const file = join(h.dir, 'releases', 'r.json');
+    const file = join(h.dir, 'releases', 'r.state.json');
     const before = await readFile(file, 'utf8');
     const calls = h.fake.calls.length;
     const { status, reply } = await h.command(RITA, 'date 2026-06-06 "weekend"');

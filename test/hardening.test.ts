@@ -10,6 +10,7 @@ import { Harness } from './support/golive.js';
 import { SlackHarness, CHANNEL, SECRET } from './support/slack-harness.js';
 import { appHomeOpened, event } from './support/slack-requests.js';
 import { minimalReleaseDocument } from './fixtures/release-doc.js';
+import { layoutOf, readRaw, releaseText } from './support/release-on-disk.js';
 
 // Bad input that used to get through: built-in property names used as names, control characters
 // that reach a terminal or reorder what people read, and text that pings a whole Slack channel.
@@ -19,7 +20,7 @@ const RLO = '\u202e';
 // Any C0 control but tab and newline, DEL, C1, and the bidi marks, embeddings, overrides and isolates.
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
-const releaseFile = async (dir: string, id: string) => JSON.parse(await readFile(join(dir, 'releases', `${id}.json`), 'utf8')) as ReleaseDocument;
+const releaseFile = async (dir: string, id: string) => (await readRaw(dir, id)) as ReleaseDocument;
 
 describe('names that are built-in property names', () => {
   let h: Harness | undefined;
@@ -28,12 +29,12 @@ describe('names that are built-in property names', () => {
   it('refuses a role named constructor, toString or __proto__, and later writes to the release still work', async () => {
     h = await Harness.open();
     await h.run('/release create "R" 2019-11-29 --id r');
-    const before = await readFile(join(h.dir, 'releases', 'r.json'), 'utf8');
+    const before = await releaseText(h.dir, 'r');
     for (const role of ['constructor', 'toString', 'ToString', '__proto__', 'valueOf', 'hasOwnProperty']) {
       const { output } = await h.run(`/release role ${role} @bob --release r`);
       expect(output, role).toMatch(/Not done: Role (name )?"[^"]+" is (a reserved word|not valid)/);
     }
-    expect(await readFile(join(h.dir, 'releases', 'r.json'), 'utf8')).toBe(before);
+    expect(await releaseText(h.dir, 'r')).toBe(before);
 
     const { output } = await h.run('/release role DCC @dan --release r\n/as dan\n/release confirm 1 met --release r');
     expect(output).toContain('Role DCC: @dan');
@@ -47,7 +48,7 @@ describe('names that are built-in property names', () => {
   it('refuses them, in any case, as group, switch, phase, criterion, release and template names', async () => {
     h = await Harness.open();
     await h.run('/release create "R" 2019-11-29 --id r');
-    const before = await readFile(join(h.dir, 'releases', 'r.json'), 'utf8');
+    const before = await releaseText(h.dir, 'r');
     const attempts: Array<[string, RegExp]> = [
       ['group constructor members @a --release r', /Group id "constructor" is a reserved word/],
       ['signoff valueof agree --release r', /Group id "valueof" is a reserved word/],
@@ -65,8 +66,8 @@ describe('names that are built-in property names', () => {
       const { output } = await h.run(`/release ${line}`);
       expect(output, line).toMatch(message);
     }
-    expect(await readFile(join(h.dir, 'releases', 'r.json'), 'utf8')).toBe(before);
-    expect((await readdir(join(h.dir, 'releases'))).sort()).toEqual(['r.json']);
+    expect(await releaseText(h.dir, 'r')).toBe(before);
+    expect((await readdir(join(h.dir, 'releases'))).sort()).toEqual(layoutOf('r'));
   });
 
   it.each([
@@ -137,12 +138,12 @@ describe('control characters', () => {
   it('refuses a phase name holding one, and a comment that is nothing but control characters', async () => {
     h = await Harness.open();
     await h.run('/release create "R" 2019-11-29 --id r\n/release role DCC @dan');
-    const before = await readFile(join(h.dir, 'releases', 'r.json'), 'utf8');
+    const before = await releaseText(h.dir, 'r');
     const phase = await h.run(`/release facts phase "SIT${ESC}" closed`);
     expect(phase.output).toContain('The phase name holds U+001B (escape) at character 4');
     const empty = await h.run(`/as dan\n/release confirm 1 not-met "${ESC}${RLO}"`);
     expect(empty.output).toContain('The comment holds nothing but control characters');
-    expect(await readFile(join(h.dir, 'releases', 'r.json'), 'utf8')).toBe(before);
+    expect(await releaseText(h.dir, 'r')).toBe(before);
   });
 });
 
@@ -233,7 +234,7 @@ describe('through Slack', () => {
     const before = h.fake.calls.length;
     await h.command(RITA, `create "Nov ${RLO}cexe" 2019-11-29 --id nov`, 'C0OTHER');
     expect(h.repliesSince(before, RITA)).toContain('The release name holds U+202E (right-to-left override) at character 5');
-    expect(await readdir(join(h.dir, 'releases'))).toEqual(['r.json']);
+    expect(await readdir(join(h.dir, 'releases'))).toEqual(layoutOf('r'));
   });
 
   it('pings nobody with a release named <!channel> through the report upload or the audit export DM', async () => {

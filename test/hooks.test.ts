@@ -299,7 +299,7 @@ describe('a quarantined release', () => {
     const first = await SlackHarness.open(START, undefined, {}, { hookSecret: HOOK_SECRET });
     await setUp(first);
     await first.close(false);
-    const file = join(first.dir, 'releases', `${R}.json`);
+    const file = join(first.dir, 'releases', `${R}.state.json`);
     const tampered = JSON.parse(await readFile(file, 'utf8')) as { release: { name: string } };
     tampered.release.name = 'Tampered';
     await writeFile(file, JSON.stringify(tampered, null, 2));

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { Harness } from './support/golive.js';
 import { SlackHarness, CHANNEL } from './support/slack-harness.js';
 import { recordOf } from './support/store-records.js';
+import { readRaw, releaseFiles, releaseText } from './support/release-on-disk.js';
 
 // The outbox holds what to say, not how it looked: messages are rendered when delivered, their
 // outcomes are written once per batch, failures are retried on the platform's terms, and a
@@ -81,8 +82,8 @@ describe('the outbox holds intent', () => {
     h = await Harness.open('2019-11-07T09:00:00Z');
     const { output } = await h.run('/release create "Nov" 2019-11-29 --id nov\n/release date 2019-12-06 "A severity 2 defect was found"');
     expect(output).toContain('[#general] Nov moves from 29 Nov 2019 09:00 to 6 Dec 2019 09:00: A severity 2 defect was found.');
-    const file = await readFile(join(h.dir, 'releases', 'nov.json'), 'utf8');
-    const [message] = JSON.parse(file).outbox as Array<Record<string, unknown>>;
+    const file = await releaseText(h.dir, 'nov');
+    const [message] = (await readRaw(h.dir, 'nov')).outbox as Array<Record<string, unknown>>;
     const head = (await recordOf(h.store, 'nov')).audit.at(-1)!;
     expect(message).toMatchObject({ kind: 'date-moved', to: { channel: { platform: 'console', id: 'general' } }, params: { index: 0 }, record: { seq: head.seq, hash: head.hash }, status: 'sent' });
     expect(message).not.toHaveProperty('view');
@@ -109,7 +110,7 @@ describe('the outbox holds intent', () => {
     expect(messageRef).toMatch(/^console-/);
     const { status: _s, attempts: _a, ...before } = JSON.parse(stored) as OutboxMessage;
     expect(intent).toEqual(before);
-    const file = await readFile(join(s.dir, 'releases', 'rel-1.json'), 'utf8');
+    const file = await releaseText(s.dir, 'rel-1');
     expect(file).not.toContain('RENAMED');
     expect(file).not.toContain('moves from');
   });
@@ -220,8 +221,10 @@ describe('the outbox holds intent', () => {
     slack = undefined;
 
     // As golive wrote it before the outbox held intent: a channel, a view, kinds announcement and alert.
+    // A version-1 document (<id>.json), which the store converts at open.
     const path = join(dir, 'releases', 'nov.json');
-    const doc = JSON.parse(await readFile(path, 'utf8'));
+    const doc = await readRaw(dir, 'nov');
+    for (const file of Object.values(releaseFiles(dir, 'nov'))) await rm(file);
     const channel = { platform: 'slack', id: CHANNEL };
     const oldView = (text: string) => ({ title: text, blocks: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
     const pending = { createdAt: '2019-11-07T09:00:05.000Z', status: 'pending', attempts: 0 };
@@ -252,9 +255,9 @@ describe('the outbox holds intent', () => {
       ['legacy-view', 'sent'],
     ]);
     // Written back in the new shape.
-    const rewritten = await readFile(path, 'utf8');
+    const rewritten = await releaseText(dir, 'nov');
     expect(rewritten).not.toContain('"channel":{"platform":"slack","id":"C0RELEASE"},"view"');
-    expect(JSON.parse(rewritten).outbox[2]).toMatchObject({ kind: 'legacy-view', to: { channel }, params: { was: 'announcement' } });
+    expect((await readRaw(dir, 'nov')).outbox[2]).toMatchObject({ kind: 'legacy-view', to: { channel }, params: { was: 'announcement' } });
     const { reply } = await slack.command('URITA', 'status');
     expect(reply).not.toContain('Not delivered');
   });

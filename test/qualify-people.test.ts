@@ -11,28 +11,27 @@ import { bareIds } from '../src/domain/release-people.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { consolePeople, oldReleaseDocument, slackPeople } from './fixtures/old-records.js';
 import { npmStart } from './support/npm-start.js';
-import { readDoc, writeDoc } from './support/tamper.js';
 import { TestClock } from './support/test-clock.js';
 import { recordOf } from './support/store-records.js';
 import { writeReleaseFiles } from './support/store-files.js';
+import { releaseText, readRaw } from './support/release-on-disk.js';
 
 // A store written before people ids carried their platform: start-up qualifies each release that
 // verifies with one sealed entry by golive, so the record covers the new state; history is kept.
 
-const onDisk = async (dir: string, id: string) => ReleaseDocument.parse(JSON.parse(await readFile(join(dir, 'releases', `${id}.json`), 'utf8')));
+const onDisk = async (dir: string, id: string) => ReleaseDocument.parse(await readRaw(dir, id));
 
 /** A data folder holding four old releases: a Slack one, a console one, a closed one and one whose file was edited. */
 async function oldStore(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'golive-qualify-'));
+  const edited = await oldReleaseDocument('edited', consolePeople);
+  edited.release.roles.DCC = ['mallory'];
   await writeReleaseFiles(dir, [
     await oldReleaseDocument('slack-nov', slackPeople, { channel: { platform: 'slack', id: 'C0NOV' } }),
     await oldReleaseDocument('console-dec', consolePeople),
     await oldReleaseDocument('closed-oct', consolePeople, { channel: { platform: 'console', id: 'oct' }, closed: true }),
-    await oldReleaseDocument('edited', consolePeople),
+    edited,
   ]);
-  const edited = await readDoc(dir, 'edited');
-  edited.release.roles.DCC = ['mallory'];
-  await writeDoc(dir, 'edited', edited);
   return dir;
 }
 
@@ -45,8 +44,10 @@ describe('people ids of an old store, qualified at start', () => {
 
   it('adds one sealed entry per release through npm start; answers, sign-offs and the decision still count; a second start adds nothing', async () => {
     dir = await oldStore();
-    const before = await onDisk(dir, 'slack-nov');
-    const editedBytes = await readFile(join(dir, 'releases', 'edited.json'), 'utf8');
+    // Written as version-1 documents, as the golive of that time did: converted at start, their records kept.
+    const v1OnDisk = async (id: string) => ReleaseDocument.parse(JSON.parse(await readFile(join(dir!, 'releases', `${id}.json`), 'utf8')));
+    const before = await v1OnDisk('slack-nov');
+    const editedRecord = await v1OnDisk('edited');
     const env = { GOLIVE_DATA_DIR: dir, GOLIVE_CLOCK_START: '2019-11-05T09:00:00Z' };
     const first = await npmStart('/release status --release slack-nov\n/release audit verify --release slack-nov\n/release history opsg --release slack-nov\n', env);
     expect(first.status, first.stderr).toBe(0);
@@ -89,7 +90,8 @@ describe('people ids of an old store, qualified at start', () => {
     expect(oct.audit.at(-1)).toMatchObject({ command: QUALIFY_COMMAND });
     expect(verifyRecord(oct)).toMatchObject({ ok: true });
     // A release whose record fails verification is left exactly as it was.
-    expect(await readFile(join(dir, 'releases', 'edited.json'), 'utf8')).toBe(editedBytes);
+    expect(await onDisk(dir, 'edited')).toEqual(editedRecord);
+    const editedBytes = await releaseText(dir, 'edited');
 
     const lengths = async () => Promise.all(['slack-nov', 'console-dec', 'closed-oct'].map(async (id) => (await onDisk(dir!, id)).audit.length));
     const after = await lengths();
@@ -105,7 +107,7 @@ describe('people ids of an old store, qualified at start', () => {
     }
     // Only the schedule may have acted since (a rehearsal clock runs on); the closed release took nothing.
     expect((await lengths())[2]).toBe(after[2]);
-    expect(await readFile(join(dir, 'releases', 'edited.json'), 'utf8')).toBe(editedBytes);
+    expect(await releaseText(dir, 'edited')).toBe(editedBytes);
   }, 60_000);
 
   it('dates its entry no earlier than the newest record, and is sealed under the audit key when one is set', async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReleaseDocument } from '../store/release-document.js';
 import { verifyChain } from '../src/domain/audit.js';
 import { Harness } from './support/golive.js';
+import { readRaw } from './support/release-on-disk.js';
 
 // The seed paper, replayed through the console exactly as a release manager would type it
 // (examples/sec-release-2019.txt is also what the README tells a newcomer to run).
@@ -124,7 +125,7 @@ describe('the November 2019 SEC Release, end to end through the console', () => 
   });
 
   it('has every answer and its audit entry on disk', async () => {
-    const doc = ReleaseDocument.parse(JSON.parse(await readFile(join(h.dir, 'releases', 'nov-2019-sec.json'), 'utf8')));
+    const doc = ReleaseDocument.parse(await readRaw(h.dir, 'nov-2019-sec'));
     expect(doc.release.criteria.every((c) => c.responses.length === 1 && c.responses[0]!.evidence.length > 0)).toBe(true);
     expect(doc.release.risks[0]!.mitigations).toHaveLength(3);
     expect(verifyChain(doc.audit).ok).toBe(true);

@@ -11,6 +11,7 @@ import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { Harness } from './support/golive.js';
 import { freePort, killGroup, startGolive, type Started } from './support/golive-process.js';
 import { blockAction, slashCommand, viewSubmission, type SlackResponse } from './support/slack-requests.js';
+import { readRaw } from './support/release-on-disk.js';
 
 // golive as its own process, killed with SIGKILL in the middle of a burst of slash commands,
 // button presses and form submissions, then started again on the same data folder.
@@ -130,7 +131,7 @@ describe('a kill -9 in the middle of a burst', () => {
     await running.exited;
     running = undefined;
 
-    const doc = ReleaseDocument.parse(JSON.parse(await readFile(join(dir, 'releases', `${R}.json`), 'utf8')));
+    const doc = ReleaseDocument.parse(await readRaw(dir, R));
     expect(verifyChain(doc.audit).ok).toBe(true);
     const applied = (id: string) => doc.audit.filter((e) => e.request === id).length;
     for (const id of acknowledged) expect(applied(id), `${id} was acknowledged`).toBe(1);

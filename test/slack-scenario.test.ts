@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReleaseDocument } from '../store/release-document.js';
 import { verifyChain } from '../src/domain/audit.js';
 import { SlackHarness, CHANNEL } from './support/slack-harness.js';
+import { readRaw } from './support/release-on-disk.js';
 
 // The seed scenario driven entirely through signed Slack requests by several people: commands,
 // buttons and modals, with the checklist message edited in place.
@@ -132,7 +131,7 @@ describe('the November 2019 SEC Release, through Slack', () => {
   });
 
   it('keeps one intact audit chain on disk for every answer', async () => {
-    const doc = ReleaseDocument.parse(JSON.parse(await readFile(join(h.dir, 'releases', `${R}.json`), 'utf8')));
+    const doc = ReleaseDocument.parse(await readRaw(h.dir, R));
     expect(verifyChain(doc.audit).ok).toBe(true);
     expect(doc.audit.filter((e) => e.outcome === 'refused')).toHaveLength(1);
     expect(doc.audit.filter((e) => e.command.startsWith('/release confirm') && e.outcome === 'applied')).toHaveLength(7);

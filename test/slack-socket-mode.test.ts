@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -12,6 +12,7 @@ import { FAKE_BOT, FAKE_TEAM, startFakeSlack, type FakeSlack } from './support/f
 import { APP_ID, appHomeOpened, VERIFICATION_TOKEN } from './support/slack-requests.js';
 import { blockActionPayload, slashCommandPayload, startFakeSocketMode, type FakeSocketMode } from './support/fake-socket-mode.js';
 import { TestClock } from './support/test-clock.js';
+import { readRaw } from './support/release-on-disk.js';
 
 const BOT_TOKEN = 'xoxb-socket-mode-test';
 const APP_TOKEN = 'xapp-1-A0GOLIVE-1234-socketmodetest';
@@ -105,7 +106,7 @@ describe('golive over Socket Mode', () => {
       // An empty ack: golive answers afterwards through the Web API.
       expect(ack.payload).toEqual({});
 
-      const onDisk = JSON.parse(await readFile(join(dir, 'releases', 'r.json'), 'utf8')) as { release: { id: string; name: string } };
+      const onDisk = (await readRaw(dir, 'r')) as { release: { id: string; name: string } };
       expect(onDisk.release).toMatchObject({ id: 'r', name: 'R' });
       // A new release is announced in the channel it was created in.
       expect(fake.callsTo('chat.postMessage')).toMatchObject([{ token: BOT_TOKEN, body: { channel: CHANNEL, text: 'Release created' } }]);

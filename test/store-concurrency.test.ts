@@ -24,16 +24,19 @@ async function say(text: string, channel = room('general'), user = 'rita'): Prom
   return result.replies.map((reply) => (reply.kind === 'view' ? renderText(reply.view) : reply.kind === 'file' ? reply.content : '')).join('\n');
 }
 
-const releaseFile = (id: string) => join(h!.dir, 'releases', `${id}.json`);
+// The state file a write rewrites; its audit log and outbox are only appended to.
+const releaseFile = (id: string) => join(h!.dir, 'releases', `${id}.state.json`);
+const layout = (id: string) => [`${id}.audit.jsonl`, `${id}.outbox.jsonl`, `${id}.state.json`];
 const indexFile = () => join(h!.dir, 'index.json');
 const changedOnDisk = (file: string) =>
   `Nothing was saved: ${file} was changed on disk by something other than this golive since it was loaded; nothing was written. Restart golive to load it again (start-up checks it).`;
 
-// Which releases on disk follow `channel`, read from every release file and from the index.
+// Which releases on disk follow `channel`, read from every state file and from the index.
 async function followersOnDisk(channel: Channel): Promise<{ files: string[]; index: string[] }> {
   const follows = (channels: Channel[]) => channels.some((c) => c.platform === channel.platform && c.id === channel.id);
   const files: string[] = [];
   for (const name of (await readdir(join(h!.dir, 'releases'))).sort()) {
+    if (!name.endsWith('.state.json')) continue;
     const doc = JSON.parse(await readFile(join(h!.dir, 'releases', name), 'utf8'));
     if (follows(doc.release.channels)) files.push(doc.release.id);
   }
@@ -59,7 +62,7 @@ describe('a write refuses a file something else changed since golive last wrote 
     expect(await say('/release role DCC erin')).toContain(changedOnDisk(file));
     expect(await readFile(file, 'utf8')).toBe(edited);
     expect((await h!.store.get('nov'))!.release.roles.DCC).toEqual(['console:dan']);
-    expect(await readdir(join(h!.dir, 'releases'))).toEqual(['nov.json']);
+    expect(await readdir(join(h!.dir, 'releases'))).toEqual(layout('nov'));
   });
 
   it('an edit that keeps the size of the file', async () => {
@@ -91,7 +94,7 @@ describe('a write refuses a file something else changed since golive last wrote 
     const file = await withRelease();
     await rm(file);
     expect(await say('/release role DCC erin')).toContain(changedOnDisk(file));
-    expect(await readdir(join(h!.dir, 'releases'))).toEqual([]);
+    expect(await readdir(join(h!.dir, 'releases'))).toEqual(['nov.audit.jsonl', 'nov.outbox.jsonl']);
   });
 
   it('after a restart the edited file is loaded, found not to match its record, and kept read-only', async () => {
@@ -120,7 +123,7 @@ describe('a write refuses a file something else changed since golive last wrote 
 
     expect(await say('/release create "Dec" 2019-12-13 --id dec', room('dec-room'))).toContain(changedOnDisk(indexFile()));
     expect(await readFile(indexFile(), 'utf8')).toBe(edited);
-    expect(await readdir(join(h.dir, 'releases'))).toEqual(['nov.json']);
+    expect(await readdir(join(h.dir, 'releases'))).toEqual(layout('nov'));
     expect((await h.store.list()).map((summary) => summary.id)).toEqual(['nov']);
   });
 
@@ -153,7 +156,7 @@ describe('one channel follows at most one release, checked inside the write', ()
       expect(reply).not.toContain('Nothing was saved');
     }
     expect(await followersOnDisk(room('war-room'))).toEqual({ files: [winner], index: [winner] });
-    expect(await readdir(join(h.dir, 'releases'))).toEqual([`${winner}.json`]);
+    expect(await readdir(join(h.dir, 'releases'))).toEqual(layout(winner));
     expect((await h.store.list()).map((summary) => summary.id)).toEqual([winner]);
   });
 

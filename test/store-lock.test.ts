@@ -7,6 +7,7 @@ import { StoreError, type Store } from '../src/app/store-port.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { minimalRelease } from './fixtures/release-doc.js';
 import { createRelease } from './support/store-records.js';
+import { readRaw } from './support/release-on-disk.js';
 
 const folders: string[] = [];
 const stores: Store[] = [];
@@ -243,7 +244,7 @@ describe('two golive processes on one data folder', () => {
     const done = await first.exited;
     expect(done.status).toBe(0);
     expect(done.stderr).toBe('');
-    expect(JSON.parse(await readFile(join(dir, 'releases', 'nov.json'), 'utf8')).release.roles.DCC).toEqual(['console:dan']);
+    expect((await readRaw(dir, 'nov')).release.roles.DCC).toEqual(['console:dan']);
     expect(await readdir(dir)).not.toContain('golive.lock');
   }, 60_000);
 

@@ -2,13 +2,14 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ReleaseDocument } from '../store/release-document.js';
 import { StoreError, type Store } from '../src/app/store-port.js';
 import type { Release } from '../src/domain/release.js';
 import { nodeFs, type DurableFs } from '../store/durable-json-file.js';
+import { nodeReleaseFs, type ReleaseFs } from '../store/json/release-fs.js';
 import { openLowdbStore, type LowdbStoreOptions } from '../store/lowdb-store.js';
 import { minimalRelease, minimalReleaseDocument } from './fixtures/release-doc.js';
 import { createRelease, editRelease, entryAfter, recordOf } from './support/store-records.js';
+import { readRaw, readRecord, releaseBytes, releaseFiles, writeRaw } from './support/release-on-disk.js';
 
 // The JSON folder store's own promises: its files, their checks and repairs at open, fsync and
 // the index. What every store promises is test/store-contract.ts, run on this one by
@@ -52,8 +53,11 @@ async function rejection(promise: Promise<unknown>): Promise<StoreError> {
   return error as StoreError;
 }
 
+// A version-1 document (<id>.json), as golive wrote a release before the append-only layout: converted at open.
 const releasePath = (dir: string, id: string) => join(dir, 'releases', `${id}.json`);
-const onDisk = async (dir: string, id: string) => JSON.parse(await readFile(releasePath(dir, id), 'utf8')) as ReleaseDocument;
+const onDisk = readRecord;
+// The files of a release in the append-only layout, relative to the data folder.
+const layout = (...ids: string[]) => ids.flatMap((id) => [`${id}.audit.jsonl`, `${id}.outbox.jsonl`, `${id}.state.json`].map((name) => join('releases', name)));
 const indexOnDisk = async (dir: string) => JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { version: number; releases: Array<{ id: string; name: string }> };
 
 // Every data file a store leaves behind, relative to its data folder; its lock (there while it is
@@ -106,6 +110,30 @@ function watchedFs(hooks: { beforeRename?: (to: string) => Promise<void> | void 
       events.push(`rename ${to}`);
     },
     unlink: (path) => nodeFs.unlink(path),
+  };
+  return { fs, events };
+}
+
+// Wraps the release files' operations to record each writing step, and to hold or fail one.
+function watchedReleaseFs(hooks: { before?: (step: string, path: string) => Promise<void> | void } = {}) {
+  const events: string[] = [];
+  const step =
+    <A extends unknown[]>(name: string, run: (path: string, ...rest: A) => Promise<void>) =>
+    async (path: string, ...rest: A) => {
+      await hooks.before?.(name, path);
+      await run(path, ...rest);
+      events.push(`${name} ${path}`);
+    };
+  const fs: ReleaseFs = {
+    ...nodeReleaseFs,
+    create: step('create', nodeReleaseFs.create),
+    append: step('append', nodeReleaseFs.append),
+    rename: async (from, to) => {
+      await hooks.before?.('rename', to);
+      await nodeReleaseFs.rename(from, to);
+      events.push(`rename ${to}`);
+    },
+    syncFolder: step('syncFolder', nodeReleaseFs.syncFolder),
   };
   return { fs, events };
 }
@@ -191,15 +219,18 @@ describe('a store file that cannot be trusted stops open, untouched', () => {
     doc.release.criteria[0]!.responses = [response, { ...response, at: 'yesterday' }] as never;
     const { dir, before, files } = await withReleaseFile('rel-1', JSON.stringify(doc));
     const error = await openError(dir);
-    expect(error.message).toBe(`${releasePath(dir, 'rel-1')}: release.criteria.0.responses.1.at: must be an ISO 8601 timestamp`);
+    expect(error.message).toBe(`${releasePath(dir, 'rel-1')}: is not a release document (release.criteria.0.responses.1.at: must be an ISO 8601 timestamp)`);
     expect(await readFile(releasePath(dir, 'rel-1'))).toEqual(before);
     expect(await filesIn(dir)).toEqual(files);
   });
 
-  it('a release file whose name is not a valid release id', async () => {
+  it('a file whose name is not a release id is left alone, and said so', async () => {
     const { dir, files } = await withReleaseFile('Bad Name', JSON.stringify(minimalReleaseDocument('rel-1')));
-    const error = await openError(dir);
-    expect(error.message).toContain(`${releasePath(dir, 'Bad Name')}: the file name is not a valid release id`);
+    const log: string[] = [];
+    const store = await open(dir, { log: (message) => log.push(message) });
+    expect((await store.list()).map((summary) => summary.id)).toEqual(['good']);
+    expect(log).toEqual([`${releasePath(dir, 'Bad Name')}: ignored, it is not a release file`]);
+    await store.close();
     expect(await filesIn(dir)).toEqual(files);
   });
 
@@ -235,18 +266,18 @@ describe('a store file that cannot be trusted stops open, untouched', () => {
     await create(store, 'rel-1');
     await create(store, 'rel-2');
     await store.close();
-    await rm(releasePath(dir, 'rel-2'));
+    for (const file of Object.values(releaseFiles(dir, 'rel-2'))) await rm(file);
     const index = await readFile(join(dir, 'index.json'));
     const error = await openError(dir);
-    expect(error.message).toBe(`${join(dir, 'index.json')}: lists release "rel-2", but ${releasePath(dir, 'rel-2')} is missing`);
+    expect(error.message).toBe(`${join(dir, 'index.json')}: lists release "rel-2", but ${releaseFiles(dir, 'rel-2').state} is missing`);
     expect(await readFile(join(dir, 'index.json'))).toEqual(index);
   });
 
-  it('leaves a leftover temp file alone when open fails', async () => {
+  it('leaves a leftover temp file of the release that fails alone when open fails', async () => {
     const { dir } = await withReleaseFile('rel-1', 'not json');
-    await writeFile(join(dir, 'releases', '.good.json.1234.tmp'), 'half a write');
+    await writeFile(join(dir, 'releases', '.rel-1.outbox.jsonl.1234.tmp'), 'half a write');
     await openError(dir);
-    expect(await filesIn(dir)).toContain(join('releases', '.good.json.1234.tmp'));
+    expect(await filesIn(dir)).toContain(join('releases', '.rel-1.outbox.jsonl.1234.tmp'));
   });
 });
 
@@ -262,7 +293,10 @@ describe('repairs at open', () => {
     const reopened = await open(dir, { log: (message) => log.push(message) });
     expect((await reopened.list()).map((summary) => summary.id)).toEqual(['rel-1', 'orphan']);
     expect((await reopened.get('orphan'))?.release).toEqual(minimalRelease('orphan'));
-    expect(log).toEqual([expect.stringContaining(`${releasePath(dir, 'orphan')}: was missing from ${join(dir, 'index.json')}`)]);
+    expect(log).toEqual([
+      expect.stringContaining(`${releasePath(dir, 'orphan')}: converted to the append-only layout`),
+      expect.stringContaining(`${releaseFiles(dir, 'orphan').state}: was missing from ${join(dir, 'index.json')}`),
+    ]);
     expect((await indexOnDisk(dir)).releases.map((entry) => entry.id)).toEqual(['rel-1', 'orphan']);
   });
 
@@ -287,11 +321,11 @@ describe('repairs at open', () => {
     const store = await open(dir);
     await create(store, 'rel-1');
     await store.close();
-    await writeFile(join(dir, 'releases', '.rel-1.json.5f0c.tmp'), '{"half":');
+    await writeFile(join(dir, 'releases', '.rel-1.outbox.jsonl.5f0c.tmp'), '{"half":');
     const log: string[] = [];
     await open(dir, { log: (message) => log.push(message) });
-    expect(await filesIn(dir)).toEqual(['index.json', join('releases', 'rel-1.json')]);
-    expect(log).toEqual([expect.stringContaining('.rel-1.json.5f0c.tmp: removed a temp file')]);
+    expect(await filesIn(dir)).toEqual(['index.json', ...layout('rel-1')]);
+    expect(log).toEqual([expect.stringContaining('.rel-1.outbox.jsonl.5f0c.tmp: removed a temp file')]);
   });
 });
 
@@ -305,9 +339,9 @@ describe('audit ranges', () => {
     expect(await store.audit('rel-1', { fromSeq: 2, toSeq: 3 })).toEqual(chain.slice(1, 3));
     await store.close();
 
-    const doc = await onDisk(dir, 'rel-1');
+    const doc = await readRaw(dir, 'rel-1');
     doc.audit = [doc.audit[0]!, doc.audit[2]!, doc.audit[1]!, doc.audit[3]!];
-    await writeFile(releasePath(dir, 'rel-1'), JSON.stringify(doc));
+    await writeRaw(dir, 'rel-1', doc);
     const reopened = await open(dir);
     expect((await reopened.audit('rel-1')).map((entry) => entry.seq)).toEqual([1, 3, 2, 4]);
     expect(await reopened.audit('rel-1', { fromSeq: 2, toSeq: 2 })).toEqual([chain[1]]);
@@ -322,7 +356,7 @@ describe('create', () => {
     const store = await open(dir);
     const invalid = { ...minimalRelease('rel-1'), managers: [] };
     const error = await rejection(createRelease(store, invalid));
-    expect(error.message).toBe('the new release "rel-1" is not valid: release.managers: Too small: expected array to have >=1 items');
+    expect(error.message).toBe('release "rel-1": the new state is not valid: managers: Too small: expected array to have >=1 items; nothing was written');
     expect(await store.list()).toEqual([]);
     expect(await filesIn(dir)).toEqual([]);
   });
@@ -335,7 +369,7 @@ describe('create', () => {
     const error = await rejection(store.create(release, { ...other, seq: 2 }, []));
     expect(error.message).toContain('does not continue the chain');
     expect(await store.get('rel-1')).toBeUndefined();
-    expect(await filesIn(dir)).toEqual(['index.json', join('releases', 'other.json')]);
+    expect(await filesIn(dir)).toEqual(['index.json', ...layout('other')]);
   });
 
   it('rejects an id that is already taken, also while the first create is in flight, saying so', async () => {
@@ -362,8 +396,8 @@ describe('create', () => {
 describe('transact', () => {
   it('lets writes to different releases proceed while one is held up on disk', async () => {
     const held = deferred();
-    const { fs } = watchedFs({ beforeRename: (to) => (to.endsWith('slow.json') ? held.gate : undefined) });
-    const store = await open(await dataDir(), { fs });
+    const { fs } = watchedReleaseFs({ before: (step, path) => (step === 'rename' && path.endsWith('slow.state.json') ? held.gate : undefined) });
+    const store = await open(await dataDir(), { releaseFs: fs });
     await create(store, 'fast');
     const slowCreate = create(store, 'slow');
     const changes: string[] = [];
@@ -381,35 +415,37 @@ describe('transact', () => {
     const store = await open(dir);
     await create(store, 'rel-1');
     const before = await recordOf(store, 'rel-1');
-    const bytes = await readFile(releasePath(dir, 'rel-1'));
+    const bytes = await releaseBytes(dir, 'rel-1');
 
     const error = await rejection(editRelease(store, 'rel-1', (release) => (release.managers = [])));
-    expect(error.message).toBe('release "rel-1" is not valid: release.managers: Too small: expected array to have >=1 items');
+    expect(error.message).toBe('release "rel-1": the new state is not valid: managers: Too small: expected array to have >=1 items; nothing was written');
     const renamed = await rejection(editRelease(store, 'rel-1', (release) => (release.id = 'other')));
     expect(renamed.message).toContain('cannot change its id');
     const unchained = await rejection(store.transact('rel-1', (current) => ({ append: [{ ...current.head!, seq: 5 }], result: undefined })));
-    expect(unchained.message).toBe('release "rel-1": audit entry 5 does not continue the chain (the next entry must be 2, sealed after entry 1)');
+    expect(unchained.message).toBe('release "rel-1": audit entry 5 does not continue the chain from entry 1; nothing was written');
     expect(await recordOf(store, 'rel-1')).toEqual(before);
-    expect(await readFile(releasePath(dir, 'rel-1'))).toEqual(bytes);
-    expect(await filesIn(dir)).toEqual(['index.json', join('releases', 'rel-1.json')]);
+    expect(await releaseBytes(dir, 'rel-1')).toEqual(bytes);
+    expect(await filesIn(dir)).toEqual(['index.json', ...layout('rel-1')]);
   });
 
-  it('changes nothing in memory when the write fails, and leaves no temp file', async () => {
+  it('changes nothing in memory or on disk when appending the audit entry fails, and leaves no next-state file', async () => {
     let failing = false;
-    const { fs } = watchedFs({
-      beforeRename: () => {
-        if (failing) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    const { fs } = watchedReleaseFs({
+      before: (step, path) => {
+        if (failing && step === 'append' && path.endsWith('.audit.jsonl')) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
       },
     });
     const dir = await dataDir();
-    const store = await open(dir, { fs });
+    const store = await open(dir, { releaseFs: fs });
     await create(store, 'rel-1');
     const before = await recordOf(store, 'rel-1');
+    const bytes = await releaseBytes(dir, 'rel-1');
     failing = true;
     const error = await rejection(editRelease(store, 'rel-1', withIssues(7)));
-    expect(error.message).toBe(`${releasePath(dir, 'rel-1')}: could not be saved (no space left on device)`);
+    expect(error.message).toBe('release "rel-1" could not be saved (no space left on device); nothing was changed');
     expect(await recordOf(store, 'rel-1')).toEqual(before);
-    expect(await filesIn(dir)).toEqual(['index.json', join('releases', 'rel-1.json')]);
+    expect(await releaseBytes(dir, 'rel-1')).toEqual(bytes);
+    expect(await filesIn(dir)).toEqual(['index.json', ...layout('rel-1')]);
     failing = false;
     await editRelease(store, 'rel-1', withIssues(8));
     expect((await store.get('rel-1'))?.release.facts.testingIssues?.count).toBe(8);
@@ -460,15 +496,16 @@ describe('transact', () => {
 });
 
 describe('durability', () => {
-  it('syncs the temp file before the rename and the folder after it', async () => {
-    const { fs, events } = watchedFs();
+  it('writes a change in the order of the commit protocol: next state and folder synced, entry appended, state renamed, folder synced', async () => {
+    const { fs, events } = watchedReleaseFs();
     const dir = await dataDir();
-    const store = await open(dir, { fs });
+    const store = await open(dir, { releaseFs: fs });
     await create(store, 'rel-1');
     events.length = 0;
     await editRelease(store, 'rel-1', withIssues(1));
     const releases = join(dir, 'releases');
-    expect(events).toEqual([expect.stringMatching(new RegExp(`^sync ${escapeRegex(releases)}/\\.rel-1\\.json\\.[0-9a-f-]+\\.tmp$`)), `rename ${releasePath(dir, 'rel-1')}`, `sync ${releases}`]);
+    const files = releaseFiles(dir, 'rel-1');
+    expect(events).toEqual([`create ${join(releases, 'rel-1.state.next.json')}`, `syncFolder ${releases}`, `append ${files.audit}`, `rename ${files.state}`, `syncFolder ${releases}`]);
   });
 
   it('rewrites the index only when a name or channel changes', async () => {
@@ -504,7 +541,7 @@ describe('durability', () => {
     await create(store, 'rel-1');
     expect((await store.list()).map((summary) => summary.id)).toEqual(['rel-1']);
     expect(log).toEqual([expect.stringContaining(`${join(dir, 'index.json')}: could not be saved (I/O error)`)]);
-    expect(await filesIn(dir)).toEqual([join('releases', 'rel-1.json')]);
+    expect(await filesIn(dir)).toEqual(layout('rel-1'));
 
     failIndex = false;
     await store.close();
@@ -517,7 +554,7 @@ describe('durability', () => {
     await Promise.all(['a', 'b', 'c'].map((id) => create(store, id)));
     await Promise.all(['a', 'b', 'c', 'a', 'b'].map((id, n) => editRelease(store, id, (release) => (release.name = `Name ${n}`))));
     await store.close();
-    expect(await filesIn(dir)).toEqual(['index.json', join('releases', 'a.json'), join('releases', 'b.json'), join('releases', 'c.json')]);
+    expect(await filesIn(dir)).toEqual(['index.json', ...layout('a', 'b', 'c')]);
     const names = Object.fromEntries((await indexOnDisk(dir)).releases.map((entry) => [entry.id, entry.name]));
     expect(names).toEqual({ a: 'Name 3', b: 'Name 4', c: 'Name 2' });
   });

@@ -5,7 +5,7 @@ import { evaluate } from '../src/domain/readiness.js';
 import type { Harness } from './support/golive.js';
 import { fileBytes, headsShown, readDoc, reopen, reseal, resealState, seededFolder, SEED_ID, SEED_NAME, writeDoc, type RawDoc } from './support/tamper.js';
 
-// Someone with the data folder edits data/releases/<id>.json. golive must notice at start,
+// Someone with the data folder edits a release's files (data/releases/<id>.state.json and <id>.audit.jsonl, consistently). golive must notice at start,
 // quarantine that release (readable, never written), name the entry, and keep the others working.
 
 const AFTER = new Date('2019-11-16T09:00:00Z');

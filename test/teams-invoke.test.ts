@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReleaseDocument } from '../store/release-document.js';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { CHANNEL, type TeamsUser, type Where } from './support/teams-activities.js';
 import { TeamsHarness } from './support/teams-harness.js';
 import { buttonsOf, cardText, cardsOf, inputsOf, invokeCard as readInvokeCard, messageText } from './support/teams-cards-read.js';
 import { cardProblems } from './teams-cards-validate.js';
+import { readRaw } from './support/release-on-disk.js';
 
 // Buttons on the checklist card (Action.Execute, sent to golive as `adaptiveCard/action` invokes):
 // an owner answers through the form card, anyone else is refused privately and the attempt
@@ -83,7 +82,7 @@ describe('Teams card actions', () => {
     const done = await press(DAN, 'golive:form:submit', { ...submit.data, evidence: 'https://ci.example/42', comment: 'Build 42 failed <again> & again' });
     const card = invokeCard(done.json);
     expect(cardText(card)).toContain('Go-live checklist');
-    const onDisk = ReleaseDocument.parse(JSON.parse(await readFile(join(h.dir, 'releases', `${R}.json`), 'utf8')));
+    const onDisk = ReleaseDocument.parse(await readRaw(h.dir, R));
     const response = onDisk.release.criteria.find((c) => c.id === 'code-ready')!.responses.at(-1);
     expect(response).toMatchObject({ answer: 'not-met', by: `teams:${DAN.id}`, platform: 'teams', comment: 'Build 42 failed <again> & again', evidence: ['https://ci.example/42'] });
     const edits = h.fake.delivered('update');

@@ -3,11 +3,10 @@ import { readActivity } from '../adapters/teams/inbound-activity.js';
 import { entryOf } from '../adapters/teams/received.js';
 import { turnOf } from '../adapters/teams/turn.js';
 import { ReleaseDocument } from '../store/release-document.js';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { CHANNEL, type TeamsUser } from './support/teams-activities.js';
 import { TeamsHarness } from './support/teams-harness.js';
 import { messageText } from './support/teams-cards-read.js';
+import { readRaw } from './support/release-on-disk.js';
 
 // Crash safety: a button press is written to the inbox before Teams gets its response. If golive
 // stops after that write and before handling it, the next start handles it once, tells the person
@@ -51,7 +50,7 @@ describe('a Teams request acknowledged before a crash', () => {
     h = await TeamsHarness.open({ dir: h.dir, fake: h.fake, start: '2019-11-07T10:00:00Z' });
     expect(h.recovered).toBe(1);
     expect(h.inbox.unfinished()).toEqual([]);
-    const onDisk = ReleaseDocument.parse(JSON.parse(await readFile(join(h.dir, 'releases', `${R}.json`), 'utf8')));
+    const onDisk = ReleaseDocument.parse(await readRaw(h.dir, R));
     const responses = onDisk.release.criteria.find((c) => c.id === 'code-ready')!.responses;
     expect(responses).toEqual([expect.objectContaining({ answer: 'met', by: `teams:${DAN.id}`, platform: 'teams', evidence: ['https://ci.example/build/42'] })]);
     expect(onDisk.audit.at(-1)).toMatchObject({ request: entry.id });

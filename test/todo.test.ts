@@ -86,7 +86,7 @@ describe('todo in the console', () => {
 
   it('leaves out a release whose record fails verification: it asks nothing of anybody', async () => {
     await as('rita', '/release role Engineering dan --release dec');
-    const file = join(h.dir, 'releases', 'nov.json');
+    const file = join(h.dir, 'releases', 'nov.state.json');
     const doc = JSON.parse(await readFile(file, 'utf8'));
     doc.release.roles.DCC = ['dan', 'mallory'];
     const dir = h.dir;

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReleaseDocument } from '../store/release-document.js';
 import { verifyChain } from '../src/domain/audit.js';
 import { Harness } from './support/golive.js';
+import { readRaw } from './support/release-on-disk.js';
 
 // Issue 6, cases 3, 4, 5 and 7, and the rules that close them, through the real console on a
 // real store: what each person types, what they are shown, and what is on disk.
@@ -186,7 +185,7 @@ describe('the verdict nobody can get wrong, through the console', () => {
     expect((await h.run('/channel web\n/release create "Web" 2019-11-29 --template software-release --id web')).status).toBe(0);
     expect(await as('rita', '/release role ReleaseManager rita --release web')).toContain('Role ReleaseManager: @rita');
     expect(await as('rita', '/release decide no-go "not yet" --release web')).toContain('Recorded: NO-GO.');
-    const web = ReleaseDocument.parse(JSON.parse(await readFile(join(h.dir, 'releases', 'web.json'), 'utf8')));
+    const web = ReleaseDocument.parse(await readRaw(h.dir, 'web'));
     expect(web.release.separationOfDuties).toBe(false);
     expect((await onDisk()).release.separationOfDuties).toBe(true);
   });

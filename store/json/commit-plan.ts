@@ -29,7 +29,10 @@ export interface CommitPlan {
  * changes nothing. Rejects with a StoreError (nothing written) when a part is invalid, the
  * entries do not continue the chain, or the state would change without an entry sealing it.
  */
-export function planCommit(id: string, base: StateFile, baseStateHash: string, commit: Commit<unknown>): CommitPlan | undefined {
+export function planCommit(id: string, base: StateFile, baseStateHash: string, given: Commit<unknown>): CommitPlan | undefined {
+  // Copied first: validation keeps nested values (an entry's before/after) as they are, and what
+  // the caller keeps must not reach the committed state.
+  const commit = structuredClone({ release: given.release, append: given.append, outbox: given.outbox, refusals: given.refusals });
   const label = `release "${id}"`;
   const release = commit.release === undefined ? base.release : valid(Release, commit.release, `${label}: the new state`);
   if (release.id !== id) throw new StoreError(`${label} cannot change its id to "${release.id}"`);

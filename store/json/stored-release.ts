@@ -3,8 +3,8 @@ import type { Release } from '../../src/domain/release.js';
 import type { OutboxMessage } from '../../src/app/delivery/outbox-message.js';
 import type { RefusalTally } from '../../src/app/refusal-tally.js';
 
-// The shapes of the async Store port (issue 9), kept here until src/app/store-port.ts has them:
-// structurally the same, so the port's types can replace these imports without other changes.
+// The shapes of the async Store port (src/app/store-port.ts), structurally the same as its own;
+// the JSON store passes the port's values straight through.
 
 /** What the store holds for one release apart from its audit log and outbox: small, rewritten on each write. */
 export interface StoredRelease {

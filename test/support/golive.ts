@@ -9,7 +9,8 @@ import { openLowdbStore } from '../../store/lowdb-store.js';
 import { openIdentityFile } from '../../store/identity-file.js';
 import { runConsole } from '../../adapters/console/console-chat.js';
 import { TestClock } from './test-clock.js';
-import { ReleaseDocument } from '../../store/release-document.js';
+import type { ReleaseDocument } from '../../store/release-document.js';
+import { readRecord } from './release-on-disk.js';
 import { recordVerifier, type AuditPolicy } from '../../src/app/record-check.js';
 
 /** A real app on a real store in a fresh temp folder, and a console to type into. */
@@ -62,9 +63,9 @@ export class Harness {
     return Promise.all(paths.map((path) => readFile(path, 'utf8')));
   }
 
-  /** A release's document as it is on disk, validated as the store would read it. */
+  /** A release's record as its files on disk hold it (state, audit log, outbox), validated. */
   async onDisk(id: string): Promise<ReleaseDocument> {
-    return ReleaseDocument.parse(JSON.parse(await readFile(join(this.dir, 'releases', `${id}.json`), 'utf8')));
+    return readRecord(this.dir, id);
   }
 
   /** Runs `line` as `user` and returns what the console printed. */

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
+import type { ReleaseFs } from '../../store/json/release-fs.js';
 import { openLowdbStore } from '../../store/lowdb-store.js';
 import { openInboxFile } from '../../store/inbox-file.js';
 import { openIdentityFile } from '../../store/identity-file.js';
@@ -23,8 +24,10 @@ export const CHANNEL = 'C0RELEASE';
 export interface HarnessOptions {
   hookSecret?: string;
   schedule?: boolean;
-  /** The store's file system, for a disk that fails on demand. */
+  /** The store's file system for index.json, for a disk that fails on demand. */
   fs?: DurableFs;
+  /** The store's file system for the release files (store/json/release-fs.ts), for a disk that fails on demand. */
+  releaseFs?: ReleaseFs;
   /** More platforms served beside Slack. */
   adapters?: AdapterFactory[];
 }
@@ -48,7 +51,7 @@ export class SlackHarness {
   /** On a fresh temp folder, or on `dir` as a restart would find it; the store opened as start-up does. */
   static async open(start = '2019-11-07T09:00:00Z', folder?: string, audit: AuditPolicy = {}, options: HarnessOptions = {}): Promise<SlackHarness> {
     const dir = folder ?? (await mkdtemp(join(tmpdir(), 'golive-slack-')));
-    const store = await openLowdbStore(dir, { verify: recordVerifier(audit), ...(options.fs && { fs: options.fs }) });
+    const store = await openLowdbStore(dir, { verify: recordVerifier(audit), ...(options.fs && { fs: options.fs }), ...(options.releaseFs && { releaseFs: options.releaseFs }) });
     const fake = await startFakeSlack();
     const clock = new TestClock(start);
     const logs: string[] = [];

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { ReleaseDocument } from '../../store/release-document.js';
 
 /**
- * Writes release documents into a JSON store's data folder as files, with an index listing them
- * in the order given: records as an older golive (or someone with the folder) left them, whole
- * chains included, which the Store port cannot create. Each is validated first, as the store would.
+ * Writes release documents into a JSON store's data folder as version-1 files (<id>.json), with an
+ * index listing them in the order given: records as an older golive (or someone with the folder)
+ * left them, whole chains included, which the Store port cannot create; the store converts them
+ * to its append-only layout at open. Each is validated first, as the store would.
  */
 export async function writeReleaseFiles(dir: string, docs: readonly ReleaseDocument[]): Promise<void> {
   await mkdir(join(dir, 'releases'), { recursive: true });

@@ -1,9 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GENESIS_HASH, type AuditEntry } from '../../src/domain/audit-entry.js';
 import { entryHash, stateHashOf } from '../../src/domain/audit.js';
 import { Harness } from './golive.js';
 import type { AuditPolicy } from '../../src/app/record-check.js';
+import { readRaw, releaseBytes, releaseFiles, writeRaw, type RawRecord } from './release-on-disk.js';
 
 // What someone with the data folder (and golive's source, which is public) but not necessarily
 // the key can do to a release file, for the tamper suite.
@@ -25,22 +26,24 @@ export async function seedToGo(): Promise<string> {
 /** A second release in its own channel, to show that one failing record stops only itself. */
 export const OTHER_RELEASE = '/channel c-other\n/as rita\n/release create "Other" 2019-11-29 --id other\n/channel general\n';
 
-export const releaseFile = (dir: string, id: string) => join(dir, 'releases', `${id}.json`);
+/** The release's state file: what someone editing the release's current state would change. */
+export const releaseFile = (dir: string, id: string) => releaseFiles(dir, id).state;
 
+/** Every byte of the release's files (state, audit log, outbox). */
 export async function fileBytes(dir: string, id: string): Promise<Buffer> {
-  return readFile(releaseFile(dir, id));
+  return releaseBytes(dir, id);
 }
 
-export type RawDoc = any;
+export type RawDoc = RawRecord;
 
+/** The release's record as its files hold it: { release, audit, outbox, refusals }. */
 export async function readDoc(dir: string, id: string): Promise<RawDoc> {
-  return JSON.parse(await readFile(releaseFile(dir, id), 'utf8'));
+  return readRaw(dir, id);
 }
 
-/** Writes the edited document as someone with disk access would; returns the bytes now on disk. */
+/** Writes the edited record into the release's files as someone with disk access would; returns the bytes now on disk. */
 export async function writeDoc(dir: string, id: string, doc: RawDoc): Promise<Buffer> {
-  await writeFile(releaseFile(dir, id), JSON.stringify(doc, null, 2));
-  return fileBytes(dir, id);
+  return writeRaw(dir, id, doc);
 }
 
 /**
