@@ -4,7 +4,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { StoreError } from '../src/app/store-port.js';
 import { openPoolDb } from '../store/postgres/pool-db.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
-import { entryAfter, message, release, slack } from './support/pg-records.js';
+import { entryAfter, message, release, slack } from './support/port-records.js';
 import { forEachTarget, serverTarget, TEST_DATABASE_URL } from './support/postgres.js';
 
 // The set-up 001_init.sql recommends, done as it says on the server: an owner role applies the

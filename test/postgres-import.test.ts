@@ -12,7 +12,7 @@ import { importRecord, type ImportedRecord } from '../store/postgres/import-reco
 import { applyMigrations } from '../store/postgres/migrate.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { defaultRecordCheck } from '../store/postgres/verify-at-open.js';
-import { entryAfter, message, rejectionOf, release, slack } from './support/pg-records.js';
+import { entryAfter, message, rejectionOf, release, slack } from './support/port-records.js';
 import { forEachTarget, type TestSchema } from './support/postgres.js';
 import { recordsOf, SEED_SCRIPT, typeInto, type HeldRecord } from './support/seed-run.js';
 

@@ -3,7 +3,7 @@ import { StoreError } from '../src/app/store-port.js';
 import { applyMigrations, knownMigrations } from '../store/postgres/migrate.js';
 import { openPoolDb } from '../store/postgres/pool-db.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
-import { entryAfter, rejectionOf, release } from './support/pg-records.js';
+import { entryAfter, rejectionOf, release } from './support/port-records.js';
 import { forEachTarget, serverTarget, TEST_DATABASE_URL, type TestSchema } from './support/postgres.js';
 
 // golive makes and migrates its schema itself at start: each migration once, in one transaction,

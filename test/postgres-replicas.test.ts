@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { stateHashOf, verifyChain } from '../src/domain/audit.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { ChannelTakenError, StoreError, type Store } from '../src/app/store-port.js';
-import { CREATED, entryAfter, later, message, rejectionOf, release, slack } from './support/pg-records.js';
+import { CREATED, entryAfter, later, message, rejectionOf, release, slack } from './support/port-records.js';
 import { forEachTarget, type TestSchema } from './support/postgres.js';
 
 // Two golives on one database, each with its own pool of connections ("replicas"). On the server

@@ -3,7 +3,7 @@ import { verifyChain } from '../src/domain/audit.js';
 import type { Db } from '../store/postgres/db.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { ChannelTakenError, StoreError, type Store } from '../src/app/store-port.js';
-import { entryAfter, later, message, rejectionOf, release, slack } from './support/pg-records.js';
+import { entryAfter, later, message, rejectionOf, release, slack } from './support/port-records.js';
 import { forEachTarget, type TestSchema } from './support/postgres.js';
 
 // The PostgreSQL store through the port's methods, on PGlite and on the server: what it keeps,

@@ -4,7 +4,7 @@ import type { AuditEntry } from '../src/domain/audit-entry.js';
 import type { Db } from '../store/postgres/db.js';
 import { openPostgresStore, type PostgresStoreOptions } from '../store/postgres/postgres-store.js';
 import { StoreError, type Store } from '../src/app/store-port.js';
-import { entryAfter, later, rejectionOf, release } from './support/pg-records.js';
+import { entryAfter, later, rejectionOf, release } from './support/port-records.js';
 import { forEachTarget, type TestSchema } from './support/postgres.js';
 
 // The audit table is append-only, and a record changed behind golive's back is found: at open

@@ -1,11 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChannelTakenError, StoreError, type Quarantine, type Store } from '../src/app/store-port.js';
 import type { OutboxMessage } from '../src/app/delivery/outbox-message.js';
-import type { RefusalTally } from '../src/app/refusal-tally.js';
-import { sealEntry, stateHashOf, verifyChain } from '../src/domain/audit.js';
+import { stateHashOf, verifyChain } from '../src/domain/audit.js';
 import type { AuditEntry } from '../src/domain/audit-entry.js';
-import type { Channel, Release } from '../src/domain/release.js';
-import { minimalRelease } from './fixtures/release-doc.js';
+import type { Release } from '../src/domain/release.js';
+import { CREATED, entryAfter, later, message, rejectionOf, release, slack, tally } from './support/port-records.js';
 
 // The one contract every Store implementation keeps, written against the port only: what it
 // promises callers, nothing about how or where it keeps things. Each implementation's test file
@@ -23,48 +22,6 @@ export interface OpenedStore {
   quarantine?: (id: string, quarantine: Quarantine) => Promise<Store>;
   /** Closes whatever store is open and removes its data. */
   cleanup: () => Promise<void>;
-}
-
-const CREATED = '2019-11-01T09:00:00.000Z';
-const ACTOR = { id: 'console:tester', platform: 'console' } as const;
-
-const later = (minutes: number) => new Date(Date.parse(CREATED) + minutes * 60_000).toISOString();
-
-function release(id: string, overrides: Partial<Release> = {}): Release {
-  return minimalRelease(id, overrides);
-}
-
-/** An entry sealed after `head`, sealing `state`. */
-function entryAfter(head: AuditEntry | undefined, state: Release, fields: Partial<Pick<AuditEntry, 'at' | 'command' | 'request' | 'before' | 'after'>> = {}): AuditEntry {
-  return sealEntry(head ? [head] : [], { at: head?.at ?? CREATED, actor: ACTOR, command: 'test', outcome: 'applied', ...fields, stateHash: stateHashOf(state) });
-}
-
-function message(id: string, overrides: Partial<OutboxMessage> = {}): OutboxMessage {
-  return {
-    id,
-    kind: 'checklist',
-    to: { channel: { platform: 'slack', id: 'C-outbox' } },
-    params: {},
-    createdAt: CREATED,
-    status: 'pending',
-    attempts: 0,
-    ...overrides,
-  } as OutboxMessage;
-}
-
-function tally(count: number): RefusalTally {
-  return { actor: ACTOR, command: '/release confirm 1 met', reason: 'not an owner', first: later(1), last: later(1 + count), count };
-}
-
-const slack = (id: string): Channel => ({ platform: 'slack', id });
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
 }
 
 export function storeContract(name: string, open: () => Promise<OpenedStore>): void {

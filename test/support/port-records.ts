@@ -1,14 +1,15 @@
 import type { OutboxMessage } from '../../src/app/delivery/outbox-message.js';
+import type { RefusalTally } from '../../src/app/refusal-tally.js';
 import { sealEntry, stateHashOf } from '../../src/domain/audit.js';
 import type { AuditEntry } from '../../src/domain/audit-entry.js';
 import type { Channel, Release } from '../../src/domain/release.js';
 import { minimalRelease } from '../fixtures/release-doc.js';
 
-// Small records for the PostgreSQL store's own tests: a valid release, entries sealed after a
-// head (each sealing a state), outbox messages.
+// Small records for tests of the Store port and its implementations: a valid release, entries
+// sealed after a head (each sealing a state), outbox messages, refusal tallies.
 
 export const CREATED = '2019-11-01T09:00:00.000Z';
-const ACTOR = { id: 'console:tester', platform: 'console' } as const;
+export const ACTOR = { id: 'console:tester', platform: 'console' } as const;
 
 export const later = (minutes: number) => new Date(Date.parse(CREATED) + minutes * 60_000).toISOString();
 
@@ -17,7 +18,7 @@ export function release(id: string, overrides: Partial<Release> = {}): Release {
 }
 
 /** An entry sealed after `head`, sealing `state`. */
-export function entryAfter(head: AuditEntry | undefined, state: Release, fields: Partial<Pick<AuditEntry, 'at' | 'command' | 'request'>> = {}): AuditEntry {
+export function entryAfter(head: AuditEntry | undefined, state: Release, fields: Partial<Pick<AuditEntry, 'at' | 'command' | 'request' | 'before' | 'after'>> = {}): AuditEntry {
   return sealEntry(head ? [head] : [], { at: head?.at ?? CREATED, actor: ACTOR, command: 'test', outcome: 'applied', ...fields, stateHash: stateHashOf(state) });
 }
 
@@ -32,6 +33,10 @@ export function message(id: string, overrides: Partial<OutboxMessage> = {}): Out
     attempts: 0,
     ...overrides,
   } as OutboxMessage;
+}
+
+export function tally(count: number): RefusalTally {
+  return { actor: ACTOR, command: '/release confirm 1 met', reason: 'not an owner', first: later(1), last: later(1 + count), count };
 }
 
 export const slack = (id: string): Channel => ({ platform: 'slack', id });
