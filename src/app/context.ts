@@ -49,7 +49,7 @@ export class Ctx {
     readonly actor: Actor,
     readonly channel: Channel | undefined,
     readonly text: string,
-    readonly now: Date,
+    private current: Date,
     private readonly releaseOption: string | undefined,
     /** The inbox request being handled, written into every audit entry it causes. */
     readonly request: RequestRef = {},
@@ -57,6 +57,11 @@ export class Ctx {
 
   get store(): Store {
     return this.deps.store;
+  }
+
+  /** The moment this request is handled at: when it arrived, or when its change got its turn (see change()). */
+  get now(): Date {
+    return this.current;
   }
 
   /**
@@ -86,7 +91,11 @@ export class Ctx {
   }
 
   change<T>(releaseId: string, apply: (release: Release) => ChangeEffect<T>): Promise<ChangeOutcome<T>> {
-    return changeRelease(this.deps.store, releaseId, { actor: this.actor, command: this.text, now: this.now, auditKey: this.deps.audit?.key, ...this.request }, apply);
+    const refreshNow = () => {
+      this.current = this.deps.clock.now();
+      return this.current;
+    };
+    return changeRelease(this.deps.store, releaseId, { actor: this.actor, command: this.text, now: this.now, refreshNow, auditKey: this.deps.audit?.key, ...this.request }, apply);
   }
 
   /**

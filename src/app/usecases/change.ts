@@ -39,6 +39,12 @@ export interface ChangeContext {
   actor: Actor;
   command: string;
   now: Date;
+  /**
+   * Reads the clock again, for a request that waited behind other writes to this release: its
+   * `now`, read when it arrived, may then be older than the entry committed just before it.
+   * The handler's own `now` must follow (see Ctx), so the change and its entry carry one time.
+   */
+  refreshNow?: (() => Date) | undefined;
   /** GOLIVE_AUDIT_KEY: entries are sealed with HMAC-SHA256 under it. */
   auditKey?: AuditKey | undefined;
   /** The inbox id of the platform request this change answers. */
@@ -65,7 +71,6 @@ export class RecordedBefore extends Error {
  * Refusal thrown by `apply` is recorded in the audit chain (and only that); a UserError changes nothing.
  */
 export async function changeRelease<T>(store: Store, releaseId: string, ctx: ChangeContext, apply: (release: Release) => ChangeEffect<T>): Promise<ChangeOutcome<T>> {
-  const at = ctx.now.toISOString();
   const actor = { id: ctx.actor.id, platform: ctx.actor.platform };
   const request = ctx.requestId !== undefined ? { request: ctx.requestId } : {};
   return store.transact<ChangeOutcome<T>>(releaseId, async (current) => {
@@ -78,7 +83,11 @@ export async function changeRelease<T>(store: Store, releaseId: string, ctx: Cha
     // system clock stepped back, must not date a change before the record it follows. Repeats
     // still counted beside the chain count too: they are sealed, at their last time, before this change.
     const newest = newestRecord(current);
-    if (newest !== undefined && Date.parse(newest) > ctx.now.getTime()) {
+    let now = ctx.now;
+    // Requests that arrived together commit one after another: one that waited is stamped anew.
+    if (newest !== undefined && Date.parse(newest) > now.getTime() && ctx.refreshNow) now = ctx.refreshNow();
+    const at = now.toISOString();
+    if (newest !== undefined && Date.parse(newest) > now.getTime()) {
       throw new UserError(`golive's clock reads ${at}, before the newest record of this release (${newest}); nothing was recorded. Whoever runs golive should check its clock.`);
     }
     const record = new RecordDraft(current, ctx.auditKey);
@@ -99,7 +108,7 @@ export async function changeRelease<T>(store: Store, releaseId: string, ctx: Cha
         const head = message.kind === 'checklist' ? {} : { record: { seq: entry.seq, hash: entry.hash } };
         outbox.put({ ...message, ...head, status: 'pending', attempts: 0, createdAt: at });
       }
-      refreshChecklists(outbox, ctx.now);
+      refreshChecklists(outbox, now);
       return { ...record.commit(), outbox: outbox.changes(), result: { applied: true, result: effect.result, release } };
     } catch (error) {
       // `apply` may have begun editing its copy before it refused or found a repeat: that copy is dropped.
