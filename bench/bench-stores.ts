@@ -6,6 +6,7 @@ import { recordVerifier } from '../src/app/record-check.js';
 import type { Store } from '../src/app/store-port.js';
 import { openInboxFile } from '../store/inbox-file.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
+import { postgresServer } from './postgres-bench-store.js';
 
 /**
  * A store the long-history benchmarks (confirm-at-scale, healthz-under-writes) run against. They
@@ -25,6 +26,10 @@ export interface BenchStore {
   open(dir: string): Promise<Store>;
   /** The inbox golive serving a chat platform saves requests to before acknowledging them. */
   openInbox(dir: string): Promise<Inbox>;
+  /** Removes what `seed` made outside `dir` (a schema), once the store and inbox are closed. */
+  drop?(dir: string): Promise<void>;
+  /** Why this store cannot be measured here (no server answers), or undefined when it can. */
+  unavailable?(): Promise<string | undefined>;
 }
 
 /** The default: a JSON folder, each release's state, audit log and outbox in its own files (store/lowdb-store.ts). */
@@ -51,4 +56,15 @@ export async function documentOf(store: Store, id: string): Promise<ReleaseDocum
 }
 
 /** Every store the long-history benchmarks measure, each the same way, one after another. */
-export const BENCH_STORES: readonly BenchStore[] = [jsonFolder];
+export const BENCH_STORES: readonly BenchStore[] = [jsonFolder, postgresServer];
+
+/** Each store to measure, after printing `<title> (<store>): skipped, <reason>` for one that cannot be. */
+export async function availableStores(title: string): Promise<BenchStore[]> {
+  const available: BenchStore[] = [];
+  for (const store of BENCH_STORES) {
+    const reason = await store.unavailable?.();
+    if (reason === undefined) available.push(store);
+    else console.log(`${title} (${store.name}): skipped, ${reason}`);
+  }
+  return available;
+}

@@ -8,7 +8,7 @@ import type { ReleaseDocument } from '../store/release-document.js';
 import type { Store } from '../src/app/store-port.js';
 import { qualify } from '../src/domain/person-id.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
-import { BENCH_STORES, documentOf, type BenchStore } from './bench-stores.js';
+import { availableStores, documentOf, type BenchStore } from './bench-stores.js';
 import { after, withHistory } from './long-history.js';
 import { ms, percentile, spread } from './percentiles.js';
 
@@ -31,7 +31,7 @@ const WANTED_RATIO = 1.5;
  */
 export async function benchConfirmAtScale(): Promise<void> {
   const template = await consoleRecord();
-  for (const target of BENCH_STORES) {
+  for (const target of await availableStores('confirm at scale')) {
     console.log(`confirm at scale (${target.name}): one confirm through the app (parse, authorise, audit, checklist refresh, durable write) on one release already holding N audit entries`);
     const results = new Map<number, number[]>();
     for (const size of SIZES) {
@@ -52,26 +52,34 @@ export async function benchConfirmAtScale(): Promise<void> {
 async function timeConfirms(target: BenchStore, doc: ReleaseDocument, confirms: number): Promise<{ times: number[]; opened: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'golive-bench-scale-'));
   try {
-    await target.seed(dir, [doc]);
-    const openedAt = performance.now();
-    const store = await target.open(dir);
-    const opened = performance.now() - openedAt;
     try {
-      let now = after(doc);
-      const app = new GoliveApp({ store, clock: { now: () => new Date((now += 1000)) }, directory: noGroups });
-      const times: number[] = [];
-      for (let i = 0; i < WARM_UP + confirms; i++) {
-        const started = performance.now();
-        await app.handle(asConsole('dan', `/release confirm ${(i % 6) + 1} met "answer ${i}" --evidence https://example.org/${i}`));
-        if (i >= WARM_UP) times.push(performance.now() - started);
-      }
-      await expectApplied(store, doc.audit.length + WARM_UP + confirms);
-      return { times, opened };
+      await target.seed(dir, [doc]);
+      return await timeSeeded(target, dir, doc, confirms);
     } finally {
-      await store.close();
+      await target.drop?.(dir);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function timeSeeded(target: BenchStore, dir: string, doc: ReleaseDocument, confirms: number): Promise<{ times: number[]; opened: number }> {
+  const openedAt = performance.now();
+  const store = await target.open(dir);
+  const opened = performance.now() - openedAt;
+  try {
+    let now = after(doc);
+    const app = new GoliveApp({ store, clock: { now: () => new Date((now += 1000)) }, directory: noGroups });
+    const times: number[] = [];
+    for (let i = 0; i < WARM_UP + confirms; i++) {
+      const started = performance.now();
+      await app.handle(asConsole('dan', `/release confirm ${(i % 6) + 1} met "answer ${i}" --evidence https://example.org/${i}`));
+      if (i >= WARM_UP) times.push(performance.now() - started);
+    }
+    await expectApplied(store, doc.audit.length + WARM_UP + confirms);
+    return { times, opened };
+  } finally {
+    await store.close();
   }
 }
 
