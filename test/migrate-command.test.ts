@@ -11,7 +11,7 @@ import { verifyChain } from '../src/domain/audit.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
 import { Harness } from './support/golive.js';
-import { forEachTarget, serverTarget, TEST_DATABASE_URL, type TestSchema } from './support/postgres.js';
+import { forEachTarget, serverTarget, type TestSchema, urlForSchema } from './support/postgres.js';
 import { TestClock } from './support/test-clock.js';
 
 // `npm run migrate -- --to <url>` as a real process: the seed scenario's JSON store copied into a
@@ -47,9 +47,7 @@ forEachTarget(
     let url: string;
     beforeAll(async () => {
       schema = await target.schema();
-      const parsed = new URL(TEST_DATABASE_URL);
-      parsed.searchParams.set('options', `-c search_path=${schema.name}`);
-      url = parsed.toString();
+      url = urlForSchema(schema.name);
       h = await Harness.open('2019-11-04T09:00:00Z');
       const { status, output } = await h.run(script);
       expect(status, output).toBe(0);

@@ -2,7 +2,7 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { forEachTarget, serverTarget, TEST_DATABASE_URL, type TestSchema } from './support/postgres.js';
+import { forEachTarget, serverTarget, type TestSchema, urlForSchema } from './support/postgres.js';
 import { npmStart } from './support/npm-start.js';
 
 // `npm start` with DATABASE_URL keeps releases in PostgreSQL (the schema created by golive itself),
@@ -15,9 +15,7 @@ forEachTarget(
     let url: string;
     beforeAll(async () => {
       schema = await target.schema();
-      const parsed = new URL(TEST_DATABASE_URL);
-      parsed.searchParams.set('options', `-c search_path=${schema.name}`);
-      url = parsed.toString();
+      url = urlForSchema(schema.name);
     });
     afterAll(() => schema.drop());
 

@@ -2,12 +2,11 @@ import { StoreError } from '../../src/app/store-port.js';
 import { AuditEntry } from '../../src/domain/audit-entry.js';
 import { canonicalJson } from '../../src/domain/audit.js';
 import { reasonOf, type ReleaseFs } from './release-fs.js';
+import { parseJsonLines } from './json-lines.js';
 
 // <id>.audit.jsonl: one audit entry a line, as canonical JSON (so the file is exactly what
 // `audit export --jsonl` gives), only ever appended. Read whole once, at open, to verify the
 // chain and index it; after that only the lines asked for are read, by their byte offsets.
-
-const NEWLINE = 0x0a;
 
 /** The log as read at open: every complete entry, where each line ends, and any torn tail. */
 export interface ParsedLog {
@@ -31,27 +30,8 @@ export function entryLine(entry: AuditEntry): string {
  * naming the file and line, since that is damage, not a crash.
  */
 export function parseLog(bytes: Buffer, file: string): ParsedLog {
-  const entries: AuditEntry[] = [];
-  const ends: number[] = [];
-  let start = 0;
-  while (start < bytes.length) {
-    const newline = bytes.indexOf(NEWLINE, start);
-    const end = newline < 0 ? bytes.length : newline;
-    const text = bytes.toString('utf8', start, end);
-    const last = newline < 0 || newline === bytes.length - 1;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      if (last) return { entries, ends, complete: start, size: bytes.length, torn: text.slice(0, 120) };
-      throw new StoreError(`${file}: line ${entries.length + 1} is not valid JSON (${reasonOf(error)}); golive will not start until it is repaired`, file);
-    }
-    if (newline < 0) return { entries, ends, complete: start, size: bytes.length, torn: text.slice(0, 120) };
-    entries.push(entryFrom(value, file, entries.length + 1));
-    ends.push(newline + 1);
-    start = newline + 1;
-  }
-  return { entries, ends, complete: start, size: bytes.length };
+  const { values: entries, ...rest } = parseJsonLines(bytes, file, (value, line) => entryFrom(value, file, line));
+  return { entries, ...rest };
 }
 
 function entryFrom(value: unknown, file: string, line: number): AuditEntry {

@@ -144,3 +144,10 @@ export function forEachTarget(title: string, suite: (target: Target) => void, ta
     }
   }
 }
+
+/** The test server's URL with connections' search_path set to `schema`: as golive would be given it. */
+export function urlForSchema(schema: string): string {
+  const parsed = new URL(TEST_DATABASE_URL);
+  parsed.searchParams.set('options', `-c search_path=${schema}`);
+  return parsed.toString();
+}
