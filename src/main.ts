@@ -18,6 +18,11 @@ import { openInboxFile } from '../store/inbox-file.js';
 import { openIdentityFile } from '../store/identity-file.js';
 import type { IdentityPort } from './app/identity-port.js';
 import { openPeopleFile } from '../store/people-file.js';
+import { openPostgresPeople } from '../store/postgres/people-postgres.js';
+import { openPostgresIdentities } from '../store/postgres/identity-postgres.js';
+import type { Db } from '../store/postgres/db.js';
+import { openPostgresConversations } from '../adapters/teams/conversations-postgres.js';
+import type { TeamsConversations } from '../adapters/teams/conversations.js';
 import { newestRecord } from './app/usecases/change.js';
 import { qualifyPeople } from './app/usecases/qualify-people.js';
 import { runConsole } from '../adapters/console/console-chat.js';
@@ -33,20 +38,23 @@ async function main(): Promise<number> {
   if (platforms && config.GOLIVE_CLOCK_START) throw new ConfigError(`Invalid configuration:\n  GOLIVE_CLOCK_START: is for console rehearsals only; unset it when ${platforms.names} is configured`);
   const audit = auditPolicy(config);
   // Every record is checked before anything is served: one that fails is quarantined, never written.
-  const store = (opened = await openStore(config, audit));
+  const { store, db } = await openStore(config, audit);
+  opened = store;
   const rehearsal = config.GOLIVE_CLOCK_START ? rehearsalClock(await rehearsalStart(store, new Date(config.GOLIVE_CLOCK_START))) : undefined;
   const clock = rehearsal ?? systemClock;
   if (audit.adopting && audit.key) await adoptAuditKey(store, audit.key, clock, log);
   // Records from before people ids carried their platform are brought up to date, once, on the record.
   await qualifyPeople(store, clock, audit.key, log);
-  // Like the store, a people file that does not read stops start-up, naming the file.
-  const people = await openPeopleFile(config.GOLIVE_DATA_DIR);
+  // Like the store, a people file that does not read stops start-up, naming the file. With
+  // DATABASE_URL, people, links and Teams references are in the database, shared by every golive on it.
+  const people = db ? await openPostgresPeople(db, { log }) : await openPeopleFile(config.GOLIVE_DATA_DIR);
   // The same for the identity record; one that fails verification is kept, and its links ignored.
-  const identities = await openIdentityFile(config.GOLIVE_DATA_DIR, { key: audit.key });
-  const identityProblem = identities.problem();
+  const identities = db ? await openPostgresIdentities(db, { key: audit.key, log }) : await openIdentityFile(config.GOLIVE_DATA_DIR, { key: audit.key });
+  const identityProblem = (await identities.read()).problem;
   if (identityProblem) log(`${identityProblem} Links between identities are ignored until it is looked at.`);
   if (platforms) {
-    await serveChat(config, platforms, store, clock, audit, people, identities);
+    const conversations = db && ((now: () => Date) => openPostgresConversations(db, now, { log }));
+    await serveChat(config, platforms.adapters(conversations), platforms, store, clock, audit, people, identities);
     return new Promise<number>(() => undefined);
   }
   // The hooks share the chat platforms' HTTP server; the console alone serves no HTTP.
@@ -74,14 +82,21 @@ async function main(): Promise<number> {
  * PostgreSQL when DATABASE_URL is set (golive migrates its schema and refuses a newer one), the JSON
  * folder otherwise. Either way every record is verified at open.
  */
-async function openStore(config: Config, audit: AuditPolicy): Promise<Store> {
+async function openStore(config: Config, audit: AuditPolicy): Promise<{ store: Store; db?: Db }> {
   const verify = recordVerifier(audit);
-  if (config.DATABASE_URL) return openPostgresStore(openPoolDb(config.DATABASE_URL, { log }), { log, verify });
-  return openLowdbStore(config.GOLIVE_DATA_DIR, { log, verify });
+  if (config.DATABASE_URL) {
+    // One pool for everything golive keeps there; the store owns it and closes it last.
+    const db = openPoolDb(config.DATABASE_URL, { log });
+    return { store: await openPostgresStore(db, { log, verify }), db };
+  }
+  return { store: await openLowdbStore(config.GOLIVE_DATA_DIR, { log, verify }) };
 }
 
+type OpenConversations = (now: () => Date) => Promise<TeamsConversations>;
+
 interface ChatPlatforms {
-  adapters: AdapterFactory[];
+  /** The adapters to serve; Teams keeps its conversation references where `conversations` opens them (its file when undefined). */
+  adapters: (conversations: OpenConversations | undefined) => AdapterFactory[];
   /** "Slack", "Teams" or "Slack and Teams", for messages. */
   names: string;
   /** How each is reached, for the line said when golive listens. */
@@ -92,22 +107,31 @@ interface ChatPlatforms {
 function chatPlatforms(config: Config): ChatPlatforms | undefined {
   const slack = slackConfig(config);
   const teams = teamsConfig(config);
-  const found: Array<{ name: string; reached: string; adapter: AdapterFactory }> = [];
-  if (slack) found.push({ name: 'Slack', reached: slack.appToken ? 'Slack over Socket Mode' : 'Slack at POST /slack/events', adapter: (deps) => createSlackAdapter(slack, deps) });
+  const found: Array<{ name: string; reached: string; adapter: (conversations: OpenConversations | undefined) => AdapterFactory }> = [];
+  if (slack) found.push({ name: 'Slack', reached: slack.appToken ? 'Slack over Socket Mode' : 'Slack at POST /slack/events', adapter: () => (deps) => createSlackAdapter(slack, deps) });
   if (teams) {
     const reached = `Teams at POST ${TEAMS_PATH}${teams.mode === 'local' ? ' (anonymous local mode, loopback only)' : ''}`;
-    found.push({ name: 'Teams', reached, adapter: (deps) => createTeamsAdapter(teams, deps, { dataDir: config.GOLIVE_DATA_DIR }) });
+    found.push({ name: 'Teams', reached, adapter: (conversations) => (deps) => createTeamsAdapter(teams, deps, { dataDir: config.GOLIVE_DATA_DIR, ...(conversations && { conversations }) }) });
   }
   if (found.length === 0) return undefined;
-  return { adapters: found.map((f) => f.adapter), names: found.map((f) => f.name).join(' and '), reached: found.map((f) => f.reached) };
+  return { adapters: (conversations) => found.map((f) => f.adapter(conversations)), names: found.map((f) => f.name).join(' and '), reached: found.map((f) => f.reached) };
 }
 
 /** The chat platforms on one HTTP server; the outbox is retried every few seconds. */
-async function serveChat(config: Config, platforms: ChatPlatforms, store: Store, clock: Clock, audit: AuditPolicy, people: PeoplePort, identities: IdentityPort): Promise<void> {
+async function serveChat(
+  config: Config,
+  adapters: AdapterFactory[],
+  platforms: ChatPlatforms,
+  store: Store,
+  clock: Clock,
+  audit: AuditPolicy,
+  people: PeoplePort,
+  identities: IdentityPort,
+): Promise<void> {
   // The console answers as it reads, so only a chat platform, which is told "received" first, needs the inbox.
   const inbox = await openInboxFile(config.GOLIVE_DATA_DIR, { log });
   const serving = await serve({
-    adapters: platforms.adapters,
+    adapters,
     store,
     inbox,
     clock,

@@ -6,11 +6,14 @@ import { describeUrl } from '../store/postgres/db.js';
 import { importRecord } from '../store/postgres/import-record.js';
 import { applyMigrations } from '../store/postgres/migrate.js';
 import { openPoolDb } from '../store/postgres/pool-db.js';
+import { copySideRecords, heldAlready, readSideRecords } from './migrate-side-records.js';
 
-// `npm run migrate -- --to <postgres URL>`: copies the JSON store in GOLIVE_DATA_DIR into PostgreSQL.
-// Every release's chain is verified before it is copied and again as the database holds it; a
-// database that already holds any of the releases gets none of them. golive must be stopped (the
-// folder's lock says so otherwise), and the JSON folder is left as it was.
+// `npm run migrate -- --to <postgres URL>`: copies the JSON store in GOLIVE_DATA_DIR into PostgreSQL,
+// with people.json, identities.json and teams-conversations.json when they are there. Every chain
+// (each release's, the identity record's) is verified before it is copied and again as the
+// database holds it; a database that already holds any of the releases, or people's settings, an
+// identity record or Teams references when those files are to be copied, gets none of it. golive
+// must be stopped (the folder's lock says so otherwise), and the JSON folder is left as it was.
 
 const log = (message: string) => console.error(message);
 
@@ -35,10 +38,13 @@ async function migrate(): Promise<number> {
     const failing: string[] = [];
     for (const { id } of releases) if (await store.quarantine(id)) failing.push(id);
     if (failing.length > 0) throw new StoreError(`Nothing was copied: these releases fail verification here and must be looked at first: ${failing.join(', ')}. \`audit verify\` shows why.`);
+    const side = await readSideRecords(config.GOLIVE_DATA_DIR, audit.key);
     await applyMigrations(db, { log });
     const ids = releases.map((r) => r.id);
     const taken = (await db.query<{ id: string }>('SELECT id FROM releases WHERE id = ANY($1::text[]) ORDER BY id', [ids])).rows.map((r) => r.id);
     if (taken.length > 0) throw new StoreError(`Nothing was copied: ${describeUrl(url)} already holds ${taken.length === 1 ? 'a release' : 'releases'} of the same id: ${taken.join(', ')}.`);
+    const held = await heldAlready(db, side);
+    if (held.length > 0) throw new StoreError(`Nothing was copied: ${describeUrl(url)} already holds ${held.join(', ')}; golive does not copy over them.`);
     let entries = 0;
     const copied: string[] = [];
     for (const { id } of releases) {
@@ -56,9 +62,11 @@ async function migrate(): Promise<number> {
       entries += audited.length;
       log(`copied ${id}: ${audited.length} audit entries, verified here and in the database`);
     }
+    const others = await copySideRecords(db, side, audit.key);
     console.log(
       `Copied ${releases.length} release${releases.length === 1 ? '' : 's'} (${entries} audit entries) from ${config.GOLIVE_DATA_DIR} into ${describeUrl(url)}; every chain verified on both sides. Start golive with DATABASE_URL set to use it.`,
     );
+    for (const line of others) console.log(line);
     return 0;
   } finally {
     await db.close();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_PREFS, PersonKeySchema, PersonPrefs, type PeoplePort, type PersonKey } from '../src/app/people-port.js';
 import { StoreError } from '../src/app/store-port.js';
+import { canonicalJson } from '../src/domain/audit.js';
 import { DurableJsonFile, type DurableFs } from './durable-json-file.js';
 
 // <dataDir>/people.json: each person's own settings (notify on or off) and their digest's last
@@ -20,6 +21,17 @@ type PeopleDocument = z.infer<typeof PeopleDocument>;
  */
 export async function openPeopleFile(dataDir: string, fs?: DurableFs): Promise<PeoplePort> {
   await mkdir(dataDir, { recursive: true });
+  const { adapter, people } = await load(dataDir, fs);
+  return new PeopleFile(adapter, people);
+}
+
+/** What the people file in `dataDir` holds (checked as at open), or undefined when there is none: for `migrate`. */
+export async function readPeopleFile(dataDir: string): Promise<Map<PersonKey, PersonPrefs> | undefined> {
+  const { found, people } = await load(dataDir);
+  return found ? people : undefined;
+}
+
+async function load(dataDir: string, fs?: DurableFs) {
   const file = join(dataDir, PEOPLE_FILE);
   const adapter = new DurableJsonFile<PeopleDocument>(file, (value) => check(file, value), fs);
   const doc = await adapter.read();
@@ -28,7 +40,7 @@ export async function openPeopleFile(dataDir: string, fs?: DurableFs): Promise<P
     if (people.has(key)) throw new StoreError(`${file}: lists ${key} twice; fix or remove the file and start again`, file);
     people.set(key, prefs);
   }
-  return new PeopleFile(adapter, people);
+  return { adapter, people, found: doc != null };
 }
 
 function check(file: string, value: unknown): PeopleDocument {
@@ -46,13 +58,19 @@ class PeopleFile implements PeoplePort {
     private readonly people: Map<PersonKey, PersonPrefs>,
   ) {}
 
-  get(key: PersonKey): PersonPrefs {
+  async get(key: PersonKey): Promise<PersonPrefs> {
+    return this.current(key);
+  }
+
+  private current(key: PersonKey): PersonPrefs {
     return structuredClone(this.people.get(key) ?? DEFAULT_PREFS);
   }
 
   update(key: PersonKey, change: (prefs: PersonPrefs) => PersonPrefs): Promise<PersonPrefs> {
     const run = async () => {
-      const next = PersonPrefs.parse(change(this.get(key)));
+      const before = this.current(key);
+      const next = PersonPrefs.parse(change(structuredClone(before)));
+      if (canonicalJson(next) === canonicalJson(before)) return next;
       const people = new Map(this.people).set(key, next);
       // Memory follows the disk: a write that fails leaves both as they were.
       await this.adapter.write({ version: 1, people: [...people] });

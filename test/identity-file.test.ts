@@ -29,18 +29,18 @@ describe('the identity record', () => {
     expect(code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
     expect(expiresAt.toISOString()).toBe('2026-11-30T10:10:00.000Z');
     expect(await ids.redeem(ANNA_TEAMS, code.toLowerCase().replace('-', ' '), later(9 * 60_000))).toBe('slack:U100');
-    expect(ids.aliases('teams:29:anna').sort()).toEqual(['slack:U100', 'teams:29:anna']);
-    expect(ids.aliases('slack:U100').sort()).toEqual(['slack:U100', 'teams:29:anna']);
-    expect(ids.aliases('teams:29:bob')).toEqual(['teams:29:bob']);
+    expect((await ids.aliases('teams:29:anna')).sort()).toEqual(['slack:U100', 'teams:29:anna']);
+    expect((await ids.aliases('slack:U100')).sort()).toEqual(['slack:U100', 'teams:29:anna']);
+    expect(await ids.aliases('teams:29:bob')).toEqual(['teams:29:bob']);
 
     // On disk: the link is there, sealed; the code itself is not.
     const text = await readFile(join(dir, IDENTITIES_FILE), 'utf8');
     expect(text).not.toContain(code.replace('-', ''));
     expect(text).not.toContain(code);
     const reopened = await openIdentityFile(dir);
-    expect(reopened.problem()).toBeUndefined();
-    expect(reopened.aliases('teams:29:anna').sort()).toEqual(['slack:U100', 'teams:29:anna']);
-    expect(reopened.summary().entries).toBe(2);
+    expect((await reopened.read()).problem).toBeUndefined();
+    expect((await reopened.aliases('teams:29:anna')).sort()).toEqual(['slack:U100', 'teams:29:anna']);
+    expect((await reopened.read()).entries).toBe(2);
   });
 
   it('refuses an expired, a used, a wrong and a same-platform code, and records each refusal', async () => {
@@ -55,7 +55,7 @@ describe('the identity record', () => {
     await fresh.redeem(ANNA_TEAMS, second.code, later(12 * 60_000));
     await expect(fresh.redeem(BOB_TEAMS, second.code, later(13 * 60_000))).rejects.toThrow(/used already/);
     await expect(fresh.issue(BOB_TEAMS, later(0))).rejects.toThrow(/clock is behind/);
-    expect(fresh.aliases('teams:29:bob')).toEqual(['teams:29:bob']);
+    expect(await fresh.aliases('teams:29:bob')).toEqual(['teams:29:bob']);
 
     const doc = JSON.parse(await readFile(join(dir, IDENTITIES_FILE), 'utf8'));
     const refused = doc.entries.filter((e: { outcome: string }) => e.outcome === 'refused');
@@ -86,7 +86,7 @@ describe('the identity record', () => {
     const annaAgain = await ids.issue({ id: 'console:anna', platform: 'console' }, later(4));
     await expect(ids.redeem(BOB_TEAMS, annaAgain.code, later(5))).rejects.toThrow(/two console identities/);
     await ids.unlink(ANNA_TEAMS, 'slack:U100', later(6));
-    expect(ids.aliases('slack:U100')).toEqual(['slack:U100']);
+    expect(await ids.aliases('slack:U100')).toEqual(['slack:U100']);
     await expect(ids.unlink(ANNA_TEAMS, 'slack:U100', later(7))).rejects.toThrow(/not linked/);
   });
 
@@ -100,8 +100,8 @@ describe('the identity record', () => {
     const forged = JSON.stringify(doc);
     await writeFile(path, forged);
     const reopened = await openIdentityFile(dir);
-    expect(reopened.problem()).toMatch(/fails verification at entry 2/);
-    expect(reopened.aliases('teams:29:mallory')).toEqual(['teams:29:mallory']);
+    expect((await reopened.read()).problem).toMatch(/fails verification at entry 2/);
+    expect(await reopened.aliases('teams:29:mallory')).toEqual(['teams:29:mallory']);
     await expect(reopened.issue(ANNA_SLACK, later(2))).rejects.toThrow(/Linking is off/);
     expect(await readFile(path, 'utf8')).toBe(forged);
   });
@@ -110,13 +110,13 @@ describe('the identity record', () => {
     const dir = await folder();
     const ids = await openIdentityFile(dir, { key: 'k1' });
     await ids.redeem(ANNA_TEAMS, (await ids.issue(ANNA_SLACK, T0)).code, later(1));
-    expect((await openIdentityFile(dir, { key: 'k1' })).problem()).toBeUndefined();
-    expect((await openIdentityFile(dir, { key: 'other' })).problem()).toMatch(/fails verification/);
-    expect((await openIdentityFile(dir)).problem()).toMatch(/fails verification/);
+    expect((await (await openIdentityFile(dir, { key: 'k1' })).read()).problem).toBeUndefined();
+    expect((await (await openIdentityFile(dir, { key: 'other' })).read()).problem).toMatch(/fails verification/);
+    expect((await (await openIdentityFile(dir)).read()).problem).toMatch(/fails verification/);
     const plain = await folder();
     const unkeyed = await openIdentityFile(plain);
     await unkeyed.issue(ANNA_SLACK, T0);
-    expect((await openIdentityFile(plain, { key: 'k1' })).problem()).toMatch(/without GOLIVE_AUDIT_KEY/);
+    expect((await (await openIdentityFile(plain, { key: 'k1' })).read()).problem).toMatch(/without GOLIVE_AUDIT_KEY/);
   });
 
   it('a file that is not an identity record stops start-up with its name and is left as it was', async () => {

@@ -59,8 +59,8 @@ describe('naming people in the console', () => {
     const people = await openPeopleFile(h.dir);
     await people.update('console:constructor', (prefs) => ({ ...prefs, notify: false }));
     const reread = await openPeopleFile(h.dir);
-    expect(reread.get('console:constructor').notify).toBe(false);
-    expect(reread.get('console:toString').notify).toBe(true);
+    expect((await reread.get('console:constructor')).notify).toBe(false);
+    expect((await reread.get('console:toString')).notify).toBe(true);
     expect(await h.as('rita', '/release role DCC @__proto__')).toContain('"@__proto__" is not a person');
     expect(await h.as('rita', '/release role DCC @slack:__proto__')).toContain('"@slack:__proto__" is not a person');
     expect((await h.store.get('nov'))!.release.roles.DCC).toEqual(['console:constructor', 'console:toString', 'console:hasOwnProperty']);

@@ -86,6 +86,6 @@ export async function answerCommand(deps: AdapterDeps, out: TeamsOutbound, entry
 }
 
 /** After a restart: private replies in the person's personal chat, public ones where they asked. */
-export function teamsTell(out: () => TeamsOutbound, options: () => CardOptions): Tell {
-  return (entry, replies) => deliverReplies(out(), targetOf(entry), replies, options());
+export function teamsTell(out: () => TeamsOutbound, options: () => Promise<CardOptions>): Tell {
+  return async (entry, replies) => deliverReplies(out(), targetOf(entry), replies, await options());
 }

@@ -1,4 +1,4 @@
-import type { ConversationStore, TeamsPerson } from './conversations.js';
+import type { TeamsConversations, TeamsPerson } from './conversations.js';
 import { tenantOf, type InboundActivity } from './inbound-activity.js';
 import { mentionsIn } from './message-text.js';
 
@@ -8,7 +8,7 @@ import { mentionsIn } from './message-text.js';
 
 const REMOVED = new Set(['remove', 'remove-upgrade']);
 
-export async function rememberActivity(store: ConversationStore, activity: InboundActivity, log: (message: string) => void): Promise<void> {
+export async function rememberActivity(store: TeamsConversations, activity: InboundActivity, log: (message: string) => void): Promise<void> {
   const botId = activity.recipient?.id;
   const removedBot = Array.isArray(activity.membersRemoved) && activity.membersRemoved.some((m: { id?: unknown }) => m?.id === botId);
   const about = activity.type === 'installationUpdate' || activity.type === 'conversationUpdate';

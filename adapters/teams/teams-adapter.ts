@@ -5,13 +5,15 @@ import type { ChatPort } from '../../src/app/delivery/chat-port.js';
 import { UserError } from '../../src/app/request.js';
 import { readBody } from '../hooks/body.js';
 import { Connector } from './connector.js';
-import { ConversationStore } from './conversations.js';
+import type { TeamsConversations } from './conversations.js';
+import { openConversationsFile } from './conversations-file.js';
 import { ACTIVITY_BODY_MAX, readActivity, type InboundActivity } from './inbound-activity.js';
 import { answerCardAction } from './invoke.js';
 import { isLoopback } from './loopback.js';
 import { rememberActivity } from './remember.js';
 import { onMessage } from './message.js';
 import { TeamsOutbound } from './outbound.js';
+import type { NameOf } from './people.js';
 import type { CardOptions } from './render.js';
 import { teamsTell } from './received.js';
 import { botAccountId, sdkAuthConfiguration, type TeamsConfig } from './teams-config.js';
@@ -30,13 +32,15 @@ export const LOCAL_MODE_NOTICE = 'Teams: anonymous local mode (Agents Playground
 export interface TeamsAdapterOptions {
   /** GOLIVE_DATA_DIR: where teams-conversations.json is kept. */
   dataDir: string;
+  /** Opens where the conversation references are kept instead of the file (PostgreSQL, with DATABASE_URL); called at start. */
+  conversations?: (now: () => Date) => Promise<TeamsConversations>;
 }
 
 export class TeamsStartError extends AdapterStartError {}
 
 export type TeamsAdapter = Adapter & {
   /** The stored conversation references, once started (for tests and diagnostics). */
-  readonly conversations: () => ConversationStore;
+  readonly conversations: () => TeamsConversations;
 };
 
 export function createTeamsAdapter(config: TeamsConfig, deps: AdapterDeps, options: TeamsAdapterOptions): TeamsAdapter {
@@ -47,7 +51,7 @@ export function createTeamsAdapter(config: TeamsConfig, deps: AdapterDeps, optio
     throw error;
   };
   const connector = new Connector(cloud, config.mode === 'bot' ? config.appId : { name: 'anonymous' }, deps.clock);
-  let store: ConversationStore | undefined;
+  let store: TeamsConversations | undefined;
   let outbound: TeamsOutbound | undefined;
   let stopped = false;
   const conversations = () => {
@@ -58,16 +62,20 @@ export function createTeamsAdapter(config: TeamsConfig, deps: AdapterDeps, optio
     outbound ??= new TeamsOutbound(connector, conversations(), botAccountId(config));
     return outbound;
   };
-  const names = (personId: string) => (personId.startsWith('teams:') ? store?.person(teamsUserId(personId))?.name : undefined);
-  const cardOptions = (): CardOptions => ({ names });
+  /** Display names as stored when a card is about to be made: learnt by this golive or another on the same database. */
+  const names = async (): Promise<NameOf> => {
+    const byTeamsId = await conversations().names();
+    return (personId) => (personId.startsWith('teams:') ? byTeamsId(teamsUserId(personId)) : undefined);
+  };
+  const cardOptions = async (): Promise<CardOptions> => ({ names: await names() });
 
   async function onTurn(context: TurnContext, activity: InboundActivity): Promise<(() => Promise<void>) | undefined> {
     await rememberActivity(conversations(), activity, deps.log);
     const turn = turnOf(activity);
     if (!turn) return undefined;
-    if (activity.type === 'message') return onMessage(deps, out(), turn, cardOptions());
+    if (activity.type === 'message') return onMessage(deps, out(), turn, await cardOptions());
     if (activity.type === 'invoke' && activity.name === 'adaptiveCard/action') {
-      const answer = await answerCardAction(deps, out(), turn, activity.value, cardOptions());
+      const answer = await answerCardAction(deps, out(), turn, activity.value, await cardOptions());
       await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: answer.body } } as Parameters<TurnContext['sendActivity']>[0]);
       return answer.after;
     }
@@ -123,7 +131,8 @@ export function createTeamsAdapter(config: TeamsConfig, deps: AdapterDeps, optio
       },
     ],
     async start() {
-      store ??= await ConversationStore.open(options.dataDir, () => deps.clock.now());
+      const now = () => deps.clock.now();
+      store ??= await (options.conversations ? options.conversations(now) : openConversationsFile(options.dataDir, now));
       stopped = false;
       if (config.mode === 'local') deps.log(LOCAL_MODE_NOTICE);
     },

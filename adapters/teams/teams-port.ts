@@ -4,6 +4,7 @@ import type { Channel } from '../../src/domain/release.js';
 import type { View } from '../../src/views/elements.js';
 import type { Place } from './connector.js';
 import type { TeamsOutbound } from './outbound.js';
+import type { NameOf } from './people.js';
 import { viewMessage, type CardOptions } from './render.js';
 import { refreshData, releaseOfView, teamsPeopleOf } from './viewer-card.js';
 
@@ -11,12 +12,14 @@ import { refreshData, releaseOfView, teamsPeopleOf } from './viewer-card.js';
 // ref an update edits in place), a direct message goes to the person's personal chat. Errors are
 // mapped in connector.ts: 429 and 5xx are RetryLater, with Teams' own wait; the rest are final.
 
-export function teamsPort(app: GoliveApp, out: TeamsOutbound, names: (personId: string) => string | undefined): ChatPort {
+export function teamsPort(app: GoliveApp, out: TeamsOutbound, names: () => Promise<NameOf>): ChatPort {
   /** A card with buttons is refreshed for the release's people, each seeing their own buttons. */
   const options = async (view: View): Promise<CardOptions> => {
     const releaseId = releaseOfView(view);
     const release = releaseId ? (await app.deps.store.get(releaseId))?.release : undefined;
-    return { names, ...(release && { refresh: { userIds: teamsPeopleOf(release, (id) => app.deps.identities?.aliases(id) ?? [id]), data: refreshData(release.id) } }) };
+    const identities = release && (await app.deps.identities?.read());
+    const aliases = (id: string) => identities?.aliases(id) ?? [id];
+    return { names: await names(), ...(release && { refresh: { userIds: teamsPeopleOf(release, aliases), data: refreshData(release.id) } }) };
   };
   return {
     async post(channel, view) {

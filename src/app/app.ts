@@ -97,8 +97,8 @@ export class GoliveApp {
   }
 
   /** What waits for this person, across every release: the same list as `todo`, for a home tab. */
-  home(actor: Actor): Promise<View> {
-    return todoViewFor(this.deps.store, selvesOf(this.withAliases(actor)), this.deps.clock.now());
+  async home(actor: Actor): Promise<View> {
+    return todoViewFor(this.deps.store, selvesOf(await this.withAliases(actor)), this.deps.clock.now());
   }
 
   /**
@@ -110,12 +110,12 @@ export class GoliveApp {
     if (!stored || (await this.deps.store.quarantine(releaseId))) return undefined;
     const { release } = stored;
     const now = this.deps.clock.now();
-    return ownButtons(checklistView(release, evaluate(release, now), now), release, this.withAliases(viewer));
+    return ownButtons(checklistView(release, evaluate(release, now), now), release, await this.withAliases(viewer));
   }
 
-  /** The actor with the identities they linked on other platforms, which count as them. */
-  private withAliases(actor: Actor): Actor {
-    const aliases = this.deps.identities?.aliases(actor.id).filter((id) => id !== actor.id) as PersonId[] | undefined;
+  /** The actor with the identities they linked on other platforms, which count as them: read for each request, so a link made elsewhere counts at once. */
+  private async withAliases(actor: Actor): Promise<Actor> {
+    const aliases = (await this.deps.identities?.aliases(actor.id))?.filter((id) => id !== actor.id) as PersonId[] | undefined;
     return aliases && aliases.length > 0 ? { ...actor, aliases } : actor;
   }
 
@@ -123,7 +123,10 @@ export class GoliveApp {
     try {
       // Typed lines, buttons and forms all pass here: their text is made safe once, before any handler.
       const request = sanitizeRequest(unchecked);
-      const ctx = new Ctx(this.deps, this.withAliases(request.actor), request.channel, request.text, this.deps.clock.now(), request.release, { requestId: request.requestId, replay: request.replay });
+      const ctx = new Ctx(this.deps, await this.withAliases(request.actor), request.channel, request.text, this.deps.clock.now(), request.release, {
+        requestId: request.requestId,
+        replay: request.replay,
+      });
       return await dispatch(ctx, request.command);
     } catch (error) {
       if (error instanceof RecordedBefore) return [recordedBeforeReply(error)];

@@ -7,7 +7,7 @@ import { evaluate, type Readiness } from '../../domain/readiness.js';
 import { digestView } from '../../views/digest.js';
 import type { ChatPort } from './chat-port.js';
 import type { Store } from '../store-port.js';
-import type { PeoplePort, PersonKey } from '../people-port.js';
+import type { PeoplePort, PersonKey, PersonPrefs } from '../people-port.js';
 import { personOf, type Person } from './outbox-message.js';
 import { trustedReleases } from '../usecases/todo.js';
 import { TrustedReleaseReader } from '../release-reader.js';
@@ -21,9 +21,15 @@ import { TrustedReleaseReader } from '../release-reader.js';
 // tried at most DIGEST_TRIES times in all, so a crash at the worst moment (message delivered,
 // `sent` not yet written) sends it twice at most, never in a loop. After the last try the day
 // is marked `given-up` and the next working day's digest carries the same items anyway.
+//
+// With several golives on one database, each tick claims a person's day in one update of that
+// person (serialised across them) before sending: `sending` with `until`, which the others respect
+// until it ends. A golive that dies mid-send leaves the claim to end, then another tries once more.
 
 export const DIGEST_TIME = '09:00';
 export const DIGEST_TRIES = 2;
+/** How long a send claimed by one tick keeps every other from trying the same digest. */
+export const DIGEST_CLAIM_MS = 5 * 60_000;
 
 export interface DigestDeps {
   store: Store;
@@ -98,7 +104,7 @@ export function digestRunner(deps: DigestDeps): (now: Date) => Promise<number> {
 async function digestFor(deps: DigestDeps, port: ChatPort, person: Person, releases: readonly Release[], now: Date, evaluated: ReadonlyMap<Release, Readiness>): Promise<boolean> {
   const { id } = person;
   const key: PersonKey = id;
-  const prefs = deps.people.get(key);
+  const prefs = await deps.people.get(key);
   if (!prefs.notify) return false;
   const todos = todoFor(id, releases, now, evaluated);
   const first = todos[0];
@@ -108,23 +114,58 @@ async function digestFor(deps: DigestDeps, port: ChatPort, person: Person, relea
   const day = formatInZone(now, zone, 'yyyy-MM-dd');
   if (!isWorkingDay(day, first.release.holidays)) return false;
   if (now.getTime() < zonedInstant(day, DIGEST_TIME, zone).getTime()) return false;
-  const last = prefs.digest?.day === day ? prefs.digest : undefined;
-  if (last && last.state !== 'sending') return false;
-  if (last && last.tries >= DIGEST_TRIES) {
-    await deps.people.update(key, (p) => ({ ...p, digest: { ...last, state: 'given-up' } }));
-    deps.log?.(`digest for ${key} on ${day} not confirmed sent after ${last.tries} tries; given up for the day`);
+  // Most ticks end here, on a plain read; the claim below decides, under the person's lock.
+  if (!claimable(prefs, day, now)) return false;
+  const claim = await claimDay(deps, key, day, now);
+  if (claim === undefined) return false;
+  if (claim === 'given-up') {
+    deps.log?.(`digest for ${key} on ${day} not confirmed sent after ${DIGEST_TRIES} tries; given up for the day`);
     return false;
   }
-  const tries = (last?.tries ?? 0) + 1;
-  await deps.people.update(key, (p) => ({ ...p, digest: { day, state: 'sending', tries } }));
+  const tries = claim;
   try {
     await port.dm(person, digestView(id, todos, now), digestId(key, day));
   } catch (error) {
     deps.log?.(`digest for ${key} on ${day} not sent (try ${tries} of ${DIGEST_TRIES}): ${error instanceof Error ? error.message : String(error)}`);
+    // Known not to be under way any more: the next tick may try again without waiting for the claim to end.
+    await deps.people.update(key, (p) => (p.digest?.day === day && p.digest.state === 'sending' && p.digest.tries === tries ? { ...p, digest: { day, state: 'sending', tries } } : p));
     return false;
   }
   await deps.people.update(key, (p) => ({ ...p, digest: { day, state: 'sent', tries } }));
   return true;
+}
+
+/**
+ * Whether the day's digest may be tried now: not sent or given up yet, and not being sent by
+ * another tick (another golive on the same database) whose claim has not ended.
+ */
+function claimable(prefs: PersonPrefs, day: string, now: Date): boolean {
+  if (!prefs.notify) return false;
+  const last = prefs.digest?.day === day ? prefs.digest : undefined;
+  if (!last) return true;
+  return last.state === 'sending' && (last.until === undefined || now.getTime() >= Date.parse(last.until));
+}
+
+/**
+ * Claims the day's digest, as one update of the person: of two golives ticking at once, one sees
+ * the other's claim. Resolves with the try this is, 'given-up' when the tries are spent, or
+ * undefined when it is not to be sent now.
+ */
+async function claimDay(deps: DigestDeps, key: PersonKey, day: string, now: Date): Promise<number | 'given-up' | undefined> {
+  let claim: number | 'given-up' | undefined;
+  await deps.people.update(key, (prefs) => {
+    claim = undefined;
+    if (!claimable(prefs, day, now)) return prefs;
+    const last = prefs.digest?.day === day ? prefs.digest : undefined;
+    if (last && last.tries >= DIGEST_TRIES) {
+      claim = 'given-up';
+      return { ...prefs, digest: { day, state: 'given-up', tries: last.tries } };
+    }
+    const tries = (last?.tries ?? 0) + 1;
+    claim = tries;
+    return { ...prefs, digest: { day, state: 'sending', tries, until: new Date(now.getTime() + DIGEST_CLAIM_MS).toISOString() } };
+  });
+  return claim;
 }
 
 /** The idempotency key of one person's digest of one day. */

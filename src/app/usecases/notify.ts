@@ -12,7 +12,7 @@ export async function handleNotify(ctx: Ctx, command: Extract<Command, { name: '
   const people = ctx.deps.people;
   if (!people) throw new UserError('Daily messages are not available here: this golive keeps no settings for people.');
   const key = ctx.actor.id;
-  const was = people.get(key).notify;
+  const was = (await people.get(key)).notify;
   if (command.state === undefined) return [reply(doneView('Notifications', t(settingText(was))))];
   const wanted = command.state === 'on';
   if (wanted === was) return [reply(doneView('Notifications', t(`Unchanged: ${settingText(was)}`)))];

@@ -18,11 +18,11 @@ function identities(ctx: Ctx): IdentityPort {
   return port;
 }
 
-export function handleWhoami(ctx: Ctx): Reply[] {
+export async function handleWhoami(ctx: Ctx): Promise<Reply[]> {
   const me = ctx.actor.id;
-  const port = ctx.deps.identities;
-  const linked = (port?.aliases(me) ?? [me]).filter((id) => id !== me);
-  const problem = port?.problem();
+  const reading = await ctx.deps.identities?.read();
+  const linked = (reading?.aliases(me) ?? [me]).filter((id) => id !== me);
+  const problem = reading?.problem;
   const blocks = [
     { type: 'paragraph' as const, content: [t('golive knows you here as '), user(me), t(` on ${PLATFORM_NAMES[ctx.actor.platform] ?? ctx.actor.platform}.`)] },
     linked.length > 0

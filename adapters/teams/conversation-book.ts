@@ -1,0 +1,82 @@
+import { channelIdOf, type ConversationRef, type Fresh, type TeamsPerson } from './conversations.js';
+
+// What each change to the stored references does, whichever store keeps them: a conversation's
+// reference and its people merged in, a personal chat noted, a conversation forgotten. A change
+// reports what it changed, so a store writes only that, and nothing when nothing changed.
+
+export interface Changed {
+  /** Conversation ids put or (when no longer in the book) removed. */
+  conversations: Set<string>;
+  /** Person ids put. */
+  people: Set<string>;
+}
+
+export class ConversationBook {
+  constructor(
+    readonly conversations = new Map<string, ConversationRef>(),
+    readonly people = new Map<string, TeamsPerson>(),
+  ) {}
+
+  copy(): ConversationBook {
+    return new ConversationBook(new Map(this.conversations), new Map(this.people));
+  }
+
+  remember(now: Date, conversation: Fresh<ConversationRef>, people: readonly Fresh<TeamsPerson>[]): Changed {
+    const changed = none();
+    this.put('conversations', now, { ...conversation, id: channelIdOf(conversation.id) }, changed);
+    for (const person of people) {
+      const known = this.people.get(person.id);
+      const merged = {
+        ...person,
+        ...(person.name === undefined && known?.name !== undefined && { name: known.name }),
+        ...(person.personal === undefined && known?.personal && { personal: known.personal }),
+      };
+      this.put('people', now, merged, changed);
+    }
+    return changed;
+  }
+
+  setPersonal(now: Date, personId: string, conversationId: string, where: Fresh<Omit<ConversationRef, 'id' | 'type'>>): Changed {
+    const changed = none();
+    const known = this.people.get(personId);
+    this.put('people', now, { ...where, ...(known?.name !== undefined && { name: known.name }), id: personId, personal: conversationId }, changed);
+    this.put('conversations', now, { ...where, id: conversationId, type: 'personal' }, changed);
+    return changed;
+  }
+
+  forget(conversationId: string): Changed {
+    const changed = none();
+    const id = channelIdOf(conversationId);
+    if (this.conversations.delete(id)) changed.conversations.add(id);
+    for (const [key, person] of this.people) {
+      if (person.personal !== id) continue;
+      const { personal: _gone, ...rest } = person;
+      this.people.set(key, rest);
+      changed.people.add(key);
+    }
+    return changed;
+  }
+
+  /** Puts an entry unless it says what the stored one says. */
+  private put(kind: 'conversations', now: Date, entry: Fresh<ConversationRef>, changed: Changed): void;
+  private put(kind: 'people', now: Date, entry: Fresh<TeamsPerson>, changed: Changed): void;
+  private put(kind: 'conversations' | 'people', now: Date, entry: Fresh<ConversationRef> | Fresh<TeamsPerson>, changed: Changed): void {
+    const map = this[kind] as Map<string, { id: string; updatedAt: string }>;
+    const known = map.get(entry.id);
+    if (known) {
+      const { updatedAt: _at, ...rest } = known;
+      if (same(rest, entry)) return;
+    }
+    map.set(entry.id, { ...entry, updatedAt: now.toISOString() });
+    changed[kind].add(entry.id);
+  }
+}
+
+export const isEmpty = (changed: Changed): boolean => changed.conversations.size === 0 && changed.people.size === 0;
+
+const none = (): Changed => ({ conversations: new Set(), people: new Set() });
+
+function same(a: object, b: object): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => (a as Record<string, unknown>)[k] !== undefined || (b as Record<string, unknown>)[k] !== undefined));
+  return [...keys].every((k) => (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k]);
+}
