@@ -74,16 +74,16 @@ class IdentityFile implements IdentityPort {
     return this.record.reading();
   }
 
-  issue(actor: Actor, now: Date): Promise<{ code: string; expiresAt: Date }> {
-    return this.serial(() => this.write(this.record.issue(actor, now, this.random)));
+  issue(actor: Actor, now: Date, refreshNow?: () => Date): Promise<{ code: string; expiresAt: Date }> {
+    return this.serial(() => this.write(this.record.issue(actor, now, this.random, refreshNow)));
   }
 
-  redeem(actor: Actor, typed: string, now: Date): Promise<string> {
-    return this.serial(() => this.write(this.record.redeem(actor, typed, now)));
+  redeem(actor: Actor, typed: string, now: Date, refreshNow?: () => Date): Promise<string> {
+    return this.serial(() => this.write(this.record.redeem(actor, typed, now, refreshNow)));
   }
 
-  unlink(actor: Actor, other: string, now: Date): Promise<void> {
-    return this.serial(() => this.write(this.record.unlink(actor, other, now)));
+  unlink(actor: Actor, other: string, now: Date, refreshNow?: () => Date): Promise<void> {
+    return this.serial(() => this.write(this.record.unlink(actor, other, now, refreshNow)));
   }
 
   /** Writes the step's entry; memory changes only once it is on disk. */

@@ -66,15 +66,17 @@ export class IdentityRecord {
     return this.entries;
   }
 
-  issue(actor: Actor, now: Date, random: (max: number) => number): Step<{ code: string; expiresAt: Date }> {
+  issue(actor: Actor, asked: Date, random: (max: number) => number, refreshNow?: () => Date): Step<{ code: string; expiresAt: Date }> {
     this.requireTrusted();
+    const now = this.stamp(asked, refreshNow);
     const code = formatCode(random);
     const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MS);
     return { entry: this.seal(actor, now, 'whoami link', { code: { hash: codeHash(code), expiresAt: expiresAt.toISOString() } }), result: { code, expiresAt } };
   }
 
-  redeem(actor: Actor, typed: string, now: Date): Step<string> {
+  redeem(actor: Actor, typed: string, asked: Date, refreshNow?: () => Date): Step<string> {
     this.requireTrusted();
+    const now = this.stamp(asked, refreshNow);
     const shown = `whoami link ${normaliseCode(typed).slice(0, 2)}…`;
     const wrong = this.entries.filter((e) => e.outcome === 'refused' && e.actor.id === actor.id && now.getTime() - Date.parse(e.at) < LINK_CODE_TTL_MS).length;
     if (wrong >= MAX_WRONG_CODES) throw new UserError('Too many wrong codes in the last ten minutes. Wait a little, then ask for a new code on your other platform.');
@@ -95,8 +97,9 @@ export class IdentityRecord {
     return { entry: this.seal(actor, now, shown, { linked: [actor.id, other], code: hash }), result: other };
   }
 
-  unlink(actor: Actor, other: string, now: Date): Step<void> {
+  unlink(actor: Actor, other: string, asked: Date, refreshNow?: () => Date): Step<void> {
     this.requireTrusted();
+    const now = this.stamp(asked, refreshNow);
     if (!this.links.pairs().some(([a, b]) => (a === actor.id && b === other) || (a === other && b === actor.id))) {
       throw new UserError(`You are not linked with ${other}. Run \`whoami\` to see your links.`);
     }
@@ -107,11 +110,20 @@ export class IdentityRecord {
     if (this.problem) throw new UserError(`${this.problem} Linking is off until whoever runs golive looks at it.`);
   }
 
+  /**
+   * The time the entry is made at. A request that waited behind another's write (another golive's)
+   * may have been asked before the newest entry: the clock is read again then. The record never
+   * goes back in time, or it would fail its own verification at the next start.
+   */
+  private stamp(asked: Date, refreshNow: (() => Date) | undefined): Date {
+    const newest = this.head && Date.parse(this.head.at);
+    const now = newest !== undefined && asked.getTime() < newest && refreshNow ? refreshNow() : asked;
+    if (newest !== undefined && now.getTime() < newest) throw new UserError(`Nothing was saved: golive's clock is behind the identity record (its newest entry is dated ${this.head!.at}).`);
+    return now;
+  }
+
   /** The next entry, sealed after the record's last one and sealing the links it leads to. */
   private seal(actor: Actor, now: Date, command: string, change: IdentityChange | undefined, reason?: string): AuditEntry {
-    const last = this.head;
-    // The record never goes back in time, or it would fail its own verification at the next start.
-    if (last && now.getTime() < Date.parse(last.at)) throw new UserError(`Nothing was saved: golive's clock is behind the identity record (its newest entry is dated ${last.at}).`);
     const next = IdentityLinks.replay(this.entries);
     if (change) next.apply(actor.id, change);
     return sealEntry(

@@ -3,6 +3,9 @@ import pg from 'pg';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { StoreError } from '../src/app/store-port.js';
 import { knownMigrations } from '../store/postgres/migrate.js';
+import { openPostgresPeople } from '../store/postgres/people-postgres.js';
+import { openPostgresIdentities } from '../store/postgres/identity-postgres.js';
+import { openPostgresConversations } from '../adapters/teams/conversations-postgres.js';
 import { openPoolDb } from '../store/postgres/pool-db.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { entryAfter, message, release, slack } from './support/port-records.js';
@@ -72,6 +75,38 @@ forEachTarget('the recommended roles and grants', () => {
       await expect(appClient.query('ALTER TABLE audit DISABLE TRIGGER audit_append_only')).rejects.toThrow(/must be owner/);
     } finally {
       await appClient.end();
+    }
+  });
+
+  it('with the grants 004 recommends, the app role keeps settings, links and Teams references, but cannot change an identity entry', async () => {
+    const asOwner = await openPostgresStore(openPoolDb(urlAs(owner)));
+    await asOwner.close();
+    await admin.query(`
+        GRANT USAGE ON SCHEMA ${schema} TO ${app};
+        GRANT SELECT ON ${schema}.golive_schema TO ${app};
+        GRANT SELECT, INSERT, UPDATE ON ${schema}.people TO ${app};
+        GRANT SELECT, INSERT ON ${schema}.identity_audit TO ${app};
+        GRANT SELECT, INSERT, UPDATE ON ${schema}.teams_conversations, ${schema}.teams_people TO ${app};
+        GRANT USAGE ON SEQUENCE ${schema}.teams_changes TO ${app};`);
+
+    const db = openPoolDb(urlAs(app));
+    try {
+      const people = await openPostgresPeople(db);
+      await people.update('slack:UDAN', (prefs) => ({ ...prefs, notify: false }));
+      expect(await people.get('slack:UDAN')).toEqual({ notify: false });
+      const identities = await openPostgresIdentities(db);
+      const at = new Date('2026-11-30T10:00:00Z');
+      const { code } = await identities.issue({ id: 'console:dan', platform: 'console' }, at);
+      await identities.redeem({ id: 'slack:UDAN', platform: 'slack' }, code, at);
+      expect((await identities.aliases('slack:UDAN')).sort()).toEqual(['console:dan', 'slack:UDAN']);
+      const teams = await openPostgresConversations(db, () => at);
+      await teams.remember({ id: '19:c@thread.tacv2', serviceUrl: 'https://smba.example/' }, [{ id: '29:1dan', name: 'Dan', serviceUrl: 'https://smba.example/' }]);
+      await teams.forget('19:c@thread.tacv2');
+      expect(await teams.conversation('19:c@thread.tacv2')).toBeUndefined();
+      await expect(db.query('UPDATE identity_audit SET entry = entry')).rejects.toThrow(/permission denied for table identity_audit/);
+      await expect(db.query('DELETE FROM identity_audit')).rejects.toThrow(/permission denied for table identity_audit/);
+    } finally {
+      await db.close();
     }
   });
 

@@ -11,12 +11,16 @@ export interface IdentityPort {
   aliases(id: string): Promise<string[]>;
   /** The record as it stands now, for looking up many people at once and for `whoami`. */
   read(): Promise<IdentityReading>;
-  /** A one-time code for `actor`, valid ten minutes; any older code of theirs stops working. */
-  issue(actor: Actor, now: Date): Promise<{ code: string; expiresAt: Date }>;
+  /**
+   * A one-time code for `actor`, valid ten minutes; any older code of theirs stops working. Each
+   * change is recorded at `now`, or, when the record's newest entry is later (the request waited
+   * behind another's), at `refreshNow()`, read when its turn came.
+   */
+  issue(actor: Actor, now: Date, refreshNow?: () => Date): Promise<{ code: string; expiresAt: Date }>;
   /** Links `actor` with whoever issued `code` on another platform; refusals are recorded. Returns the other identity. */
-  redeem(actor: Actor, code: string, now: Date): Promise<string>;
+  redeem(actor: Actor, code: string, now: Date, refreshNow?: () => Date): Promise<string>;
   /** Unlinks `actor` from `other`; recorded. */
-  unlink(actor: Actor, other: string, now: Date): Promise<void>;
+  unlink(actor: Actor, other: string, now: Date, refreshNow?: () => Date): Promise<void>;
 }
 
 /** The identity record at one moment. */

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { IdentityPort, IdentityReading } from '../../src/app/identity-port.js';
 import type { Actor } from '../../src/app/request.js';
 import { StoreError } from '../../src/app/store-port.js';
-import type { AuditKey } from '../../src/domain/audit.js';
+import { canonicalJson, type AuditKey } from '../../src/domain/audit.js';
 import { AuditEntry } from '../../src/domain/audit-entry.js';
 import { identityProblem, IdentityRecord, outcomeOf, type Step } from '../identity-record.js';
 import type { Db, Queryable } from './db.js';
@@ -60,16 +60,16 @@ class PostgresIdentities implements IdentityPort {
     return (await this.fresh()).reading();
   }
 
-  issue(actor: Actor, now: Date): Promise<{ code: string; expiresAt: Date }> {
-    return this.append((record) => record.issue(actor, now, this.random));
+  issue(actor: Actor, now: Date, refreshNow?: () => Date): Promise<{ code: string; expiresAt: Date }> {
+    return this.append((record) => record.issue(actor, now, this.random, refreshNow));
   }
 
-  redeem(actor: Actor, typed: string, now: Date): Promise<string> {
-    return this.append((record) => record.redeem(actor, typed, now));
+  redeem(actor: Actor, typed: string, now: Date, refreshNow?: () => Date): Promise<string> {
+    return this.append((record) => record.redeem(actor, typed, now, refreshNow));
   }
 
-  unlink(actor: Actor, other: string, now: Date): Promise<void> {
-    return this.append((record) => record.unlink(actor, other, now));
+  unlink(actor: Actor, other: string, now: Date, refreshNow?: () => Date): Promise<void> {
+    return this.append((record) => record.unlink(actor, other, now, refreshNow));
   }
 
   /** The record with whatever was appended since this golive last looked. */
@@ -130,9 +130,9 @@ function recordOf(known: IdentityRecord, rows: readonly Row[], key: AuditKey): I
   const head = known.head;
   let from = 0;
   if (head) {
+    // The entry this golive has as the newest must still be there, exactly as it was.
     const same = rows[0];
-    const entry = same && AuditEntry.safeParse(same.entry);
-    if (!same || same.seq !== head.seq || !entry?.success || entry.data.hash !== head.hash) {
+    if (!same || same.seq !== head.seq || canonicalOrNull(same.entry) !== canonicalJson(head)) {
       return new IdentityRecord([...known.all()], `The identity record fails verification at entry ${head.seq}: it is no longer the entry golive read; the record was changed outside golive.`, key);
     }
     from = 1;
@@ -147,6 +147,14 @@ function recordOf(known: IdentityRecord, rows: readonly Row[], key: AuditKey): I
     entries.push(parsed.data);
   }
   return new IdentityRecord(entries, identityProblem(entries, key, WHERE), key);
+}
+
+function canonicalOrNull(value: unknown): string | null {
+  try {
+    return canonicalJson(value);
+  } catch {
+    return null;
+  }
 }
 
 async function reading<T>(db: Db, what: string, run: () => Promise<T>): Promise<T> {

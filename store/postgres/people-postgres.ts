@@ -27,7 +27,7 @@ class PostgresPeople implements PeoplePort {
     return row ? prefsOf(row.prefs, person, this.db.label) : structuredClone(DEFAULT_PREFS);
   }
 
-  update(key: PersonKey, change: (prefs: PersonPrefs) => PersonPrefs): Promise<PersonPrefs> {
+  async update(key: PersonKey, change: (prefs: PersonPrefs) => PersonPrefs): Promise<PersonPrefs> {
     const person = checkKey(key, this.db.label);
     const callers = new Set<unknown>();
     const apply = (prefs: PersonPrefs): PersonPrefs => {

@@ -11,7 +11,7 @@ import { recordOf, type FullRecord } from './store-records.js';
 import { serve, type Serving } from '../../src/serve.js';
 import { openInboxFile } from '../../store/inbox-file.js';
 import { openLowdbStore } from '../../store/lowdb-store.js';
-import { createTeamsAdapter, type TeamsAdapter } from '../../adapters/teams/teams-adapter.js';
+import { createTeamsAdapter, type TeamsAdapter, type TeamsAdapterOptions } from '../../adapters/teams/teams-adapter.js';
 import type { TeamsConfig } from '../../adapters/teams/teams-config.js';
 import { startFakeConnector, type FakeConnector } from './fake-connector.js';
 import { teamsActivities, type TeamsActivities } from './teams-activities.js';
@@ -44,11 +44,23 @@ export class TeamsHarness {
     readonly recovered: number,
   ) {}
 
-  static async open(options: { config?: TeamsConfig; start?: string; dir?: string; host?: string; fake?: FakeConnector } = {}): Promise<TeamsHarness> {
+  static async open(
+    options: {
+      config?: TeamsConfig;
+      start?: string;
+      dir?: string;
+      host?: string;
+      fake?: FakeConnector;
+      /** The store to serve (closed with the harness); a JSON store in the folder when absent. */
+      store?: Store;
+      /** Where the adapter keeps conversation references; its file in the folder when absent. */
+      conversations?: TeamsAdapterOptions['conversations'];
+    } = {},
+  ): Promise<TeamsHarness> {
     const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'golive-teams-')));
     const logs: string[] = [];
     const log = (message: string) => logs.push(message);
-    const store = await openLowdbStore(dir, { verify: recordVerifier({}) });
+    const store = options.store ?? (await openLowdbStore(dir, { verify: recordVerifier({}) }));
     const inbox = await openInboxFile(dir, { log });
     const fake = options.fake ?? (await startFakeConnector());
     const clock = new TestClock(options.start ?? '2019-11-07T09:00:00Z');
@@ -57,7 +69,7 @@ export class TeamsHarness {
     let serving: Serving;
     try {
       serving = await serve({
-        adapters: [(deps) => (adapter = createTeamsAdapter(options.config ?? { mode: 'local' }, deps, { dataDir: dir }))],
+        adapters: [(deps) => (adapter = createTeamsAdapter(options.config ?? { mode: 'local' }, deps, { dataDir: dir, ...(options.conversations && { conversations: options.conversations }) }))],
         store,
         inbox,
         clock,

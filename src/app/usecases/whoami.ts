@@ -12,6 +12,9 @@ import type { IdentityPort } from '../identity-port.js';
 
 const PLATFORM_NAMES: Record<string, string> = { slack: 'Slack', teams: 'Teams', console: 'the console' };
 
+/** The clock read again for a request that waited behind another's write to the record. */
+const refreshNow = (ctx: Ctx) => () => ctx.deps.clock.now();
+
 function identities(ctx: Ctx): IdentityPort {
   const port = ctx.deps.identities;
   if (!port) throw new UserError('Linking identities is not available here: this golive keeps no identity record.');
@@ -36,7 +39,7 @@ export async function handleWhoami(ctx: Ctx): Promise<Reply[]> {
 export async function handleWhoamiLink(ctx: Ctx, command: Extract<Command, { name: 'whoami-link' }>): Promise<Reply[]> {
   const port = identities(ctx);
   if (command.code === undefined) {
-    const { code, expiresAt } = await port.issue(ctx.actor, ctx.now);
+    const { code, expiresAt } = await port.issue(ctx.actor, ctx.now, refreshNow(ctx));
     const minutes = Math.round(LINK_CODE_TTL_MS / 60_000);
     return [
       reply(
@@ -52,7 +55,7 @@ export async function handleWhoamiLink(ctx: Ctx, command: Extract<Command, { nam
       ),
     ];
   }
-  const other = await port.redeem(ctx.actor, command.code, ctx.now);
+  const other = await port.redeem(ctx.actor, command.code, ctx.now, refreshNow(ctx));
   return [
     reply(
       doneView(
@@ -70,6 +73,6 @@ export async function handleWhoamiLink(ctx: Ctx, command: Extract<Command, { nam
 export async function handleWhoamiUnlink(ctx: Ctx, command: Extract<Command, { name: 'whoami-unlink' }>): Promise<Reply[]> {
   const port = identities(ctx);
   const other = await ctx.user(command.user);
-  await port.unlink(ctx.actor, other, ctx.now);
+  await port.unlink(ctx.actor, other, ctx.now, refreshNow(ctx));
   return [reply(doneView('Identities unlinked', t('Unlinked: '), user(ctx.actor.id), t(' and '), user(other), t(' are two people to golive again.')))];
 }
