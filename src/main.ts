@@ -15,6 +15,9 @@ import { openLowdbStore } from '../store/lowdb-store.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { openPoolDb } from '../store/postgres/pool-db.js';
 import { openInboxFile } from '../store/inbox-file.js';
+import { openPgInbox } from '../store/postgres/pg-inbox.js';
+import type { Db } from '../store/postgres/db.js';
+import type { Inbox } from './app/inbox.js';
 import { openIdentityFile } from '../store/identity-file.js';
 import type { IdentityPort } from './app/identity-port.js';
 import { openPeopleFile } from '../store/people-file.js';
@@ -33,7 +36,8 @@ async function main(): Promise<number> {
   if (platforms && config.GOLIVE_CLOCK_START) throw new ConfigError(`Invalid configuration:\n  GOLIVE_CLOCK_START: is for console rehearsals only; unset it when ${platforms.names} is configured`);
   const audit = auditPolicy(config);
   // Every record is checked before anything is served: one that fails is quarantined, never written.
-  const store = (opened = await openStore(config, audit));
+  const { store, db } = await openStore(config, audit);
+  opened = store;
   const rehearsal = config.GOLIVE_CLOCK_START ? rehearsalClock(await rehearsalStart(store, new Date(config.GOLIVE_CLOCK_START))) : undefined;
   const clock = rehearsal ?? systemClock;
   if (audit.adopting && audit.key) await adoptAuditKey(store, audit.key, clock, log);
@@ -46,7 +50,7 @@ async function main(): Promise<number> {
   const identityProblem = identities.problem();
   if (identityProblem) log(`${identityProblem} Links between identities are ignored until it is looked at.`);
   if (platforms) {
-    await serveChat(config, platforms, store, clock, audit, people, identities);
+    await serveChat(config, platforms, { store, db }, clock, audit, people, identities);
     return new Promise<number>(() => undefined);
   }
   // The hooks share the chat platforms' HTTP server; the console alone serves no HTTP.
@@ -70,14 +74,33 @@ async function main(): Promise<number> {
   return status;
 }
 
+interface Opened {
+  store: Store;
+  /** The database the store is on (DATABASE_URL), which the inbox shares; the store closes it. */
+  db?: Db;
+}
+
 /**
  * PostgreSQL when DATABASE_URL is set (golive migrates its schema and refuses a newer one), the JSON
  * folder otherwise. Either way every record is verified at open.
  */
-async function openStore(config: Config, audit: AuditPolicy): Promise<Store> {
+async function openStore(config: Config, audit: AuditPolicy): Promise<Opened> {
   const verify = recordVerifier(audit);
-  if (config.DATABASE_URL) return openPostgresStore(openPoolDb(config.DATABASE_URL, { log }), { log, verify });
-  return openLowdbStore(config.GOLIVE_DATA_DIR, { log, verify });
+  if (config.DATABASE_URL) {
+    const db = openPoolDb(config.DATABASE_URL, { log });
+    return { store: await openPostgresStore(db, { log, verify }), db };
+  }
+  return { store: await openLowdbStore(config.GOLIVE_DATA_DIR, { log, verify }) };
+}
+
+/**
+ * Where requests wait between the platform's acknowledgement and their answer: beside the releases.
+ * On PostgreSQL every replica shares it, so a retry sent to another replica is recognised, and what
+ * a replica that died had acknowledged is handled by another.
+ */
+function openInbox(config: Config, db: Db | undefined, clock: Clock): Promise<Inbox> {
+  if (db) return openPgInbox(db, { clock, log });
+  return openInboxFile(config.GOLIVE_DATA_DIR, { clock, log });
 }
 
 interface ChatPlatforms {
@@ -103,9 +126,9 @@ function chatPlatforms(config: Config): ChatPlatforms | undefined {
 }
 
 /** The chat platforms on one HTTP server; the outbox is retried every few seconds. */
-async function serveChat(config: Config, platforms: ChatPlatforms, store: Store, clock: Clock, audit: AuditPolicy, people: PeoplePort, identities: IdentityPort): Promise<void> {
+async function serveChat(config: Config, platforms: ChatPlatforms, { store, db }: Opened, clock: Clock, audit: AuditPolicy, people: PeoplePort, identities: IdentityPort): Promise<void> {
   // The console answers as it reads, so only a chat platform, which is told "received" first, needs the inbox.
-  const inbox = await openInboxFile(config.GOLIVE_DATA_DIR, { log });
+  const inbox = await openInbox(config, db, clock);
   const serving = await serve({
     adapters: platforms.adapters,
     store,
@@ -117,6 +140,8 @@ async function serveChat(config: Config, platforms: ChatPlatforms, store: Store,
     people,
     identities,
     schedule: { everyMs: 30_000 },
+    // What a replica that died had acknowledged is handled once its lease (30 s) ends.
+    recovery: { everyMs: 5_000 },
     ...(config.GOLIVE_HOOK_SECRET && { hookSecret: config.GOLIVE_HOOK_SECRET }),
   });
   const hooks = config.GOLIVE_HOOK_SECRET ? ', POST /hooks/switch and /hooks/facts' : '';
@@ -133,6 +158,7 @@ async function serveChat(config: Config, platforms: ChatPlatforms, store: Store,
     clearInterval(timer);
     clearInterval(digestTimer);
     await serving.close();
+    // The inbox before the store: on PostgreSQL they share the store's connections, which the store closes.
     await inbox.close();
     await store.close();
     process.exit(0);

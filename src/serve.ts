@@ -22,6 +22,11 @@ export interface ServeOptions {
   store: Store;
   /** Where requests are saved before they are acknowledged; what a crash left unhandled is handled at start. */
   inbox: Inbox;
+  /**
+   * Look for abandoned inbox requests (their handler gone: another replica died) every `everyMs`
+   * (5 s when unset), besides the pass at start, which always runs. Off when absent.
+   */
+  recovery?: { everyMs?: number };
   clock: Clock;
   port: number;
   host?: string;
@@ -49,6 +54,10 @@ export interface Serving {
   scheduler: Scheduler;
   /** One schedule tick at the clock's now, then the outbox. */
   tick(): Promise<TickReport>;
+  /** One pass over the inbox's abandoned requests at the clock's now (see recoverInbox); resolves with how many were handled. */
+  recover(): Promise<number>;
+  /** How many abandoned requests the pass at start handled. */
+  recoveredAtStart: number;
   /** Resolves when the tick at start (what fell due while golive was down) has run. */
   caughtUp: Promise<void>;
   server: Server;
@@ -90,7 +99,24 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   await startAll(adapters, options.log);
   // Once every platform has accepted golive's credentials (so people can be told) and before new requests are taken.
   const tellers = Object.fromEntries(adapters.map((adapter) => [adapter.platform, adapter.tell]));
-  if (await recoverInbox(app, options.inbox, tellers, options.log)) void outbox.kick();
+  // Passes never overlap: one asked for while another runs waits for it, then looks again.
+  let recovering: Promise<number> | undefined;
+  const recover = async (): Promise<number> => {
+    while (recovering) await recovering.catch(() => 0);
+    recovering = recoverInbox(app, options.inbox, tellers, options.clock, options.log);
+    try {
+      const handled = await recovering;
+      if (handled > 0) await outbox.kick();
+      return handled;
+    } finally {
+      recovering = undefined;
+    }
+  };
+  const logRecovery = (error: unknown) => {
+    options.log(`inbox: looking for abandoned requests failed, tried again in the next pass: ${error instanceof Error ? error.message : String(error)}`);
+    return 0;
+  };
+  const recoveredAtStart = await recover().catch(logRecovery);
   const scheduler = new Scheduler(options.store, { auditKey: options.audit?.key, log: options.log });
   // Ticks never overlap: one still running when the timer fires is waited for, not doubled.
   let ticking: Promise<TickReport> | undefined;
@@ -107,6 +133,11 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   };
   const port = await listen(server, options.port, options.host);
   let timer: NodeJS.Timeout | undefined;
+  let recoveryTimer: NodeJS.Timeout | undefined;
+  if (options.recovery) {
+    recoveryTimer = setInterval(() => void recover().catch(logRecovery), options.recovery.everyMs ?? 5_000);
+    recoveryTimer.unref();
+  }
   const logFailure = (error: unknown) => options.log(`schedule tick failed: ${error instanceof Error ? error.message : String(error)}`);
   // After downtime what fell due is sent once, marked late. That catch-up may write to many
   // releases, so it runs once the server listens: people are answered meanwhile, not refused.
@@ -123,12 +154,16 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     outbox,
     scheduler,
     tick,
+    recover,
+    recoveredAtStart,
     server,
     idle: () => inflight.idle(),
     digest: async () => (digest ? digest(options.clock.now()) : 0),
     async close() {
       if (timer) clearInterval(timer);
+      if (recoveryTimer) clearInterval(recoveryTimer);
       await ticking?.catch(() => undefined);
+      await recovering?.catch(() => undefined);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stopAll(adapters, options.log);
       await inflight.idle();
