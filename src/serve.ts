@@ -4,6 +4,7 @@ import type { Clock } from './app/clock.js';
 import { OutboxWorker } from './app/delivery/outbox.js';
 import { Scheduler, type TickReport } from './app/delivery/scheduler.js';
 import { Inflight } from './inflight.js';
+import { serialPasses } from './serial-passes.js';
 import type { Store } from './app/store-port.js';
 import type { AuditPolicy } from './app/record-check.js';
 import type { Inbox } from './app/inbox.js';
@@ -100,18 +101,12 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   // Once every platform has accepted golive's credentials (so people can be told) and before new requests are taken.
   const tellers = Object.fromEntries(adapters.map((adapter) => [adapter.platform, adapter.tell]));
   // Passes never overlap: one asked for while another runs waits for it, then looks again.
-  let recovering: Promise<number> | undefined;
-  const recover = async (): Promise<number> => {
-    while (recovering) await recovering.catch(() => 0);
-    recovering = recoverInbox(app, options.inbox, tellers, options.clock, options.log);
-    try {
-      const handled = await recovering;
-      if (handled > 0) await outbox.kick();
-      return handled;
-    } finally {
-      recovering = undefined;
-    }
-  };
+  const recovering = serialPasses(async () => {
+    const handled = await recoverInbox(app, options.inbox, tellers, options.clock, options.log);
+    if (handled > 0) await outbox.kick();
+    return handled;
+  });
+  const recover = () => recovering.run();
   const logRecovery = (error: unknown) => {
     options.log(`inbox: looking for abandoned requests failed, tried again in the next pass: ${error instanceof Error ? error.message : String(error)}`);
     return 0;
@@ -119,23 +114,18 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   const recoveredAtStart = await recover().catch(logRecovery);
   const scheduler = new Scheduler(options.store, { auditKey: options.audit?.key, log: options.log });
   // Ticks never overlap: one still running when the timer fires is waited for, not doubled.
-  let ticking: Promise<TickReport> | undefined;
-  const tick = async (): Promise<TickReport> => {
-    while (ticking) await ticking.catch(() => undefined);
-    ticking = scheduler.tick(options.clock.now());
-    try {
-      const report = await ticking;
-      await outbox.kick();
-      return report;
-    } finally {
-      ticking = undefined;
-    }
-  };
+  const ticking = serialPasses(async () => {
+    const report = await scheduler.tick(options.clock.now());
+    await outbox.kick();
+    return report;
+  });
+  const tick = () => ticking.run();
   const port = await listen(server, options.port, options.host);
   let timer: NodeJS.Timeout | undefined;
   let recoveryTimer: NodeJS.Timeout | undefined;
   if (options.recovery) {
-    recoveryTimer = setInterval(() => void recover().catch(logRecovery), options.recovery.everyMs ?? 5_000);
+    // A pass still running when the timer fires is enough: the timer does not queue another behind it.
+    recoveryTimer = setInterval(() => void (recovering.busy() ? undefined : recover().catch(logRecovery)), options.recovery.everyMs ?? 5_000);
     recoveryTimer.unref();
   }
   const logFailure = (error: unknown) => options.log(`schedule tick failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -162,8 +152,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     async close() {
       if (timer) clearInterval(timer);
       if (recoveryTimer) clearInterval(recoveryTimer);
-      await ticking?.catch(() => undefined);
-      await recovering?.catch(() => undefined);
+      await ticking.settled();
+      await recovering.settled();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stopAll(adapters, options.log);
       await inflight.idle();

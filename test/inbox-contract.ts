@@ -60,7 +60,8 @@ export function inboxContract(name: string, open: OpenInbox): void {
       clock = new FixedClock(START);
       opened = await open(clock);
       inbox = opened.inbox;
-    });
+      // Starting PGlite takes seconds, more on a busy machine.
+    }, 60_000);
 
     afterEach(() => opened.cleanup());
 

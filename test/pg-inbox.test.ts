@@ -50,7 +50,7 @@ forEachTarget('the inbox on PostgreSQL', (target) => {
     beforeEach(async () => {
       schema = await target.schema();
       clock = new FixedClock(START);
-    });
+    }, 60_000);
 
     afterEach(async () => {
       for (const inbox of opened.splice(0)) await inbox.close();

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { verifyChain } from '../src/domain/audit.js';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { forEachTarget, type TestSchema } from './support/postgres.js';
@@ -45,7 +45,8 @@ forEachTarget('two replicas serving Slack on one database', (target) => {
     b = await SlackReplica.open('replica-b', schema, fake, clock);
     expect(await a.command(RITA, `create "Small" 2019-11-29 --id ${R}`, CHANNEL)).toBe(200);
     expect(await b.command(RITA, `role DCC <@${DAN}>`, CHANNEL)).toBe(200);
-  });
+    // Starting PGlite takes seconds, more on a busy machine.
+  }, 60_000);
 
   afterEach(async () => {
     for (const gate of stalled.splice(0)) gate.die();
@@ -135,6 +136,24 @@ forEachTarget('two replicas serving Slack on one database', (target) => {
     expect(toDan().direct).toHaveLength(1);
     expect(await inboxRow('T-orphan')).toMatchObject({ holder: 'replica-b', outcome: 'Answer recorded: Recorded: criterion 1 (code-ready) met.' });
     expect(verifyChain(await a.store.audit(R)).ok).toBe(true);
+  });
+
+  it("a replica's periodic pass finds what another left, without being asked", async () => {
+    stallA();
+    expect((await slashCommand(a.url, SECRET, { text: 'confirm code-ready met', userId: DAN, channelId: CHANNEL, triggerId: 'T-periodic' })).status).toBe(200);
+    const end = await leaseEnd('T-periodic');
+    const c = await SlackReplica.open('replica-c', schema, fake, clock, { recoveryEveryMs: 10 });
+    try {
+      // Its pass at start came before the lease's end: the request was A's still.
+      expect(c.serving.recoveredAtStart).toBe(0);
+      expect(await entriesFor('T-periodic')).toEqual([]);
+      clock.set(end.toISOString());
+      await vi.waitFor(async () => expect(await inboxRow('T-periodic')).toMatchObject({ holder: 'replica-c', lease_until: null }), { timeout: 10_000, interval: 10 });
+      expect(await entriesFor('T-periodic')).toHaveLength(1);
+      expect(toDan().direct).toEqual([expect.stringContaining('Recorded: criterion 1 (code-ready) *met*.')]);
+    } finally {
+      await c.close();
+    }
   });
 
   it('a request a live replica is handling is not taken by the other', async () => {

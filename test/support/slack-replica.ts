@@ -17,7 +17,7 @@ export const SECRET = 'abcdef0123456789abcdef0123456789';
  * One golive replica in this process: its own connections to the test schema, its own store and
  * inbox on them (as main.ts opens them with DATABASE_URL), serving Slack for real (Bolt's HTTP
  * receiver on a loopback port) against the fake Slack every replica shares. Its periodic inbox
- * pass is off: a test runs it with `serving.recover()` at the clock it sets.
+ * pass is off unless asked for: a test runs it with `serving.recover()` at the clock it sets.
  */
 export class SlackReplica {
   private constructor(
@@ -28,7 +28,7 @@ export class SlackReplica {
     readonly logs: string[],
   ) {}
 
-  static async open(name: string, schema: TestSchema, fake: FakeSlack, clock: Clock): Promise<SlackReplica> {
+  static async open(name: string, schema: TestSchema, fake: FakeSlack, clock: Clock, options: { recoveryEveryMs?: number } = {}): Promise<SlackReplica> {
     const db = await schema.db();
     const store = await openPostgresStore(db, { verify: recordVerifier({}) });
     const inbox = await openPgInbox(db, { clock, holder: name });
@@ -41,6 +41,7 @@ export class SlackReplica {
       port: 0,
       host: '127.0.0.1',
       log: (message) => logs.push(message),
+      ...(options.recoveryEveryMs !== undefined && { recovery: { everyMs: options.recoveryEveryMs } }),
     });
     return new SlackReplica(name, store, inbox, serving, logs);
   }
