@@ -103,7 +103,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   // Passes never overlap: one asked for while another runs waits for it, then looks again.
   const recovering = serialPasses(async () => {
     const handled = await recoverInbox(app, options.inbox, tellers, options.clock, options.log);
-    if (handled > 0) await outbox.kick();
+    // Not waited for: at start, serving must not wait for a whole outbox to be delivered.
+    if (handled > 0) void outbox.kick();
     return handled;
   });
   const recover = () => recovering.run();

@@ -156,6 +156,44 @@ forEachTarget('two replicas serving Slack on one database', (target) => {
     }
   });
 
+  it('a request that fails when handled again is answered with the failure and done, not replayed for ever', async () => {
+    stallA();
+    expect((await slashCommand(a.url, SECRET, { text: 'confirm code-ready met', userId: DAN, channelId: CHANNEL, triggerId: 'T-fails' })).status).toBe(200);
+    const end = await leaseEnd('T-fails');
+    clock.set(end.toISOString());
+    const execute = b.app.execute.bind(b.app);
+    b.app.execute = () => Promise.reject(new Error('the disk caught fire'));
+    try {
+      expect(await b.serving.recover()).toBe(1);
+    } finally {
+      b.app.execute = execute;
+    }
+    expect(await entriesFor('T-fails')).toEqual([]);
+    expect(toDan().direct).toEqual([expect.stringContaining('golive could not handle it (the disk caught fire). Please try again.')]);
+    expect(await inboxRow('T-fails')).toMatchObject({ holder: 'replica-b', lease_until: null, outcome: 'failed: the disk caught fire' });
+    expect(b.logs.join('\n')).toContain('inbox: could not handle request T-fails from UDAN: the disk caught fire');
+    clock.set(new Date(end.getTime() + 10 * 60_000).toISOString());
+    expect(await b.serving.recover()).toBe(0);
+  });
+
+  it('a bad row in the inbox: a replica will not start over it; one running is told at its next pass, and goes on serving', async () => {
+    await schema.sql(`INSERT INTO inbox (id, platform, entry, received_at, holder, lease_until) VALUES ('bad-1', 'slack', '{}', $1, 'someone', $1)`, ['2019-11-07T08:00:00Z']);
+    const c = await SlackReplica.open('replica-c', schema, fake, clock).then(
+      (replica) => replica,
+      (error: unknown) => error,
+    );
+    // Opening refuses a bad row, as it refuses a bad inbox file: nothing is served over it.
+    expect(c).toBeInstanceOf(Error);
+    expect((c as Error).message).toContain('inbox row "bad-1" is not a received request');
+    // A replica already running finds it at its next pass: the pass fails saying so, and changes nothing.
+    const failed = await b.serving.recover().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect((failed as Error).message).toContain('inbox row "bad-1" is not a received request');
+    expect(await b.command(RITA, 'status', CHANNEL)).toBe(200);
+  });
+
   it('a request a live replica is handling is not taken by the other', async () => {
     const held = stallA();
     expect((await slashCommand(a.url, SECRET, { text: 'confirm code-ready met', userId: DAN, channelId: CHANNEL, triggerId: 'T-live' })).status).toBe(200);

@@ -31,7 +31,10 @@ export class SlackReplica {
   static async open(name: string, schema: TestSchema, fake: FakeSlack, clock: Clock, options: { recoveryEveryMs?: number } = {}): Promise<SlackReplica> {
     const db = await schema.db();
     const store = await openPostgresStore(db, { verify: recordVerifier({}) });
-    const inbox = await openPgInbox(db, { clock, holder: name });
+    const inbox = await openPgInbox(db, { clock, holder: name }).catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    });
     const logs: string[] = [];
     const serving = await serve({
       adapters: [(deps) => createSlackAdapter({ botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url }, deps)],
