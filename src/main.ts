@@ -15,12 +15,14 @@ import { openLowdbStore } from '../store/lowdb-store.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { openPoolDb } from '../store/postgres/pool-db.js';
 import { openInboxFile } from '../store/inbox-file.js';
+import { openPgInbox } from '../store/postgres/pg-inbox.js';
+import type { Db } from '../store/postgres/db.js';
+import type { Inbox } from './app/inbox.js';
 import { openIdentityFile } from '../store/identity-file.js';
 import type { IdentityPort } from './app/identity-port.js';
 import { openPeopleFile } from '../store/people-file.js';
 import { openPostgresPeople } from '../store/postgres/people-postgres.js';
 import { openPostgresIdentities } from '../store/postgres/identity-postgres.js';
-import type { Db } from '../store/postgres/db.js';
 import { openPostgresConversations } from '../adapters/teams/conversations-postgres.js';
 import type { TeamsConversations } from '../adapters/teams/conversations.js';
 import { newestRecord } from './app/usecases/change.js';
@@ -54,7 +56,7 @@ async function main(): Promise<number> {
   if (identityProblem) log(`${identityProblem} Links between identities are ignored until it is looked at.`);
   if (platforms) {
     const conversations = db && ((now: () => Date) => openPostgresConversations(db, now, { log }));
-    await serveChat(config, platforms.adapters(conversations), platforms, store, clock, audit, people, identities);
+    await serveChat(config, platforms.adapters(conversations), platforms, { store, db }, clock, audit, people, identities);
     return new Promise<number>(() => undefined);
   }
   // The hooks share the chat platforms' HTTP server; the console alone serves no HTTP.
@@ -78,11 +80,17 @@ async function main(): Promise<number> {
   return status;
 }
 
+interface Opened {
+  store: Store;
+  /** The database the store is on (DATABASE_URL), which the inbox shares; the store closes it. */
+  db?: Db;
+}
+
 /**
  * PostgreSQL when DATABASE_URL is set (golive migrates its schema and refuses a newer one), the JSON
  * folder otherwise. Either way every record is verified at open.
  */
-async function openStore(config: Config, audit: AuditPolicy): Promise<{ store: Store; db?: Db }> {
+async function openStore(config: Config, audit: AuditPolicy): Promise<Opened> {
   const verify = recordVerifier(audit);
   if (config.DATABASE_URL) {
     // One pool for everything golive keeps there; the store owns it and closes it last.
@@ -90,6 +98,16 @@ async function openStore(config: Config, audit: AuditPolicy): Promise<{ store: S
     return { store: await openPostgresStore(db, { log, verify }), db };
   }
   return { store: await openLowdbStore(config.GOLIVE_DATA_DIR, { log, verify }) };
+}
+
+/**
+ * Where requests wait between the platform's acknowledgement and their answer: beside the releases.
+ * On PostgreSQL every replica shares it, so a retry sent to another replica is recognised, and what
+ * a replica that died had acknowledged is handled by another.
+ */
+function openInbox(config: Config, db: Db | undefined, clock: Clock): Promise<Inbox> {
+  if (db) return openPgInbox(db, { clock, log });
+  return openInboxFile(config.GOLIVE_DATA_DIR, { clock, log });
 }
 
 type OpenConversations = (now: () => Date) => Promise<TeamsConversations>;
@@ -122,14 +140,14 @@ async function serveChat(
   config: Config,
   adapters: AdapterFactory[],
   platforms: ChatPlatforms,
-  store: Store,
+  { store, db }: Opened,
   clock: Clock,
   audit: AuditPolicy,
   people: PeoplePort,
   identities: IdentityPort,
 ): Promise<void> {
   // The console answers as it reads, so only a chat platform, which is told "received" first, needs the inbox.
-  const inbox = await openInboxFile(config.GOLIVE_DATA_DIR, { log });
+  const inbox = await openInbox(config, db, clock);
   const serving = await serve({
     adapters,
     store,
@@ -141,6 +159,8 @@ async function serveChat(
     people,
     identities,
     schedule: { everyMs: 30_000 },
+    // What a replica that died had acknowledged is handled once its lease (30 s) ends.
+    recovery: { everyMs: 5_000 },
     ...(config.GOLIVE_HOOK_SECRET && { hookSecret: config.GOLIVE_HOOK_SECRET }),
   });
   const hooks = config.GOLIVE_HOOK_SECRET ? ', POST /hooks/switch and /hooks/facts' : '';
@@ -157,6 +177,7 @@ async function serveChat(
     clearInterval(timer);
     clearInterval(digestTimer);
     await serving.close();
+    // The inbox before the store: on PostgreSQL they share the store's connections, which the store closes.
     await inbox.close();
     await store.close();
     process.exit(0);

@@ -4,6 +4,7 @@ import type { Clock } from './app/clock.js';
 import { OutboxWorker } from './app/delivery/outbox.js';
 import { Scheduler, type TickReport } from './app/delivery/scheduler.js';
 import { Inflight } from './inflight.js';
+import { serialPasses } from './serial-passes.js';
 import type { Store } from './app/store-port.js';
 import type { AuditPolicy } from './app/record-check.js';
 import type { Inbox } from './app/inbox.js';
@@ -22,6 +23,11 @@ export interface ServeOptions {
   store: Store;
   /** Where requests are saved before they are acknowledged; what a crash left unhandled is handled at start. */
   inbox: Inbox;
+  /**
+   * Look for abandoned inbox requests (their handler gone: another replica died) every `everyMs`
+   * (5 s when unset), besides the pass at start, which always runs. Off when absent.
+   */
+  recovery?: { everyMs?: number };
   clock: Clock;
   port: number;
   host?: string;
@@ -49,6 +55,10 @@ export interface Serving {
   scheduler: Scheduler;
   /** One schedule tick at the clock's now, then the outbox. */
   tick(): Promise<TickReport>;
+  /** One pass over the inbox's abandoned requests at the clock's now (see recoverInbox); resolves with how many were handled. */
+  recover(): Promise<number>;
+  /** How many abandoned requests the pass at start handled. */
+  recoveredAtStart: number;
   /** Resolves when the tick at start (what fell due while golive was down) has run. */
   caughtUp: Promise<void>;
   server: Server;
@@ -90,23 +100,35 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   await startAll(adapters, options.log);
   // Once every platform has accepted golive's credentials (so people can be told) and before new requests are taken.
   const tellers = Object.fromEntries(adapters.map((adapter) => [adapter.platform, adapter.tell]));
-  if (await recoverInbox(app, options.inbox, tellers, options.log)) void outbox.kick();
+  // Passes never overlap: one asked for while another runs waits for it, then looks again.
+  const recovering = serialPasses(async () => {
+    const handled = await recoverInbox(app, options.inbox, tellers, options.clock, options.log);
+    // Not waited for: at start, serving must not wait for a whole outbox to be delivered.
+    if (handled > 0) void outbox.kick();
+    return handled;
+  });
+  const recover = () => recovering.run();
+  const logRecovery = (error: unknown) => {
+    options.log(`inbox: looking for abandoned requests failed, tried again in the next pass: ${error instanceof Error ? error.message : String(error)}`);
+    return 0;
+  };
+  const recoveredAtStart = await recover().catch(logRecovery);
   const scheduler = new Scheduler(options.store, { auditKey: options.audit?.key, log: options.log });
   // Ticks never overlap: one still running when the timer fires is waited for, not doubled.
-  let ticking: Promise<TickReport> | undefined;
-  const tick = async (): Promise<TickReport> => {
-    while (ticking) await ticking.catch(() => undefined);
-    ticking = scheduler.tick(options.clock.now());
-    try {
-      const report = await ticking;
-      await outbox.kick();
-      return report;
-    } finally {
-      ticking = undefined;
-    }
-  };
+  const ticking = serialPasses(async () => {
+    const report = await scheduler.tick(options.clock.now());
+    await outbox.kick();
+    return report;
+  });
+  const tick = () => ticking.run();
   const port = await listen(server, options.port, options.host);
   let timer: NodeJS.Timeout | undefined;
+  let recoveryTimer: NodeJS.Timeout | undefined;
+  if (options.recovery) {
+    // A pass still running when the timer fires is enough: the timer does not queue another behind it.
+    recoveryTimer = setInterval(() => void (recovering.busy() ? undefined : recover().catch(logRecovery)), options.recovery.everyMs ?? 5_000);
+    recoveryTimer.unref();
+  }
   const logFailure = (error: unknown) => options.log(`schedule tick failed: ${error instanceof Error ? error.message : String(error)}`);
   // After downtime what fell due is sent once, marked late. That catch-up may write to many
   // releases, so it runs once the server listens: people are answered meanwhile, not refused.
@@ -123,12 +145,16 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     outbox,
     scheduler,
     tick,
+    recover,
+    recoveredAtStart,
     server,
     idle: () => inflight.idle(),
     digest: async () => (digest ? digest(options.clock.now()) : 0),
     async close() {
       if (timer) clearInterval(timer);
-      await ticking?.catch(() => undefined);
+      if (recoveryTimer) clearInterval(recoveryTimer);
+      await ticking.settled();
+      await recovering.settled();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stopAll(adapters, options.log);
       await inflight.idle();

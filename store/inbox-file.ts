@@ -2,13 +2,17 @@ import { randomUUID } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InboxRecord, Received, type Inbox } from '../src/app/inbox.js';
+import { assertTime, INBOX_LEASE_MS, InboxRecord, keptReceived, outcomeLineOf, type Inbox, type Received } from '../src/app/inbox.js';
+import { systemClock, type Clock } from '../src/app/clock.js';
+import type { Platform } from '../src/domain/primitives.js';
 import { StoreError } from '../src/app/store-port.js';
 
 // <dataDir>/inbox.jsonl: one JSON record a line, only ever appended to. A `received` record is
 // written before the platform is acknowledged, a `done` record once the person has been answered.
 // Appends are group-committed: whatever arrives while one write+fsync is in flight goes to disk
 // together in the next one, so a burst of requests costs a few fsyncs, not one each.
+// One process owns the folder (the store's lock), so a request is abandoned exactly when it was
+// received and not done before this process opened the file; what this process receives, it handles.
 
 export const INBOX_FILE = 'inbox.jsonl';
 
@@ -46,6 +50,16 @@ export interface InboxFileOptions {
   fs?: InboxFs;
   /** Once every entry is done and the file is at least this many bytes, it is rewritten empty. */
   compactAt?: number;
+  /** Stamps `done` records. */
+  clock?: Clock;
+  /** How long `abandoned` claims a request for its caller (default INBOX_LEASE_MS). */
+  leaseMs?: number;
+}
+
+/** The inbox file, with what a test or a tool may look at besides the port. */
+export interface FileInbox extends Inbox {
+  /** Received and not done, in the order received (abandoned or being handled). */
+  unfinished(): Received[];
 }
 
 const DEFAULT_COMPACT_AT = 1024 * 1024;
@@ -64,14 +78,21 @@ interface Queued {
  * log (it was never acknowledged, since acknowledgement waits for the fsync); any other line that
  * does not parse stops here with a StoreError naming the file and line, and nothing is changed.
  */
-export async function openInboxFile(dataDir: string, options: InboxFileOptions = {}): Promise<Inbox> {
+export async function openInboxFile(dataDir: string, options: InboxFileOptions = {}): Promise<FileInbox> {
   const inbox = new InboxFile(join(dataDir, INBOX_FILE), dataDir, options);
   await inbox.open();
   return inbox;
 }
 
-class InboxFile implements Inbox {
+class InboxFile implements FileInbox {
+  readonly shared = false;
   private readonly fs: InboxFs;
+  private readonly clock: Clock;
+  private readonly leaseMs: number;
+  /** Unfinished when the file was opened: their handler was a process that has stopped. */
+  private readonly orphans = new Set<string>();
+  /** Orphans handed out by `abandoned`, until when (ms). */
+  private readonly claims = new Map<string, number>();
   private readonly log: (message: string) => void;
   private readonly compactAt: number;
   private handle: InboxHandle | undefined;
@@ -91,6 +112,8 @@ class InboxFile implements Inbox {
     this.fs = options.fs ?? nodeInboxFs;
     this.log = options.log ?? (() => undefined);
     this.compactAt = options.compactAt ?? DEFAULT_COMPACT_AT;
+    this.clock = options.clock ?? systemClock;
+    this.leaseMs = options.leaseMs ?? INBOX_LEASE_MS;
   }
 
   async open(): Promise<void> {
@@ -106,6 +129,7 @@ class InboxFile implements Inbox {
       if (!isCode(error, 'ENOENT')) throw new StoreError(`${this.file}: cannot be read (${reasonOf(error)})`, this.file);
     }
     const complete = text === undefined ? 0 : this.load(text);
+    for (const id of this.open_.keys()) this.orphans.add(id);
     try {
       this.handle = await this.fs.open(this.file, 'a');
       if (text === undefined) {
@@ -128,7 +152,7 @@ class InboxFile implements Inbox {
     // Checked and reserved before the first await, so a retry arriving during the write is recognised.
     if (this.seen.has(entry.id)) return false;
     // Only what reads back at start-up is written.
-    const record = Received.parse(entry);
+    const record = keptReceived(entry);
     this.remember(record.id);
     this.open_.set(record.id, record);
     try {
@@ -143,12 +167,29 @@ class InboxFile implements Inbox {
 
   async done(id: string, outcome: string): Promise<void> {
     if (!this.open_.has(id)) return;
-    const record = { type: 'done' as const, id, at: new Date().toISOString(), outcome: oneLine(outcome) };
-    await this.append(JSON.stringify(record), () => this.open_.delete(id));
+    const record = { type: 'done' as const, id, at: this.clock.now().toISOString(), outcome: outcomeLineOf(outcome) };
+    await this.append(JSON.stringify(record), () => {
+      this.open_.delete(id);
+      this.orphans.delete(id);
+      this.claims.delete(id);
+    });
+  }
+
+  async abandoned(now: Date, platforms: readonly Platform[]): Promise<Received[]> {
+    assertTime(now);
+    const at = now.getTime();
+    const found: Received[] = [];
+    for (const id of this.orphans) {
+      const entry = this.open_.get(id);
+      if (!entry || !platforms.includes(entry.platform) || (this.claims.get(id) ?? -Infinity) > at) continue;
+      this.claims.set(id, at + this.leaseMs);
+      found.push(structuredClone(entry));
+    }
+    return found;
   }
 
   unfinished(): Received[] {
-    return [...this.open_.values()];
+    return [...this.open_.values()].map((entry) => structuredClone(entry));
   }
 
   async close(): Promise<void> {
@@ -287,13 +328,6 @@ class InboxFile implements Inbox {
       await handle.close();
     }
   }
-}
-
-/** The outcome kept in a `done` record: one line, control characters and all. */
-function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
-  return flat.length > 500 ? `${flat.slice(0, 499)}…` : flat;
 }
 
 function isCode(error: unknown, code: string): boolean {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INBOX_FILE, nodeInboxFs, openInboxFile, type InboxFs } from '../store/inbox-file.js';
-import type { Received } from '../src/app/inbox.js';
+import { INBOX_LEASE_MS, type Received } from '../src/app/inbox.js';
+import { FixedClock } from './support/test-clock.js';
 
 // The inbox on disk: what golive promised Slack it had received, read back after a crash.
 
@@ -103,6 +104,25 @@ describe('the inbox file', () => {
     expect(again.unfinished().map((e) => e.id)).toEqual(['trigger-1', 'trigger-3']);
     expect(again.unfinished()[0]).toEqual(entry(1));
     await again.close();
+  });
+
+  it('abandons only what an earlier process left: what this one receives, it handles, however long it takes', async () => {
+    const clock = new FixedClock('2019-11-07T10:00:00.000Z');
+    const first = await openInboxFile(dir, { clock });
+    await first.receive(entry(1));
+    await first.close();
+
+    const again = await openInboxFile(dir, { clock });
+    await again.receive(entry(2));
+    const later = clock.advance(24 * 60 * 60 * 1000);
+    expect((await again.abandoned(later, ['slack'])).map((e) => e.id)).toEqual(['trigger-1']);
+    // The claim on trigger-1 ended and it is still not done: handed out again; trigger-2 never is.
+    expect((await again.abandoned(clock.advance(INBOX_LEASE_MS), ['slack'])).map((e) => e.id)).toEqual(['trigger-1']);
+    expect(again.unfinished().map((e) => e.id)).toEqual(['trigger-1', 'trigger-2']);
+    // A done record is stamped by the clock golive runs on.
+    await again.done('trigger-1', 'Answer recorded');
+    await again.close();
+    expect((await lines()).at(-1)).toEqual({ type: 'done', id: 'trigger-1', at: clock.now().toISOString(), outcome: 'Answer recorded' });
   });
 
   it('recognises a request received already (a platform retry) and writes nothing for it', async () => {

@@ -7,6 +7,10 @@ import { openPostgresPeople } from '../store/postgres/people-postgres.js';
 import { openPostgresIdentities } from '../store/postgres/identity-postgres.js';
 import { openPostgresConversations } from '../adapters/teams/conversations-postgres.js';
 import { openPoolDb } from '../store/postgres/pool-db.js';
+import { KEEP_DONE_MS, openPgInbox } from '../store/postgres/pg-inbox.js';
+import { INBOX_LEASE_MS } from '../src/app/inbox.js';
+import { request } from './inbox-contract.js';
+import { FixedClock } from './support/test-clock.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { entryAfter, message, release, slack } from './support/port-records.js';
 import { forEachTarget, serverTarget, TEST_DATABASE_URL } from './support/postgres.js';
@@ -50,7 +54,8 @@ forEachTarget('the recommended roles and grants', () => {
         GRANT SELECT ON ${schema}.golive_schema TO ${app};
         GRANT SELECT, INSERT, UPDATE ON ${schema}.releases, ${schema}.outbox TO ${app};
         GRANT SELECT, INSERT, DELETE ON ${schema}.release_channels TO ${app};
-        GRANT SELECT, INSERT ON ${schema}.audit TO ${app};`);
+        GRANT SELECT, INSERT ON ${schema}.audit TO ${app};
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ${schema}.inbox TO ${app};`);
 
     const store = await openPostgresStore(openPoolDb(urlAs(app)));
     try {
@@ -66,6 +71,21 @@ forEachTarget('the recommended roles and grants', () => {
       await store.close();
     }
 
+    // The inbox: received, claimed by another replica once the lease ended, done, and deleted a week later.
+    const clock = new FixedClock('2019-11-07T10:00:00.000Z');
+    const receiver = await openPgInbox(openPoolDb(urlAs(app)), { clock, closeDb: true });
+    const other = await openPgInbox(openPoolDb(urlAs(app)), { clock, closeDb: true });
+    try {
+      expect(await receiver.receive(request(1))).toBe(true);
+      expect(await other.abandoned(clock.advance(INBOX_LEASE_MS), ['slack'])).toEqual([request(1)]);
+      await other.done('trigger-1', 'Answer recorded');
+      await other.abandoned(clock.advance(KEEP_DONE_MS + 1), ['slack']);
+      expect((await admin.query(`SELECT count(*)::int AS n FROM ${schema}.inbox`)).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await receiver.close();
+      await other.close();
+    }
+
     const appClient = new pg.Client({ connectionString: urlAs(app) });
     await appClient.connect();
     try {
@@ -78,7 +98,7 @@ forEachTarget('the recommended roles and grants', () => {
     }
   });
 
-  it('with the grants 004 recommends, the app role keeps settings, links and Teams references, but cannot change an identity entry', async () => {
+  it('with the grants 003 recommends, the app role keeps settings, links and Teams references, but cannot change an identity entry', async () => {
     const asOwner = await openPostgresStore(openPoolDb(urlAs(owner)));
     await asOwner.close();
     await admin.query(`

@@ -43,7 +43,7 @@ export async function receiveThenAck(deps: SlackDeps, client: webApi.WebClient, 
 export async function handleAndAnswer(deps: SlackDeps, client: webApi.WebClient, entry: Received, triggerId?: string): Promise<void> {
   let line = 'failed before answering';
   try {
-    const replies = await handleReceived(deps.app, entry);
+    const replies = await handleReceived(deps.app, entry, deps.inbox.shared);
     line = outcomeLine(replies);
     const form = replies.find((reply) => reply.kind === 'form');
     if (form) {

@@ -80,7 +80,7 @@ async function handled(deps: AdapterDeps, out: TeamsOutbound, turn: Turn, entry:
   if (receipt === 'seen') return card((await current(deps, turn, release)) ?? gone());
   let line = 'failed before answering';
   try {
-    const replies = await handleReceived(deps.app, entry);
+    const replies = await handleReceived(deps.app, entry, deps.inbox.shared);
     line = outcomeLine(replies);
     const form = replies.find((reply) => reply.kind === 'form');
     if (form) return answer(formCard(form.form));

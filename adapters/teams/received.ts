@@ -71,7 +71,7 @@ export function targetOf(entry: Received): ReplyTarget {
 export async function answerCommand(deps: AdapterDeps, out: TeamsOutbound, entry: Received, options: CardOptions): Promise<void> {
   let line = 'failed before answering';
   try {
-    const replies = await handleReceived(deps.app, entry);
+    const replies = await handleReceived(deps.app, entry, deps.inbox.shared);
     line = outcomeLine(replies);
     await deliverReplies(out, targetOf(entry), replies, options);
     deps.kickOutbox();

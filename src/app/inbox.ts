@@ -4,7 +4,8 @@ import { ChannelReference } from '../domain/release.js';
 
 // The inbox holds what a platform was told "received" until it has been handled: a request is
 // written here (durably) before the platform gets its acknowledgement, and marked done once the
-// person has been answered. What is received and not done is handled again at start-up.
+// person has been answered. What is received and not done, and whose handler is gone (golive
+// restarted, or another replica died), is handled again: at start-up and then periodically.
 
 const Id = z.string().min(1).max(200);
 // Platform conversation and user ids are opaque here; only their size is bounded.
@@ -50,13 +51,48 @@ export type InboxRecord = z.infer<typeof InboxRecord>;
 
 export interface Inbox {
   /**
-   * Resolves once `entry` is on disk. Resolves false, writing nothing, when a request with this id
-   * was received already (a platform retry): it must be acknowledged, not handled again.
+   * True when other golive processes share this inbox (replicas on one database). A request this
+   * process is still handling may then be taken over by another once its lease ends (this one
+   * stalled): the handler looks for the request in the record before applying it, as a replay does.
+   */
+  readonly shared: boolean;
+  /**
+   * Resolves once `entry` is durable. Resolves false, writing nothing, when a request with this id
+   * was received already, by any process sharing the inbox (a platform retry, perhaps sent to
+   * another replica): it must be acknowledged, not handled again.
    */
   receive(entry: Received): Promise<boolean>;
-  /** Marks a received request handled, with a one-line outcome. */
+  /** Marks a received request handled, with a one-line outcome. A request already done keeps its first outcome. */
   done(id: string, outcome: string): Promise<void>;
-  /** Received and not done, in the order received. */
-  unfinished(): Received[];
+  /**
+   * Requests received and not done whose handler is gone, from the given platforms only, oldest
+   * first, and now claimed by the caller for one lease: another call (here or in another process)
+   * returns one again only if that lease ends without it being marked done. At most a batch: call
+   * again until it resolves empty. Rejects with a RangeError for a `now` that is not a time.
+   */
+  abandoned(now: Date, platforms: readonly Platform[]): Promise<Received[]>;
   close(): Promise<void>;
+}
+
+/** How long a claim on a request lasts: handling one takes milliseconds, answering the person a few seconds. */
+export const INBOX_LEASE_MS = 30_000;
+
+/** The entry as it will be kept; a TypeError saying what is wrong when it is not one golive can keep. */
+export function keptReceived(entry: unknown): Received {
+  const parsed = Received.safeParse(entry);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  throw new TypeError(`inbox: not a request golive can keep (${path}${issue?.message ?? 'invalid'})`);
+}
+
+/** The outcome a done request keeps: one line, control characters and all, at most 500 characters. */
+export function outcomeLineOf(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+  return flat.length > 500 ? `${flat.slice(0, 499)}…` : flat;
+}
+
+export function assertTime(now: Date): void {
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new RangeError(`inbox: "${String(now)}" is not a time to look for abandoned requests at`);
 }

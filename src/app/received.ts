@@ -6,8 +6,9 @@ import { qualify } from '../domain/person-id.js';
 import type { Span, View } from '../views/elements.js';
 
 // One entry point for a request taken from the inbox, the same whether it is handled right after
-// its acknowledgement or again at start-up after a crash.
+// its acknowledgement or again after a crash.
 
+/** `replay`: look for the request in the record before applying it (it may have been handled before). */
 export async function handleReceived(app: GoliveApp, entry: Received, replay = false): Promise<Reply[]> {
   const channel: Channel | undefined = entry.channel !== undefined ? { platform: entry.platform, id: entry.channel, ...(entry.reference && { reference: entry.reference }) } : undefined;
   const origin: Origin = { actor: { id: qualify(entry.platform, entry.actor), platform: entry.platform }, ...(channel && { channel }) };

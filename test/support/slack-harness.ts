@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { vi } from 'vitest';
 import type { ReleaseFs } from '../../store/json/release-fs.js';
 import { openLowdbStore } from '../../store/lowdb-store.js';
-import { openInboxFile } from '../../store/inbox-file.js';
+import { openInboxFile, type FileInbox } from '../../store/inbox-file.js';
 import { openIdentityFile } from '../../store/identity-file.js';
-import type { Inbox } from '../../src/app/inbox.js';
 import { serve, type Serving } from '../../src/serve.js';
 import type { Store } from '../../src/app/store-port.js';
 import { recordOf, type FullRecord } from './store-records.js';
@@ -42,7 +41,7 @@ export class SlackHarness {
     readonly logs: string[],
     readonly dir: string,
     readonly store: Store,
-    readonly inbox: Inbox,
+    readonly inbox: FileInbox,
     readonly fake: FakeSlack,
     readonly serving: Serving,
     readonly clock: TestClock,

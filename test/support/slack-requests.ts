@@ -92,6 +92,11 @@ export interface SlashCommandArgs {
 }
 
 export function slashCommand(baseUrl: string, secret: string, args: SlashCommandArgs): Promise<SlackResponse> {
+  return sendRaw(baseUrl, slashCommandRequest(secret, args));
+}
+
+/** A slash command built and signed once, so the very same bytes can be sent more than once (a retry, perhaps to another replica). */
+export function slashCommandRequest(secret: string, args: SlashCommandArgs): RawRequest {
   const teamId = args.teamId ?? FAKE_TEAM.id;
   // Slack's field order, so a captured body reads like a real one.
   const form = new URLSearchParams({
@@ -109,7 +114,7 @@ export function slashCommand(baseUrl: string, secret: string, args: SlashCommand
     response_url: args.responseUrl ?? `https://hooks.slack.com/commands/${teamId}/${nextSerial()}/${hex(24)}`,
     trigger_id: args.triggerId ?? triggerId(),
   });
-  return sendSigned(baseUrl, secret, form.toString(), FORM, args.now, args.headers);
+  return { body: form.toString(), contentType: FORM, secret, timestamp: unixSeconds(args.now), ...(args.headers && { headers: args.headers }) };
 }
 
 export interface BlockActionArgs {

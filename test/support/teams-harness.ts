@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GoliveApp } from '../../src/app/app.js';
 import type { OutboxWorker } from '../../src/app/delivery/outbox.js';
-import type { Inbox } from '../../src/app/inbox.js';
 import { recordVerifier } from '../../src/app/record-check.js';
 import type { Store } from '../../src/app/store-port.js';
 import { recordOf, type FullRecord } from './store-records.js';
 import { serve, type Serving } from '../../src/serve.js';
-import { openInboxFile } from '../../store/inbox-file.js';
+import { openInboxFile, type FileInbox } from '../../store/inbox-file.js';
 import { openLowdbStore } from '../../store/lowdb-store.js';
 import { createTeamsAdapter, type TeamsAdapter, type TeamsAdapterOptions } from '../../adapters/teams/teams-adapter.js';
 import type { TeamsConfig } from '../../adapters/teams/teams-config.js';
@@ -34,7 +33,7 @@ export class TeamsHarness {
     readonly logs: string[],
     readonly dir: string,
     readonly store: Store,
-    readonly inbox: Inbox,
+    readonly inbox: FileInbox,
     readonly fake: FakeConnector,
     readonly serving: Serving,
     readonly adapter: TeamsAdapter,
@@ -64,7 +63,6 @@ export class TeamsHarness {
     const inbox = await openInboxFile(dir, { log });
     const fake = options.fake ?? (await startFakeConnector());
     const clock = new TestClock(options.start ?? '2019-11-07T09:00:00Z');
-    const waiting = inbox.unfinished().length;
     let adapter: TeamsAdapter | undefined;
     let serving: Serving;
     try {
@@ -84,8 +82,7 @@ export class TeamsHarness {
       if (!options.fake) await fake.close();
       throw error;
     }
-    const recovered = waiting - inbox.unfinished().length;
-    return new TeamsHarness(logs, dir, store, inbox, fake, serving, adapter!, clock, teamsActivities(fake.serviceUrl), recovered);
+    return new TeamsHarness(logs, dir, store, inbox, fake, serving, adapter!, clock, teamsActivities(fake.serviceUrl), serving.recoveredAtStart);
   }
 
   get app(): GoliveApp {

@@ -20,3 +20,19 @@ export class TestClock implements Clock {
     this.at = at.getTime();
   }
 }
+
+/** A clock that reads the same instant until the test moves it: for arithmetic on leases to the millisecond. */
+export class FixedClock implements Clock {
+  private at: number;
+  constructor(start: string) {
+    this.at = Date.parse(start);
+  }
+  now(): Date {
+    return new Date(this.at);
+  }
+  /** Moves it by `ms` (forward, or back for a replica whose clock is behind). */
+  advance(ms: number): Date {
+    this.at += ms;
+    return this.now();
+  }
+}

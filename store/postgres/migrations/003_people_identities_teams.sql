@@ -1,4 +1,4 @@
--- 004_people_identities_teams: what golive keeps besides releases, shared by every golive on the
+-- 003_people_identities_teams: what golive keeps besides releases, shared by every golive on the
 -- database: people's own settings and digest bookkeeping, the identity record (`whoami link`), and
 -- where Teams conversations and people are.
 --

@@ -1,2 +1,0 @@
--- 003: a placeholder in the `shared` branch only, standing for a migration of another branch, so
--- that 004_people_identities_teams.sql is numbered as it will be once merged. Not to be merged.

@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { systemClock, type Clock } from '../../src/app/clock.js';
+import { assertTime, INBOX_LEASE_MS, keptReceived, outcomeLineOf, Received, type Inbox } from '../../src/app/inbox.js';
+import { StoreError } from '../../src/app/store-port.js';
+import type { Platform } from '../../src/domain/primitives.js';
+import type { Db, Queryable } from './db.js';
+import { applyMigrations } from './migrate.js';
+
+// The inbox in PostgreSQL, shared by every replica on the database (table `inbox`, 002_inbox.sql).
+// A request's row is inserted before the platform is acknowledged, keyed by the platform's own id,
+// so a retry that a load balancer sends to another replica finds it and is not handled twice. The
+// receiving replica holds a lease on it while it handles it; a row whose lease ended without being
+// done was abandoned, and the first replica to ask claims it (FOR UPDATE SKIP LOCKED, a new lease),
+// so exactly one handles it again. Leases compare the replicas' clocks: keep them in sync (NTP).
+
+/** Done rows are kept this long (for a late retry and for inspection), then deleted by the periodic passes. */
+export const KEEP_DONE_MS = 7 * 24 * 60 * 60 * 1000;
+/** Abandoned requests claimed at once: a batch is handled well within one lease. */
+const BATCH = 50;
+/** Done rows deleted by one pass at most, so a pass stays short however many there are. */
+const PRUNE = 1000;
+
+export interface PgInboxOptions {
+  /** Stamps leases and done rows. */
+  clock?: Clock;
+  /** How long a replica's claim on a request lasts (default INBOX_LEASE_MS, 30 s). */
+  leaseMs?: number;
+  /** How long done rows are kept (default KEEP_DONE_MS, 7 days). */
+  keepDoneMs?: number;
+  /** Names this replica in the rows it holds (default: host, process id and a random part). */
+  holder?: string;
+  /** Told about migrations applied at open. */
+  log?: (message: string) => void;
+  /** Close the Db when the inbox closes (default false: the store that shares it closes it). */
+  closeDb?: boolean;
+}
+
+/** This process, as a holder of inbox rows: unique even for two processes of one host and pid. */
+export function holderName(): string {
+  return `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Brings the schema up to date (as the store does) and checks every row not done: one that is not
+ * a request golive wrote stops here with a StoreError naming it, and nothing is changed.
+ */
+export async function openPgInbox(db: Db, options: PgInboxOptions = {}): Promise<Inbox> {
+  const inbox = new PgInbox(db, options);
+  try {
+    await applyMigrations(db, { ...(options.log && { log: options.log }) });
+    const rows = (await db.query<Row>('SELECT id, platform, entry FROM inbox WHERE done_at IS NULL ORDER BY position')).rows;
+    for (const row of rows) entryOf(row, db.label, 'golive will not start until it is repaired or deleted');
+  } catch (error) {
+    if (options.closeDb) await db.close().catch(() => undefined);
+    throw error instanceof StoreError ? error : new StoreError(`${db.label}: cannot open the inbox: ${reasonOf(error)}`);
+  }
+  return inbox;
+}
+
+interface Row {
+  id: string;
+  platform: string;
+  entry: unknown;
+}
+
+class PgInbox implements Inbox {
+  readonly shared = true;
+  private readonly clock: Clock;
+  private readonly leaseMs: number;
+  private readonly keepDoneMs: number;
+  private readonly holder: string;
+  private readonly closeDb: boolean;
+  private closed = false;
+
+  constructor(
+    private readonly db: Db,
+    options: PgInboxOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.leaseMs = options.leaseMs ?? INBOX_LEASE_MS;
+    this.keepDoneMs = options.keepDoneMs ?? KEEP_DONE_MS;
+    this.holder = options.holder ?? holderName();
+    this.closeDb = options.closeDb ?? false;
+  }
+
+  async receive(entry: Received): Promise<boolean> {
+    this.assertOpen();
+    const record = keptReceived(entry);
+    const until = new Date(this.clock.now().getTime() + this.leaseMs).toISOString();
+    try {
+      // A retry racing the first delivery waits on the key and then inserts nothing.
+      const inserted = await this.db.query(`INSERT INTO inbox (id, platform, entry, received_at, holder, lease_until) VALUES ($1, $2, $3::jsonb, $4, $5, $6) ON CONFLICT (id) DO NOTHING`, [
+        record.id,
+        record.platform,
+        JSON.stringify(record),
+        record.at,
+        this.holder,
+        until,
+      ]);
+      return inserted.rowCount === 1;
+    } catch (error) {
+      throw new StoreError(`${this.db.label}: could not save request "${record.id}" in the inbox (${reasonOf(error)})`);
+    }
+  }
+
+  async done(id: string, outcome: string): Promise<void> {
+    this.assertOpen();
+    try {
+      await this.db.query(`UPDATE inbox SET done_at = $2, outcome = $3, lease_until = NULL, holder = $4 WHERE id = $1 AND done_at IS NULL`, [
+        id,
+        this.clock.now().toISOString(),
+        outcomeLineOf(outcome),
+        this.holder,
+      ]);
+    } catch (error) {
+      throw new StoreError(`${this.db.label}: could not mark request "${id}" done in the inbox (${reasonOf(error)})`);
+    }
+  }
+
+  async abandoned(now: Date, platforms: readonly Platform[]): Promise<Received[]> {
+    assertTime(now);
+    this.assertOpen();
+    if (platforms.length === 0) return [];
+    try {
+      return await this.db.transaction(async (tx) => {
+        await prune(tx, new Date(now.getTime() - this.keepDoneMs));
+        // Rows another replica is claiming right now are skipped, not waited for: it handles them.
+        const rows = (
+          await tx.query<Row>(
+            `SELECT id, platform, entry FROM inbox WHERE done_at IS NULL AND lease_until <= $1 AND platform = ANY($2::text[])
+              ORDER BY position LIMIT $3 FOR UPDATE SKIP LOCKED`,
+            [now.toISOString(), [...platforms], BATCH],
+          )
+        ).rows;
+        // A bad row stops the claim before anything is written: the transaction is rolled back.
+        const entries = rows.map((row) => entryOf(row, this.db.label, 'nothing was claimed, and no abandoned request is handled until it is repaired or deleted'));
+        if (entries.length > 0) {
+          await tx.query('UPDATE inbox SET holder = $2, lease_until = $3 WHERE id = ANY($1::text[])', [
+            entries.map((entry) => entry.id),
+            this.holder,
+            new Date(now.getTime() + this.leaseMs).toISOString(),
+          ]);
+        }
+        return entries;
+      });
+    } catch (error) {
+      throw error instanceof StoreError ? error : new StoreError(`${this.db.label}: could not look for abandoned requests in the inbox (${reasonOf(error)})`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.closeDb) await this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError(`${this.db.label}: the inbox is closed`);
+  }
+}
+
+async function prune(tx: Queryable, before: Date): Promise<void> {
+  await tx.query('DELETE FROM inbox WHERE id IN (SELECT id FROM inbox WHERE done_at < $1 ORDER BY done_at LIMIT $2)', [before.toISOString(), PRUNE]);
+}
+
+/** The request a row holds; a StoreError naming the row when it is not one golive wrote. */
+function entryOf(row: Row, label: string, advice: string): Received {
+  const where = `${label}: inbox row ${JSON.stringify(String(row.id).slice(0, 200))}`;
+  const parsed = Received.safeParse(row.entry);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    throw new StoreError(`${where} is not a received request (${path}${issue?.message ?? 'invalid'}); ${advice}`);
+  }
+  if (parsed.data.id !== row.id || parsed.data.platform !== row.platform) {
+    throw new StoreError(`${where} (platform ${row.platform}) holds request "${parsed.data.id}" from ${parsed.data.platform}; ${advice}`);
+  }
+  return parsed.data;
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

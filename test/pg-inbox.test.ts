@@ -1,0 +1,173 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { INBOX_LEASE_MS, type Inbox } from '../src/app/inbox.js';
+import { StoreError } from '../src/app/store-port.js';
+import { KEEP_DONE_MS, openPgInbox } from '../store/postgres/pg-inbox.js';
+import { inboxContract, request, START } from './inbox-contract.js';
+import { rejectionOf } from './support/port-records.js';
+import { forEachTarget, type TestSchema } from './support/postgres.js';
+import { FixedClock } from './support/test-clock.js';
+
+// The inbox every replica shares on PostgreSQL: the port's contract (the successor is another
+// replica), then what is in its rows, replicas claiming at once, bad rows, and how long done rows stay.
+
+interface InboxRow {
+  id: string;
+  platform: string;
+  entry: unknown;
+  holder: string;
+  lease_until: Date | string | null;
+  done_at: Date | string | null;
+  outcome: string | null;
+}
+
+const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
+const at = (ms: number) => new Date(Date.parse(START) + ms).toISOString();
+
+forEachTarget('the inbox on PostgreSQL', (target) => {
+  inboxContract(`PostgreSQL inbox on ${target.name} (store/postgres/pg-inbox.ts)`, async (clock) => {
+    const schema = await target.schema();
+    const opened: Inbox[] = [await openPgInbox(await schema.db(), { clock, holder: 'replica-a' })];
+    return {
+      inbox: opened[0]!,
+      leaseMs: INBOX_LEASE_MS,
+      async successor() {
+        const next = await openPgInbox(await schema.db(), { clock, holder: 'replica-b' });
+        opened.push(next);
+        return next;
+      },
+      async cleanup() {
+        for (const inbox of opened) await inbox.close();
+        await schema.drop();
+      },
+    };
+  });
+
+  describe(`its rows, replicas and bad data (${target.name})`, () => {
+    let schema: TestSchema;
+    let clock: FixedClock;
+    const opened: Inbox[] = [];
+
+    beforeEach(async () => {
+      schema = await target.schema();
+      clock = new FixedClock(START);
+    }, 60_000);
+
+    afterEach(async () => {
+      for (const inbox of opened.splice(0)) await inbox.close();
+      await schema.drop();
+    });
+
+    async function replica(holder: string): Promise<Inbox> {
+      const inbox = await openPgInbox(await schema.db(), { clock, holder });
+      opened.push(inbox);
+      return inbox;
+    }
+
+    const rows = () => schema.sql<InboxRow>('SELECT id, platform, entry, holder, lease_until, done_at, outcome FROM inbox ORDER BY position');
+    const row = async (id: string) => {
+      const found = (await rows()).find((r) => r.id === id);
+      return found && { ...found, lease_until: iso(found.lease_until), done_at: iso(found.done_at) };
+    };
+
+    it('keeps the request, who holds it and until when; done stamps the time and the first outcome, on one line, and ends the lease', async () => {
+      const a = await replica('replica-a');
+      expect(a.shared).toBe(true);
+      await a.receive(request(1));
+      expect(await row('trigger-1')).toEqual({ id: 'trigger-1', platform: 'slack', entry: request(1), holder: 'replica-a', lease_until: at(INBOX_LEASE_MS), done_at: null, outcome: null });
+
+      clock.advance(2_000);
+      await a.done('trigger-1', 'Answer recorded:\n\u0007criterion 1 met');
+      clock.advance(1_000);
+      await a.done('trigger-1', 'something else');
+      expect(await row('trigger-1')).toMatchObject({ holder: 'replica-a', lease_until: null, done_at: at(2_000), outcome: 'Answer recorded: criterion 1 met' });
+    });
+
+    it('moves an abandoned request to the replica that claims it, with a new lease; whoever marks it done is kept as its holder', async () => {
+      const a = await replica('replica-a');
+      const b = await replica('replica-b');
+      await a.receive(request(1));
+      const now = clock.advance(INBOX_LEASE_MS);
+      expect(await b.abandoned(now, ['slack'])).toEqual([request(1)]);
+      expect(await row('trigger-1')).toMatchObject({ holder: 'replica-b', lease_until: at(2 * INBOX_LEASE_MS), done_at: null });
+      await b.done('trigger-1', 'Answer recorded');
+      expect(await row('trigger-1')).toMatchObject({ holder: 'replica-b', done_at: at(INBOX_LEASE_MS), outcome: 'Answer recorded' });
+    });
+
+    it('two replicas asking at once claim each abandoned request exactly once', async () => {
+      const dead = await replica('replica-dead');
+      const ids = Array.from({ length: 120 }, (_, n) => `trigger-${n}`);
+      await Promise.all(ids.map((_, n) => dead.receive(request(n))));
+      const b = await replica('replica-b');
+      const c = await replica('replica-c');
+      const now = clock.advance(INBOX_LEASE_MS);
+      const claimAll = async (inbox: Inbox) => {
+        const got: string[] = [];
+        for (;;) {
+          const batch = await inbox.abandoned(now, ['slack']);
+          if (batch.length === 0) return got;
+          got.push(...batch.map((entry) => entry.id));
+        }
+      };
+      const [byB, byC] = await Promise.all([claimAll(b), claimAll(c)]);
+      expect([...byB, ...byC].sort()).toEqual([...ids].sort());
+      expect(new Set([...byB, ...byC]).size).toBe(ids.length);
+      const holders = new Map((await rows()).map((r) => [r.id, r.holder]));
+      for (const id of byB) expect(holders.get(id)).toBe('replica-b');
+      for (const id of byC) expect(holders.get(id)).toBe('replica-c');
+    });
+
+    it('a retry sent to two replicas at once is received by one of them', async () => {
+      const b = await replica('replica-b');
+      const c = await replica('replica-c');
+      const results = await Promise.all(Array.from({ length: 20 }, (_, n) => Promise.all([b.receive(request(n)), c.receive(request(n))])));
+      for (const pair of results) expect(pair.filter(Boolean)).toHaveLength(1);
+      expect(await rows()).toHaveLength(20);
+    });
+
+    it('will not open on a row that is not a request golive wrote, naming it, and changes nothing', async () => {
+      await (await replica('replica-a')).receive(request(1));
+      await schema.sql(`INSERT INTO inbox (id, platform, entry, received_at, holder, lease_until) VALUES ('bad-1', 'slack', '{"type":"received","id":"bad-1"}', $1, 'someone', $1)`, [START]);
+      const before = await rows();
+      const error = await rejectionOf(openPgInbox(await schema.db(), { clock }));
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as Error).message).toMatch(/inbox row "bad-1" is not a received request \(.+\); golive will not start until it is repaired or deleted/);
+      expect((error as Error).message).toContain(schema.name);
+      expect(await rows()).toEqual(before);
+
+      await schema.sql(`UPDATE inbox SET entry = $1 WHERE id = 'bad-1'`, [JSON.stringify(request(2))]);
+      const mismatch = await rejectionOf(openPgInbox(await schema.db(), { clock }));
+      expect((mismatch as Error).message).toContain('inbox row "bad-1" (platform slack) holds request "trigger-2" from slack');
+    });
+
+    it('a bad row found when claiming: a clear error, nothing claimed, nothing deleted', async () => {
+      const a = await replica('replica-a');
+      const b = await replica('replica-b');
+      await a.receive(request(1));
+      await a.receive(request(2));
+      await a.done('trigger-2', 'Status shown');
+      await schema.sql(`INSERT INTO inbox (id, platform, entry, received_at, holder, lease_until) VALUES ('bad-1', 'slack', '[1, 2]', $1, 'someone', $1)`, [START]);
+      const before = await rows();
+      const error = await rejectionOf(b.abandoned(clock.advance(KEEP_DONE_MS + INBOX_LEASE_MS), ['slack']));
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as Error).message).toMatch(/inbox row "bad-1" is not a received request \(.+\); nothing was claimed, and no abandoned request is handled until it is repaired or deleted/);
+      expect(await rows()).toEqual(before);
+
+      await schema.sql(`DELETE FROM inbox WHERE id = 'bad-1'`);
+      expect(await b.abandoned(clock.now(), ['slack'])).toEqual([request(1)]);
+    });
+
+    it('keeps done rows for seven days, then a pass deletes them; a retry after that would be new', async () => {
+      const a = await replica('replica-a');
+      await a.receive(request(1));
+      await a.done('trigger-1', 'Answer recorded');
+      await a.receive(request(2));
+      const b = await replica('replica-b');
+      await b.abandoned(clock.advance(KEEP_DONE_MS), ['slack']);
+      expect((await rows()).map((r) => r.id)).toEqual(['trigger-1', 'trigger-2']);
+      await b.abandoned(clock.advance(1), ['teams']);
+      // Only done rows go, whatever platform the pass asks for.
+      expect((await rows()).map((r) => r.id)).toEqual(['trigger-2']);
+      expect(await b.receive(request(1))).toBe(true);
+    });
+  });
+});
