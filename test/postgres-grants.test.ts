@@ -4,6 +4,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { StoreError } from '../src/app/store-port.js';
 import { openPoolDb } from '../store/postgres/pool-db.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
+import { knownMigrations } from '../store/postgres/migrate.js';
 import { entryAfter, message, release, slack } from './support/port-records.js';
 import { forEachTarget, serverTarget, TEST_DATABASE_URL } from './support/postgres.js';
 
@@ -46,7 +47,8 @@ forEachTarget('the recommended roles and grants', () => {
         GRANT SELECT ON ${schema}.golive_schema TO ${app};
         GRANT SELECT, INSERT, UPDATE ON ${schema}.releases, ${schema}.outbox TO ${app};
         GRANT SELECT, INSERT, DELETE ON ${schema}.release_channels TO ${app};
-        GRANT SELECT, INSERT ON ${schema}.audit TO ${app};`);
+        GRANT SELECT, INSERT ON ${schema}.audit TO ${app};
+        GRANT SELECT, INSERT, UPDATE ON ${schema}.leases TO ${app};`);
 
     const store = await openPostgresStore(openPoolDb(urlAs(app)));
     try {
@@ -58,6 +60,12 @@ forEachTarget('the recommended roles and grants', () => {
       });
       expect((await store.audit('rel-1')).map((entry) => entry.seq)).toEqual([1, 2]);
       expect(await store.findByChannel(slack('C2'))).toBe('rel-1');
+      // Several replicas: claims on due messages, ended by the outcome, and the schedule's lease.
+      const claim = { holder: 'replica-a', leaseMs: 60_000, platforms: ['slack' as const] };
+      await store.transact('rel-1', () => ({ outbox: [message('m-2')], result: undefined }));
+      expect((await store.claimDue(new Date(), 10, claim)).map((claimed) => claimed.message.id)).toEqual(['m-2']);
+      await store.transact('rel-1', () => ({ outbox: [message('m-2', { status: 'sent', attempts: 1 })], endClaims: { holder: 'replica-a', messageIds: ['m-2'] }, result: undefined }));
+      expect(await store.lease('schedule', 'replica-a', new Date(), 90_000)).toBe(true);
     } finally {
       await store.close();
     }
@@ -82,7 +90,9 @@ forEachTarget('the recommended roles and grants', () => {
     );
     expect(error).toBeInstanceOf(StoreError);
     expect((error as Error).message).toMatch(
-      /cannot bring the database's schema to version 1: permission denied for schema golive_grants_\w+; start golive once with the DATABASE_URL of the role that owns the schema to apply it$/,
+      new RegExp(
+        `cannot bring the database's schema to version ${knownMigrations().length}: permission denied for schema golive_grants_\\w+; start golive once with the DATABASE_URL of the role that owns the schema to apply it$`,
+      ),
     );
   });
 }, [serverTarget]);
