@@ -30,6 +30,8 @@ export const LOCAL_MODE_NOTICE = 'Teams: anonymous local mode (Agents Playground
 export interface TeamsAdapterOptions {
   /** GOLIVE_DATA_DIR: where teams-conversations.json is kept. */
   dataDir: string;
+  /** One Bot Connector request's longest wait (default TEAMS_CALL_TIMEOUT_MS); tests make it short. */
+  callTimeoutMs?: number;
 }
 
 export class TeamsStartError extends AdapterStartError {}
@@ -46,7 +48,7 @@ export function createTeamsAdapter(config: TeamsConfig, deps: AdapterDeps, optio
   cloud.onTurnError = async (_context, error) => {
     throw error;
   };
-  const connector = new Connector(cloud, config.mode === 'bot' ? config.appId : { name: 'anonymous' }, deps.clock);
+  const connector = new Connector(cloud, config.mode === 'bot' ? config.appId : { name: 'anonymous' }, deps.clock, options.callTimeoutMs);
   let store: ConversationStore | undefined;
   let outbound: TeamsOutbound | undefined;
   let stopped = false;

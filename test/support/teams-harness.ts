@@ -44,7 +44,7 @@ export class TeamsHarness {
     readonly recovered: number,
   ) {}
 
-  static async open(options: { config?: TeamsConfig; start?: string; dir?: string; host?: string; fake?: FakeConnector } = {}): Promise<TeamsHarness> {
+  static async open(options: { config?: TeamsConfig; start?: string; dir?: string; host?: string; fake?: FakeConnector; callTimeoutMs?: number } = {}): Promise<TeamsHarness> {
     const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'golive-teams-')));
     const logs: string[] = [];
     const log = (message: string) => logs.push(message);
@@ -57,7 +57,9 @@ export class TeamsHarness {
     let serving: Serving;
     try {
       serving = await serve({
-        adapters: [(deps) => (adapter = createTeamsAdapter(options.config ?? { mode: 'local' }, deps, { dataDir: dir }))],
+        adapters: [
+          (deps) => (adapter = createTeamsAdapter(options.config ?? { mode: 'local' }, deps, { dataDir: dir, ...(options.callTimeoutMs !== undefined && { callTimeoutMs: options.callTimeoutMs }) })),
+        ],
         store,
         inbox,
         clock,
