@@ -4,5 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
+    // Starting PGlite in a beforeEach takes seconds, many more while other test files run beside it.
+    hookTimeout: 30_000,
   },
 });

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { GoliveApp } from './app/app.js';
 import type { Clock } from './app/clock.js';
 import { OutboxWorker } from './app/delivery/outbox.js';
+import { newHolder, OUTBOX_LEASE_MS } from './app/delivery/claimant.js';
 import { Scheduler, type TickReport } from './app/delivery/scheduler.js';
 import { Inflight } from './inflight.js';
 import { serialPasses } from './serial-passes.js';
@@ -41,10 +42,22 @@ export interface ServeOptions {
   identities?: IdentityPort;
   /**
    * Run the releases' schedules: once at start (after the inbox is recovered) and every
-   * `everyMs` (30 s when unset), each tick followed by an outbox kick. Off when absent.
+   * `everyMs` (30 s when unset), each tick followed by an outbox kick. Off when absent. Of several
+   * golives on one database, one at a time runs it: the one holding the store's lease "schedule",
+   * renewed at each tick for `leaseMs` (default three ticks, at least 90 s, at most a day);
+   * another takes over once it has ended.
    */
-  schedule?: { everyMs?: number };
+  schedule?: { everyMs?: number; leaseMs?: number };
+  /** How long the lease "digest" lasts, renewed at each digest(): one golive at a time sends the digests (default DIGEST_LEASE_MS). */
+  digestLeaseMs?: number;
+  /** Who this golive is when it claims due messages and leases (default: newHolder(), host, pid and a random part). */
+  replica?: string;
 }
+
+/** The daily digest's lease: main.ts calls digest() every minute, so three missed calls hand it over. */
+export const DIGEST_LEASE_MS = 180_000;
+const SCHEDULE_LEASE_MIN_MS = 90_000;
+const LEASE_MAX_MS = 86_400_000;
 
 export interface Serving {
   port: number;
@@ -53,7 +66,12 @@ export interface Serving {
   adapters: readonly Adapter[];
   outbox: OutboxWorker;
   scheduler: Scheduler;
-  /** One schedule tick at the clock's now, then the outbox. */
+  /** Who this golive claims work as (ServeOptions.replica). */
+  replica: string;
+  /**
+   * One schedule tick at the clock's now, then the outbox. A golive that does not hold the
+   * "schedule" lease (another on the database does) acts on nothing: its report is empty.
+   */
   tick(): Promise<TickReport>;
   /** One pass over the inbox's abandoned requests at the clock's now (see recoverInbox); resolves with how many were handled. */
   recover(): Promise<number>;
@@ -64,7 +82,7 @@ export interface Serving {
   server: Server;
   /** Resolves when no request is being handled after its ack. */
   idle(): Promise<void>;
-  /** Sends the daily digests due now (none without `people`); call it from the timer. */
+  /** Sends the daily digests due now (none without `people`, or while another golive holds the "digest" lease); call it from the timer. */
   digest(): Promise<number>;
   close(): Promise<void>;
 }
@@ -93,7 +111,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     return adapter;
   });
   const ports = Object.fromEntries(adapters.map((adapter) => [adapter.platform, adapter.chat]));
-  const outbox = new OutboxWorker(options.store, ports, options.clock, options.log);
+  const replica = options.replica ?? newHolder();
+  const outbox = new OutboxWorker(options.store, ports, options.clock, options.log, { claimant: { holder: replica, leaseMs: OUTBOX_LEASE_MS } });
   const digest = options.people && digestRunner({ store: options.store, people: options.people, ports, log: options.log });
   const hooks = options.hookSecret ? createHookListener({ app, secret: options.hookSecret, kickOutbox, log: options.log }) : undefined;
   const server = createHttpServer({ mounts: adapters.flatMap((adapter) => adapter.mounts), ...(hooks && { hooks }), log: options.log });
@@ -114,9 +133,16 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   };
   const recoveredAtStart = await recover().catch(logRecovery);
   const scheduler = new Scheduler(options.store, { auditKey: options.audit?.key, log: options.log });
+  const everyMs = options.schedule?.everyMs ?? 30_000;
+  const scheduleLeaseMs = options.schedule?.leaseMs ?? Math.min(LEASE_MAX_MS, Math.max(SCHEDULE_LEASE_MIN_MS, 3 * everyMs));
+  // One golive on the database acts on the schedules: the others' ticks find the lease taken.
+  const leadTick = async (now: Date): Promise<TickReport> => {
+    if (!(await options.store.lease('schedule', replica, now, scheduleLeaseMs))) return { acted: [], messages: 0 };
+    return scheduler.tick(now);
+  };
   // Ticks never overlap: one still running when the timer fires is waited for, not doubled.
   const ticking = serialPasses(async () => {
-    const report = await scheduler.tick(options.clock.now());
+    const report = await leadTick(options.clock.now());
     await outbox.kick();
     return report;
   });
@@ -134,7 +160,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   // releases, so it runs once the server listens: people are answered meanwhile, not refused.
   const caughtUp = options.schedule ? tick().then(() => undefined, logFailure) : Promise.resolve();
   if (options.schedule) {
-    timer = setInterval(() => void tick().catch(logFailure), options.schedule.everyMs ?? 30_000);
+    timer = setInterval(() => void tick().catch(logFailure), everyMs);
     timer.unref();
   }
   return {
@@ -144,12 +170,24 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     adapters,
     outbox,
     scheduler,
+    replica,
     tick,
     recover,
     recoveredAtStart,
     server,
     idle: () => inflight.idle(),
-    digest: async () => (digest ? digest(options.clock.now()) : 0),
+    digest: async () => {
+      if (!digest) return 0;
+      const now = options.clock.now();
+      try {
+        if (!(await options.store.lease('digest', replica, now, options.digestLeaseMs ?? DIGEST_LEASE_MS))) return 0;
+      } catch (error) {
+        // Called from a timer that never awaits it: the next call tries again.
+        options.log(`daily digest not run: ${error instanceof Error ? error.message : String(error)}`);
+        return 0;
+      }
+      return digest(now);
+    },
     async close() {
       if (timer) clearInterval(timer);
       if (recoveryTimer) clearInterval(recoveryTimer);
@@ -159,6 +197,11 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       await stopAll(adapters, options.log);
       await inflight.idle();
       await outbox.kick();
+      // Handed over rather than left to run out: a lease renewed for a millisecond ends at once,
+      // and one another golive holds is left as it is.
+      const now = options.clock.now();
+      if (options.schedule) await options.store.lease('schedule', replica, now, 1).catch(() => undefined);
+      if (digest) await options.store.lease('digest', replica, now, 1).catch(() => undefined);
     },
   };
 }

@@ -3,7 +3,18 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { z } from 'zod';
 import type { OutboxMessage } from '../src/app/delivery/outbox-message.js';
-import { ChannelTakenError, StoreError, type Commit, type Quarantine, type ReleaseSummary, type Store, type StoredRelease } from '../src/app/store-port.js';
+import {
+  ChannelTakenError,
+  StoreError,
+  type ClaimedMessage,
+  type ClaimRequest,
+  type Commit,
+  type EndClaims,
+  type Quarantine,
+  type ReleaseSummary,
+  type Store,
+  type StoredRelease,
+} from '../src/app/store-port.js';
 import type { AuditEntry } from '../src/domain/audit-entry.js';
 import { SLUG_PATTERN, Slug } from '../src/domain/primitives.js';
 import { Channel, type Release } from '../src/domain/release.js';
@@ -13,6 +24,8 @@ import { KeyedQueue } from './keyed-queue.js';
 import { createReleaseFiles, openReleaseFiles, scanReleaseFolder, type ReleaseFiles, type ReleaseFilesOptions } from './json/release-files.js';
 import type { ReleaseFs } from './json/release-fs.js';
 import type { AuditedRecord } from './json/stored-release.js';
+import { checkClaim, checkEndClaims, checkLease, isClaimable } from './claim-args.js';
+import { CLAIMS_FILE, OutboxClaims } from './json/outbox-claims.js';
 
 // Layout: <dataDir>/index.json lists the releases in creation order with what list() and
 // findByChannel() need; <dataDir>/releases/ holds each release in the append-only layout of
@@ -22,7 +35,9 @@ import type { AuditedRecord } from './json/stored-release.js';
 // whole record in one file, as golive wrote it before) is converted when the store opens.
 // The release files are the truth: the index is rewritten only when a summary changes, and is
 // repaired from the release files at open if a crash left it behind. <dataDir>/golive.lock
-// keeps a second golive out of the folder while this one has it open.
+// keeps a second golive out of the folder while this one has it open, so claims on outbox
+// messages and leases are decided in memory; <dataDir>/outbox-claims.json keeps the claims of
+// the batch being delivered, so one a crash interrupted is known at the next start (json/outbox-claims.ts).
 
 const INDEX_VERSION = 1;
 
@@ -94,10 +109,12 @@ class LowdbStore implements Store {
   private summaryRevision = 0;
   private savedRevision = 0;
   private closed = false;
+  private claims!: OutboxClaims;
+  private readonly leases = new Map<string, { holder: string; until: number }>();
 
   constructor(
     private readonly dataDir: string,
-    fs: DurableFs,
+    private readonly fs: DurableFs,
     private readonly log: StoreLog,
     private readonly releaseOptions: ReleaseFilesOptions,
     private readonly lock: FolderLock,
@@ -119,6 +136,16 @@ class LowdbStore implements Store {
       this.files.set(id, files);
     }
     const repaired = this.reconcileIndex();
+    this.claims = await OutboxClaims.open(
+      join(this.dataDir, CLAIMS_FILE),
+      this.fs,
+      (releaseId, id) =>
+        this.files
+          .get(releaseId)
+          ?.currentOutbox()
+          .find((m) => m.id === id),
+      this.log,
+    );
     for (const temp of temps) {
       await unlink(temp).catch(() => undefined);
       this.log(`${temp}: removed a temp file left by a write that never finished`);
@@ -169,6 +196,30 @@ class LowdbStore implements Store {
     return due.slice(0, Math.max(0, limit)).map(({ releaseId, message }) => ({ releaseId, message: structuredClone(message) }));
   }
 
+  async claimDue(now: Date, limit: number, claim: ClaimRequest): Promise<ClaimedMessage[]> {
+    this.assertOpen();
+    const { holder, leaseMs, platforms } = checkClaim(now, limit, claim);
+    const due: Array<{ releaseId: string; message: OutboxMessage; order: [number, number, number] }> = [];
+    this.order.forEach((releaseId, releaseAt) => {
+      const files = this.releaseFiles(releaseId);
+      if (files.quarantine) return;
+      files.currentOutbox().forEach((message, at) => {
+        if (isClaimable(message, now, platforms)) due.push({ releaseId, message, order: [Date.parse(message.createdAt), releaseAt, at] });
+      });
+    });
+    due.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1] || a.order[2] - b.order[2]);
+    return this.claims.claim(due, limit, now, holder, leaseMs);
+  }
+
+  async lease(name: string, holder: string, now: Date, ms: number): Promise<boolean> {
+    this.assertOpen();
+    checkLease(name, holder, now, ms);
+    const current = this.leases.get(name);
+    if (current && current.holder !== holder && current.until > now.getTime()) return false;
+    this.leases.set(name, { holder, until: now.getTime() + ms });
+    return true;
+  }
+
   async create(release: Release, first: AuditEntry, outbox: OutboxMessage[]): Promise<void> {
     this.assertOpen();
     const id = (release as { id?: unknown } | null)?.id;
@@ -202,22 +253,32 @@ class LowdbStore implements Store {
     const files = this.files.get(id);
     if (!files) throw new StoreError(`there is no release with id "${id}"`);
     let summaryChanged = false;
-    const result = await files.transact(fn, {
-      beforeWrite: async (next, current) => {
-        summaryChanged = !sameSummary(summaryOf(current.release), summaryOf(next.release));
-        const releaseChannels = this.takeChannels(
-          id,
-          next.release.channels.filter((channel) => !current.release.channels.some(sameChannel(channel))),
-        );
-        try {
-          if (summaryChanged) await this.assertIndexUnchanged();
-        } catch (error) {
-          releaseChannels();
-          throw error;
-        }
-        return releaseChannels;
+    let ends: EndClaims | undefined;
+    const result = await files.transact(
+      async (current) => {
+        const commit = await fn(current);
+        ends = checkEndClaims(commit.endClaims, id);
+        return commit;
       },
-    });
+      {
+        beforeWrite: async (next, current) => {
+          summaryChanged = !sameSummary(summaryOf(current.release), summaryOf(next.release));
+          const releaseChannels = this.takeChannels(
+            id,
+            next.release.channels.filter((channel) => !current.release.channels.some(sameChannel(channel))),
+          );
+          try {
+            if (summaryChanged) await this.assertIndexUnchanged();
+          } catch (error) {
+            releaseChannels();
+            throw error;
+          }
+          return releaseChannels;
+        },
+      },
+    );
+    // The outcome is durable: the claim needs no write of its own (json/outbox-claims.ts).
+    if (ends) this.claims.end(id, ends);
     if (summaryChanged) await this.saveIndexOrLog();
     return result;
   }
@@ -227,6 +288,7 @@ class LowdbStore implements Store {
     try {
       await Promise.allSettled([...this.creating.values()]);
       await this.closeReleases();
+      await this.claims?.idle();
       await this.indexWrites.idle();
       if (this.savedRevision < this.summaryRevision) await this.saveIndex();
     } finally {

@@ -109,6 +109,53 @@ describe('fake Slack Web API, driven by the real WebClient', () => {
     ]);
   });
 
+  it('keeps what was posted and answers conversations.history newest first, within oldest and latest, a page at a time, with metadata only when asked', async () => {
+    let now = Date.parse('2019-11-07T09:00:00Z');
+    const clocked = await startFakeSlack({ clock: () => new Date(now) });
+    try {
+      const web = client(clocked);
+      const posted: string[] = [];
+      for (let n = 1; n <= 5; n++) {
+        const result = await web.chat.postMessage({ channel: 'C1', text: `m${n}`, metadata: { event_type: 'golive_outbox_message', event_payload: { key: `k${n}` } } });
+        posted.push(result.ts!);
+        now += 60_000;
+      }
+      // Two posts in one instant still get two timestamps, in order.
+      const same = [(await web.chat.postMessage({ channel: 'C2', text: 'a' })).ts!, (await web.chat.postMessage({ channel: 'C2', text: 'b' })).ts!];
+      expect(same[1]! > same[0]!).toBe(true);
+      expect(posted[0]).toBe('1573117200.000000');
+      await web.chat.update({ channel: 'C1', ts: posted[1]!, text: 'm2 edited' });
+      expect(clocked.messagesIn('C1').map((m) => m.text)).toEqual(['m1', 'm2 edited', 'm3', 'm4', 'm5']);
+
+      const plain = await web.conversations.history({ channel: 'C1' });
+      expect(plain.messages?.map((m) => m.text)).toEqual(['m5', 'm4', 'm3', 'm2 edited', 'm1']);
+      expect(plain.messages?.some((m) => m.metadata)).toBe(false);
+      expect(plain.has_more).toBe(false);
+
+      const window = await web.conversations.history({ channel: 'C1', oldest: posted[1], latest: posted[3], include_all_metadata: true });
+      expect(window.messages?.map((m) => m.text)).toEqual(['m3']);
+      expect(window.messages?.[0]?.metadata).toEqual({ event_type: 'golive_outbox_message', event_payload: { key: 'k3' } });
+      const inclusive = await web.conversations.history({ channel: 'C1', oldest: posted[1], latest: posted[3], inclusive: true });
+      expect(inclusive.messages?.map((m) => m.text)).toEqual(['m4', 'm3', 'm2 edited']);
+
+      const first = await web.conversations.history({ channel: 'C1', limit: 2 });
+      expect(first.messages?.map((m) => m.text)).toEqual(['m5', 'm4']);
+      expect(first.has_more).toBe(true);
+      const cursor = first.response_metadata?.next_cursor;
+      expect(cursor).toBeTruthy();
+      const second = await web.conversations.history({ channel: 'C1', limit: 2, cursor });
+      expect(second.messages?.map((m) => m.text)).toEqual(['m3', 'm2 edited']);
+      const last = await web.conversations.history({ channel: 'C1', limit: 2, cursor: second.response_metadata?.next_cursor });
+      expect(last.messages?.map((m) => m.text)).toEqual(['m1']);
+      expect(last.has_more).toBe(false);
+
+      expect((await web.conversations.history({ channel: 'C-empty' })).messages).toEqual([]);
+      await expect(web.conversations.history({ channel: 'C1', limit: 1000 })).rejects.toMatchObject({ code: ErrorCode.PlatformError, data: { error: 'invalid_limit' } });
+    } finally {
+      await clocked.close();
+    }
+  });
+
   it('answers usergroups.users.list from the table the test sets', async () => {
     const web = client(fake);
     fake.setUsergroup('S123', ['U1', 'U2']);

@@ -55,7 +55,8 @@ forEachTarget('the recommended roles and grants', () => {
         GRANT SELECT, INSERT, UPDATE ON ${schema}.releases, ${schema}.outbox TO ${app};
         GRANT SELECT, INSERT, DELETE ON ${schema}.release_channels TO ${app};
         GRANT SELECT, INSERT ON ${schema}.audit TO ${app};
-        GRANT SELECT, INSERT, UPDATE, DELETE ON ${schema}.inbox TO ${app};`);
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ${schema}.inbox TO ${app};
+        GRANT SELECT, INSERT, UPDATE ON ${schema}.leases TO ${app};`);
 
     const store = await openPostgresStore(openPoolDb(urlAs(app)));
     try {
@@ -67,6 +68,12 @@ forEachTarget('the recommended roles and grants', () => {
       });
       expect((await store.audit('rel-1')).map((entry) => entry.seq)).toEqual([1, 2]);
       expect(await store.findByChannel(slack('C2'))).toBe('rel-1');
+      // Several replicas: claims on due messages, ended by the outcome, and the schedule's lease.
+      const claim = { holder: 'replica-a', leaseMs: 60_000, platforms: ['slack' as const] };
+      await store.transact('rel-1', () => ({ outbox: [message('m-2')], result: undefined }));
+      expect((await store.claimDue(new Date(), 10, claim)).map((claimed) => claimed.message.id)).toEqual(['m-2']);
+      await store.transact('rel-1', () => ({ outbox: [message('m-2', { status: 'sent', attempts: 1 })], endClaims: { holder: 'replica-a', messageIds: ['m-2'] }, result: undefined }));
+      expect(await store.lease('schedule', 'replica-a', new Date(), 90_000)).toBe(true);
     } finally {
       await store.close();
     }

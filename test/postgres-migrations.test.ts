@@ -35,7 +35,7 @@ forEachTarget('schema migrations', (target) => {
     const db = await schema.db();
     const store = await openPostgresStore(db, { log: (line) => logged.push(line), closeDb: false });
     expect(await tables()).toEqual(TABLES);
-    expect(TABLES).toEqual(expect.arrayContaining(['audit', 'outbox', 'release_channels', 'releases', 'people', 'identity_audit', 'teams_conversations', 'teams_people', 'inbox']));
+    expect(TABLES).toEqual(expect.arrayContaining(['audit', 'outbox', 'release_channels', 'releases', 'people', 'identity_audit', 'teams_conversations', 'teams_people', 'inbox', 'leases']));
     expect(await versions()).toEqual(APPLIED);
     expect(logged).toEqual(APPLIED.map((m) => expect.stringMatching(new RegExp(`applied schema migration ${m.name}$`))));
     const state = release('rel-1');

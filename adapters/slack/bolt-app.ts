@@ -20,7 +20,7 @@ export const SLACK_EVENTS_PATH = '/slack/events';
  */
 export function createSlackAdapter(config: SlackConfig, deps: AdapterDeps): Adapter {
   const client = createSlackClient(config);
-  const outward = { platform: 'slack' as const, chat: slackPort(client), directory: slackDirectory(client), tell: slackTell(client) };
+  const outward = { platform: 'slack' as const, chat: slackPort(client, deps.log), directory: slackDirectory(client), tell: slackTell(client) };
   const clientOptions = slackClientOptions(config);
   const logger = quietLogger(deps.log);
   if (config.appToken) {

@@ -6,7 +6,12 @@ import type { Clock } from '../../src/app/clock.js';
 // Every call golive makes to the Bot Connector: through CloudAdapter.continueConversation, which
 // gets the bot's token for the conversation's service URL, then the SDK's connector client. That
 // client is plain fetch with no retries of its own, so a message is sent at most once per call;
-// the outbox decides whether to try again, from the errors mapped here.
+// the outbox decides whether to try again, from the errors mapped here. Nor has it a timeout
+// (fetch would wait minutes for an answer): each request is given one, so a delivery (at most
+// two requests: opening a personal chat, then the message) ends within DELIVERY_TIMEOUT_MS.
+
+/** One Bot Connector request's longest wait. */
+export const TEAMS_CALL_TIMEOUT_MS = 10_000;
 
 /** Where a conversation lives: what a stored reference holds besides its id. */
 export interface Place {
@@ -32,6 +37,7 @@ export class Connector {
     /** The bot's app id, or (local mode) an identity without one: the SDK then sends no token. */
     private readonly identity: BotIdentity,
     private readonly clock: Clock,
+    private readonly timeoutMs: number = TEAMS_CALL_TIMEOUT_MS,
   ) {}
 
   /** Posts a new message to the conversation; resolves with the id Teams gave it. */
@@ -65,6 +71,7 @@ export class Connector {
     try {
       await this.cloud.continueConversation(this.identity, reference(place, conversationId), async (context) => {
         const client = context.turnState.get<ConnectorClient>(this.cloud.ConnectorClientKey);
+        withTimeout(client, this.timeoutMs);
         result = { value: await work(client) };
       });
     } catch (error) {
@@ -73,6 +80,13 @@ export class Connector {
     if (!result) throw new Error('the Teams connector call did not run');
     return result.value;
   }
+}
+
+/** Gives every request of this client (one per call: continueConversation makes it) a timeout, unless it has its own. */
+function withTimeout(client: ConnectorClient, timeoutMs: number): void {
+  const http = client.httpClient;
+  const request = http.request.bind(http);
+  http.request = (config) => request(config.timeout === undefined && config.signal === undefined ? { ...config, timeout: timeoutMs } : config);
 }
 
 function reference(place: Place, conversationId: string | undefined): ConversationReference {
@@ -108,11 +122,18 @@ export function deliveryError(error: unknown, now: Date): Error {
     if (status === 429 || status >= 500) return new RetryLater(detail, retryAfterMs(error.response.headers?.get?.('retry-after') ?? null, now));
     return new Error(detail);
   }
+  // fetch aborted by the request's timeout: Teams may or may not have the message.
+  if (isTimeout(error)) return new RetryLater(`Teams did not answer within its time (${String((error as Error).message).slice(0, 200)})`);
   const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code ?? (error as { code?: unknown } | undefined)?.code;
   if ((error instanceof TypeError && error.message === 'fetch failed') || (typeof code === 'string' && NETWORK.has(code))) {
     return new RetryLater(`Teams could not be reached: ${typeof code === 'string' ? code : (error as Error).message}`);
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+function isTimeout(error: unknown): boolean {
+  const named = (value: unknown) => (value as { name?: unknown } | undefined)?.name === 'TimeoutError';
+  return named(error) || named((error as { cause?: unknown } | undefined)?.cause);
 }
 
 /** Retry-After in seconds, or as an HTTP date; undefined when absent or unreadable. */

@@ -34,6 +34,8 @@ export interface TeamsAdapterOptions {
   dataDir: string;
   /** Opens where the conversation references are kept instead of the file (PostgreSQL, with DATABASE_URL); called at start. */
   conversations?: (now: () => Date) => Promise<TeamsConversations>;
+  /** One Bot Connector request's longest wait (default TEAMS_CALL_TIMEOUT_MS); tests make it short. */
+  callTimeoutMs?: number;
 }
 
 export class TeamsStartError extends AdapterStartError {}
@@ -50,7 +52,7 @@ export function createTeamsAdapter(config: TeamsConfig, deps: AdapterDeps, optio
   cloud.onTurnError = async (_context, error) => {
     throw error;
   };
-  const connector = new Connector(cloud, config.mode === 'bot' ? config.appId : { name: 'anonymous' }, deps.clock);
+  const connector = new Connector(cloud, config.mode === 'bot' ? config.appId : { name: 'anonymous' }, deps.clock, options.callTimeoutMs);
   let store: TeamsConversations | undefined;
   let outbound: TeamsOutbound | undefined;
   let stopped = false;

@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../domain/audit-entry.js';
+import type { Platform } from '../domain/primitives.js';
 import type { Channel, Release } from '../domain/release.js';
 import type { OutboxMessage } from './delivery/outbox-message.js';
 import type { RefusalTally } from './refusal-tally.js';
@@ -35,7 +36,41 @@ export interface Commit<T> {
   outbox?: OutboxMessage[];
   /** The refusal tally after this commit: a value replaces it, null clears it, absent keeps it. */
   refusals?: RefusalTally | null;
+  /**
+   * Claims (see claimDue) this commit ends, with it: each message's claim is cleared if `holder`
+   * still holds it, whether or not the message is in `outbox`. How a delivery's outcome is
+   * recorded; another write to a message leaves its claim as it is.
+   */
+  endClaims?: EndClaims;
   result: T;
+}
+
+export interface EndClaims {
+  holder: string;
+  /** Ids of the release's outbox messages. */
+  messageIds: readonly string[];
+}
+
+/** Who claims due outbox messages, for how long, and for which recipients (see claimDue). */
+export interface ClaimRequest {
+  /** One per process (host, pid, random): see src/app/delivery/claimant.ts. At most 200 characters. */
+  holder: string;
+  /** How long the claim lasts, in milliseconds (whole, from 1 to a day); another holder may claim the message once it has ended. */
+  leaseMs: number;
+  /** Only messages to a channel or person on one of these platforms: those this process delivers to. */
+  platforms: readonly Platform[];
+}
+
+/** An outbox message claimed for delivery. */
+export interface ClaimedMessage {
+  releaseId: string;
+  message: OutboxMessage;
+  /**
+   * Set when an earlier claim on the message ended without an outcome (a replica died
+   * mid-delivery, or this process before a restart), so the platform may have it already:
+   * `since` is when the first such claim was taken (ISO 8601), for looking it up.
+   */
+  stale?: { since: string };
 }
 
 /**
@@ -62,6 +97,24 @@ export interface Store {
    * releases, oldest `createdAt` first, at most `limit`.
    */
   dueOutbox(now: Date, limit: number): Promise<Array<{ releaseId: string; message: OutboxMessage }>>;
+  /**
+   * Claims, atomically, at most `limit` (whole, 1 to 1000) pending messages due at `now`, oldest
+   * `createdAt` first, that no claim holds (none was taken, or its lease ended by `now`), whose
+   * recipient is on one of `claim.platforms`, in releases that are not quarantined. Each stays
+   * claimed by `claim.holder` until `now + claim.leaseMs` or until a commit ends the claim
+   * (Commit.endClaims): no other holder is given it meanwhile, on this store or, for a shared
+   * database, any other. The claim is durable before this resolves, so an earlier claim that
+   * ended without an outcome is reported as `stale` also after a crash. Rejects with StoreError,
+   * claiming nothing, for a bad argument.
+   */
+  claimDue(now: Date, limit: number, claim: ClaimRequest): Promise<ClaimedMessage[]>;
+  /**
+   * Takes or renews the lease called `name` for `holder` until `now + ms`: true when `holder`
+   * has it (it was free, had ended by `now`, or was already its own), false when another holder's
+   * lease runs past `now`. One holder at a time across every process on the store (the JSON
+   * folder is one process's, so there it is decided in memory). Rejects with StoreError for a bad argument.
+   */
+  lease(name: string, holder: string, now: Date, ms: number): Promise<boolean>;
   /** A new release with its first audit entry and outbox; rejects if the id is taken, ChannelTakenError for a taken channel. */
   create(release: Release, first: AuditEntry, outbox: OutboxMessage[]): Promise<void>;
   /**

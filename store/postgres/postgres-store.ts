@@ -9,7 +9,9 @@ import { assertContinues, assertSealed, validEntries, validOutbox, validRefusals
 import { appendEntries, followChannels, insertRelease, lockRelease, readRelease, setQuarantine, updateRelease, upsertOutbox, type ReleaseRow, type RowChange } from './release-rows.js';
 import { defaultRecordCheck, lockedRowProblem, verifyAtOpen, type RecordCheck } from './verify-at-open.js';
 import type { RefusalTally } from '../../src/app/refusal-tally.js';
-import { StoreError, type Commit, type Quarantine, type ReleaseSummary, type Store, type StoredRelease } from '../../src/app/store-port.js';
+import { StoreError, type ClaimedMessage, type ClaimRequest, type Commit, type Quarantine, type ReleaseSummary, type Store, type StoredRelease } from '../../src/app/store-port.js';
+import { checkClaim, checkEndClaims, checkLease } from '../claim-args.js';
+import { claimRows, endClaimRows, takeLease } from './claim-rows.js';
 
 // The Store on PostgreSQL. Nothing is cached: every read goes to the database, so a replica sees
 // what another wrote the moment it committed. On a server a write locks its release's row (SELECT
@@ -129,6 +131,21 @@ class PostgresStore implements Store {
     });
   }
 
+  claimDue(now: Date, limit: number, claim: ClaimRequest): Promise<ClaimedMessage[]> {
+    return this.read('claim due outbox messages', async () => {
+      const { holder, leaseMs, platforms } = checkClaim(now, limit, claim);
+      if (platforms.size === 0) return [];
+      return claimRows(this.db, now, limit, holder, leaseMs, platforms);
+    });
+  }
+
+  lease(name: string, holder: string, now: Date, ms: number): Promise<boolean> {
+    return this.read(`take the lease "${name}"`, async () => {
+      checkLease(name, holder, now, ms);
+      return takeLease(this.db, name, holder, now, ms);
+    });
+  }
+
   async create(release: Release, first: AuditEntry, outbox: OutboxMessage[]): Promise<void> {
     this.assertOpen();
     this.assertNotInsideFn(typeof (release as { id?: unknown } | undefined)?.id === 'string' ? release.id : '(new)');
@@ -240,6 +257,7 @@ class PostgresStore implements Store {
     try {
       return await run();
     } catch (error) {
+      if (error instanceof StoreError) throw error;
       throw new StoreError(`${this.db.label}: cannot ${what}: ${reasonOf(error)}`);
     }
   }
@@ -266,10 +284,12 @@ async function commitChanges<T>(tx: Queryable, id: string, row: ReleaseRow, comm
   if (state || newHead) assertSealed(id, newHead ?? head ?? undefined, state ?? (row.state as Release));
   const messages = validOutbox(commit.outbox ?? [], id);
   const refusals: RefusalTally | null | undefined = commit.refusals == null ? commit.refusals : validRefusals(commit.refusals, id);
+  const ends = checkEndClaims(commit.endClaims, id);
 
   if (state && channelsChanged(row.state as Release, state)) await followChannels(tx, id, state.channels);
   await appendEntries(tx, id, entries);
   await upsertOutbox(tx, id, messages);
+  if (ends) await endClaimRows(tx, id, ends);
   const change: RowChange = { ...(state && { release: state }), ...(newHead && { head: newHead }), ...(refusals !== undefined && { refusals }) };
   await updateRelease(tx, id, change);
 }

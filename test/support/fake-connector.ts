@@ -14,7 +14,8 @@ import type { AddressInfo } from 'node:net';
  * Like Teams, creating a personal chat with someone who has one gives the same conversation again.
  */
 
-export type ConnectorFailure = { status: 429; retryAfter: number } | { status: 500 | 502 | 503 } | { status: 400 | 403 | 404 };
+/** A refusal with a status, or `stall`: the request is read and never answered (until close). */
+export type ConnectorFailure = { status: 429; retryAfter: number } | { status: 500 | 502 | 503 } | { status: 400 | 403 | 404 } | { stall: true };
 
 export interface ConnectorCall {
   kind: 'create' | 'send' | 'reply' | 'update';
@@ -27,7 +28,7 @@ export interface ConnectorCall {
   body: Record<string, unknown>;
   /** The bearer token sent, if any (none in local mode). */
   token?: string;
-  /** Set when a failure was asked for: the call was refused and nothing delivered. */
+  /** Set when a failure was asked for: the call was refused (its status, or 0 for a stall) and nothing delivered. */
   failed?: number;
   /** What the fake answered with. */
   response?: Record<string, unknown>;
@@ -104,6 +105,10 @@ export async function startFakeConnector(): Promise<FakeConnector> {
     const call: ConnectorCall = { ...routed, method, path, body, ...(token && { token }) };
     calls.push(call);
     const failure = takeFailure(call);
+    if (failure && 'stall' in failure) {
+      call.failed = 0;
+      return;
+    }
     if (failure) {
       call.failed = failure.status;
       const headers: Record<string, string> = failure.status === 429 ? { 'retry-after': String(failure.retryAfter) } : {};
@@ -135,8 +140,8 @@ export async function startFakeConnector(): Promise<FakeConnector> {
   return {
     serviceUrl: `${origin}${PREFIX}`,
     calls,
-    delivered: (kind) => calls.filter((c) => !c.failed && (kind === undefined || c.kind === kind)),
-    messagesIn: (conversationId) => calls.filter((c) => !c.failed && c.kind !== 'create' && c.conversationId === conversationId),
+    delivered: (kind) => calls.filter((c) => c.failed === undefined && (kind === undefined || c.kind === kind)),
+    messagesIn: (conversationId) => calls.filter((c) => c.failed === undefined && c.kind !== 'create' && c.conversationId === conversationId),
     failNext(failure, times = 1, match = {}) {
       failures.push({ failure, left: times, match });
     },

@@ -14,6 +14,13 @@ import type { AddressInfo } from 'node:net';
  *   `Untitled`), to the `upload_url` that files.getUploadURLExternal returned;
  * - Socket Mode's client calls `apps.connections.open` with the app-level token (`xapp-…`) in
  *   `Authorization: Bearer …` and no arguments, then connects to the `url` it answers with.
+ *
+ * It keeps what was posted (chat.postMessage, edited by chat.update) per conversation, and answers
+ * conversations.history from it as Slack documents the method (docs.slack.dev/reference/methods/
+ * conversations.history): messages newest first, after `oldest` and before `latest` (Unix
+ * timestamps; the bounds themselves only with `inclusive`), at most `limit` (default 100, at most
+ * 999) a page, `has_more` and `response_metadata.next_cursor` while more remain, and a message's
+ * `metadata` ({event_type, event_payload}) only with `include_all_metadata`.
  */
 
 export type FailMode = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
@@ -44,6 +51,22 @@ export interface RecordedUpload {
   content: string;
 }
 
+/** A message the fake holds, as conversations.history answers with it (metadata aside). */
+export interface HeldMessage {
+  type: 'message';
+  ts: string;
+  text: string;
+  blocks: unknown[];
+  user: string;
+  bot_id: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+}
+
+export interface FakeSlackOptions {
+  /** Gives each posted message its `ts` (made unique and increasing); default: a counter from 2023-11-14. */
+  clock?: () => Date;
+}
+
 export interface FakeSlack {
   /** Base for `slackApiUrl`, ending with `/api/`. */
   readonly url: string;
@@ -56,6 +79,8 @@ export interface FakeSlack {
   /** The next `times` calls of `method` are refused this way (recorded with `failed: true`). */
   failNext(method: string, mode: FailMode, times?: number): void;
   setUsergroup(id: string, userIds: string[]): void;
+  /** What the conversation holds now (DMs under their D… id), oldest first. */
+  messagesIn(channel: string): HeldMessage[];
   setChannel(id: string, name: string): void;
   /**
    * The WebSocket URL apps.connections.open answers with (see fake-socket-mode.ts); until one is
@@ -64,7 +89,7 @@ export interface FakeSlack {
   setSocketModeUrl(url: string | undefined): void;
   /** A URL that records what is POSTed to it as method `response_url`, for Bolt's `respond()`. */
   responseUrl(): string;
-  /** Forgets calls and pending failures; keeps usergroups, channels and the socket-mode URL, and never reuses a ts or id. */
+  /** Forgets calls and pending failures; keeps usergroups, channels, posted messages and the socket-mode URL, and never reuses a ts or id. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -78,8 +103,10 @@ const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'files', 'metadata
 type Json = Record<string, unknown>;
 type Answer = { status: number; body: Json | string; headers?: Record<string, string>; call?: RecordedCall };
 
-export async function startFakeSlack(): Promise<FakeSlack> {
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const calls: RecordedCall[] = [];
+  const held = new Map<string, HeldMessage[]>();
+  let lastMicros = 0n;
   const failures = new Map<string, Array<{ mode: FailMode; left: number }>>();
   const usergroups = new Map<string, string[]>();
   const channels = new Map<string, string>();
@@ -90,8 +117,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   // Slack timestamps are seconds.microseconds; one counter keeps them unique and increasing.
   const nextTs = () => {
     serial += 1;
-    const micros = 1_700_000_000_000_000 + serial * 100;
-    return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+    const wanted = options.clock ? BigInt(options.clock().getTime()) * 1000n : 1_700_000_000_000_000n + BigInt(serial) * 100n;
+    lastMicros = wanted > lastMicros ? wanted : lastMicros + 1n;
+    return tsOf(lastMicros);
   };
   const nextId = (prefix: string) => {
     serial += 1;
@@ -114,9 +142,27 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     'chat.postMessage': (b) => {
       const ts = nextTs();
       const channel = dmFor(str(b.channel));
-      return { channel, ts, message: { type: 'message', subtype: 'bot_message', text: b.text ?? '', blocks: b.blocks ?? [], user: FAKE_BOT.userId, bot_id: FAKE_BOT.botId, ts } };
+      const message: HeldMessage = {
+        type: 'message',
+        ts,
+        text: str(b.text),
+        blocks: Array.isArray(b.blocks) ? b.blocks : [],
+        user: FAKE_BOT.userId,
+        bot_id: FAKE_BOT.botId,
+        ...metadataOf(b.metadata),
+      };
+      held.set(channel, [...(held.get(channel) ?? []), message]);
+      return { channel, ts, message: { ...structuredClone(message), subtype: 'bot_message' } };
     },
-    'chat.update': (b) => ({ channel: str(b.channel), ts: str(b.ts), text: b.text ?? '', message: { text: b.text ?? '', blocks: b.blocks ?? [] } }),
+    'chat.update': (b) => {
+      const message = held.get(str(b.channel))?.find((m) => m.ts === str(b.ts));
+      if (message) {
+        message.text = str(b.text);
+        message.blocks = Array.isArray(b.blocks) ? b.blocks : [];
+      }
+      return { channel: str(b.channel), ts: str(b.ts), text: b.text ?? '', message: { text: b.text ?? '', blocks: b.blocks ?? [] } };
+    },
+    'conversations.history': (b) => history(held.get(str(b.channel)) ?? [], b),
     'chat.postEphemeral': () => ({ message_ts: nextTs() }),
     'views.open': (b) => ({ view: viewAnswer(b.view, nextId('V')) }),
     'views.update': (b) => ({ view: viewAnswer(b.view, typeof b.view_id === 'string' ? b.view_id : nextId('V')) }),
@@ -249,6 +295,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       queue.push({ mode, left: times });
       failures.set(method, queue);
     },
+    messagesIn(channel) {
+      return structuredClone(held.get(channel) ?? []);
+    },
     setUsergroup(id, userIds) {
       usergroups.set(id, [...userIds]);
     },
@@ -270,6 +319,63 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       server.closeAllConnections();
       return new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
+  };
+}
+
+function tsOf(micros: bigint): string {
+  return `${micros / 1_000_000n}.${String(micros % 1_000_000n).padStart(6, '0')}`;
+}
+
+/** A Slack timestamp ("1700000000.000100", or whole seconds) in microseconds; undefined when it is none. */
+function microsOf(ts: unknown): bigint | undefined {
+  const match = /^(\d+)(?:\.(\d{1,6}))?$/.exec(str(ts));
+  if (!match) return undefined;
+  return BigInt(match[1]!) * 1_000_000n + BigInt((match[2] ?? '').padEnd(6, '0'));
+}
+
+function metadataOf(value: unknown): Pick<HeldMessage, 'metadata'> {
+  if (typeof value !== 'object' || value === null) return {};
+  const { event_type, event_payload } = value as Json;
+  if (typeof event_type !== 'string') return {};
+  return { metadata: { event_type, event_payload: typeof event_payload === 'object' && event_payload !== null ? (event_payload as Record<string, unknown>) : {} } };
+}
+
+/** conversations.history over what a conversation holds; see the header for the rules it follows. */
+function history(messages: readonly HeldMessage[], b: Json): Json {
+  const limit = b.limit === undefined ? 100 : Number(b.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 999) return { ok: false, error: 'invalid_limit' };
+  const oldest = b.oldest === undefined ? undefined : microsOf(b.oldest);
+  const latest = b.latest === undefined ? undefined : microsOf(b.latest);
+  if ((b.oldest !== undefined && oldest === undefined) || (b.latest !== undefined && latest === undefined)) return { ok: false, error: 'invalid_ts_oldest' };
+  const inclusive = str(b.inclusive) === 'true' || str(b.inclusive) === '1';
+  const withMetadata = str(b.include_all_metadata) === 'true' || str(b.include_all_metadata) === '1';
+  let before: bigint | undefined;
+  if (b.cursor !== undefined) {
+    before = microsOf(
+      Buffer.from(str(b.cursor), 'base64')
+        .toString('utf8')
+        .replace(/^before:/, ''),
+    );
+    if (before === undefined) return { ok: false, error: 'invalid_cursor' };
+  }
+  const inRange = messages
+    .filter((m) => {
+      const at = microsOf(m.ts)!;
+      if (oldest !== undefined && (inclusive ? at < oldest : at <= oldest)) return false;
+      if (latest !== undefined && (inclusive ? at > latest : at >= latest)) return false;
+      return before === undefined || at < before;
+    })
+    .reverse();
+  const page = inRange.slice(0, limit).map((m) => {
+    const { metadata, ...rest } = structuredClone(m);
+    return withMetadata && metadata ? { ...rest, metadata } : rest;
+  });
+  const hasMore = inRange.length > limit;
+  return {
+    messages: page,
+    has_more: hasMore,
+    pin_count: 0,
+    ...(hasMore && { response_metadata: { next_cursor: Buffer.from(`before:${page.at(-1)!.ts}`).toString('base64') } }),
   };
 }
 

@@ -54,6 +54,7 @@ export class TeamsHarness {
       store?: Store;
       /** Where the adapter keeps conversation references; its file in the folder when absent. */
       conversations?: TeamsAdapterOptions['conversations'];
+      callTimeoutMs?: number;
     } = {},
   ): Promise<TeamsHarness> {
     const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'golive-teams-')));
@@ -67,7 +68,14 @@ export class TeamsHarness {
     let serving: Serving;
     try {
       serving = await serve({
-        adapters: [(deps) => (adapter = createTeamsAdapter(options.config ?? { mode: 'local' }, deps, { dataDir: dir, ...(options.conversations && { conversations: options.conversations }) }))],
+        adapters: [
+          (deps) =>
+            (adapter = createTeamsAdapter(options.config ?? { mode: 'local' }, deps, {
+              dataDir: dir,
+              ...(options.conversations && { conversations: options.conversations }),
+              ...(options.callTimeoutMs !== undefined && { callTimeoutMs: options.callTimeoutMs }),
+            })),
+        ],
         store,
         inbox,
         clock,

@@ -5,7 +5,7 @@ import { allOccurrences, nextDue, occurrences, scheduleStart, type Occurrence } 
 import { catchUp, type DueOccurrence } from '../../domain/schedule-catch-up.js';
 import { audienceOf, stillWanted } from '../../domain/schedule-audience.js';
 import { when } from '../../views/format.js';
-import { changeRelease } from '../usecases/change.js';
+import { AlreadyRecorded, changeRelease } from '../usecases/change.js';
 import { personOf, type NewOutboxMessage, type Recipient } from './outbox-message.js';
 import type { Store } from '../store-port.js';
 import { GOLIVE_ACTOR } from '../request.js';
@@ -110,7 +110,9 @@ function summary(release: Release, sent: ReadonlyArray<{ o: DueOccurrence; messa
 /**
  * Acts on every open, unquarantined release's schedule. The next due instant of each release is
  * kept in memory and recomputed only when its record has an entry after the one it was computed
- * at, so a tick where nothing is due reads no release and writes nothing.
+ * at, so a tick where nothing is due reads no release and writes nothing. Several schedulers on
+ * one database (replicas) act on each due point once: each release's change is one transaction
+ * that reads the watermark it moves, and one that finds nothing due there writes nothing.
  */
 export class Scheduler {
   private readonly next = new Map<string, { seq: number; at: number }>();
@@ -173,6 +175,9 @@ export class Scheduler {
     const outcome = await changeRelease(this.store, id, { actor: GOLIVE_ACTOR, command: '(schedule)', now, auditKey: this.options.auditKey }, (release) => {
       const due = dueOccurrences(release, now);
       const { send, dropped } = catchUp(due, now, (o) => stillWanted(release, o, now));
+      // Nothing is due on the latest state: another golive on the database acted on it first (its
+      // change committed while this one waited). Nothing is written, not even an empty entry.
+      if (send.length === 0 && dropped.length === 0) throw new AlreadyRecorded(undefined);
       // One direct message per person and kind in a tick: the evidence reminders of two groups
       // meeting the same day list the same person's criteria, so they are said once.
       const told = new Set<string>();
@@ -202,6 +207,6 @@ export class Scheduler {
         result: undefined,
       };
     });
-    return outcome.applied ? written : undefined;
+    return outcome.applied && !outcome.duplicate ? written : undefined;
   }
 }
