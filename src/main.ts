@@ -125,8 +125,8 @@ async function serveChat(config: Config, platforms: ChatPlatforms, store: Store,
   const digestTimer = setInterval(() => void serving.digest(), 60_000);
   void serving.outbox.kick();
   let stopping = false;
-  // A process group gets the signal more than once (npm, tsx and node each pass it on): the
-  // first starts a clean stop (in-flight work finished, outbox flushed, store closed), the rest wait for it.
+  // A process group gets the signal more than once (npm passes it on too): the first starts a
+  // clean stop (in-flight work finished, outbox flushed, store closed), the rest wait for it.
   const stop = async () => {
     if (stopping) return;
     stopping = true;
