@@ -1,5 +1,6 @@
 import { addDays, format, isWeekend } from 'date-fns';
 import { TZDate, tz, tzOffset } from '@date-fns/tz';
+import { dateTimeFormat } from './intl-formats.js';
 import { isKnownZone, isRealDate } from './primitives.js';
 import type { Implementation } from './release.js';
 
@@ -180,7 +181,10 @@ export function schedulePoint(impl: Implementation, holidays: readonly string[],
  * offset (GMT+5:30): an unfamiliar abbreviation would mislead more than it helps.
  */
 export function zoneLabel(instant: Date, zone: string): string {
-  const label = (locale: string) => new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' }).formatToParts(instant).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  const label = (locale: string) =>
+    dateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' })
+      .formatToParts(instant)
+      .find((p) => p.type === 'timeZoneName')?.value ?? '';
   const british = label('en-GB');
   if (/^[A-Z]{2,5}$/.test(british)) return british;
   const american = label('en-US');
