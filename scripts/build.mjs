@@ -93,10 +93,12 @@ function compile(log) {
   try {
     tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   } catch {
-    throw new BuildError('golive must be compiled first and TypeScript, which compiles it, is not installed: run `npm ci` in the project folder.');
+    throw new BuildError(
+      'golive must be compiled first and TypeScript, which compiles it, is not installed (a dev dependency): run `npm ci` in the project folder, with the dev dependencies; once built, they may be pruned.',
+    );
   }
   const started = Date.now();
-  log('golive: compiling the TypeScript sources into build/ (they changed since the last build) …');
+  log(`golive: compiling the TypeScript sources into build/ (${existsSync(MAIN) ? 'they changed since the last build' : 'none there yet'}) …`);
   // tsc reports on stdout, which is the console chat's: its errors go to stderr with golive's own.
   const run = spawnSync(process.execPath, [tsc, '-p', join(ROOT, CONFIG)], { cwd: ROOT, stdio: ['ignore', 2, 2] });
   if (run.error) throw new BuildError(`golive could not be compiled: ${run.error.message}`);
