@@ -198,6 +198,20 @@ export const DEFAULT_PATTERN = 'EEE d MMM yyyy HH:mm zzz';
  * rendered as zoneLabel (date-fns alone prints "GMT+0" for London in winter).
  */
 export function formatInZone(instant: Date, zone: string, pattern: string = DEFAULT_PATTERN): string {
+  const key = `${instant.getTime()} ${zone} ${pattern}`;
+  const known = formatted.get(key);
+  if (known !== undefined) return known;
+  const text = formatUncached(instant, zone, pattern);
+  // The same instants (answers, sign-offs, deadlines) are shown on every status of a release, and
+  // each costs several time-zone look-ups through Intl: the text is kept, as zonedInstant keeps its answers.
+  if (formatted.size >= 20_000) formatted.clear();
+  formatted.set(key, text);
+  return text;
+}
+
+const formatted = new Map<string, string>();
+
+function formatUncached(instant: Date, zone: string, pattern: string): string {
   const label = `'${zoneLabel(instant, zone).replace(/'/g, "''")}'`;
   // Only unquoted text holds tokens: split on quoted literals and rewrite the rest.
   const rewritten = pattern
