@@ -19,7 +19,7 @@ const KEY = 'bench-key-0123456789abcdef0123456789abcdef';
 /**
  * Start-up checks every record (chain, time order, sealed state) before serving: what that costs
  * with 1,000 releases each holding the seed scenario's record, keyed and not, in process and for
- * the whole process (`node --import tsx src/main.ts`, as `npm start` runs it, compiling TypeScript at run time).
+ * the whole process (`node scripts/start.mjs`, as `npm start` runs it: the compiled code, built beforehand).
  */
 export async function benchStartupVerify(): Promise<void> {
   const template = await seedScenarioRecord();
@@ -53,7 +53,7 @@ export async function benchStartupVerify(): Promise<void> {
 // The whole process as an operator starts it, with piped input that quits at once.
 function timeProcess(root: string, key: string | undefined): number {
   const started = performance.now();
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const run = spawnSync(process.execPath, ['scripts/start.mjs'], {
     input: '/quit\n',
     env: { ...process.env, GOLIVE_DATA_DIR: root, ...(key && { GOLIVE_AUDIT_KEY: key }) },
     encoding: 'utf8',

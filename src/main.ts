@@ -6,14 +6,10 @@ import { noGroups } from './app/context.js';
 import { GoliveApp } from './app/app.js';
 import { Scheduler } from './app/delivery/scheduler.js';
 import { serve } from './serve.js';
-import { createSlackAdapter } from '../adapters/slack/bolt-app.js';
-import { createTeamsAdapter, TEAMS_PATH } from '../adapters/teams/teams-adapter.js';
 import { AdapterStartError, type AdapterFactory } from './app/adapter.js';
 import { StoreError, type Store } from './app/store-port.js';
 import type { PeoplePort } from './app/people-port.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
-import { openPostgresStore } from '../store/postgres/postgres-store.js';
-import { openPoolDb } from '../store/postgres/pool-db.js';
 import { openInboxFile } from '../store/inbox-file.js';
 import { openPgInbox } from '../store/postgres/pg-inbox.js';
 import type { Db } from '../store/postgres/db.js';
@@ -36,7 +32,7 @@ let opened: Store | undefined;
 
 async function main(): Promise<number> {
   const config = readConfig(process.env);
-  const platforms = chatPlatforms(config);
+  const platforms = await chatPlatforms(config);
   if (platforms && config.GOLIVE_CLOCK_START) throw new ConfigError(`Invalid configuration:\n  GOLIVE_CLOCK_START: is for console rehearsals only; unset it when ${platforms.names} is configured`);
   const audit = auditPolicy(config);
   // Every record is checked before anything is served: one that fails is quarantined, never written.
@@ -93,6 +89,8 @@ interface Opened {
 async function openStore(config: Config, audit: AuditPolicy): Promise<Opened> {
   const verify = recordVerifier(audit);
   if (config.DATABASE_URL) {
+    // Loaded only when used, as the chat adapters are: the JSON store's start does not wait for pg.
+    const [{ openPostgresStore }, { openPoolDb }] = await Promise.all([import('../store/postgres/postgres-store.js'), import('../store/postgres/pool-db.js')]);
     // One pool for everything golive keeps there; the store owns it and closes it last.
     const db = openPoolDb(config.DATABASE_URL, { log });
     return { store: await openPostgresStore(db, { log, verify }), db };
@@ -121,13 +119,21 @@ interface ChatPlatforms {
   reached: string[];
 }
 
-/** The chat platforms whose settings are present; none means the console. */
-function chatPlatforms(config: Config): ChatPlatforms | undefined {
+/**
+ * The chat platforms whose settings are present; none means the console. Each platform's adapter
+ * (and its SDK) is loaded only when it is configured: Bolt and the Agents SDK take a quarter of a
+ * second to load, which the console, needing neither, would otherwise wait for at every start.
+ */
+async function chatPlatforms(config: Config): Promise<ChatPlatforms | undefined> {
   const slack = slackConfig(config);
   const teams = teamsConfig(config);
   const found: Array<{ name: string; reached: string; adapter: (conversations: OpenConversations | undefined) => AdapterFactory }> = [];
-  if (slack) found.push({ name: 'Slack', reached: slack.appToken ? 'Slack over Socket Mode' : 'Slack at POST /slack/events', adapter: () => (deps) => createSlackAdapter(slack, deps) });
+  if (slack) {
+    const { createSlackAdapter } = await import('../adapters/slack/bolt-app.js');
+    found.push({ name: 'Slack', reached: slack.appToken ? 'Slack over Socket Mode' : 'Slack at POST /slack/events', adapter: () => (deps) => createSlackAdapter(slack, deps) });
+  }
   if (teams) {
+    const { createTeamsAdapter, TEAMS_PATH } = await import('../adapters/teams/teams-adapter.js');
     const reached = `Teams at POST ${TEAMS_PATH}${teams.mode === 'local' ? ' (anonymous local mode, loopback only)' : ''}`;
     found.push({ name: 'Teams', reached, adapter: (conversations) => (deps) => createTeamsAdapter(teams, deps, { dataDir: config.GOLIVE_DATA_DIR, ...(conversations && { conversations }) }) });
   }
@@ -169,8 +175,8 @@ async function serveChat(
   const digestTimer = setInterval(() => void serving.digest(), 60_000);
   void serving.outbox.kick();
   let stopping = false;
-  // A process group gets the signal more than once (npm, tsx and node each pass it on): the
-  // first starts a clean stop (in-flight work finished, outbox flushed, store closed), the rest wait for it.
+  // A process group gets the signal more than once (npm passes it on too): the first starts a
+  // clean stop (in-flight work finished, outbox flushed, store closed), the rest wait for it.
   const stop = async () => {
     if (stopping) return;
     stopping = true;

@@ -47,7 +47,7 @@ describe('leaving the console', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const terminal = () => open('script', ['-qfec', 'npx tsx src/main.ts', '/dev/null'], { GOLIVE_DATA_DIR: dir, GOLIVE_CONSOLE_USER: 'rita' });
+  const terminal = () => open('script', ['-qfec', 'npm start --silent', '/dev/null'], { GOLIVE_DATA_DIR: dir, GOLIVE_CONSOLE_USER: 'rita' });
 
   it.skipIf(!hasScript)(
     'ends at once on /quit in a real terminal, stdin still open',
@@ -75,7 +75,7 @@ describe('leaving the console', () => {
   );
 
   it('ends on /quit with piped input left open', async () => {
-    session = open('npx', ['tsx', 'src/main.ts'], { GOLIVE_DATA_DIR: dir, GOLIVE_CONSOLE_USER: 'rita' });
+    session = open(process.execPath, ['scripts/start.mjs'], { GOLIVE_DATA_DIR: dir, GOLIVE_CONSOLE_USER: 'rita' });
     session.type('/release list\n');
     await session.waitFor('No releases yet');
     session.type('/quit\n');

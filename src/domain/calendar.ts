@@ -1,5 +1,6 @@
 import { addDays, format, isWeekend } from 'date-fns';
 import { TZDate, tz, tzOffset } from '@date-fns/tz';
+import { dateTimeFormat } from './intl-formats.js';
 import { isKnownZone, isRealDate } from './primitives.js';
 import type { Implementation } from './release.js';
 
@@ -180,7 +181,10 @@ export function schedulePoint(impl: Implementation, holidays: readonly string[],
  * offset (GMT+5:30): an unfamiliar abbreviation would mislead more than it helps.
  */
 export function zoneLabel(instant: Date, zone: string): string {
-  const label = (locale: string) => new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' }).formatToParts(instant).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  const label = (locale: string) =>
+    dateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' })
+      .formatToParts(instant)
+      .find((p) => p.type === 'timeZoneName')?.value ?? '';
   const british = label('en-GB');
   if (/^[A-Z]{2,5}$/.test(british)) return british;
   const american = label('en-US');
@@ -194,6 +198,20 @@ export const DEFAULT_PATTERN = 'EEE d MMM yyyy HH:mm zzz';
  * rendered as zoneLabel (date-fns alone prints "GMT+0" for London in winter).
  */
 export function formatInZone(instant: Date, zone: string, pattern: string = DEFAULT_PATTERN): string {
+  const key = `${instant.getTime()} ${zone} ${pattern}`;
+  const known = formatted.get(key);
+  if (known !== undefined) return known;
+  const text = formatUncached(instant, zone, pattern);
+  // The same instants (answers, sign-offs, deadlines) are shown on every status of a release, and
+  // each costs several time-zone look-ups through Intl: the text is kept, as zonedInstant keeps its answers.
+  if (formatted.size >= 20_000) formatted.clear();
+  formatted.set(key, text);
+  return text;
+}
+
+const formatted = new Map<string, string>();
+
+function formatUncached(instant: Date, zone: string, pattern: string): string {
   const label = `'${zoneLabel(instant, zone).replace(/'/g, "''")}'`;
   // Only unquoted text holds tokens: split on quoted literals and rewrite the rest.
   const rewritten = pattern

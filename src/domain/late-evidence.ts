@@ -25,7 +25,8 @@ export interface GroupLateEvidence {
   items: LateItem[];
 }
 
-function deadlines(release: Release, rule: EvidenceRule): LateFor[] {
+/** Every review group's evidence deadline (groups with no meeting have none): worked out once to check many answers against. */
+export function groupDeadlines(release: Release, rule: EvidenceRule = evidenceRuleOf(release)): LateFor[] {
   return release.groups.flatMap((group) => {
     const deadline = evidenceDeadline(release, group, rule);
     return deadline ? [{ group, deadline }] : [];
@@ -37,7 +38,12 @@ const missed = (response: Response, deadline: Date) => response.answer !== 'with
 
 /** The groups whose evidence deadline had passed when the response was given. */
 export function lateFor(release: Release, response: Response, rule: EvidenceRule = evidenceRuleOf(release)): LateFor[] {
-  return deadlines(release, rule).filter((d) => missed(response, d.deadline));
+  return missedDeadlines(groupDeadlines(release, rule), response);
+}
+
+/** Of `deadlines` (from groupDeadlines), those the response missed. */
+export function missedDeadlines(deadlines: readonly LateFor[], response: Response): LateFor[] {
+  return deadlines.filter((d) => missed(response, d.deadline));
 }
 
 /**
@@ -45,7 +51,7 @@ export function lateFor(release: Release, response: Response, rule: EvidenceRule
  * arrived: what the paper and the go/no-go announcement list as late.
  */
 export function lateEvidence(release: Release, rule: EvidenceRule = evidenceRuleOf(release)): GroupLateEvidence[] {
-  return deadlines(release, rule).map(({ group, deadline }) => {
+  return groupDeadlines(release, rule).map(({ group, deadline }) => {
     const items = release.criteria
       .flatMap((criterion) => criterion.responses.map((response, i) => ({ criterion, response, current: i === criterion.responses.length - 1 })))
       .filter((item) => missed(item.response, deadline))

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dateTimeFormat } from './intl-formats.js';
 
 // Identifiers reach the file system (release ids) or the command line (criterion, group ids),
 // so they are slugs checked against one pattern everywhere.
@@ -49,7 +50,7 @@ export function isRealDate(value: string): boolean {
 
 export function isKnownZone(zone: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    dateTimeFormat('en-GB', { timeZone: zone });
     return zone.includes('/') || zone === 'UTC';
   } catch {
     return false;

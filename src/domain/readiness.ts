@@ -4,7 +4,7 @@ import type { FactName } from './rule.js';
 import { implementationInstant } from './calendar.js';
 import { criterionOwners, emptyOwnerRoles, roleMembers, unique } from './people.js';
 import { stateFingerprint } from './fingerprint.js';
-import { lateFor, type LateFor } from './late-evidence.js';
+import { groupDeadlines, missedDeadlines, type LateFor } from './late-evidence.js';
 
 export type Verdict = 'GO' | 'NO-GO' | 'PENDING';
 export type ItemState = 'met' | 'failed' | 'pending';
@@ -74,6 +74,18 @@ export interface Override {
   at: string;
 }
 
+/**
+ * What a list of releases shows of each: the verdict (with the approver's override, if any), how
+ * many blockers there are, and when it is due. The same as evaluate gives, without the detail
+ * only a status shows (late evidence, why a decision is stale, blockers in order).
+ */
+export interface ReadinessSummary {
+  verdict: Verdict;
+  override?: Override;
+  blockerCount: number;
+  due: { at: Date; passed: boolean };
+}
+
 export interface Readiness {
   /** With `override` set, 'GO' is the approver's GO (override) and `blockers` is what it overrode. */
   verdict: Verdict;
@@ -107,13 +119,17 @@ export function staleReason(release: Release, criterion: Criterion, response: Re
 
 const FACT_WORDS = { defects: 'defect figures', testingIssues: 'testing issue figures', phases: 'test phases', environment: 'environment note' } as const;
 
-function evaluateCriterion(release: Release, criterion: Criterion): CriterionState {
+/**
+ * `deadlines` are the groups' evidence deadlines the answer is checked against (late evidence);
+ * undefined when what is being worked out does not show it.
+ */
+function evaluateCriterion(release: Release, criterion: Criterion, deadlines: readonly LateFor[] | undefined): CriterionState {
   const owners = criterionOwners(release, criterion);
   const ownerRoles = emptyOwnerRoles(release, criterion);
   const last = criterion.responses.at(-1);
   const rule = criterion.rule ? evaluateRule(criterion.rule, release.facts) : undefined;
   const stale = last ? staleReason(release, criterion, last) : undefined;
-  const base = { criterion, owners, ownerRoles, stale: stale !== undefined, lateFor: last ? lateFor(release, last) : [] };
+  const base = { criterion, owners, ownerRoles, stale: stale !== undefined, lateFor: last && deadlines ? missedDeadlines(deadlines, last) : [] };
   const withLatest = { ...base, ...(rule && { rule }), ...(last && { latest: last }) };
   const byOwners = { clearedBy: owners, clearedByRoles: ownerRoles };
   const byManagers = { clearedBy: release.managers, clearedByRoles: [] };
@@ -180,17 +196,39 @@ const verdictOf = (blockers: readonly Blocker[]): Verdict => (blockers.some((b) 
  * review groups and the approver have their word. A worsening of it makes sign-offs stale.
  */
 export function evaluateCore(release: Release): { verdict: Verdict; blockers: Blocker[]; criteria: CriterionState[] } {
-  const criteria = release.criteria.map((c) => evaluateCriterion(release, c));
+  return core(release, 'full');
+}
+
+/**
+ * How much to work out: 'summary' leaves out what only a status shows (late evidence, why a
+ * decision is stale, the blockers' order). The verdict and the blockers are the same either way.
+ */
+type Depth = 'full' | 'summary';
+
+function core(release: Release, depth: Depth): { verdict: Verdict; blockers: Blocker[]; criteria: CriterionState[] } {
+  // The deadlines are the same for every answer: worked out once, not once per criterion.
+  const deadlines = depth === 'full' ? groupDeadlines(release) : undefined;
+  const criteria = release.criteria.map((c) => evaluateCriterion(release, c, deadlines));
   const blockers = [...criterionBlockers(release, criteria), ...riskBlockers(release), ...switchBlockers(release)];
   return { verdict: verdictOf(blockers), blockers, criteria };
 }
 
 export function evaluate(release: Release, now: Date): Readiness {
-  const core = evaluateCore(release);
+  return readiness(release, now, 'full');
+}
+
+/** evaluate's verdict, override, number of blockers and due time, for a list of many releases. */
+export function summarize(release: Release, now: Date): ReadinessSummary {
+  const { verdict, override, blockers, due } = readiness(release, now, 'summary');
+  return { verdict, ...(override && { override }), blockerCount: blockers.length, due };
+}
+
+function readiness(release: Release, now: Date, depth: Depth): Readiness {
+  const evaluated = core(release, depth);
   const groups = release.groups.map((g) => evaluateGroup(release, g));
-  const others = [...core.blockers, ...groupBlockers(release, groups)];
+  const others = [...evaluated.blockers, ...groupBlockers(release, groups)];
   const last = release.decisions.at(-1);
-  const decision = last ? decisionState(release, last) : undefined;
+  const decision = last ? decisionState(release, last, depth) : undefined;
   const blockers = [...others, ...decisionBlockers(release, decision)];
 
   let verdict = verdictOf(blockers);
@@ -200,10 +238,10 @@ export function evaluate(release: Release, now: Date): Readiness {
     override = { reason: last!.override, by: last!.by, ...(last!.onBehalfOf && { onBehalfOf: last!.onBehalfOf }), at: last!.at };
   }
   const at = implementationInstant(release.implementation);
-  const readiness: Readiness = { verdict, blockers: sortBlockers(blockers), criteria: core.criteria, groups, due: { at, passed: now.getTime() >= at.getTime() } };
-  if (override) readiness.override = override;
-  if (decision) readiness.decision = decision;
-  return readiness;
+  const result: Readiness = { verdict, blockers: depth === 'full' ? sortBlockers(blockers) : blockers, criteria: evaluated.criteria, groups, due: { at, passed: now.getTime() >= at.getTime() } };
+  if (override) result.override = override;
+  if (decision) result.decision = decision;
+  return result;
 }
 
 function criterionBlockers(release: Release, criteria: readonly CriterionState[]): Blocker[] {
@@ -277,9 +315,9 @@ function switchBlockers(release: Release): Blocker[] {
     }));
 }
 
-function decisionState(release: Release, decision: Decision): DecisionState {
+function decisionState(release: Release, decision: Decision, depth: Depth): DecisionState {
   const stale = decision.basis === undefined || decision.basis !== stateFingerprint(release);
-  return stale ? { decision, stale, why: changedSince(release, decision) } : { decision, stale };
+  return stale && depth === 'full' ? { decision, stale, why: changedSince(release, decision) } : { decision, stale };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { formatInZone } from '../domain/calendar.js';
+import { dateTimeFormat } from '../domain/intl-formats.js';
 import type { Implementation } from '../domain/release.js';
 
 /** An instant as people of this release read it: in the release's own zone, zone named. */
@@ -6,9 +7,11 @@ export function when(at: string | Date, zone: string): string {
   return formatInZone(typeof at === 'string' ? new Date(at) : at, zone, 'd MMM yyyy HH:mm zzz');
 }
 
+const DAY_OPTIONS: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' };
+
 export function day(date: string): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return dateTimeFormat('en-GB', DAY_OPTIONS).format(new Date(Date.UTC(y, m - 1, d)));
 }
 
 export function implementationText(impl: Implementation): string {

@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { StoreError } from '../../src/app/store-port.js';
+import { projectPath } from '../../src/project-path.js';
 import type { Db, Queryable } from './db.js';
 
 // The schema's versions: migrations/NNN_name.sql, applied in order, each once, recorded in
@@ -12,7 +14,8 @@ export interface Migration {
   sql: string;
 }
 
-const FOLDER = new URL('./migrations/', import.meta.url);
+// The SQL files are not compiled: read from the project, also by the compiled code under build/.
+const FOLDER = projectPath('store', 'postgres', 'migrations');
 const FILE = /^(\d{3})_([a-z0-9_]+)\.sql$/;
 
 /** The migrations this code knows, checked to be numbered 1, 2, 3 … without a gap. */
@@ -22,7 +25,7 @@ export function knownMigrations(): Migration[] {
     .map((file) => {
       const match = FILE.exec(file);
       if (!match) throw new Error(`store/postgres/migrations/${file}: a migration is named NNN_name.sql`);
-      return { version: Number(match[1]), name: `${match[1]}_${match[2]}`, sql: readFileSync(new URL(file, FOLDER), 'utf8') };
+      return { version: Number(match[1]), name: `${match[1]}_${match[2]}`, sql: readFileSync(join(FOLDER, file), 'utf8') };
     })
     .sort((a, b) => a.version - b.version);
   migrations.forEach((migration, at) => {

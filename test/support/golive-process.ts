@@ -24,11 +24,12 @@ export interface Started {
 }
 
 /**
- * `npm start` runs `tsx src/main.ts`; `direct` runs that node process itself, as a process manager
- * signals golive, not npm (npm exits at once on a signal and would leave golive running).
+ * `npm start` runs `node scripts/start.mjs` (the compiled golive, built first if the sources
+ * changed); `direct` runs that node process itself, as a process manager signals golive, not npm
+ * (npm exits at once on a signal sent to it alone and would leave golive running).
  */
 export function startGolive(env: Record<string, string>, options: { direct?: boolean } = {}): Started {
-  const [command, args] = options.direct ? [process.execPath, ['--import', 'tsx', 'src/main.ts']] : ['npm', ['start', '--silent']];
+  const [command, args] = options.direct ? [process.execPath, ['scripts/start.mjs']] : ['npm', ['start', '--silent']];
   const child = spawn(command as string, args as string[], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += String(d)));

@@ -1,5 +1,5 @@
 import type { Command } from '../language/commands.js';
-import { evaluate } from '../../domain/readiness.js';
+import { evaluate, summarize } from '../../domain/readiness.js';
 import { exportCsv, exportJsonl } from '../../domain/audit.js';
 import { checkRecord } from '../record-check.js';
 import { quarantineMessage } from '../context.js';
@@ -47,7 +47,8 @@ export async function handleList(ctx: Ctx): Promise<Reply[]> {
     const stored = await ctx.store.get(summary.id);
     if (!stored) continue;
     const quarantine = await ctx.store.quarantine(summary.id);
-    rows.push(quarantine ? { release: stored.release, quarantine } : { release: stored.release, readiness: evaluate(stored.release, ctx.now) });
+    // A row shows the verdict and the number of blockers, not the detail a status works out.
+    rows.push(quarantine ? { release: stored.release, quarantine } : { release: stored.release, summary: summarize(stored.release, ctx.now) });
   }
   return [reply(listView(rows, ctx.now))];
 }

@@ -1,13 +1,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SLUG_PATTERN } from '../../domain/primitives.js';
 import { Template } from '../../domain/template.js';
+import { projectPath } from '../../project-path.js';
 
-// Relative to this module, not the cwd: the bot may be started from anywhere.
-export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/', import.meta.url));
+// The project's templates/, not the cwd's: the bot may be started from anywhere, compiled or not.
+export const DEFAULT_TEMPLATES_DIR = projectPath('templates') + path.sep;
 
 const EXT = '.yaml';
 

@@ -1,0 +1,170 @@
+// @ts-check
+// golive's build: its TypeScript (src/, adapters/, store/) compiled by tsc into build/, which is
+// what `npm start` runs. `npm ci` builds it (the `prepare` script); `npm start` checks it first and
+// rebuilds only when a source changed. Plain JavaScript, so checking costs a few milliseconds and
+// no compiler: the sources' names, sizes and modification times, hashed, against the hash the last
+// build wrote.
+//
+//   node scripts/build.mjs            builds if the sources changed since the last build
+//   node scripts/build.mjs --force    builds whatever the stamp says
+
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CONFIG = 'tsconfig.build.json';
+/** What tsc compiles (tsconfig.build.json says the same) and the settings it compiles them with. */
+const SOURCE_DIRS = ['src', 'adapters', 'store'];
+const SETTINGS = ['tsconfig.json', CONFIG];
+
+export const BUILD_DIR = join(ROOT, 'build');
+/** The entry point `npm start` runs. */
+export const MAIN = join(BUILD_DIR, 'src', 'main.js');
+/** The fingerprint of the sources the build in BUILD_DIR was made from. */
+const STAMP = join(BUILD_DIR, 'sources.sha256');
+// Held while building: several starts at once (a test suite, a process manager) build once.
+const LOCK = join(BUILD_DIR, 'build.lock');
+// A lock whose holder never wrote its pid is taken as abandoned after this long.
+const UNWRITTEN_LOCK_MS = 10_000;
+
+export class BuildError extends Error {}
+
+/**
+ * Every source file's path, size and modification time, hashed. A file added, removed, renamed or
+ * touched changes it; nothing is read but the folders.
+ */
+export function sourcesFingerprint() {
+  const lines = [];
+  for (const file of SETTINGS) lines.push(fileLine(file));
+  for (const dir of SOURCE_DIRS) {
+    const names = /** @type {string[]} */ (readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' }));
+    for (const name of names.sort()) {
+      if (name.endsWith('.ts')) lines.push(fileLine(join(dir, name)));
+    }
+  }
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+/** @param {string} file relative to the project */
+function fileLine(file) {
+  const stat = statSync(join(ROOT, file));
+  return `${file.split(sep).join('/')}\t${stat.size}\t${stat.mtimeMs}`;
+}
+
+/** Whether build/ holds a complete build of the sources as they are now. */
+export function isCurrent(fingerprint = sourcesFingerprint()) {
+  if (!existsSync(MAIN)) return false;
+  try {
+    return readFileSync(STAMP, 'utf8').trim() === fingerprint;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes build/ current: nothing to do when it is; otherwise builds once, also when several
+ * processes ask at the same time (the others wait for the first). Resolves true when it built.
+ * @param {{ force?: boolean, log?: (message: string) => void }} [options]
+ */
+export async function ensureBuild(options = {}) {
+  const log = options.log ?? ((message) => console.error(message));
+  if (!options.force && isCurrent()) return false;
+  return withLock(log, () => {
+    // Another process may have built while this one waited for the lock.
+    const fingerprint = sourcesFingerprint();
+    if (!options.force && isCurrent(fingerprint)) return false;
+    compile(log);
+    // The fingerprint from before compiling: a source edited during the build makes the next
+    // check fail and build again, rather than being taken as built.
+    const next = `${STAMP}.next`;
+    writeFileSync(next, `${fingerprint}\n`);
+    renameSync(next, STAMP);
+    return true;
+  });
+}
+
+/** @param {(message: string) => void} log */
+function compile(log) {
+  let tsc;
+  try {
+    tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  } catch {
+    throw new BuildError(
+      'golive must be compiled first and TypeScript, which compiles it, is not installed (a dev dependency): run `npm ci` in the project folder, with the dev dependencies; once built, they may be pruned.',
+    );
+  }
+  const started = Date.now();
+  log(`golive: compiling the TypeScript sources into build/ (${existsSync(MAIN) ? 'they changed since the last build' : 'none there yet'}) …`);
+  // tsc reports on stdout, which is the console chat's: its errors go to stderr with golive's own.
+  const run = spawnSync(process.execPath, [tsc, '-p', join(ROOT, CONFIG)], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+  if (run.error) throw new BuildError(`golive could not be compiled: ${run.error.message}`);
+  if (run.status !== 0) throw new BuildError(`golive could not be compiled: TypeScript reported the errors above (\`npx tsc -p ${CONFIG}\` shows them again); build/ was left as it was.`);
+  log(`golive: compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * @template T
+ * @param {(message: string) => void} log
+ * @param {() => T} work
+ * @returns {Promise<T>}
+ */
+async function withLock(log, work) {
+  mkdirSync(BUILD_DIR, { recursive: true });
+  let told = false;
+  for (;;) {
+    try {
+      const fd = openSync(LOCK, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EEXIST') throw error;
+    }
+    if (abandoned()) {
+      rmSync(LOCK, { force: true });
+      continue;
+    }
+    if (!told) log('golive: waiting for another process that is compiling golive …');
+    told = true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  try {
+    return work();
+  } finally {
+    rmSync(LOCK, { force: true });
+  }
+}
+
+/** The lock's holder has gone without removing it (killed while compiling). */
+function abandoned() {
+  let text;
+  let written;
+  try {
+    text = readFileSync(LOCK, 'utf8');
+    written = statSync(LOCK).mtimeMs;
+  } catch {
+    return false; // Removed meanwhile: the next try takes it.
+  }
+  const pid = Number(text);
+  if (!Number.isInteger(pid) || pid <= 0) return Date.now() - written > UNWRITTEN_LOCK_MS;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return /** @type {NodeJS.ErrnoException} */ (error).code === 'ESRCH';
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  try {
+    const built = await ensureBuild({ force: process.argv.includes('--force') });
+    if (!built) console.error('golive: build/ is up to date with the sources.');
+  } catch (error) {
+    console.error(error instanceof BuildError ? error.message : error);
+    process.exitCode = 2;
+  }
+}
