@@ -5,6 +5,7 @@ import { rehearsalClock, systemClock, type Clock } from './app/clock.js';
 import { noGroups } from './app/context.js';
 import { GoliveApp } from './app/app.js';
 import { Scheduler } from './app/delivery/scheduler.js';
+import { newHolder } from './app/delivery/claimant.js';
 import { serve } from './serve.js';
 import { AdapterStartError, type AdapterFactory } from './app/adapter.js';
 import { StoreError, type Store } from './app/store-port.js';
@@ -103,8 +104,8 @@ async function openStore(config: Config, audit: AuditPolicy): Promise<Opened> {
  * On PostgreSQL every replica shares it, so a retry sent to another replica is recognised, and what
  * a replica that died had acknowledged is handled by another.
  */
-function openInbox(config: Config, db: Db | undefined, clock: Clock): Promise<Inbox> {
-  if (db) return openPgInbox(db, { clock, log });
+function openInbox(config: Config, db: Db | undefined, clock: Clock, replica: string): Promise<Inbox> {
+  if (db) return openPgInbox(db, { clock, log, holder: replica });
   return openInboxFile(config.GOLIVE_DATA_DIR, { clock, log });
 }
 
@@ -153,7 +154,9 @@ async function serveChat(
   identities: IdentityPort,
 ): Promise<void> {
   // The console answers as it reads, so only a chat platform, which is told "received" first, needs the inbox.
-  const inbox = await openInbox(config, db, clock);
+  // One name for this process wherever it holds work: inbox rows, outbox claims, leases.
+  const replica = newHolder();
+  const inbox = await openInbox(config, db, clock, replica);
   const serving = await serve({
     adapters,
     store,
@@ -167,6 +170,7 @@ async function serveChat(
     schedule: { everyMs: 30_000 },
     // What a replica that died had acknowledged is handled once its lease (30 s) ends.
     recovery: { everyMs: 5_000 },
+    replica,
     ...(config.GOLIVE_HOOK_SECRET && { hookSecret: config.GOLIVE_HOOK_SECRET }),
   });
   const hooks = config.GOLIVE_HOOK_SECRET ? ', POST /hooks/switch and /hooks/facts' : '';

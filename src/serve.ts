@@ -8,7 +8,7 @@ import { Inflight } from './inflight.js';
 import { serialPasses } from './serial-passes.js';
 import type { Store } from './app/store-port.js';
 import type { AuditPolicy } from './app/record-check.js';
-import type { Inbox } from './app/inbox.js';
+import { RENEW_EVERY_MS, type Inbox } from './app/inbox.js';
 import { recoverInbox } from './app/recover.js';
 import { createHttpServer, listen } from './http-server.js';
 import { createHookListener } from '../adapters/hooks/hook-listener.js';
@@ -155,6 +155,14 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     recoveryTimer = setInterval(() => void (recovering.busy() ? undefined : recover().catch(logRecovery)), options.recovery.everyMs ?? 5_000);
     recoveryTimer.unref();
   }
+  // A shared inbox's claims on what this replica still handles are kept alive, so a backlog here
+  // (a burst of requests acknowledged faster than they are answered) is not taken for a dead replica.
+  let renewTimer: NodeJS.Timeout | undefined;
+  if (options.inbox.shared) {
+    const renewFailed = (error: unknown) => options.log(`inbox: could not renew the claim on requests being handled: ${error instanceof Error ? error.message : String(error)}`);
+    renewTimer = setInterval(() => void options.inbox.renew(options.clock.now()).catch(renewFailed), RENEW_EVERY_MS);
+    renewTimer.unref();
+  }
   const logFailure = (error: unknown) => options.log(`schedule tick failed: ${error instanceof Error ? error.message : String(error)}`);
   // After downtime what fell due is sent once, marked late. That catch-up may write to many
   // releases, so it runs once the server listens: people are answered meanwhile, not refused.
@@ -191,6 +199,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     async close() {
       if (timer) clearInterval(timer);
       if (recoveryTimer) clearInterval(recoveryTimer);
+      if (renewTimer) clearInterval(renewTimer);
       await ticking.settled();
       await recovering.settled();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -192,6 +192,12 @@ class InboxFile implements FileInbox {
     return [...this.open_.values()].map((entry) => structuredClone(entry));
   }
 
+  /** One process owns the file: nothing it handles can be taken by another, so there is nothing to renew. */
+  async renew(now: Date): Promise<number> {
+    assertTime(now);
+    return 0;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     while (this.writing) await this.writing;

@@ -84,6 +84,10 @@ export function inboxContract(name: string, open: OpenInbox): void {
       await inbox.receive(request(1));
       expect(await inbox.abandoned(clock.now(), ['slack', 'teams'])).toEqual([]);
       expect(await inbox.abandoned(new Date(clock.now().getTime() + opened.leaseMs - 1), ['slack', 'teams'])).toEqual([]);
+      // Renewing what it still handles never hands it to anyone, and a bad time is refused.
+      await inbox.renew(clock.advance(opened.leaseMs / 2));
+      expect(await inbox.abandoned(new Date(clock.now().getTime() + opened.leaseMs - 1), ['slack', 'teams'])).toEqual([]);
+      await expect(inbox.renew(new Date(Number.NaN))).rejects.toBeInstanceOf(RangeError);
     });
 
     it('hands what was left unfinished to the successor: as received, oldest first, only for the platforms asked, once per lease', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { INBOX_LEASE_MS, type Inbox } from '../src/app/inbox.js';
+import { INBOX_LEASE_MS, MAX_HANDLING_MS, RENEW_EVERY_MS, type Inbox } from '../src/app/inbox.js';
 import { StoreError } from '../src/app/store-port.js';
 import { KEEP_DONE_MS, openPgInbox } from '../store/postgres/pg-inbox.js';
 import { inboxContract, request, START } from './inbox-contract.js';
@@ -91,6 +91,32 @@ forEachTarget('the inbox on PostgreSQL', (target) => {
       expect(await row('trigger-1')).toMatchObject({ holder: 'replica-b', lease_until: at(2 * INBOX_LEASE_MS), done_at: null });
       await b.done('trigger-1', 'Answer recorded');
       expect(await row('trigger-1')).toMatchObject({ holder: 'replica-b', done_at: at(INBOX_LEASE_MS), outcome: 'Answer recorded' });
+    });
+
+    it('a request its replica is still handling is renewed, so no other takes it; one done, or held past the handling limit, is not', async () => {
+      const a = await replica('replica-a');
+      const b = await replica('replica-b');
+      await a.receive(request(1));
+      await a.receive(request(2));
+      await a.receive(request(3));
+      await a.done('trigger-3', 'Status shown');
+      // A backlog: every few seconds the live replica renews what it has not answered yet.
+      for (let n = 0; n < 12; n += 1) {
+        const now = clock.advance(RENEW_EVERY_MS);
+        expect(await a.renew(now)).toBe(2);
+        expect(await b.abandoned(now, ['slack'])).toEqual([]);
+      }
+      expect(await row('trigger-1')).toMatchObject({ holder: 'replica-a', lease_until: at(12 * RENEW_EVERY_MS + INBOX_LEASE_MS) });
+      await a.done('trigger-1', 'Answer recorded');
+      // Renewals stop at the handling limit: the rest is left to whoever finds it then.
+      clock.advance(MAX_HANDLING_MS + 1 - 12 * RENEW_EVERY_MS);
+      expect(await a.renew(clock.now())).toBe(0);
+      const now = clock.advance(INBOX_LEASE_MS);
+      expect(await b.abandoned(now, ['slack'])).toEqual([request(2)]);
+      // Taken over: the first replica's renewals no longer touch it.
+      expect(await a.renew(now)).toBe(0);
+      expect(await row('trigger-2')).toMatchObject({ holder: 'replica-b' });
+      expect(await rejectionOf(a.renew(new Date(Number.NaN)))).toBeInstanceOf(RangeError);
     });
 
     it('two replicas asking at once claim each abandoned request exactly once', async () => {

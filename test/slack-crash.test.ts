@@ -141,7 +141,7 @@ describe('a kill -9 in the middle of a burst', () => {
     for (const id of acknowledged) if (id.startsWith('T-form-')) expect(answers).toContain(`form ${id.slice('T-form-'.length)}`);
 
     // Each person whose request was handled only after the restart got a direct message saying so.
-    const told = fake.calls.slice(calls).filter((c) => c.method === 'chat.postMessage' && JSON.stringify(c.body.blocks ?? '').includes('golive restarted before it answered your'));
+    const told = fake.calls.slice(calls).filter((c) => c.method === 'chat.postMessage' && JSON.stringify(c.body.blocks ?? '').includes('golive was interrupted before it answered your'));
     const byUser = (list: Array<{ user: string }>) => list.reduce((m, x) => m.set(x.user, (m.get(x.user) ?? 0) + 1), new Map<string, number>());
     expect(byUser(told.map((c) => ({ user: String(c.body.channel) })))).toEqual(byUser(left.map((e) => ({ user: e.reply.user }))));
     for (const entry of left) expect(applied(entry.id), `${entry.id} was left in the inbox`).toBe(1);

@@ -262,11 +262,11 @@ describe('start-up after a crash', () => {
           .filter((c) => c.body.channel === user)
           .map((c) => JSON.stringify(c.body.blocks));
       expect(dms(DAN)).toHaveLength(2);
-      expect(dms(DAN)[0]).toContain('golive restarted before it answered your `/release confirm code-ready met` (received 10:02 UTC, 2019-11-07)');
+      expect(dms(DAN)[0]).toContain('golive was interrupted before it answered your `/release confirm code-ready met` (received 10:02 UTC, 2019-11-07)');
       expect(dms(DAN)[0]).toContain('Already recorded');
-      expect(dms(DAN)[1]).toContain('golive restarted before it answered your answer form (received 10:03 UTC, 2019-11-07)');
+      expect(dms(DAN)[1]).toContain('golive was interrupted before it answered your answer form (received 10:03 UTC, 2019-11-07)');
       expect(dms(DAN)[1]).toContain('Recorded: criterion 6 (ops-ready)');
-      expect(dms(OLIVIA)).toEqual([expect.stringContaining('golive restarted before it answered your press of the agree button (received 10:04 UTC, 2019-11-07):')]);
+      expect(dms(OLIVIA)).toEqual([expect.stringContaining('golive was interrupted before it answered your press of the agree button (received 10:04 UTC, 2019-11-07):')]);
       expect(dms(OLIVIA)[0]).toContain('Recorded: <@UOLIVIA> agrees for OPSG.');
       expect(h.inbox.unfinished()).toEqual([]);
       expect((await inboxLines(dir)).filter((l) => l.type === 'done' && l.id.startsWith('T-')).map((l) => l.id)).toEqual(['T-applied', 'T-lost', 'T-click']);

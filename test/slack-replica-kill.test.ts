@@ -81,8 +81,8 @@ forEachTarget(
 
       // A's own row: held by A's process (host/pid/random), not done.
       const waiting = await schema.sql<{ holder: string; lease_until: Date; done_at: Date | null }>(`SELECT holder, lease_until, done_at FROM inbox WHERE id = 'T-killed'`);
-      expect(waiting).toEqual([{ holder: `${hostname()}/${a.child.pid}/${waiting[0]?.holder.split('/')[2]}`, lease_until: expect.any(Date), done_at: null }]);
-      expect(waiting[0]!.holder).toMatch(/\/[0-9a-f]{8}$/);
+      expect(waiting).toEqual([{ holder: `${hostname()}:${a.child.pid}:${waiting[0]?.holder.split(':')[2]}`, lease_until: expect.any(Date), done_at: null }]);
+      expect(waiting[0]!.holder).toMatch(/:[0-9a-f]{12}$/);
       const audit = async () => (await b!.store.audit(R)).filter((entry) => entry.request === 'T-killed');
       expect(await audit()).toEqual([]);
 
@@ -98,7 +98,7 @@ forEachTarget(
         .callsTo('chat.postMessage')
         .filter((call) => call.body.channel === DAN)
         .map((call) => JSON.stringify(call.body.blocks))
-        .filter((text) => text.includes('golive restarted before it answered'));
+        .filter((text) => text.includes('golive was interrupted before it answered'));
       expect(told).toEqual([expect.stringContaining('Recorded: criterion 1 (code-ready) *met*.')]);
       expect(fake.callsTo('chat.postEphemeral').filter((call) => call.body.user === DAN)).toEqual([]);
       expect(await schema.sql(`SELECT holder, outcome FROM inbox WHERE id = 'T-killed'`)).toEqual([{ holder: 'replica-b', outcome: 'Answer recorded: Recorded: criterion 1 (code-ready) met.' }]);

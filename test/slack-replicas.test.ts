@@ -68,7 +68,7 @@ forEachTarget('two replicas serving Slack on one database', (target) => {
       .callsTo('chat.postMessage')
       .filter((call) => call.body.channel === DAN)
       .map((call) => JSON.stringify(call.body.blocks))
-      .filter((text) => text.includes('golive restarted before it answered')),
+      .filter((text) => text.includes('golive was interrupted before it answered')),
   });
   const inboxRow = async (id: string) => (await schema.sql<InboxRow>('SELECT id, holder, lease_until, done_at, outcome FROM inbox WHERE id = $1', [id]))[0];
   /** When the lease of the replica that received `id` ends. */
@@ -118,7 +118,7 @@ forEachTarget('two replicas serving Slack on one database', (target) => {
     clock.set(end.toISOString());
     expect(await b.serving.recover()).toBe(1);
     expect(await entriesFor('T-orphan')).toEqual([expect.objectContaining({ outcome: 'applied', actor: { id: `slack:${DAN}`, platform: 'slack' } })]);
-    expect(toDan().direct).toEqual([expect.stringContaining('golive restarted before it answered your `/release confirm code-ready met`')]);
+    expect(toDan().direct).toEqual([expect.stringContaining('golive was interrupted before it answered your `/release confirm code-ready met`')]);
     expect(toDan().direct[0]).toContain('Recorded: criterion 1 (code-ready) *met*.');
     expect(await inboxRow('T-orphan')).toMatchObject({ holder: 'replica-b', lease_until: null, outcome: 'Answer recorded: Recorded: criterion 1 (code-ready) met.' });
     expect(b.logs.join('\n')).toContain('inbox: 1 request acknowledged and not handled');

@@ -56,7 +56,7 @@ describe('a Teams request acknowledged before a crash', () => {
     expect(onDisk.audit.at(-1)).toMatchObject({ request: entry.id });
 
     const told = h.fake.messagesIn(h.fake.personalChatOf(DAN.id)).at(-1);
-    expect(messageText(told)).toContain('golive restarted before it answered your answer form');
+    expect(messageText(told)).toContain('golive was interrupted before it answered your answer form');
 
     await h.settled();
     const edits = h.fake.delivered('update');

@@ -71,11 +71,23 @@ export interface Inbox {
    * again until it resolves empty. Rejects with a RangeError for a `now` that is not a time.
    */
   abandoned(now: Date, platforms: readonly Platform[]): Promise<Received[]>;
+  /**
+   * Extends, to a lease from `now`, the claim on every request this process received or took over
+   * and is still handling, so a backlog in a live replica is not mistaken for a dead one. Resolves
+   * with how many were extended (none where one process owns the inbox).
+   */
+  renew(now: Date): Promise<number>;
   close(): Promise<void>;
 }
 
-/** How long a claim on a request lasts: handling one takes milliseconds, answering the person a few seconds. */
+/**
+ * How long a claim on a request lasts unless renewed: handling one takes milliseconds, answering
+ * the person a few seconds; a live replica renews what it still handles every RENEW_EVERY_MS.
+ */
 export const INBOX_LEASE_MS = 30_000;
+export const RENEW_EVERY_MS = 5_000;
+/** A request still not done this long after it was taken is no longer renewed: another may try it. */
+export const MAX_HANDLING_MS = 10 * 60_000;
 
 /** The entry as it will be kept; a TypeError saying what is wrong when it is not one golive can keep. */
 export function keptReceived(entry: unknown): Received {

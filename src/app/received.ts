@@ -49,7 +49,7 @@ export function describeReceived(entry: Received): string {
 }
 
 /**
- * The replies a person gets for a request golive handled only after restarting: the first
+ * The replies a person gets for a request golive handled only after an interruption (a restart, or another replica taking over from one that stopped): the first
  * private reply (or a note of its own) says which request this answers and when it was received.
  */
 export function recoveredReplies(entry: Received, handled: readonly Reply[]): Reply[] {
@@ -65,7 +65,7 @@ export function recoveredReplies(entry: Received, handled: readonly Reply[]): Re
         : reply,
   );
   const received = `${entry.at.slice(11, 16)} UTC, ${entry.at.slice(0, 10)}`;
-  const lead = `golive restarted before it answered your ${describeReceived(entry)} (received ${received})`;
+  const lead = `golive was interrupted before it answered your ${describeReceived(entry)} (received ${received})`;
   const at = replies.findIndex((reply) => reply.kind === 'view' && reply.visibility === 'private');
   const noted = (view: View): View => ({ title: `${lead}: ${view.title}`, blocks: [{ type: 'paragraph', content: [{ type: 'text', text: `${lead}:` }] }, ...view.blocks] });
   if (at < 0) {

@@ -5,7 +5,7 @@ import type { Reply } from './request.js';
 import type { Platform } from '../domain/primitives.js';
 import { handleReceived, outcomeLine, recoveredReplies } from './received.js';
 
-/** Tells one person, on their platform, the outcome of a request golive handled after restarting. */
+/** Tells one person, on their platform, the outcome of a request golive handled after an interruption. */
 export type Tell = (entry: Received, replies: Reply[]) => Promise<void>;
 
 /**
@@ -58,7 +58,7 @@ async function recoverOne(app: GoliveApp, inbox: Inbox, entry: Received, tell: T
   } catch (error) {
     // The change itself is recorded; only the message failed, and it is not worth replaying the request for.
     const reason = reasonOf(error);
-    log(`inbox: handled request ${entry.id} from ${entry.actor} after the restart, but could not tell them: ${reason}`);
+    log(`inbox: handled request ${entry.id} from ${entry.actor} after an interruption, but could not tell them: ${reason}`);
     line = `${line} (not told: ${reason})`;
   }
   try {

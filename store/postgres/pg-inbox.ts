@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { newHolder } from '../../src/app/delivery/claimant.js';
 import { systemClock, type Clock } from '../../src/app/clock.js';
-import { assertTime, INBOX_LEASE_MS, keptReceived, outcomeLineOf, Received, type Inbox } from '../../src/app/inbox.js';
+import { assertTime, INBOX_LEASE_MS, MAX_HANDLING_MS, keptReceived, outcomeLineOf, Received, type Inbox } from '../../src/app/inbox.js';
 import { StoreError } from '../../src/app/store-port.js';
 import type { Platform } from '../../src/domain/primitives.js';
 import type { Db, Queryable } from './db.js';
@@ -36,10 +35,8 @@ export interface PgInboxOptions {
   closeDb?: boolean;
 }
 
-/** This process, as a holder of inbox rows: unique even for two processes of one host and pid. */
-export function holderName(): string {
-  return `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
-}
+/** This process, as a holder of inbox rows: the same name it claims outbox messages and leases under. */
+export const holderName = newHolder;
 
 /**
  * Brings the schema up to date (as the store does) and checks every row not done: one that is not
@@ -72,6 +69,8 @@ class PgInbox implements Inbox {
   private readonly holder: string;
   private readonly closeDb: boolean;
   private closed = false;
+  /** Requests this process received or took over and has not marked done, with when it took each. */
+  private readonly handling = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
@@ -98,6 +97,7 @@ class PgInbox implements Inbox {
         this.holder,
         until,
       ]);
+      if (inserted.rowCount === 1) this.handling.set(record.id, this.clock.now().getTime());
       return inserted.rowCount === 1;
     } catch (error) {
       throw new StoreError(`${this.db.label}: could not save request "${record.id}" in the inbox (${reasonOf(error)})`);
@@ -106,6 +106,7 @@ class PgInbox implements Inbox {
 
   async done(id: string, outcome: string): Promise<void> {
     this.assertOpen();
+    this.handling.delete(id);
     try {
       await this.db.query(`UPDATE inbox SET done_at = $2, outcome = $3, lease_until = NULL, holder = $4 WHERE id = $1 AND done_at IS NULL`, [
         id,
@@ -142,10 +143,34 @@ class PgInbox implements Inbox {
             new Date(now.getTime() + this.leaseMs).toISOString(),
           ]);
         }
+        for (const entry of entries) this.handling.set(entry.id, now.getTime());
         return entries;
       });
     } catch (error) {
       throw error instanceof StoreError ? error : new StoreError(`${this.db.label}: could not look for abandoned requests in the inbox (${reasonOf(error)})`);
+    }
+  }
+
+  async renew(now: Date): Promise<number> {
+    assertTime(now);
+    this.assertOpen();
+    const ids: string[] = [];
+    for (const [id, since] of this.handling) {
+      // Past this, something is wrong with its handler here: let another replica try it.
+      if (now.getTime() - since > MAX_HANDLING_MS) this.handling.delete(id);
+      else ids.push(id);
+    }
+    if (ids.length === 0) return 0;
+    try {
+      // Only rows still this process's: one another replica took over is its own now.
+      const renewed = await this.db.query('UPDATE inbox SET lease_until = $3 WHERE id = ANY($1::text[]) AND holder = $2 AND done_at IS NULL', [
+        ids,
+        this.holder,
+        new Date(now.getTime() + this.leaseMs).toISOString(),
+      ]);
+      return renewed.rowCount;
+    } catch (error) {
+      throw new StoreError(`${this.db.label}: could not renew the claim on requests still being handled (${reasonOf(error)})`);
     }
   }
 
