@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { npmStart } from './support/npm-start.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, killGroup, startGolive, type Started } from './support/golive-process.js';
 
@@ -36,16 +36,7 @@ describe('npm start on a copy of the project', () => {
   async function start(input: string): Promise<Run> {
     const data = await mkdtemp(join(tmpdir(), 'golive-compiled-data-'));
     temps.push(data);
-    return new Promise((resolve, reject) => {
-      const child = spawn('npm', ['--prefix', project, 'start', '--silent'], { cwd: data, env: { ...process.env, GOLIVE_DATA_DIR: data, GOLIVE_CONSOLE_USER: 'rita' } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += String(d)));
-      child.stderr.on('data', (d) => (stderr += String(d)));
-      child.on('error', reject);
-      child.on('close', (status) => resolve({ status, stdout, stderr }));
-      child.stdin.end(input);
-    });
+    return npmStart(input, { GOLIVE_DATA_DIR: data, GOLIVE_CONSOLE_USER: 'rita' }, project);
   }
 
   const inProject = (...path: string[]) => join(project, ...path);

@@ -5,22 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INBOX_FILE, nodeInboxFs, openInboxFile, type InboxFs } from '../store/inbox-file.js';
 import { INBOX_LEASE_MS, type Received } from '../src/app/inbox.js';
 import { FixedClock } from './support/test-clock.js';
+import { request } from './inbox-contract.js';
 
 // The inbox on disk: what golive promised Slack it had received, read back after a crash.
 
-const entry = (n: number, overrides: Partial<Received> = {}): Received =>
-  ({
-    type: 'received',
-    kind: 'command',
-    id: `trigger-${n}`,
-    at: '2019-11-07T10:02:00.000Z',
-    platform: 'slack',
-    actor: 'UDAN',
-    channel: 'C0RELEASE',
-    reply: { user: 'UDAN', channel: 'C0RELEASE' },
-    text: `/release confirm code-ready met --comment ${n}`,
-    ...overrides,
-  }) as Received;
+const entry = (n: number, overrides: Partial<Received> = {}): Received => request(n, { at: '2019-11-07T10:02:00.000Z', ...overrides });
 
 /** The real file system, with every fsync and rename counted and the next appends made to fail on demand. */
 function watchedFs() {

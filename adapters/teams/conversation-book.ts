@@ -1,4 +1,4 @@
-import { channelIdOf, type ConversationRef, type Fresh, type TeamsPerson } from './conversations.js';
+import { channelIdOf, type ConversationRef, type Fresh, type TeamsConversations, type TeamsPerson } from './conversations.js';
 
 // What each change to the stored references does, whichever store keeps them: a conversation's
 // reference and its people merged in, a personal chat noted, a conversation forgotten. A change
@@ -79,4 +79,42 @@ const none = (): Changed => ({ conversations: new Set(), people: new Set() });
 function same(a: object, b: object): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => (a as Record<string, unknown>)[k] !== undefined || (b as Record<string, unknown>)[k] !== undefined));
   return [...keys].every((k) => (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k]);
+}
+
+/**
+ * The reads and changes every keeper of the references answers the same way, from the book as it
+ * is now (`current`), applying each change to it (`change`); keepers differ in where the book lives.
+ */
+export abstract class BookKeeper implements TeamsConversations {
+  constructor(protected readonly now: () => Date) {}
+
+  /** The book as stored now (a shared keeper first catches up with others' changes). */
+  protected abstract current(): Promise<ConversationBook>;
+  /** Applies `apply` and stores what it changed, one change at a time. */
+  protected abstract change(apply: (book: ConversationBook) => Changed): Promise<void>;
+
+  async conversation(id: string): Promise<ConversationRef | undefined> {
+    return (await this.current()).conversations.get(channelIdOf(id));
+  }
+
+  async person(id: string): Promise<TeamsPerson | undefined> {
+    return (await this.current()).people.get(id);
+  }
+
+  async names(): Promise<(teamsUserId: string) => string | undefined> {
+    const book = await this.current();
+    return (id) => book.people.get(id)?.name;
+  }
+
+  remember(conversation: Fresh<ConversationRef>, people: readonly Fresh<TeamsPerson>[] = []): Promise<void> {
+    return this.change((book) => book.remember(this.now(), conversation, people));
+  }
+
+  setPersonal(personId: string, conversationId: string, where: Fresh<Omit<ConversationRef, 'id' | 'type'>>): Promise<void> {
+    return this.change((book) => book.setPersonal(this.now(), personId, conversationId, where));
+  }
+
+  forget(conversationId: string): Promise<void> {
+    return this.change((book) => book.forget(conversationId));
+  }
 }

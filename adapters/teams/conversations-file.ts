@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { StoreError } from '../../src/app/store-port.js';
 import { DurableJsonFile, type DurableFs } from '../../store/durable-json-file.js';
-import { ConversationBook, isEmpty, type Changed } from './conversation-book.js';
-import { channelIdOf, ConversationRef, TeamsPerson, type Fresh, type TeamsConversations } from './conversations.js';
+import { BookKeeper, ConversationBook, isEmpty, type Changed } from './conversation-book.js';
+import { ConversationRef, TeamsPerson, type TeamsConversations } from './conversations.js';
 
 // <dataDir>/teams-conversations.json: the references of one golive. Written whole and durably
 // (temp file, fsync, rename, fsync of the folder), and only when something in it changed.
@@ -36,41 +36,23 @@ async function load(dataDir: string, fs?: DurableFs) {
   return { file, book, found: doc != null };
 }
 
-class ConversationsFile implements TeamsConversations {
+class ConversationsFile extends BookKeeper {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly file: DurableJsonFile<Document>,
     private book: ConversationBook,
-    private readonly now: () => Date,
-  ) {}
-
-  async conversation(id: string): Promise<ConversationRef | undefined> {
-    return this.book.conversations.get(channelIdOf(id));
+    now: () => Date,
+  ) {
+    super(now);
   }
 
-  async person(id: string): Promise<TeamsPerson | undefined> {
-    return this.book.people.get(id);
-  }
-
-  async names(): Promise<(teamsUserId: string) => string | undefined> {
-    return (id) => this.book.people.get(id)?.name;
-  }
-
-  remember(conversation: Fresh<ConversationRef>, people: readonly Fresh<TeamsPerson>[] = []): Promise<void> {
-    return this.change((book) => book.remember(this.now(), conversation, people));
-  }
-
-  setPersonal(personId: string, conversationId: string, where: Fresh<Omit<ConversationRef, 'id' | 'type'>>): Promise<void> {
-    return this.change((book) => book.setPersonal(this.now(), personId, conversationId, where));
-  }
-
-  forget(conversationId: string): Promise<void> {
-    return this.change((book) => book.forget(conversationId));
+  protected async current(): Promise<ConversationBook> {
+    return this.book;
   }
 
   /** Changes run one at a time, on a copy that replaces the book once it is on disk: memory always follows the disk. */
-  private change(apply: (book: ConversationBook) => Changed): Promise<void> {
+  protected change(apply: (book: ConversationBook) => Changed): Promise<void> {
     const run = async () => {
       const next = this.book.copy();
       if (isEmpty(apply(next))) return;

@@ -3,8 +3,8 @@ import { StoreError } from '../../src/app/store-port.js';
 import type { Db, Queryable } from '../../store/postgres/db.js';
 import { applyMigrations } from '../../store/postgres/migrate.js';
 import { problems } from '../../store/postgres/commit-check.js';
-import { ConversationBook, isEmpty, type Changed } from './conversation-book.js';
-import { channelIdOf, ConversationRef, TeamsPerson, type Fresh, type TeamsConversations } from './conversations.js';
+import { BookKeeper, ConversationBook, isEmpty, type Changed } from './conversation-book.js';
+import { ConversationRef, TeamsPerson, type TeamsConversations } from './conversations.js';
 
 // The Teams references in PostgreSQL (teams_conversations, teams_people), shared by every golive on
 // the database: a channel golive was added to through one golive can be posted to by another.
@@ -32,42 +32,19 @@ export async function openPostgresConversations(db: Db, now: () => Date, options
   return conversations;
 }
 
-class PostgresConversations implements TeamsConversations {
+class PostgresConversations extends BookKeeper {
   private book = new ConversationBook();
   private seen = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
-    private readonly now: () => Date,
-  ) {}
-
-  async conversation(id: string): Promise<ConversationRef | undefined> {
-    return (await this.current()).conversations.get(channelIdOf(id));
+    now: () => Date,
+  ) {
+    super(now);
   }
 
-  async person(id: string): Promise<TeamsPerson | undefined> {
-    return (await this.current()).people.get(id);
-  }
-
-  async names(): Promise<(teamsUserId: string) => string | undefined> {
-    const book = await this.current();
-    return (id) => book.people.get(id)?.name;
-  }
-
-  remember(conversation: Fresh<ConversationRef>, people: readonly Fresh<TeamsPerson>[] = []): Promise<void> {
-    return this.change((book) => book.remember(this.now(), conversation, people));
-  }
-
-  setPersonal(personId: string, conversationId: string, where: Fresh<Omit<ConversationRef, 'id' | 'type'>>): Promise<void> {
-    return this.change((book) => book.setPersonal(this.now(), personId, conversationId, where));
-  }
-
-  forget(conversationId: string): Promise<void> {
-    return this.change((book) => book.forget(conversationId));
-  }
-
-  /** The references as stored now. */
+  /** The references as stored now (public: opening reads them once, so a bad row stops start-up). */
   current(): Promise<ConversationBook> {
     return this.serial(async () => {
       await this.catchUp(this.db);
@@ -76,7 +53,7 @@ class PostgresConversations implements TeamsConversations {
   }
 
   /** Most activities change nothing: that is seen on the fresh copy, without a lock or a write. */
-  private change(apply: (book: ConversationBook) => Changed): Promise<void> {
+  protected change(apply: (book: ConversationBook) => Changed): Promise<void> {
     return this.serial(async () => {
       await this.catchUp(this.db);
       if (isEmpty(apply(this.book.copy()))) return;

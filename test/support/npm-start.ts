@@ -4,9 +4,10 @@ import { spawn } from 'node:child_process';
 // working directory, so the files the console writes (./reports/) land there and not in the repository.
 const root = new URL('../..', import.meta.url).pathname;
 
-export function npmStart(input: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+/** `project`: another copy of the project to start (default: this one). */
+export function npmStart(input: string, env: Record<string, string>, project = root): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['--prefix', root, 'start', '--silent'], { cwd: env.GOLIVE_DATA_DIR ?? root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['--prefix', project, 'start', '--silent'], { cwd: env.GOLIVE_DATA_DIR ?? root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += String(d)));
