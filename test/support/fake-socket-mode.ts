@@ -49,8 +49,6 @@ export interface SendOptions {
   retryReason?: string;
   /** How long to wait for the ack; 5 s unless told. */
   timeoutMs?: number;
-  /** The connection to send on (Slack picks one of an app's connections); the newest open one unless told. */
-  on?: FakeConnection;
 }
 
 export interface FakeSocketMode {
@@ -222,7 +220,7 @@ export async function startFakeSocketMode(options: { appId?: string } = {}): Pro
           },
         });
         try {
-          (sendOptions.on ?? newest()).socket.send(JSON.stringify(envelope));
+          newest().socket.send(JSON.stringify(envelope));
         } catch (error) {
           clearTimeout(timer);
           ackWaiters.delete(envelopeId);
