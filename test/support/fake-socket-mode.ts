@@ -18,7 +18,10 @@ import { APP_ID, VERIFICATION_TOKEN } from './slack-requests.js';
  *   `retry_attempt` and `retry_reason`);
  * - the client acknowledges with `{ envelope_id, payload }` (SocketModeClient always sends a
  *   `payload`, `{}` when ack() carried nothing);
- * - `{ type: 'disconnect', reason }` asks the client to close this connection and open another.
+ * - `{ type: 'disconnect', reason }` asks the client to close this connection and open another;
+ * - an app may hold up to 10 connections at once (each replica its own): Slack sends each envelope
+ *   to one of them, and one not acknowledged in time again, possibly on another connection (the
+ *   same envelope; events say so with `retry_attempt` and `retry_reason`).
  */
 
 export type EnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
@@ -35,6 +38,8 @@ export interface FakeConnection {
   readonly path: string;
   /** True once `hello` has gone out on it. */
   helloSent: boolean;
+  /** The envelope ids acknowledged on this connection, in order. */
+  readonly acked: string[];
   /** Set once the connection has closed: the close code and reason the fake saw (1006: no close frame). */
   closed?: { code: number; reason: string };
   readonly socket: WebSocket;
@@ -49,6 +54,11 @@ export interface SendOptions {
   retryReason?: string;
   /** How long to wait for the ack; 5 s unless told. */
   timeoutMs?: number;
+  /**
+   * Where the envelope goes: a given connection, `'next'` for the open connections in turn (as
+   * Slack spreads envelopes over an app's connections), or the newest open one unless told.
+   */
+  to?: FakeConnection | 'next';
 }
 
 export interface FakeSocketMode {
@@ -74,7 +84,7 @@ export interface FakeSocketMode {
   withholdHello: boolean;
   /** Resolves once every connection has closed on the fake's side too (its `closed` is set). */
   allClosed(timeoutMs?: number): Promise<void>;
-  /** Sends an envelope on the newest open connection; resolves with its ack, rejects after the timeout. */
+  /** Sends an envelope (on the newest open connection unless told); resolves with its ack, rejects after the timeout. */
   send(type: EnvelopeType, payload: Record<string, unknown>, options?: SendOptions): Promise<Ack>;
   /** Sends any JSON message (or text) on the newest open connection, with no ack expected. */
   sendRaw(message: unknown): void;
@@ -115,7 +125,7 @@ export async function startFakeSocketMode(options: { appId?: string } = {}): Pro
   const port = (wss.address() as AddressInfo).port;
 
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
-    const connection: FakeConnection = { serial: connections.length + 1, path: request.url ?? '/', helloSent: false, socket };
+    const connection: FakeConnection = { serial: connections.length + 1, path: request.url ?? '/', helloSent: false, acked: [], socket };
     connections.push(connection);
     socket.on('error', () => undefined);
     socket.on('message', (data: RawData, isBinary: boolean) => {
@@ -123,6 +133,7 @@ export async function startFakeSocketMode(options: { appId?: string } = {}): Pro
       const message = text === undefined ? data : parseJson(text);
       if (isAck(message)) {
         acks.push(message);
+        connection.acked.push(message.envelope_id);
         const waiter = ackWaiters.get(message.envelope_id);
         ackWaiters.delete(message.envelope_id);
         waiter?.resolve(message);
@@ -154,6 +165,16 @@ export async function startFakeSocketMode(options: { appId?: string } = {}): Pro
     const current = open().at(-1);
     if (!current) throw new Error('fake socket mode: no open connection');
     return current;
+  };
+  let turn = 0;
+  const target = (to: SendOptions['to']): FakeConnection => {
+    if (to === undefined) return newest();
+    if (to !== 'next') return to;
+    const candidates = open();
+    if (candidates.length === 0) throw new Error('fake socket mode: no open connection');
+    const chosen = candidates[turn % candidates.length]!;
+    turn += 1;
+    return chosen;
   };
 
   function until<T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
@@ -220,7 +241,7 @@ export async function startFakeSocketMode(options: { appId?: string } = {}): Pro
           },
         });
         try {
-          newest().socket.send(JSON.stringify(envelope));
+          target(sendOptions.to).socket.send(JSON.stringify(envelope));
         } catch (error) {
           clearTimeout(timer);
           ackWaiters.delete(envelopeId);
@@ -270,7 +291,7 @@ function isAck(message: unknown): message is Ack {
 }
 
 /** A `/release` slash command as Slack puts it in a `slash_commands` envelope: the HTTP form's fields, all strings. */
-export function slashCommandPayload(args: { text: string; userId: string; channelId: string; command?: string; channelName?: string; teamId?: string }): Record<string, unknown> {
+export function slashCommandPayload(args: { text: string; userId: string; channelId: string; command?: string; channelName?: string; teamId?: string; triggerId?: string }): Record<string, unknown> {
   const teamId = args.teamId ?? FAKE_TEAM.id;
   const n = nextSerial();
   return {
@@ -286,12 +307,12 @@ export function slashCommandPayload(args: { text: string; userId: string; channe
     api_app_id: APP_ID,
     is_enterprise_install: 'false',
     response_url: `https://hooks.slack.com/commands/${teamId}/${n}/socketmode${n}`,
-    trigger_id: `${1_000_000_000 + n}.${200_000_000 + n}.socketmode${n}`,
+    trigger_id: args.triggerId ?? `${1_000_000_000 + n}.${200_000_000 + n}.socketmode${n}`,
   };
 }
 
 /** A button click on a message, as Slack puts it in an `interactive` envelope (the parsed JSON, not a form). */
-export function blockActionPayload(args: { userId: string; channelId: string; actionId: string; value: string; messageTs?: string }): Record<string, unknown> {
+export function blockActionPayload(args: { userId: string; channelId: string; actionId: string; value: string; messageTs?: string; triggerId?: string }): Record<string, unknown> {
   const n = nextSerial();
   const messageTs = args.messageTs ?? `1700000000.${String(n).padStart(6, '0')}`;
   return {
@@ -300,7 +321,7 @@ export function blockActionPayload(args: { userId: string; channelId: string; ac
     api_app_id: APP_ID,
     token: VERIFICATION_TOKEN,
     container: { type: 'message', message_ts: messageTs, channel_id: args.channelId, is_ephemeral: false },
-    trigger_id: `${1_000_000_000 + n}.${200_000_000 + n}.socketmode${n}`,
+    trigger_id: args.triggerId ?? `${1_000_000_000 + n}.${200_000_000 + n}.socketmode${n}`,
     team: { id: FAKE_TEAM.id, domain: FAKE_TEAM.domain },
     enterprise: null,
     is_enterprise_install: false,

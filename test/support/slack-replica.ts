@@ -28,7 +28,11 @@ export class SlackReplica {
     readonly logs: string[],
   ) {}
 
-  static async open(name: string, schema: TestSchema, fake: FakeSlack, clock: Clock, options: { recoveryEveryMs?: number } = {}): Promise<SlackReplica> {
+  /**
+   * With `appToken` the replica serves Slack in Socket Mode instead: it opens its own connection to
+   * whatever Socket Mode URL the fake Slack hands out, and serve() resolves once Slack said hello.
+   */
+  static async open(name: string, schema: TestSchema, fake: FakeSlack, clock: Clock, options: { recoveryEveryMs?: number; appToken?: string } = {}): Promise<SlackReplica> {
     const db = await schema.db();
     const store = await openPostgresStore(db, { verify: recordVerifier({}) });
     const inbox = await openPgInbox(db, { clock, holder: name }).catch(async (error: unknown) => {
@@ -37,7 +41,13 @@ export class SlackReplica {
     });
     const logs: string[] = [];
     const serving = await serve({
-      adapters: [(deps) => createSlackAdapter({ botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url }, deps)],
+      adapters: [
+        (deps) =>
+          createSlackAdapter(
+            options.appToken ? { botToken: 'xoxb-test-token', appToken: options.appToken, apiUrl: fake.url } : { botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url },
+            deps,
+          ),
+      ],
       store,
       inbox,
       clock,
