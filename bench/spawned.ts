@@ -11,14 +11,19 @@ export interface Spawned {
   output(): string;
   /** Resolves with performance.now() when stdout or stderr has printed `text`; rejects if it exits first. */
   printed(text: string): Promise<number>;
+  /** Resolves with the exit code when it ends of its own accord. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
 const root = new URL('..', import.meta.url).pathname;
 
-export function spawnServer(args: string[], env: Record<string, string>): Spawned {
+/** `node <args>` with `env` added, or another command (`script`, for a terminal). */
+export function spawnServer(args: string[], env: Record<string, string>, other?: { command: string; args: string[]; env: Record<string, string> }): Spawned {
   const startedAt = performance.now();
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = other
+    ? spawn(other.command, other.args, { cwd: root, env: { ...process.env, ...other.env }, stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   const waiting: Array<{ text: string; resolve: (at: number) => void }> = [];
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -37,11 +42,12 @@ export function spawnServer(args: string[], env: Record<string, string>): Spawne
     child,
     startedAt,
     output: () => output,
+    exited,
     printed: (text) =>
       new Promise((resolve, reject) => {
         if (output.includes(text)) return resolve(performance.now());
         waiting.push({ text, resolve });
-        void exited.then((code) => reject(new Error(`${args.join(' ')} exited (${code}) before printing "${text}":\n${output}`)));
+        void exited.then((code) => reject(new Error(`${other ? other.args.join(' ') : args.join(' ')} exited (${code}) before printing "${text}":\n${output}`)));
       }),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
