@@ -9,6 +9,7 @@ import { buildGolive, startBare, startGolive } from './compiled-golive.js';
 import { report, round, saveResults } from './results.js';
 import { seedDataFolder } from './seed-data-folder.js';
 import { benchStartUp } from './start-up.js';
+import { benchFanOut } from './fan-out.js';
 import { peakRss } from './process-tree.js';
 import { SLACK_CHANNEL, slackSideBySide } from './slack-side-by-side.js';
 
@@ -55,6 +56,8 @@ export async function benchPlatforms(): Promise<void> {
       { server: 'bare Bolt', peakRssMiB: round(boltPeak, 1) },
       { server: 'bare Agents SDK', peakRssMiB: round(await agentsRss.stop(), 1) },
     ]);
+    for (const server of started.splice(0)) await server.stop();
+    report('fan-out: one answer on a release linked to 50 Slack channels (1 message/s per channel)', [await benchFanOut(false), await benchFanOut(true)]);
   } finally {
     for (const server of started) await server.stop();
     await fakeSlack.close();
