@@ -6,6 +6,7 @@ import { benchRefusalFlood } from './refusal-flood.js';
 import { benchSchedulerTick } from './scheduler-tick.js';
 import { benchConfirmAtScale } from './confirm-at-scale.js';
 import { benchHealthzUnderWrites } from './healthz-under-writes.js';
+import { benchPlatforms } from './platforms.js';
 
 await benchStoreWrites();
 await benchAuditVerify();
@@ -15,3 +16,5 @@ await benchRefusalFlood();
 await benchSchedulerTick();
 await benchConfirmAtScale();
 await benchHealthzUnderWrites();
+// Last: golive against the bare platform SDKs, printed as tables and written to bench/results.json.
+await benchPlatforms();

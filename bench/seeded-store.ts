@@ -3,18 +3,19 @@ import { join } from 'node:path';
 import { sealEntry, stateHashOf } from '../src/domain/audit.js';
 import type { AuditEntry } from '../src/domain/audit-entry.js';
 import type { ReleaseDocument } from '../store/release-document.js';
+import type { Channel } from '../src/domain/release.js';
 
 /**
  * Writes `count` copies of a real release record (made through the app) under new ids, each
  * with its chain sealed again so every copy verifies as its own: a store of long-lived releases
- * without waiting for thousands of fsynced writes.
+ * without waiting for thousands of fsynced writes. `channelsOf` links copy n to its channels.
  */
-export async function writeCopies(root: string, template: ReleaseDocument, count: number, key?: string): Promise<void> {
+export async function writeCopies(root: string, template: ReleaseDocument, count: number, key?: string, channelsOf: (n: number) => Channel[] = () => []): Promise<void> {
   await mkdir(join(root, 'releases'), { recursive: true });
   const index = [];
   for (let n = 0; n < count; n++) {
     const id = `rel-${n}`;
-    const release = { ...structuredClone(template.release), id, name: `Release ${n}`, channels: [] };
+    const release = { ...structuredClone(template.release), id, name: `Release ${n}`, channels: channelsOf(n) };
     const audit: AuditEntry[] = [];
     template.audit.forEach((entry, at) => {
       const last = at === template.audit.length - 1;
@@ -23,7 +24,7 @@ export async function writeCopies(root: string, template: ReleaseDocument, count
     });
     const doc = { version: template.version, release, audit, outbox: [] };
     await writeFile(join(root, 'releases', `${id}.json`), JSON.stringify(doc, null, 2));
-    index.push({ id, name: release.name, channels: [] });
+    index.push({ id, name: release.name, channels: release.channels });
   }
   await writeFile(join(root, 'index.json'), JSON.stringify({ version: 1, releases: index }, null, 2));
 }

@@ -64,7 +64,8 @@ function timeProcess(root: string, key: string | undefined): number {
   return performance.now() - started;
 }
 
-async function seedScenarioRecord(): Promise<ReleaseDocument> {
+/** The record the seed scenario (examples/sec-release-2019.txt) leaves, made through the console. */
+export async function seedScenarioRecord(): Promise<ReleaseDocument> {
   const dir = await mkdtemp(join(tmpdir(), 'golive-bench-seed-'));
   try {
     const store = await openLowdbStore(dir);
