@@ -146,6 +146,8 @@ forEachTarget('three Slack replicas behind a load balancer', (target) => {
       ).toHaveLength(1);
     }
 
+    // Nothing else: no second answer saying a request was recorded already.
+    expect(ephemeralTo(DAN)).toHaveLength(4);
     // Nothing posted twice; the checklist was edited in place, never posted again.
     const posts = fake.callsTo('chat.postMessage');
     expect(posts.filter(isChecklist)).toHaveLength(1);

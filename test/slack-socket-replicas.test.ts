@@ -136,7 +136,8 @@ forEachTarget('two replicas in Socket Mode on one database', (target) => {
     expect(toB.acked).toContain(again.envelope_id);
     expect(again.envelope_id).toBe(first.envelope_id);
     expect(await entriesFor('T-again')).toEqual([expect.objectContaining({ outcome: 'applied', command: '/release confirm code-ready met' })]);
-    expect(ephemeralTo(DAN).filter((text) => text.includes('Recorded: criterion 1 (code-ready) *met*'))).toHaveLength(1);
+    // One answer, not a second saying it was recorded already.
+    expect(ephemeralTo(DAN)).toEqual([expect.stringContaining('Recorded: criterion 1 (code-ready) *met*')]);
   });
 
   it('a button press sent again to the other while the first is still handling it is acknowledged there and handled once', async () => {
