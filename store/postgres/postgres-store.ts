@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AuditEntry } from '../../src/domain/audit-entry.js';
 import type { Channel, Release } from '../../src/domain/release.js';
-import type { OutboxMessage } from '../../src/app/delivery/outbox-message.js';
+import { storedMessage, type OutboxMessage } from '../../src/app/delivery/outbox-message.js';
 import { KeyedQueue } from '../keyed-queue.js';
 import type { Db, Queryable } from './db.js';
 import { applyMigrations } from './migrate.js';
@@ -110,8 +110,8 @@ class PostgresStore implements Store {
 
   outbox(id: string): Promise<OutboxMessage[]> {
     return this.read(`read the outbox of release "${id}"`, async () => {
-      const rows = (await this.db.query<{ message: OutboxMessage }>('SELECT message FROM outbox WHERE release_id = $1 ORDER BY position', [id])).rows;
-      return rows.map((row) => row.message);
+      const rows = (await this.db.query<{ message: unknown }>('SELECT message FROM outbox WHERE release_id = $1 ORDER BY position', [id])).rows;
+      return rows.map((row) => storedMessage(row.message));
     });
   }
 
