@@ -182,20 +182,6 @@ class LowdbStore implements Store {
     return (await this.files.get(id)?.outbox()) ?? [];
   }
 
-  async dueOutbox(now: Date, limit: number): Promise<Array<{ releaseId: string; message: OutboxMessage }>> {
-    const due: Array<{ releaseId: string; message: OutboxMessage; order: [number, number, number] }> = [];
-    this.order.forEach((releaseId, releaseAt) => {
-      const files = this.releaseFiles(releaseId);
-      // A quarantined release takes no writes, so none of its messages could be marked sent.
-      if (files.quarantine) return;
-      files.currentOutbox().forEach((message, at) => {
-        if (isDue(message, now)) due.push({ releaseId, message, order: [Date.parse(message.createdAt), releaseAt, at] });
-      });
-    });
-    due.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1] || a.order[2] - b.order[2]);
-    return due.slice(0, Math.max(0, limit)).map(({ releaseId, message }) => ({ releaseId, message: structuredClone(message) }));
-  }
-
   async claimDue(now: Date, limit: number, claim: ClaimRequest): Promise<ClaimedMessage[]> {
     this.assertOpen();
     const { holder, leaseMs, platforms } = checkClaim(now, limit, claim);
@@ -403,10 +389,6 @@ function parserFor<S extends z.ZodType>(schema: S, file: string): (value: unknow
     if (!result.success) throw new StoreError(`${file}: ${problems(result.error)}`, file);
     return result.data;
   };
-}
-
-function isDue(message: OutboxMessage, now: Date): boolean {
-  return message.status === 'pending' && (message.nextAttemptAt === undefined || Date.parse(message.nextAttemptAt) <= now.getTime());
 }
 
 const SHOWN_PROBLEMS = 3;

@@ -58,7 +58,10 @@ forEachTarget('the PostgreSQL store', (target) => {
     expect((await store.get('nov-2019'))?.head).toEqual(chain[1]);
     expect(await store.auditByRequest('nov-2019', 'req-2')).toEqual(chain[1]);
     expect((await store.outbox('nov-2019')).map((m) => `${m.id}:${m.status}`)).toEqual(['nov-2019-m:sent', 'm-2:pending']);
-    expect((await store.dueOutbox(new Date(later(2)), 10)).map((due) => `${due.releaseId}/${due.message.id}`)).toEqual(['feb-2020/feb-2020-m', 'nov-2019/m-2']);
+    expect((await store.claimDue(new Date(later(2)), 10, { holder: 'h', leaseMs: 1000, platforms: ['slack'] })).map((due) => `${due.releaseId}/${due.message.id}`)).toEqual([
+      'feb-2020/feb-2020-m',
+      'nov-2019/m-2',
+    ]);
     expect(await store.findByChannel(slack('C1'))).toBe('nov-2019');
   });
 

@@ -115,22 +115,6 @@ class PostgresStore implements Store {
     });
   }
 
-  dueOutbox(now: Date, limit: number): Promise<Array<{ releaseId: string; message: OutboxMessage }>> {
-    return this.read('read the outbox', async () => {
-      const count = Math.max(0, Math.floor(limit));
-      if (count === 0 || Number.isNaN(now.getTime())) return [];
-      const rows = (
-        await this.db.query<{ release_id: string; message: OutboxMessage }>(
-          `SELECT o.release_id, o.message FROM outbox o JOIN releases r ON r.id = o.release_id
-            WHERE o.status = 'pending' AND (o.due_at IS NULL OR o.due_at <= $1::timestamptz)
-            ORDER BY o.created_at, r.created_order, o.position LIMIT $2`,
-          [now.toISOString(), count],
-        )
-      ).rows;
-      return rows.map((row) => ({ releaseId: row.release_id, message: row.message }));
-    });
-  }
-
   claimDue(now: Date, limit: number, claim: ClaimRequest): Promise<ClaimedMessage[]> {
     return this.read('claim due outbox messages', async () => {
       const { holder, leaseMs, platforms } = checkClaim(now, limit, claim);
