@@ -19,6 +19,10 @@ export interface BudgetRow {
   note?: string;
 }
 
+/** The unit of a yes-or-no budget: shown as yes or no, kept as 1 or 0. */
+const YES = 'yes=1';
+const shown = (value: number, unit: string) => (unit === YES ? (value === 1 ? 'yes' : 'no') : `${value} ${unit}`);
+
 const RESULTS = new URL('./results.json', import.meta.url);
 const sections: Record<string, Figure[]> = {};
 const budgets: BudgetRow[] = [];
@@ -37,7 +41,7 @@ export function judge(budget: string, store: string, measured: number, limit: nu
 
 /** A budget that is a yes or no (each fan-out message delivered once): 1 for yes, against a limit of 1. */
 export function judgeThat(budget: string, store: string, held: boolean, note: string): void {
-  budgets.push({ budget, store, measured: held ? 1 : 0, limit: 1, unit: 'yes=1', met: held, note });
+  budgets.push({ budget, store, measured: held ? 1 : 0, limit: 1, unit: YES, met: held, note });
 }
 
 /** The machine a run is on, with its load when the run began: the machine is part of the figure. */
@@ -58,7 +62,14 @@ export async function saveResults(ranOn: Figure, settings: Figure): Promise<stri
   if (budgets.length > 0) {
     console.log("\nthe issue's budgets (issue 10), this run");
     console.table(
-      budgets.map((b) => ({ budget: b.budget, store: b.store, measured: `${b.measured} ${b.unit}`, limit: `${b.limit} ${b.unit}`, result: b.met ? 'met' : 'MISSED', ...(b.note && { note: b.note }) })),
+      budgets.map((b) => ({
+        budget: b.budget,
+        store: b.store,
+        measured: shown(b.measured, b.unit),
+        limit: `${b.unit === YES ? '' : '≤ '}${shown(b.limit, b.unit)}`,
+        result: b.met ? 'met' : 'MISSED',
+        ...(b.note && { note: b.note }),
+      })),
     );
     const missed = budgets.filter((b) => !b.met).length;
     console.log(`${budgets.length - missed} of ${budgets.length} met, ${missed} missed`);
