@@ -23,7 +23,8 @@ import { lockFolder, type FolderLock } from './folder-lock.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { createReleaseFiles, openReleaseFiles, scanReleaseFolder, type ReleaseFiles, type ReleaseFilesOptions } from './json/release-files.js';
 import type { ReleaseFs } from './json/release-fs.js';
-import type { AuditedRecord } from './json/stored-release.js';
+import { isTempOf } from './json/release-paths.js';
+import type { RecordCheck } from './json/stored-release.js';
 import { checkClaim, checkEndClaims, checkLease, isClaimable } from './claim-args.js';
 import { CLAIMS_FILE, OutboxClaims } from './json/outbox-claims.js';
 
@@ -38,6 +39,12 @@ import { CLAIMS_FILE, OutboxClaims } from './json/outbox-claims.js';
 // keeps a second golive out of the folder while this one has it open, so claims on outbox
 // messages and leases are decided in memory; <dataDir>/outbox-claims.json keeps the claims of
 // the batch being delivered, so one a crash interrupted is known at the next start (json/outbox-claims.ts).
+//
+// Opening reads what list(), findByChannel(), get() and the outbox need: each release's state and
+// outbox, and the last line of its log. A log is read whole and its record verified at the
+// release's first use (reading its history, writing to it, asking whether it is quarantined, or
+// delivering its messages), and by a sweep after open that goes through every release, letting
+// other work run between releases and within a long log, so start-up does not grow with history.
 
 const INDEX_VERSION = 1;
 
@@ -66,10 +73,13 @@ export interface LowdbStoreOptions {
   /** The file operations behind the release files (store/json/release-fs.ts); tests wrap them. */
   releaseFs?: ReleaseFs;
   /**
-   * Checks each release's record when the store opens; one that fails is quarantined (kept
-   * readable, never written) instead of stopping the store, so the other releases keep working.
+   * Checks each release's record (at its first use, or by the sweep); one that fails is
+   * quarantined (kept readable, never written) instead of stopping the store, so the other
+   * releases keep working.
    */
-  verify?: (record: AuditedRecord) => Quarantine | undefined;
+  verify?: RecordCheck;
+  /** Verify every release's record in the background once open (default true); off, each is verified at its first use only. */
+  sweep?: boolean;
 }
 
 /**
@@ -79,9 +89,9 @@ export interface LowdbStoreOptions {
  * a commit a crash interrupted (see store/json/release-files.ts), logging each.
  */
 export async function openLowdbStore(dataDir: string, options: LowdbStoreOptions | StoreLog = {}): Promise<Store> {
-  const { log = () => undefined, fs = nodeFs, releaseFs, verify = () => undefined } = typeof options === 'function' ? { log: options } : options;
+  const { log = () => undefined, fs = nodeFs, releaseFs, verify = () => undefined, sweep = true } = typeof options === 'function' ? { log: options } : options;
   const lock = await lockFolder(dataDir, log);
-  const store = new LowdbStore(dataDir, fs, log, { log, verify, ...(releaseFs && { fs: releaseFs }) }, lock);
+  const store = new LowdbStore(dataDir, fs, log, { log, verify, deferLog: true, ...(releaseFs && { fs: releaseFs }) }, lock);
   try {
     await store.load();
   } catch (error) {
@@ -89,6 +99,7 @@ export async function openLowdbStore(dataDir: string, options: LowdbStoreOptions
     await lock.release();
     throw error;
   }
+  if (sweep) store.startSweep();
   return store;
 }
 
@@ -111,6 +122,7 @@ class LowdbStore implements Store {
   private closed = false;
   private claims!: OutboxClaims;
   private readonly leases = new Map<string, { holder: string; until: number }>();
+  private sweeping: Promise<void> | undefined;
 
   constructor(
     private readonly dataDir: string,
@@ -131,7 +143,8 @@ class LowdbStore implements Store {
     const scan = await scanReleaseFolder(this.releasesDir, this.releaseOptions.fs);
     for (const stray of scan.strays) this.log(`${join(this.releasesDir, stray)}: ignored, it is not a release file`);
     for (const id of scan.ids) {
-      const files = await openReleaseFiles(this.releasesDir, id, this.releaseOptions);
+      // The folder is listed once, not once a release.
+      const files = await openReleaseFiles(this.releasesDir, id, this.releaseOptions, scan.temps.filter((name) => isTempOf(name, id)));
       if (!files) continue;
       this.files.set(id, files);
     }
@@ -162,7 +175,9 @@ class LowdbStore implements Store {
   }
 
   async quarantine(id: string): Promise<Quarantine | undefined> {
-    const quarantine = this.files.get(id)?.quarantine;
+    const files = this.files.get(id);
+    await files?.loadHistory();
+    const quarantine = files?.quarantine;
     return quarantine && { ...quarantine };
   }
 
@@ -183,11 +198,12 @@ class LowdbStore implements Store {
   }
 
   async dueOutbox(now: Date, limit: number): Promise<Array<{ releaseId: string; message: OutboxMessage }>> {
+    await this.verifyReleasesWith((message) => isDue(message, now));
     const due: Array<{ releaseId: string; message: OutboxMessage; order: [number, number, number] }> = [];
     this.order.forEach((releaseId, releaseAt) => {
       const files = this.releaseFiles(releaseId);
       // A quarantined release takes no writes, so none of its messages could be marked sent.
-      if (files.quarantine) return;
+      if (!isDeliverable(files)) return;
       files.currentOutbox().forEach((message, at) => {
         if (isDue(message, now)) due.push({ releaseId, message, order: [Date.parse(message.createdAt), releaseAt, at] });
       });
@@ -199,10 +215,11 @@ class LowdbStore implements Store {
   async claimDue(now: Date, limit: number, claim: ClaimRequest): Promise<ClaimedMessage[]> {
     this.assertOpen();
     const { holder, leaseMs, platforms } = checkClaim(now, limit, claim);
+    await this.verifyReleasesWith((message) => isClaimable(message, now, platforms));
     const due: Array<{ releaseId: string; message: OutboxMessage; order: [number, number, number] }> = [];
     this.order.forEach((releaseId, releaseAt) => {
       const files = this.releaseFiles(releaseId);
-      if (files.quarantine) return;
+      if (!isDeliverable(files)) return;
       files.currentOutbox().forEach((message, at) => {
         if (isClaimable(message, now, platforms)) due.push({ releaseId, message, order: [Date.parse(message.createdAt), releaseAt, at] });
       });
@@ -287,12 +304,46 @@ class LowdbStore implements Store {
     this.closed = true;
     try {
       await Promise.allSettled([...this.creating.values()]);
+      // Also stops the sweep, at the next chunk of the log it is reading.
       await this.closeReleases();
+      await this.sweeping;
       await this.claims?.idle();
       await this.indexWrites.idle();
       if (this.savedRevision < this.summaryRevision) await this.saveIndex();
     } finally {
       await this.lock.release();
+    }
+  }
+
+  /**
+   * Verifies every release not yet used, one at a time in the background, so a tampered record is
+   * found (and quarantined, and logged) soon after start even if nobody asks about it. Stops at close().
+   */
+  startSweep(): void {
+    this.sweeping = (async () => {
+      for (const id of [...this.order]) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.closed) return;
+        const files = this.files.get(id);
+        if (!files || files.historyRead) continue;
+        // A log that cannot be read now is read again at the release's first use, which reports it.
+        await files.loadHistory().catch((error: unknown) => {
+          if (!this.closed) this.log(`release "${id}": its audit log could not be verified after start (${reasonOf(error)}); it is tried again at the release's first use`);
+        });
+      }
+    })();
+  }
+
+  /**
+   * A quarantined release's messages are never delivered: before any is, its record is verified.
+   * Only the releases with a message `wanted` are, so a pass with nothing to deliver reads no log.
+   */
+  private async verifyReleasesWith(wanted: (message: OutboxMessage) => boolean): Promise<void> {
+    for (const id of this.order) {
+      const files = this.releaseFiles(id);
+      if (files.historyRead || !files.currentOutbox().some(wanted)) continue;
+      // Left out of this pass (see isDeliverable) and tried again at the next.
+      await files.loadHistory().catch((error: unknown) => this.log(`release "${id}": its messages wait, its audit log could not be verified (${reasonOf(error)})`));
     }
   }
 
@@ -403,6 +454,11 @@ function parserFor<S extends z.ZodType>(schema: S, file: string): (value: unknow
     if (!result.success) throw new StoreError(`${file}: ${problems(result.error)}`, file);
     return result.data;
   };
+}
+
+/** Verified, and not quarantined. */
+function isDeliverable(files: ReleaseFiles): boolean {
+  return files.historyRead && files.quarantine === undefined;
 }
 
 function isDue(message: OutboxMessage, now: Date): boolean {
