@@ -47,6 +47,9 @@ import { CLAIMS_FILE, OutboxClaims } from './json/outbox-claims.js';
 // other work run between releases and within a long log, so start-up does not grow with history.
 
 const INDEX_VERSION = 1;
+const SWEEP_AFTER_MS = 2_000;
+// Releases opened at once: their reads overlap (the thread pool has four), each release's own in order.
+const OPENING_AT_ONCE = 8;
 
 const IndexFile = z
   .object({
@@ -78,8 +81,12 @@ export interface LowdbStoreOptions {
    * releases keep working.
    */
   verify?: RecordCheck;
-  /** Verify every release's record in the background once open (default true); off, each is verified at its first use only. */
-  sweep?: boolean;
+  /**
+   * Verify every release's record in the background, starting this many milliseconds after open
+   * (default 2,000: after start-up's own work, which it would otherwise slow); false, each record
+   * is verified at its release's first use only.
+   */
+  sweepAfterMs?: number | false;
 }
 
 /**
@@ -89,7 +96,7 @@ export interface LowdbStoreOptions {
  * a commit a crash interrupted (see store/json/release-files.ts), logging each.
  */
 export async function openLowdbStore(dataDir: string, options: LowdbStoreOptions | StoreLog = {}): Promise<Store> {
-  const { log = () => undefined, fs = nodeFs, releaseFs, verify = () => undefined, sweep = true } = typeof options === 'function' ? { log: options } : options;
+  const { log = () => undefined, fs = nodeFs, releaseFs, verify = () => undefined, sweepAfterMs = SWEEP_AFTER_MS } = typeof options === 'function' ? { log: options } : options;
   const lock = await lockFolder(dataDir, log);
   const store = new LowdbStore(dataDir, fs, log, { log, verify, deferLog: true, ...(releaseFs && { fs: releaseFs }) }, lock);
   try {
@@ -99,7 +106,7 @@ export async function openLowdbStore(dataDir: string, options: LowdbStoreOptions
     await lock.release();
     throw error;
   }
-  if (sweep) store.startSweep();
+  if (sweepAfterMs !== false) store.startSweep(sweepAfterMs);
   return store;
 }
 
@@ -123,6 +130,7 @@ class LowdbStore implements Store {
   private claims!: OutboxClaims;
   private readonly leases = new Map<string, { holder: string; until: number }>();
   private sweeping: Promise<void> | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly dataDir: string,
@@ -142,12 +150,13 @@ class LowdbStore implements Store {
     const temps = await leftoverTemps(this.dataDir);
     const scan = await scanReleaseFolder(this.releasesDir, this.releaseOptions.fs);
     for (const stray of scan.strays) this.log(`${join(this.releasesDir, stray)}: ignored, it is not a release file`);
-    for (const id of scan.ids) {
-      // The folder is listed once, not once a release.
-      const files = await openReleaseFiles(this.releasesDir, id, this.releaseOptions, scan.temps.filter((name) => isTempOf(name, id)));
-      if (!files) continue;
-      this.files.set(id, files);
-    }
+    // The folder is listed once, not once a release.
+    const names = new Set(scan.names);
+    const opened = await inTurns(scan.ids, OPENING_AT_ONCE, (id) => openReleaseFiles(this.releasesDir, id, this.releaseOptions, { names, temps: scan.temps.filter((name) => isTempOf(name, id)) }));
+    scan.ids.forEach((id, at) => {
+      const files = opened[at];
+      if (files) this.files.set(id, files);
+    });
     const repaired = this.reconcileIndex();
     this.claims = await OutboxClaims.open(
       join(this.dataDir, CLAIMS_FILE),
@@ -306,6 +315,7 @@ class LowdbStore implements Store {
       await Promise.allSettled([...this.creating.values()]);
       // Also stops the sweep, at the next chunk of the log it is reading.
       await this.closeReleases();
+      clearTimeout(this.sweepTimer);
       await this.sweeping;
       await this.claims?.idle();
       await this.indexWrites.idle();
@@ -319,19 +329,22 @@ class LowdbStore implements Store {
    * Verifies every release not yet used, one at a time in the background, so a tampered record is
    * found (and quarantined, and logged) soon after start even if nobody asks about it. Stops at close().
    */
-  startSweep(): void {
-    this.sweeping = (async () => {
-      for (const id of [...this.order]) {
-        await new Promise((resolve) => setImmediate(resolve));
-        if (this.closed) return;
-        const files = this.files.get(id);
-        if (!files || files.historyRead) continue;
-        // A log that cannot be read now is read again at the release's first use, which reports it.
-        await files.loadHistory().catch((error: unknown) => {
-          if (!this.closed) this.log(`release "${id}": its audit log could not be verified after start (${reasonOf(error)}); it is tried again at the release's first use`);
-        });
-      }
-    })();
+  startSweep(afterMs: number): void {
+    // Not keeping the process alive: a console that quits before the sweep starts just ends.
+    this.sweepTimer = setTimeout(() => (this.sweeping = this.sweep()), afterMs).unref();
+  }
+
+  private async sweep(): Promise<void> {
+    for (const id of [...this.order]) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.closed) return;
+      const files = this.files.get(id);
+      if (!files || files.historyRead) continue;
+      // A log that cannot be read now is read again at the release's first use, which reports it.
+      await files.loadHistory().catch((error: unknown) => {
+        if (!this.closed) this.log(`release "${id}": its audit log could not be verified after start (${reasonOf(error)}); it is tried again at the release's first use`);
+      });
+    }
   }
 
   /**
@@ -459,6 +472,31 @@ function parserFor<S extends z.ZodType>(schema: S, file: string): (value: unknow
 /** Verified, and not quarantined. */
 function isDeliverable(files: ReleaseFiles): boolean {
   return files.historyRead && files.quarantine === undefined;
+}
+
+/**
+ * `work` for each item, at most `atOnce` under way, results in the items' order. The first
+ * rejection rejects, once everything started has settled, so nothing is left running.
+ */
+async function inTurns<T, R>(items: readonly T[], atOnce: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < items.length && !failed) {
+      const at = next++;
+      try {
+        results[at] = await work(items[at]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(atOnce, items.length) }, worker));
+  const rejected = settled.find((outcome) => outcome.status === 'rejected');
+  if (rejected) throw (rejected as PromiseRejectedResult).reason;
+  return results;
 }
 
 function isDue(message: OutboxMessage, now: Date): boolean {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
 import type { OutboxMessage } from '../../src/app/delivery/outbox-message.js';
 import { StoreError, type Quarantine } from '../../src/app/store-port.js';
 import type { AuditEntry } from '../../src/domain/audit-entry.js';
@@ -117,8 +118,15 @@ export async function scanReleaseFolder(folder: string, fs: ReleaseFs = nodeRele
  * left and indexes the log. Undefined when the release has no files (or its create never
  * completed). A file that does not parse rejects with a StoreError naming it.
  */
-export function openReleaseFiles(folder: string, id: string, options: ReleaseFilesOptions = {}, temps?: readonly string[]): Promise<ReleaseFiles | undefined> {
-  return ReleaseFiles.open(folder, id, options, temps);
+export function openReleaseFiles(folder: string, id: string, options: ReleaseFilesOptions = {}, listed?: Listed): Promise<ReleaseFiles | undefined> {
+  return ReleaseFiles.open(folder, id, options, listed);
+}
+
+/** What a listing of the folder, made just before, showed: files it did not show are not read for. */
+export interface Listed {
+  names: ReadonlySet<string>;
+  /** This release's temp files. */
+  temps: readonly string[];
 }
 
 /**
@@ -161,14 +169,18 @@ export class ReleaseFiles {
     this.deferLog = options.deferLog ?? false;
   }
 
-  static async open(folder: string, id: string, options: ReleaseFilesOptions, temps?: readonly string[]): Promise<ReleaseFiles | undefined> {
+  static async open(folder: string, id: string, options: ReleaseFilesOptions, listed?: Listed): Promise<ReleaseFiles | undefined> {
     const files = new ReleaseFiles(releasePaths(folder, id), options);
+    const { paths } = files;
+    // A conversion writes new files: the listing no longer shows them all.
+    const converting = listed === undefined || listed.names.has(basename(paths.v1));
     try {
-      await convertV1(files.paths, files.fs, files.log);
+      if (converting) await convertV1(paths, files.fs, files.log);
     } catch (error) {
-      throw error instanceof StoreError ? error : new StoreError(`${files.paths.v1}: could not be converted (${reasonOf(error)})`, files.paths.v1);
+      throw error instanceof StoreError ? error : new StoreError(`${paths.v1}: could not be converted (${reasonOf(error)})`, paths.v1);
     }
-    return (await files.reload({ deferLog: files.deferLog, ...(temps && { temps }) })) ? files : undefined;
+    const known = listed && !converting ? { temps: listed.temps, hasNext: listed.names.has(basename(paths.next)) } : {};
+    return (await files.reload({ deferLog: files.deferLog, ...known })) ? files : undefined;
   }
 
   static async create(folder: string, init: NewRelease, options: ReleaseFilesOptions): Promise<ReleaseFiles> {
@@ -286,7 +298,7 @@ export class ReleaseFiles {
   }
 
   /** Reads the files again, recovering what a crash or failed write left; false when the release does not exist. */
-  private async reload(options: Pick<LoadContext, 'deferLog' | 'temps'> = {}): Promise<boolean> {
+  private async reload(options: Pick<LoadContext, 'deferLog' | 'temps' | 'hasNext'> = {}): Promise<boolean> {
     const loaded = await loadRelease({ ...this.context(), ...options });
     if (!loaded) return false;
     this.loaded = loaded;
@@ -334,7 +346,7 @@ export class ReleaseFiles {
     this.assertWritable();
     const current = this.current();
     const commit = await fn(structuredClone(current));
-    const plan = planCommit(this.id, this.loaded.state, this.loaded.stateHash, commit);
+    const plan = planCommit(this.id, this.loaded.state, (this.loaded.stateHash ??= stateHashOf(this.loaded.state.release)), commit);
     if (!plan) return commit.result;
     await this.assertUnchanged();
     const settle = await hooks.beforeWrite?.(plan.stored, current);

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { StoreError, type Quarantine } from '../../src/app/store-port.js';
-import { stateHashOf } from '../../src/domain/audit.js';
 import { AuditIndex, lastEntry, parseLog } from './audit-log.js';
 import { OutboxState, parseOutbox } from './outbox-log.js';
 import { isTempOf, type ReleasePaths } from './release-paths.js';
@@ -13,8 +12,8 @@ import type { RecordCheck } from './stored-release.js';
 /** One release as held in memory between writes. */
 export interface Loaded {
   state: StateFile;
-  /** stateHashOf(state.release), kept so a write need not hash the release it starts from. */
-  stateHash: string;
+  /** stateHashOf(state.release), kept so a write need not hash the release it starts from; worked out at the first write. */
+  stateHash?: string;
   /** sha256 of the state file's text as last read or written: anything else there was written behind golive's back. */
   stateDigest: string;
   /** Undefined until the log is read (release-history.ts): `logSize` is then its size at open. */
@@ -36,6 +35,8 @@ export interface LoadContext {
   deferLog?: boolean;
   /** The names of this release's temp files, when the caller listed the folder already. */
   temps?: readonly string[];
+  /** Whether that listing showed a next-state file: when it did not, none is looked for. */
+  hasNext?: boolean;
 }
 
 /**
@@ -46,7 +47,7 @@ export interface LoadContext {
 export async function loadRelease(context: LoadContext): Promise<Loaded | undefined> {
   const { paths, fs, log } = context;
   const stateText = await readText(fs, paths.state);
-  const nextText = await readText(fs, paths.next);
+  const nextText = context.hasNext === false ? undefined : await readText(fs, paths.next);
   const logSize = await sizeOf(fs, paths.audit);
   const outboxBytes = await readBytes(fs, paths.outbox);
   if (stateText === undefined && nextText === undefined) {
@@ -73,7 +74,7 @@ export async function loadRelease(context: LoadContext): Promise<Loaded | undefi
     const outbox = new OutboxState();
     for (const line of committed) outbox.apply(line.messages, 0);
     outbox.size = outboxEnd;
-    return { state, stateHash: stateHashOf(state.release), stateDigest: digestOf(stateText!), logSize: logSize!, outbox };
+    return { state, stateDigest: digestOf(stateText!), logSize: logSize!, outbox };
   }
 
   const logBytes = await readBytes(fs, paths.audit);
@@ -124,7 +125,6 @@ export async function loadRelease(context: LoadContext): Promise<Loaded | undefi
   if (quarantine && plan.kind === 'state') log(`${paths.audit}: quarantined (read-only), its record fails verification at entry ${quarantine.seq}: ${quarantine.message}`);
   return {
     state: plan.state,
-    stateHash: stateHashOf(plan.state.release),
     stateDigest: digestOf(text),
     index,
     logSize: index.size,

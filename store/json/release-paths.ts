@@ -56,6 +56,8 @@ export interface FolderScan {
   strays: string[];
   /** Temp files left by rewrites that never finished (each release removes its own when opened). */
   temps: string[];
+  /** Every name in the folder, as listed. */
+  names: string[];
 }
 
 // Longest first, so "x.state.next.json" is not read as release "x.state.next" in version 1.
@@ -77,5 +79,5 @@ export function scanNames(names: readonly string[]): FolderScan {
     if (id === undefined || !SLUG_PATTERN.test(id)) strays.push(name);
     else if (suffix !== V1_BACKUP_SUFFIX) ids.add(id);
   }
-  return { ids: [...ids].sort(), strays, temps };
+  return { ids: [...ids].sort(), strays, temps, names: [...names] };
 }
