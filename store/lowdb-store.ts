@@ -23,7 +23,8 @@ import { lockFolder, type FolderLock } from './folder-lock.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { createReleaseFiles, openReleaseFiles, scanReleaseFolder, type ReleaseFiles, type ReleaseFilesOptions } from './json/release-files.js';
 import type { ReleaseFs } from './json/release-fs.js';
-import type { AuditedRecord } from './json/stored-release.js';
+import { isTempOf } from './json/release-paths.js';
+import type { RecordCheck } from './json/stored-release.js';
 import { checkClaim, checkEndClaims, checkLease, isClaimable } from './claim-args.js';
 import { CLAIMS_FILE, OutboxClaims } from './json/outbox-claims.js';
 
@@ -38,8 +39,17 @@ import { CLAIMS_FILE, OutboxClaims } from './json/outbox-claims.js';
 // keeps a second golive out of the folder while this one has it open, so claims on outbox
 // messages and leases are decided in memory; <dataDir>/outbox-claims.json keeps the claims of
 // the batch being delivered, so one a crash interrupted is known at the next start (json/outbox-claims.ts).
+//
+// Opening reads what list(), findByChannel(), get() and the outbox need: each release's state and
+// outbox, and the last line of its log. A log is read whole and its record verified at the
+// release's first use (reading its history, writing to it, asking whether it is quarantined, or
+// delivering its messages), and by a sweep after open that goes through every release, letting
+// other work run between releases and within a long log, so start-up does not grow with history.
 
 const INDEX_VERSION = 1;
+const SWEEP_AFTER_MS = 2_000;
+// Releases opened at once: their reads overlap (the thread pool has four), each release's own in order.
+const OPENING_AT_ONCE = 8;
 
 const IndexFile = z
   .object({
@@ -66,10 +76,17 @@ export interface LowdbStoreOptions {
   /** The file operations behind the release files (store/json/release-fs.ts); tests wrap them. */
   releaseFs?: ReleaseFs;
   /**
-   * Checks each release's record when the store opens; one that fails is quarantined (kept
-   * readable, never written) instead of stopping the store, so the other releases keep working.
+   * Checks each release's record (at its first use, or by the sweep); one that fails is
+   * quarantined (kept readable, never written) instead of stopping the store, so the other
+   * releases keep working.
    */
-  verify?: (record: AuditedRecord) => Quarantine | undefined;
+  verify?: RecordCheck;
+  /**
+   * Verify every release's record in the background, starting this many milliseconds after open
+   * (default 2,000: after start-up's own work, which it would otherwise slow); false, each record
+   * is verified at its release's first use only.
+   */
+  sweepAfterMs?: number | false;
 }
 
 /**
@@ -79,9 +96,9 @@ export interface LowdbStoreOptions {
  * a commit a crash interrupted (see store/json/release-files.ts), logging each.
  */
 export async function openLowdbStore(dataDir: string, options: LowdbStoreOptions | StoreLog = {}): Promise<Store> {
-  const { log = () => undefined, fs = nodeFs, releaseFs, verify = () => undefined } = typeof options === 'function' ? { log: options } : options;
+  const { log = () => undefined, fs = nodeFs, releaseFs, verify = () => undefined, sweepAfterMs = SWEEP_AFTER_MS } = typeof options === 'function' ? { log: options } : options;
   const lock = await lockFolder(dataDir, log);
-  const store = new LowdbStore(dataDir, fs, log, { log, verify, ...(releaseFs && { fs: releaseFs }) }, lock);
+  const store = new LowdbStore(dataDir, fs, log, { log, verify, deferLog: true, ...(releaseFs && { fs: releaseFs }) }, lock);
   try {
     await store.load();
   } catch (error) {
@@ -89,6 +106,7 @@ export async function openLowdbStore(dataDir: string, options: LowdbStoreOptions
     await lock.release();
     throw error;
   }
+  if (sweepAfterMs !== false) store.startSweep(sweepAfterMs);
   return store;
 }
 
@@ -111,6 +129,8 @@ class LowdbStore implements Store {
   private closed = false;
   private claims!: OutboxClaims;
   private readonly leases = new Map<string, { holder: string; until: number }>();
+  private sweeping: Promise<void> | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly dataDir: string,
@@ -130,11 +150,13 @@ class LowdbStore implements Store {
     const temps = await leftoverTemps(this.dataDir);
     const scan = await scanReleaseFolder(this.releasesDir, this.releaseOptions.fs);
     for (const stray of scan.strays) this.log(`${join(this.releasesDir, stray)}: ignored, it is not a release file`);
-    for (const id of scan.ids) {
-      const files = await openReleaseFiles(this.releasesDir, id, this.releaseOptions);
-      if (!files) continue;
-      this.files.set(id, files);
-    }
+    // The folder is listed once, not once a release.
+    const names = new Set(scan.names);
+    const opened = await inTurns(scan.ids, OPENING_AT_ONCE, (id) => openReleaseFiles(this.releasesDir, id, this.releaseOptions, { names, temps: scan.temps.filter((name) => isTempOf(name, id)) }));
+    scan.ids.forEach((id, at) => {
+      const files = opened[at];
+      if (files) this.files.set(id, files);
+    });
     const repaired = this.reconcileIndex();
     this.claims = await OutboxClaims.open(
       join(this.dataDir, CLAIMS_FILE),
@@ -162,7 +184,9 @@ class LowdbStore implements Store {
   }
 
   async quarantine(id: string): Promise<Quarantine | undefined> {
-    const quarantine = this.files.get(id)?.quarantine;
+    const files = this.files.get(id);
+    await files?.loadHistory();
+    const quarantine = files?.quarantine;
     return quarantine && { ...quarantine };
   }
 
@@ -185,10 +209,11 @@ class LowdbStore implements Store {
   async claimDue(now: Date, limit: number, claim: ClaimRequest): Promise<ClaimedMessage[]> {
     this.assertOpen();
     const { holder, leaseMs, platforms } = checkClaim(now, limit, claim);
+    await this.verifyReleasesWith((message) => isClaimable(message, now, platforms));
     const due: Array<{ releaseId: string; message: OutboxMessage; order: [number, number, number] }> = [];
     this.order.forEach((releaseId, releaseAt) => {
       const files = this.releaseFiles(releaseId);
-      if (files.quarantine) return;
+      if (!isDeliverable(files)) return;
       files.currentOutbox().forEach((message, at) => {
         if (isClaimable(message, now, platforms)) due.push({ releaseId, message, order: [Date.parse(message.createdAt), releaseAt, at] });
       });
@@ -273,12 +298,50 @@ class LowdbStore implements Store {
     this.closed = true;
     try {
       await Promise.allSettled([...this.creating.values()]);
+      // Also stops the sweep, at the next chunk of the log it is reading.
       await this.closeReleases();
+      clearTimeout(this.sweepTimer);
+      await this.sweeping;
       await this.claims?.idle();
       await this.indexWrites.idle();
       if (this.savedRevision < this.summaryRevision) await this.saveIndex();
     } finally {
       await this.lock.release();
+    }
+  }
+
+  /**
+   * Verifies every release not yet used, one at a time in the background, so a tampered record is
+   * found (and quarantined, and logged) soon after start even if nobody asks about it. Stops at close().
+   */
+  startSweep(afterMs: number): void {
+    // Not keeping the process alive: a console that quits before the sweep starts just ends.
+    this.sweepTimer = setTimeout(() => (this.sweeping = this.sweep()), afterMs).unref();
+  }
+
+  private async sweep(): Promise<void> {
+    for (const id of [...this.order]) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.closed) return;
+      const files = this.files.get(id);
+      if (!files || files.historyRead) continue;
+      // A log that cannot be read now is read again at the release's first use, which reports it.
+      await files.loadHistory().catch((error: unknown) => {
+        if (!this.closed) this.log(`release "${id}": its audit log could not be verified after start (${reasonOf(error)}); it is tried again at the release's first use`);
+      });
+    }
+  }
+
+  /**
+   * A quarantined release's messages are never delivered: before any is, its record is verified.
+   * Only the releases with a message `wanted` are, so a pass with nothing to deliver reads no log.
+   */
+  private async verifyReleasesWith(wanted: (message: OutboxMessage) => boolean): Promise<void> {
+    for (const id of this.order) {
+      const files = this.releaseFiles(id);
+      if (files.historyRead || !files.currentOutbox().some(wanted)) continue;
+      // Left out of this pass (see isDeliverable) and tried again at the next.
+      await files.loadHistory().catch((error: unknown) => this.log(`release "${id}": its messages wait, its audit log could not be verified (${reasonOf(error)})`));
     }
   }
 
@@ -389,6 +452,36 @@ function parserFor<S extends z.ZodType>(schema: S, file: string): (value: unknow
     if (!result.success) throw new StoreError(`${file}: ${problems(result.error)}`, file);
     return result.data;
   };
+}
+
+/** Verified, and not quarantined. */
+function isDeliverable(files: ReleaseFiles): boolean {
+  return files.historyRead && files.quarantine === undefined;
+}
+
+/**
+ * `work` for each item, at most `atOnce` under way, results in the items' order. The first
+ * rejection rejects, once everything started has settled, so nothing is left running.
+ */
+async function inTurns<T, R>(items: readonly T[], atOnce: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < items.length && !failed) {
+      const at = next++;
+      try {
+        results[at] = await work(items[at]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(atOnce, items.length) }, worker));
+  const rejected = settled.find((outcome) => outcome.status === 'rejected');
+  if (rejected) throw (rejected as PromiseRejectedResult).reason;
+  return results;
 }
 
 const SHOWN_PROBLEMS = 3;

@@ -241,7 +241,7 @@ describe('the append-only release files', () => {
     await writeFile(join(folder, 'notes.txt'), '');
     await writeFile(join(folder, '.rel-a.outbox.jsonl.123.tmp'), '');
     await writeFile(join(folder, 'gone.v1.json.bak'), '{}');
-    expect(await scanReleaseFolder(folder)).toEqual({ ids: ['old-one', 'rel-a', 'rel-b'], strays: ['notes.txt'] });
+    expect(await scanReleaseFolder(folder)).toMatchObject({ ids: ['old-one', 'rel-a', 'rel-b'], strays: ['notes.txt'], temps: ['.rel-a.outbox.jsonl.123.tmp'] });
     expect(await openReleaseFiles(folder, 'nothing-here')).toBeUndefined();
   });
 

@@ -1,4 +1,5 @@
 import { verifyRecord, type RecordVerdict } from '../domain/record-verify.js';
+import { RecordStream } from '../domain/record-stream.js';
 import type { AuditEntry } from '../domain/audit-entry.js';
 import type { Release } from '../domain/release.js';
 import type { RefusalTally } from './refusal-tally.js';
@@ -22,7 +23,7 @@ export interface AuditPolicy {
 }
 
 export function checkRecord(doc: ReleaseRecord, policy: AuditPolicy): RecordVerdict {
-  const verdict = verifyRecord(doc, { key: policy.key, requireKeyed: policy.key !== undefined && !policy.adopting });
+  const verdict = verifyRecord(doc, verifyOptions(policy));
   if (!verdict.ok || !doc.refusals) return verdict;
   const head = doc.audit.at(-1)!;
   if (followsHead(doc.refusals, head)) return verdict;
@@ -36,17 +37,42 @@ export function checkRecord(doc: ReleaseRecord, policy: AuditPolicy): RecordVerd
   };
 }
 
+function verifyOptions(policy: AuditPolicy) {
+  return { key: policy.key, requireKeyed: policy.key !== undefined && !policy.adopting };
+}
+
 function followsHead(tally: RefusalTally, head: AuditEntry): boolean {
   const [headAt, first, last] = [Date.parse(head.at), Date.parse(tally.first), Date.parse(tally.last)];
   return head.outcome === 'refused' && head.actor.id === tally.actor.id && head.actor.platform === tally.actor.platform && headAt <= first && first <= last && last - headAt <= REFUSAL_WINDOW_MS;
 }
 
-/** The store's check at open: a failing record quarantines its release. */
-export function recordVerifier(policy: AuditPolicy): (record: ReleaseRecord) => Quarantine | undefined {
-  return (doc) => {
+/** checkRecord entry by entry, as a long record is read (see RecordStream). */
+export interface StreamingCheck {
+  add(entry: AuditEntry): boolean;
+  /** True when checkRecord passes the record; false when checkRecord, over the whole record, must say why not. */
+  passes(record: Omit<ReleaseRecord, 'audit'>): boolean;
+}
+
+/** The store's check of each record: a failing record quarantines its release. */
+export interface RecordVerifier {
+  (record: ReleaseRecord): Quarantine | undefined;
+  /** The same check without holding the entries: one that does not pass is checked whole for the verdict. */
+  streaming?: () => StreamingCheck;
+}
+
+export function recordVerifier(policy: AuditPolicy): RecordVerifier {
+  const verify: RecordVerifier = (doc) => {
     const verdict = checkRecord(doc, policy);
     return verdict.ok ? undefined : { seq: verdict.seq, message: verdict.message };
   };
+  verify.streaming = () => {
+    const stream = new RecordStream(verifyOptions(policy));
+    return {
+      add: (entry) => stream.add(entry),
+      passes: ({ release, refusals }) => stream.verdict(release) !== undefined && (!refusals || followsHead(refusals, stream.head!)),
+    };
+  };
+  return verify;
 }
 
 /**

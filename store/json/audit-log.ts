@@ -5,8 +5,9 @@ import { reasonOf, type ReleaseFs } from './release-fs.js';
 import { parseJsonLines } from './json-lines.js';
 
 // <id>.audit.jsonl: one audit entry a line, as canonical JSON (so the file is exactly what
-// `audit export --jsonl` gives), only ever appended. Read whole once, at open, to verify the
-// chain and index it; after that only the lines asked for are read, by their byte offsets.
+// `audit export --jsonl` gives), only ever appended. Read whole once, to verify the chain and
+// index it (at open when a crash is to be put right, else at the release's first use or by the
+// store's sweep: release-history.ts); after that only the lines asked for are read, by their byte offsets.
 
 /** The log as read at open: every complete entry, where each line ends, and any torn tail. */
 export interface ParsedLog {
@@ -35,11 +36,53 @@ export function parseLog(bytes: Buffer, file: string): ParsedLog {
 }
 
 function entryFrom(value: unknown, file: string, line: number): AuditEntry {
+  const entry = asEntry(value);
+  if (typeof entry !== 'string') return entry;
+  throw new StoreError(`${file}: line ${line} ${entry}; golive will not start until it is repaired`, file);
+}
+
+/** The entry `value` is, or what is wrong with it ("is not an audit entry (…)"). */
+function asEntry(value: unknown): AuditEntry | string {
   const parsed = AuditEntry.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  throw new StoreError(`${file}: line ${line} is not an audit entry (${where}${issue?.message ?? 'invalid'}); golive will not start until it is repaired`, file);
+  return `is not an audit entry (${where}${issue?.message ?? 'invalid'})`;
+}
+
+/** The entry one line of the log holds (without its newline), or what is wrong with it ("is not valid JSON (…)"). */
+export function entryOfLine(text: string): AuditEntry | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return `is not valid JSON (${reasonOf(error)})`;
+  }
+  return asEntry(value);
+}
+
+const TAIL_BYTES = 64 * 1024;
+
+/**
+ * The last line of a log `size` bytes long, read from its end alone: the entry, when the file ends
+ * with a newline and that line is an entry; undefined otherwise (empty, torn, or not an entry).
+ */
+export async function lastEntry(fs: ReleaseFs, file: string, size: number): Promise<AuditEntry | undefined> {
+  for (let window = TAIL_BYTES; ; window *= 4) {
+    const start = Math.max(0, size - window);
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readRange(file, start, size);
+    } catch (error) {
+      throw new StoreError(`${file}: cannot be read (${reasonOf(error)})`, file);
+    }
+    if (bytes.length === 0 || bytes[bytes.length - 1] !== 0x0a) return undefined;
+    const newline = bytes.lastIndexOf(0x0a, bytes.length - 2);
+    // The line began before the window: read a larger one.
+    if (newline < 0 && start > 0) continue;
+    const entry = entryOfLine(bytes.toString('utf8', newline + 1, bytes.length - 1));
+    return typeof entry === 'string' ? undefined : entry;
+  }
 }
 
 /**

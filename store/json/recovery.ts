@@ -63,7 +63,8 @@ export function planRecovery(state: StateFile | undefined, next: FoundNext, log:
   return { kind: 'quarantine', state, problem: mismatch(state, last, headFound, next !== undefined) };
 }
 
-function mismatch(state: StateFile, last: AuditEntry | undefined, headFound: boolean, nextFound: boolean): Quarantine {
+/** What is wrong when the log's last entry is not the state's head (`headFound`: the log holds the head earlier). */
+export function mismatch(state: StateFile, last: AuditEntry | undefined, headFound: boolean, nextFound: boolean): Quarantine {
   const head = state.head;
   const ends = last ? `ends at entry ${last.seq}` : 'is empty';
   if (head && !headFound) {
@@ -80,7 +81,7 @@ function mismatch(state: StateFile, last: AuditEntry | undefined, headFound: boo
   };
 }
 
-function same(entry: AuditEntry | undefined, other: AuditEntry | undefined): boolean {
+export function same(entry: AuditEntry | undefined, other: AuditEntry | undefined): boolean {
   return entry?.hash === other?.hash && entry?.seq === other?.seq;
 }
 

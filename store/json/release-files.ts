@@ -1,19 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
 import type { OutboxMessage } from '../../src/app/delivery/outbox-message.js';
 import { StoreError, type Quarantine } from '../../src/app/store-port.js';
 import type { AuditEntry } from '../../src/domain/audit-entry.js';
 import { canonicalJson, stateHashOf } from '../../src/domain/audit.js';
 import type { Release } from '../../src/domain/release.js';
 import { verifyRecord } from '../../src/domain/record-verify.js';
+import { RecordStream } from '../../src/domain/record-stream.js';
 import { AuditIndex } from './audit-log.js';
 import { planCommit, type CommitPlan } from './commit-plan.js';
 import { convertV1, exists } from './convert-v1.js';
 import { OutboxState, outboxLine } from './outbox-log.js';
+import { readHistory } from './release-history.js';
 import { digestOf, loadRelease, type LoadContext, type Loaded } from './release-load.js';
 import { nodeReleaseFs, reasonOf, type ReleaseFs } from './release-fs.js';
 import { releasePaths, scanNames, tempPathFor, type FolderScan, type ReleasePaths } from './release-paths.js';
 import { stateFileOf, storedOf, type StateFile } from './state-file.js';
-import type { AuditedRecord, Commit, StoredRelease } from './stored-release.js';
+import type { AuditedRecord, Commit, RecordCheck, StoredRelease } from './stored-release.js';
 
 // One release on disk, append-only (issue 9). In the releases folder:
 //
@@ -36,7 +39,8 @@ import type { AuditedRecord, Commit, StoredRelease } from './stored-release.js';
 // in the log for a commit with entries, the rename for one that changes only the refusal tally,
 // and the outbox line for one that changes only the outbox (tagged with the current revision).
 //
-// Recovery, at open (recovery.ts decides, release-load.ts applies), from the log's last complete entry:
+// Recovery, at open (recovery.ts decides, release-load.ts applies), from the log's last complete entry
+// (read from the end of the file alone; the whole log only when something is to be put right):
 //   - it is the next state's head, not the state's: the commit reached the log; finish step 4;
 //   - it is the state's head: a next-state file (whole or torn) is from a commit that never reached
 //     its commit point; remove it;
@@ -65,10 +69,16 @@ export interface ReleaseFilesOptions {
   /** Told about repairs: a commit finished or undone after a crash, a conversion, a compaction that failed. */
   log?: (message: string) => void;
   /**
-   * Checks the record when the release is opened; one that fails is quarantined (readable, never
+   * Checks the record once its log is read; one that fails is quarantined (readable, never
    * written). Defaults to verifyRecord without a key: pass the app's policy (record-check.ts).
    */
-  verify?: (record: AuditedRecord) => Quarantine | undefined;
+  verify?: RecordCheck;
+  /**
+   * Read the log and verify the record at the release's first use (loadHistory(): any read of its
+   * history, any write, or the store asking for its verdict) rather than at open, unless a crash
+   * is to be put right. Default false: open reads and verifies everything.
+   */
+  deferLog?: boolean;
   /** The outbox file is compacted once at least this many bytes (default 64 KiB) and mostly superseded. */
   compactOutboxAt?: number;
 }
@@ -108,8 +118,15 @@ export async function scanReleaseFolder(folder: string, fs: ReleaseFs = nodeRele
  * left and indexes the log. Undefined when the release has no files (or its create never
  * completed). A file that does not parse rejects with a StoreError naming it.
  */
-export function openReleaseFiles(folder: string, id: string, options: ReleaseFilesOptions = {}): Promise<ReleaseFiles | undefined> {
-  return ReleaseFiles.open(folder, id, options);
+export function openReleaseFiles(folder: string, id: string, options: ReleaseFilesOptions = {}, listed?: Listed): Promise<ReleaseFiles | undefined> {
+  return ReleaseFiles.open(folder, id, options, listed);
+}
+
+/** What a listing of the folder, made just before, showed: files it did not show are not read for. */
+export interface Listed {
+  names: ReadonlySet<string>;
+  /** This release's temp files. */
+  temps: readonly string[];
 }
 
 /**
@@ -130,9 +147,12 @@ export function createReleaseFiles(folder: string, init: NewRelease, options: Re
 export class ReleaseFiles {
   private readonly fs: ReleaseFs;
   private readonly log: (message: string) => void;
-  private readonly verify: (record: AuditedRecord) => Quarantine | undefined;
+  private readonly verify: RecordCheck;
   private readonly compactAt: number;
+  private readonly deferLog: boolean;
   private loaded!: Loaded;
+  // The log being read and the record verified, when open left that for later.
+  private history: Promise<void> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   // Why writes are refused until a restart: a failed write whose files could not be checked.
   private broken: string | undefined;
@@ -146,16 +166,21 @@ export class ReleaseFiles {
     this.log = options.log ?? (() => undefined);
     this.verify = options.verify ?? defaultVerify;
     this.compactAt = options.compactOutboxAt ?? DEFAULT_COMPACT_AT;
+    this.deferLog = options.deferLog ?? false;
   }
 
-  static async open(folder: string, id: string, options: ReleaseFilesOptions): Promise<ReleaseFiles | undefined> {
+  static async open(folder: string, id: string, options: ReleaseFilesOptions, listed?: Listed): Promise<ReleaseFiles | undefined> {
     const files = new ReleaseFiles(releasePaths(folder, id), options);
+    const { paths } = files;
+    // A conversion writes new files: the listing no longer shows them all.
+    const converting = listed === undefined || listed.names.has(basename(paths.v1));
     try {
-      await convertV1(files.paths, files.fs, files.log);
+      if (converting) await convertV1(paths, files.fs, files.log);
     } catch (error) {
-      throw error instanceof StoreError ? error : new StoreError(`${files.paths.v1}: could not be converted (${reasonOf(error)})`, files.paths.v1);
+      throw error instanceof StoreError ? error : new StoreError(`${paths.v1}: could not be converted (${reasonOf(error)})`, paths.v1);
     }
-    return (await files.reload()) ? files : undefined;
+    const known = listed && !converting ? { temps: listed.temps, hasNext: listed.names.has(basename(paths.next)) } : {};
+    return (await files.reload({ deferLog: files.deferLog, ...known })) ? files : undefined;
   }
 
   static async create(folder: string, init: NewRelease, options: ReleaseFilesOptions): Promise<ReleaseFiles> {
@@ -196,9 +221,30 @@ export class ReleaseFiles {
     return this.paths.id;
   }
 
-  /** Why the release is read-only: its record failed verification, or its files did not fit together, at open. */
+  /**
+   * Why the release is read-only: its record failed verification, or its files did not fit
+   * together. Known for certain once historyRead; await loadHistory() first for the verdict.
+   */
   get quarantine(): Quarantine | undefined {
     return this.loaded.quarantine;
+  }
+
+  /** Whether the log has been read and the record verified (at open, or by loadHistory()). */
+  get historyRead(): boolean {
+    return this.loaded.index !== undefined;
+  }
+
+  /**
+   * Reads the log, indexes it and verifies the record, if open left that for later; a record that
+   * fails is quarantined, as it would have been at open. Once only, however many ask at once; a
+   * read that fails (an I/O error) rejects, and the next call tries again.
+   */
+  loadHistory(): Promise<void> {
+    if (this.loaded.index) return Promise.resolve();
+    this.history ??= this.readHistoryNow().finally(() => {
+      this.history = undefined;
+    });
+    return this.history;
   }
 
   /** The committed state, shared: for a caller that only looks (list, channels, due messages), never changes it. */
@@ -217,13 +263,13 @@ export class ReleaseFiles {
 
   /** Audit entries in order; `fromSeq`/`toSeq` inclusive. Reads only the lines asked for. */
   async audit(range: { fromSeq?: number; toSeq?: number } = {}): Promise<AuditEntry[]> {
-    const { index } = this.loaded;
+    const index = await this.readIndex();
     return index.read(this.fs, this.paths.audit, index.lines(range.fromSeq ?? Number.NEGATIVE_INFINITY, range.toSeq ?? Number.POSITIVE_INFINITY));
   }
 
   /** The first entry recording platform request `requestId`, if any. */
   async auditByRequest(requestId: string): Promise<AuditEntry | undefined> {
-    const { index } = this.loaded;
+    const index = await this.readIndex();
     const line = index.lineOfRequest(requestId);
     return line === undefined ? undefined : (await index.read(this.fs, this.paths.audit, [line]))[0];
   }
@@ -238,6 +284,7 @@ export class ReleaseFiles {
    * invalid or the write fails, nothing changes and the promise rejects.
    */
   transact<T>(fn: (current: StoredRelease) => Commit<T> | Promise<Commit<T>>, hooks: WriteHooks = {}): Promise<T> {
+    // A write waits for the record to be verified: a release found tampered takes none.
     const run = this.queue.then(() => this.transactNow(fn, hooks));
     this.queue = run.catch(() => undefined);
     return run;
@@ -247,19 +294,42 @@ export class ReleaseFiles {
   async close(): Promise<void> {
     this.closed = true;
     await this.queue;
+    await this.history?.catch(() => undefined);
   }
 
   /** Reads the files again, recovering what a crash or failed write left; false when the release does not exist. */
-  private async reload(): Promise<boolean> {
-    const loaded = await loadRelease(this.context());
+  private async reload(options: Pick<LoadContext, 'deferLog' | 'temps' | 'hasNext'> = {}): Promise<boolean> {
+    const loaded = await loadRelease({ ...this.context(), ...options });
     if (!loaded) return false;
     this.loaded = loaded;
     return true;
   }
 
+  private async readHistoryNow(): Promise<void> {
+    const loaded = this.loaded;
+    // A long log is given up at close(), between chunks: its verdict is needed by nobody then.
+    const pause = async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.closed) throw new StoreError('the store is closed');
+    };
+    const history = await readHistory({ fs: this.fs, file: this.paths.audit, state: loaded.state, size: loaded.logSize, verify: this.verify, pause });
+    // Nothing is written before the history is read, so the state it was read against is still the one loaded.
+    loaded.index = history.index;
+    const quarantine = history.quarantine;
+    if (!quarantine) return;
+    loaded.quarantine = quarantine;
+    if (history.found === 'record') this.log(`${this.paths.audit}: quarantined (read-only), its record fails verification at entry ${quarantine.seq}: ${quarantine.message}`);
+    else this.log(`${this.paths.state}: quarantined (read-only), its files do not fit together: ${quarantine.message}`);
+  }
+
+  private async readIndex(): Promise<AuditIndex> {
+    await this.loadHistory();
+    return this.loaded.index!;
+  }
+
   /** Takes the state a create just wrote as loaded, without reading it back. */
   private adopt(base: StateFile, plan: CommitPlan): void {
-    this.loaded = { state: base, stateHash: stateHashOf(base.release), stateDigest: '', index: new AuditIndex(), outbox: new OutboxState() };
+    this.loaded = { state: base, stateHash: stateHashOf(base.release), stateDigest: '', index: new AuditIndex(), logSize: 0, outbox: new OutboxState() };
     this.applyToMemory(plan);
   }
 
@@ -268,10 +338,15 @@ export class ReleaseFiles {
   }
 
   private async transactNow<T>(fn: (current: StoredRelease) => Commit<T> | Promise<Commit<T>>, hooks: WriteHooks): Promise<T> {
+    // A write waits for the record to be verified: a release found tampered takes none.
+    if (!this.historyRead) {
+      this.assertWritable();
+      await this.loadHistory();
+    }
     this.assertWritable();
     const current = this.current();
     const commit = await fn(structuredClone(current));
-    const plan = planCommit(this.id, this.loaded.state, this.loaded.stateHash, commit);
+    const plan = planCommit(this.id, this.loaded.state, (this.loaded.stateHash ??= stateHashOf(this.loaded.state.release)), commit);
     if (!plan) return commit.result;
     await this.assertUnchanged();
     const settle = await hooks.beforeWrite?.(plan.stored, current);
@@ -312,7 +387,7 @@ export class ReleaseFiles {
       // Missing or unreadable: not the file this golive wrote.
     }
     if (text === undefined || digestOf(text) !== this.loaded.stateDigest) throw changed(paths.state);
-    if (logSize !== this.loaded.index.size) throw changed(paths.audit);
+    if (logSize !== this.loaded.index!.size) throw changed(paths.audit);
     if (outboxSize !== this.loaded.outbox.size) throw changed(paths.outbox);
   }
 
@@ -338,7 +413,7 @@ export class ReleaseFiles {
       loaded.stateHash = stateHashOf(plan.next.state.release);
       loaded.stateDigest = digestOf(plan.next.text);
     }
-    loaded.index.add(plan.entries, plan.entryBytes);
+    loaded.index!.add(plan.entries, plan.entryBytes);
     loaded.outbox.apply(plan.outbox, Buffer.byteLength(plan.outboxText));
   }
 
@@ -397,7 +472,15 @@ export class ReleaseFiles {
   }
 }
 
-function defaultVerify(record: AuditedRecord): Quarantine | undefined {
-  const verdict = verifyRecord(record);
-  return verdict.ok ? undefined : { seq: verdict.seq, message: verdict.message };
-}
+const defaultVerify: RecordCheck = Object.assign(
+  (record: AuditedRecord): Quarantine | undefined => {
+    const verdict = verifyRecord(record);
+    return verdict.ok ? undefined : { seq: verdict.seq, message: verdict.message };
+  },
+  {
+    streaming: () => {
+      const stream = new RecordStream();
+      return { add: (entry: AuditEntry) => stream.add(entry), passes: ({ release }: Pick<AuditedRecord, 'release'>) => stream.verdict(release) !== undefined };
+    },
+  },
+);

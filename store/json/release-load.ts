@@ -1,23 +1,24 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { StoreError, type Quarantine } from '../../src/app/store-port.js';
-import { stateHashOf } from '../../src/domain/audit.js';
-import { AuditIndex, parseLog } from './audit-log.js';
+import { AuditIndex, lastEntry, parseLog } from './audit-log.js';
 import { OutboxState, parseOutbox } from './outbox-log.js';
 import { isTempOf, type ReleasePaths } from './release-paths.js';
 import { isCode, reasonOf, type ReleaseFs } from './release-fs.js';
-import { planRecovery, type FoundNext, type Recovery } from './recovery.js';
+import { planRecovery, same, type FoundNext, type Recovery } from './recovery.js';
 import { StateFile } from './state-file.js';
-import type { AuditedRecord } from './stored-release.js';
+import type { RecordCheck } from './stored-release.js';
 
 /** One release as held in memory between writes. */
 export interface Loaded {
   state: StateFile;
-  /** stateHashOf(state.release), kept so a write need not hash the release it starts from. */
-  stateHash: string;
+  /** stateHashOf(state.release), kept so a write need not hash the release it starts from; worked out at the first write. */
+  stateHash?: string;
   /** sha256 of the state file's text as last read or written: anything else there was written behind golive's back. */
   stateDigest: string;
-  index: AuditIndex;
+  /** Undefined until the log is read (release-history.ts): `logSize` is then its size at open. */
+  index?: AuditIndex;
+  logSize: number;
   outbox: OutboxState;
   quarantine?: Quarantine;
 }
@@ -26,7 +27,16 @@ export interface LoadContext {
   paths: ReleasePaths;
   fs: ReleaseFs;
   log: (message: string) => void;
-  verify: (record: AuditedRecord) => Quarantine | undefined;
+  verify: RecordCheck;
+  /**
+   * Leave the log unread when no crash is to be put right (its last line is the state's head, and
+   * no commit was under way): it is read and verified at the release's first use instead.
+   */
+  deferLog?: boolean;
+  /** The names of this release's temp files, when the caller listed the folder already. */
+  temps?: readonly string[];
+  /** Whether that listing showed a next-state file: when it did not, none is looked for. */
+  hasNext?: boolean;
 }
 
 /**
@@ -37,20 +47,38 @@ export interface LoadContext {
 export async function loadRelease(context: LoadContext): Promise<Loaded | undefined> {
   const { paths, fs, log } = context;
   const stateText = await readText(fs, paths.state);
-  const nextText = await readText(fs, paths.next);
-  const logBytes = await readBytes(fs, paths.audit);
+  const nextText = context.hasNext === false ? undefined : await readText(fs, paths.next);
+  const logSize = await sizeOf(fs, paths.audit);
   const outboxBytes = await readBytes(fs, paths.outbox);
   if (stateText === undefined && nextText === undefined) {
-    const orphan = logBytes !== undefined ? paths.audit : outboxBytes !== undefined ? paths.outbox : undefined;
+    const orphan = logSize !== undefined ? paths.audit : outboxBytes !== undefined ? paths.outbox : undefined;
     if (orphan === undefined) return undefined;
     throw new StoreError(`${orphan}: there is no ${paths.state} beside it; golive will not start until it is restored, or the file removed`, orphan);
   }
   const state = stateText === undefined ? undefined : parseState(stateText, paths.state);
   const next = nextText === undefined ? undefined : parseNext(nextText);
-  if (state !== undefined && logBytes === undefined) throw new StoreError(`${paths.audit}: is missing; golive will not start until it is restored`, paths.audit);
+  if (state !== undefined && logSize === undefined) throw new StoreError(`${paths.audit}: is missing; golive will not start until it is restored`, paths.audit);
   if (state !== undefined && outboxBytes === undefined) throw new StoreError(`${paths.outbox}: is missing; golive will not start until it is restored`, paths.outbox);
-  const auditLog = parseLog(logBytes ?? Buffer.alloc(0), paths.audit);
   const outboxFile = parseOutbox(outboxBytes ?? Buffer.alloc(0), paths.outbox);
+
+  // The usual case after a clean stop, or a crash between commits: only the outbox can need putting right.
+  if (context.deferLog && state?.head !== undefined && next === undefined && same(await lastEntry(fs, paths.audit, logSize!), state.head)) {
+    const committed = outboxFile.lines.filter((line) => line.revision <= state.revision);
+    const outboxEnd = committed[committed.length - 1]?.end ?? 0;
+    try {
+      await applyRecovery(context, { kind: 'state', state, promote: false, dropNext: false, entries: 0 }, logSize!, undefined, outboxFile.size, outboxEnd);
+      await removeTemps(context);
+    } catch (error) {
+      throw new StoreError(`${paths.state}: could not be put right after a crash (${reasonOf(error)})`, paths.state);
+    }
+    const outbox = new OutboxState();
+    for (const line of committed) outbox.apply(line.messages, 0);
+    outbox.size = outboxEnd;
+    return { state, stateDigest: digestOf(stateText!), logSize: logSize!, outbox };
+  }
+
+  const logBytes = await readBytes(fs, paths.audit);
+  const auditLog = parseLog(logBytes ?? Buffer.alloc(0), paths.audit);
   const plan = planRecovery(state, next, auditLog);
 
   if (plan.kind === 'unreadable') throw new StoreError(`${paths.audit}: ${plan.message}; golive will not start until it is repaired`, paths.audit);
@@ -97,9 +125,9 @@ export async function loadRelease(context: LoadContext): Promise<Loaded | undefi
   if (quarantine && plan.kind === 'state') log(`${paths.audit}: quarantined (read-only), its record fails verification at entry ${quarantine.seq}: ${quarantine.message}`);
   return {
     state: plan.state,
-    stateHash: stateHashOf(plan.state.release),
     stateDigest: digestOf(text),
     index,
+    logSize: index.size,
     outbox,
     ...(quarantine && { quarantine }),
   };
@@ -171,6 +199,15 @@ async function readBytes(fs: ReleaseFs, file: string): Promise<Buffer | undefine
   }
 }
 
+async function sizeOf(fs: ReleaseFs, file: string): Promise<number | undefined> {
+  try {
+    return await fs.size(file);
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return undefined;
+    throw new StoreError(`${file}: cannot be read (${reasonOf(error)})`, file);
+  }
+}
+
 async function readText(fs: ReleaseFs, file: string): Promise<string | undefined> {
   return (await readBytes(fs, file))?.toString('utf8');
 }
@@ -183,8 +220,8 @@ async function removeIfThere(fs: ReleaseFs, file: string): Promise<void> {
   }
 }
 
-async function removeTemps({ paths, fs, log }: LoadContext): Promise<void> {
-  for (const name of await fs.list(paths.folder)) {
+async function removeTemps({ paths, fs, log, temps }: LoadContext): Promise<void> {
+  for (const name of temps ?? (await fs.list(paths.folder))) {
     if (!isTempOf(name, paths.id)) continue;
     await removeIfThere(fs, join(paths.folder, name));
     log(`${join(paths.folder, name)}: removed a temp file left by a rewrite that never finished`);

@@ -54,22 +54,30 @@ export interface FolderScan {
   ids: string[];
   /** Names that are neither (reported, never touched). */
   strays: string[];
+  /** Temp files left by rewrites that never finished (each release removes its own when opened). */
+  temps: string[];
+  /** Every name in the folder, as listed. */
+  names: string[];
 }
 
 // Longest first, so "x.state.next.json" is not read as release "x.state.next" in version 1.
 const SUFFIXES = [NEXT_SUFFIX, STATE_SUFFIX, V1_BACKUP_SUFFIX, AUDIT_SUFFIX, OUTBOX_SUFFIX, V1_SUFFIX];
 
-/** Sorts the names in a releases folder into release ids (each once, sorted) and strays; temp files are neither. */
+/** Sorts the names in a releases folder into release ids (each once, sorted), strays and temp files. */
 export function scanNames(names: readonly string[]): FolderScan {
   const ids = new Set<string>();
   const strays: string[] = [];
+  const temps: string[] = [];
   for (const name of names) {
-    if (name.startsWith('.') && name.endsWith(TEMP_SUFFIX)) continue;
+    if (name.startsWith('.') && name.endsWith(TEMP_SUFFIX)) {
+      temps.push(name);
+      continue;
+    }
     const suffix = SUFFIXES.find((s) => name.endsWith(s));
     const id = suffix === undefined ? undefined : name.slice(0, -suffix.length);
     // A backup alone is history, not a release.
     if (id === undefined || !SLUG_PATTERN.test(id)) strays.push(name);
     else if (suffix !== V1_BACKUP_SUFFIX) ids.add(id);
   }
-  return { ids: [...ids].sort(), strays };
+  return { ids: [...ids].sort(), strays, temps, names: [...names] };
 }

@@ -122,8 +122,10 @@ export class Scheduler {
     private readonly options: SchedulerOptions = {},
   ) {}
 
+  // Whether the release is quarantined is asked only of one with something due (see tick): on
+  // the JSON store the verdict reads the release's whole log, which a tick over releases with
+  // nothing due should not.
   private async nextOf(id: string): Promise<number> {
-    if (await this.store.quarantine(id)) return Infinity;
     // Every change to a release seals an entry: none after the one the instant was computed at
     // means it still holds, and the release itself is not read.
     const known = this.next.get(id);
@@ -138,7 +140,10 @@ export class Scheduler {
   /** The earliest instant anything is due across releases, for a rehearsal clock stepping through them. */
   async nextDueOverall(): Promise<Date | undefined> {
     let earliest = Infinity;
-    for (const { id } of await this.store.list()) earliest = Math.min(earliest, await this.nextOf(id));
+    for (const { id } of await this.store.list()) {
+      const at = await this.nextOf(id);
+      if (at < earliest && !(await this.store.quarantine(id))) earliest = at;
+    }
     return Number.isFinite(earliest) ? new Date(earliest) : undefined;
   }
 
@@ -151,7 +156,7 @@ export class Scheduler {
   async tick(now: Date): Promise<TickReport> {
     const report: TickReport = { acted: [], messages: 0 };
     for (const { id } of await this.store.list()) {
-      if ((await this.nextOf(id)) > now.getTime()) continue;
+      if ((await this.nextOf(id)) > now.getTime() || (await this.store.quarantine(id))) continue;
       try {
         const written = await this.act(id, now);
         if (written !== undefined) {

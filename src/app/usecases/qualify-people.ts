@@ -24,7 +24,8 @@ export async function qualifyPeople(store: Store, clock: Clock, auditKey: AuditK
   const changed: string[] = [];
   for (const { id } of await store.list()) {
     const stored = await store.get(id);
-    if (!stored || (await store.quarantine(id)) || bareIds(stored.release).length === 0) continue;
+    // Asked last: on the JSON store, the verdict reads the release's whole log.
+    if (!stored || bareIds(stored.release).length === 0 || (await store.quarantine(id))) continue;
     // Never dated before what the record already holds, whatever the clock says.
     const newest = newestRecord(stored);
     const now = new Date(Math.max(clock.now().getTime(), newest === undefined ? 0 : Date.parse(newest)));
