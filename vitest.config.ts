@@ -6,6 +6,6 @@ export default defineConfig({
     globalSetup: ['test/support/build-once.ts'],
     testTimeout: 20_000,
     // Starting PGlite in a beforeEach takes seconds, many more while other test files run beside it.
-    hookTimeout: 30_000,
+    hookTimeout: 60_000,
   },
 });
