@@ -16,11 +16,14 @@ export interface Served extends Spawned {
   url: string;
 }
 
-/** The compiled golive (build/src/main.js, what `npm start` runs) serving Slack over HTTP and Teams in local mode. */
-export async function startGolive(dataDir: string, slackApiUrl: string): Promise<Served> {
+/**
+ * The compiled golive (build/src/main.js, what `npm start` runs) serving Slack over HTTP and Teams
+ * in local mode, on the store `store` names (GOLIVE_DATA_DIR, and DATABASE_URL for PostgreSQL).
+ */
+export async function startGolive(store: Record<string, string>, slackApiUrl: string): Promise<Served> {
   const port = await freePort();
   const golive = spawnServer(['build/src/main.js'], {
-    GOLIVE_DATA_DIR: dataDir,
+    ...store,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_API_URL: slackApiUrl,

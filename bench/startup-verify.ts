@@ -1,33 +1,29 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { spawnSync } from 'node:child_process';
-import { GoliveApp } from '../src/app/app.js';
-import { noGroups } from '../src/app/context.js';
-import type { ReleaseDocument } from '../store/release-document.js';
 import { recordVerifier } from '../src/app/record-check.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
-import { documentOf } from './bench-stores.js';
-import { runConsole } from '../adapters/console/console-chat.js';
-import { Readable, Writable } from 'node:stream';
 import { writeCopies } from './seeded-store.js';
+import { seedVariants } from './seed-variants.js';
 
 const RELEASES = 1_000;
 const KEY = 'bench-key-0123456789abcdef0123456789abcdef';
 
 /**
  * Start-up checks every record (chain, time order, sealed state) before serving: what that costs
- * with 1,000 releases each holding the seed scenario's record, keyed and not, in process and for
+ * with 1,000 releases from both templates (copies of seed-variants.ts's, made through the app), keyed and not, in process and for
  * the whole process (`node scripts/start.mjs`, as `npm start` runs it: the compiled code, built beforehand).
  */
 export async function benchStartupVerify(): Promise<void> {
-  const template = await seedScenarioRecord();
-  console.log(`start-up: open a store of ${RELEASES} releases of ${template.audit.length} audit entries each, verifying every record`);
+  const templates = (await seedVariants()).map((variant) => variant.doc);
+  const entries = templates.map((doc) => doc.audit.length);
+  console.log(`start-up: open a store of ${RELEASES} releases of ${Math.min(...entries)} to ${Math.max(...entries)} audit entries each, both templates, verifying every record`);
   for (const key of [undefined, KEY]) {
     const root = await mkdtemp(join(tmpdir(), 'golive-bench-start-'));
     try {
-      await writeCopies(root, template, RELEASES, key);
+      await writeCopies(root, templates, RELEASES, key);
       const plainStarted = performance.now();
       const plain = await openLowdbStore(root);
       const plainMs = performance.now() - plainStarted;
@@ -37,8 +33,7 @@ export async function benchStartupVerify(): Promise<void> {
       const store = await openLowdbStore(root, { verify: recordVerifier(key ? { key } : {}), log: () => void (quarantined += 1) });
       const verifiedMs = performance.now() - started;
       await store.close();
-      // The first start also catches up the schedules of releases dated 2019 (writes for each);
-      // the second is a start with nothing to catch up.
+      // The first start may catch up a schedule point that fell due since seeding; the second has none.
       const firstMs = timeProcess(root, key);
       const nextMs = timeProcess(root, key);
       console.log(
@@ -62,23 +57,4 @@ function timeProcess(root: string, key: string | undefined): number {
   });
   if (run.status !== 0) throw new Error(`golive did not start cleanly (status ${run.status}, ${run.error?.message ?? 'no error'}): ${run.stderr}`);
   return performance.now() - started;
-}
-
-/** The record the seed scenario (examples/sec-release-2019.txt) leaves, made through the console. */
-export async function seedScenarioRecord(): Promise<ReleaseDocument> {
-  const dir = await mkdtemp(join(tmpdir(), 'golive-bench-seed-'));
-  try {
-    const store = await openLowdbStore(dir);
-    let now = Date.parse('2019-11-07T09:00:00Z');
-    const app = new GoliveApp({ store, clock: { now: () => new Date((now += 60_000)) }, directory: noGroups });
-    const script = await readFile('examples/sec-release-2019.txt', 'utf8');
-    const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-    await runConsole({ app, input: Readable.from([script]), output: sink, interactive: false, user: 'rita', workingDir: dir });
-    const doc = await documentOf(store, 'nov-2019-sec');
-    await store.close();
-    if (!doc) throw new Error('the seed scenario created no release "nov-2019-sec"');
-    return doc;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }

@@ -171,10 +171,13 @@ async function serveChat(
     // What a replica that died had acknowledged is handled once its lease (30 s) ends.
     recovery: { everyMs: 5_000 },
     replica,
+    outboxWakes: true,
     ...(config.GOLIVE_HOOK_SECRET && { hookSecret: config.GOLIVE_HOOK_SECRET }),
   });
   const hooks = config.GOLIVE_HOOK_SECRET ? ', POST /hooks/switch and /hooks/facts' : '';
   log(`golive listening on port ${serving.port}: ${platforms.reached.join(', ')}${hooks}, GET /healthz`);
+  // The outbox wakes itself for its own retries (outboxWakes); this poll takes up what another
+  // replica left behind (its claim ran out) or wrote while this one was not kicked.
   const timer = setInterval(() => void serving.outbox.kick(), 5_000);
   const digestTimer = setInterval(() => void serving.digest(), 60_000);
   void serving.outbox.kick();

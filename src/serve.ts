@@ -52,6 +52,11 @@ export interface ServeOptions {
   digestLeaseMs?: number;
   /** Who this golive is when it claims due messages and leases (default: newHolder(), host, pid and a random part). */
   replica?: string;
+  /**
+   * The outbox wakes itself when a message it was told to retry later is due (a platform's
+   * Retry-After, a backoff), by a timer set from the clock. Off when absent: tests kick it.
+   */
+  outboxWakes?: boolean;
 }
 
 /** The daily digest's lease: main.ts calls digest() every minute, so three missed calls hand it over. */
@@ -112,7 +117,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   });
   const ports = Object.fromEntries(adapters.map((adapter) => [adapter.platform, adapter.chat]));
   const replica = options.replica ?? newHolder();
-  const outbox = new OutboxWorker(options.store, ports, options.clock, options.log, { claimant: { holder: replica, leaseMs: OUTBOX_LEASE_MS } });
+  const outbox = new OutboxWorker(options.store, ports, options.clock, options.log, { claimant: { holder: replica, leaseMs: OUTBOX_LEASE_MS }, wakes: options.outboxWakes === true });
   const digest = options.people && digestRunner({ store: options.store, people: options.people, ports, log: options.log });
   const hooks = options.hookSecret ? createHookListener({ app, secret: options.hookSecret, kickOutbox, log: options.log }) : undefined;
   const server = createHttpServer({ mounts: adapters.flatMap((adapter) => adapter.mounts), ...(hooks && { hooks }), log: options.log });
@@ -205,6 +210,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stopAll(adapters, options.log);
       await inflight.idle();
+      // The last pass: what it leaves for later waits for the next start, not for a timer here.
+      outbox.stop();
       await outbox.kick();
       // Handed over rather than left to run out: a lease renewed for a millisecond ends at once,
       // and one another golive holds is left as it is.

@@ -206,21 +206,6 @@ class LowdbStore implements Store {
     return (await this.files.get(id)?.outbox()) ?? [];
   }
 
-  async dueOutbox(now: Date, limit: number): Promise<Array<{ releaseId: string; message: OutboxMessage }>> {
-    await this.verifyReleasesWith((message) => isDue(message, now));
-    const due: Array<{ releaseId: string; message: OutboxMessage; order: [number, number, number] }> = [];
-    this.order.forEach((releaseId, releaseAt) => {
-      const files = this.releaseFiles(releaseId);
-      // A quarantined release takes no writes, so none of its messages could be marked sent.
-      if (!isDeliverable(files)) return;
-      files.currentOutbox().forEach((message, at) => {
-        if (isDue(message, now)) due.push({ releaseId, message, order: [Date.parse(message.createdAt), releaseAt, at] });
-      });
-    });
-    due.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1] || a.order[2] - b.order[2]);
-    return due.slice(0, Math.max(0, limit)).map(({ releaseId, message }) => ({ releaseId, message: structuredClone(message) }));
-  }
-
   async claimDue(now: Date, limit: number, claim: ClaimRequest): Promise<ClaimedMessage[]> {
     this.assertOpen();
     const { holder, leaseMs, platforms } = checkClaim(now, limit, claim);
@@ -497,10 +482,6 @@ async function inTurns<T, R>(items: readonly T[], atOnce: number, work: (item: T
   const rejected = settled.find((outcome) => outcome.status === 'rejected');
   if (rejected) throw (rejected as PromiseRejectedResult).reason;
   return results;
-}
-
-function isDue(message: OutboxMessage, now: Date): boolean {
-  return message.status === 'pending' && (message.nextAttemptAt === undefined || Date.parse(message.nextAttemptAt) <= now.getTime());
 }
 
 const SHOWN_PROBLEMS = 3;

@@ -151,19 +151,28 @@ describe('the outbox holds intent', () => {
     expect(await messageOf(s.store)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
-  it('holds the rest of a batch to the same platform until the Retry-After, without counting a try', async () => {
-    const s = await storeWith([dateMoved('C1'), dateMoved('C2')]);
+  it("holds that channel's posts until Slack's Retry-After, without counting a try, and sends to the other channels meanwhile", async () => {
+    const s = await storeWith([dateMoved('C1'), dateMoved('C1', { id: 'second-to-C1', createdAt: '2019-11-06T10:00:01.000Z' }), dateMoved('C2', { createdAt: '2019-11-06T10:00:02.000Z' })]);
     closeStore = s.close;
     const ports = await slackAgainstFake();
     fake!.failNext('chat.postMessage', { status: 429, retryAfter: 7 });
     await deliverDue(s.store, ports, at(0));
-    expect(posts()).toHaveLength(1);
-    expect((await recordOf(s.store, 'rel-1')).outbox.map((m) => [m.attempts, m.nextAttemptAt])).toEqual([
-      [1, at(7000).toISOString()],
-      [0, at(7000).toISOString()],
+    expect(posts().map((c) => [c.body.channel, c.failed ?? false])).toEqual([
+      ['C1', true],
+      ['C2', false],
+    ]);
+    expect((await recordOf(s.store, 'rel-1')).outbox.map((m) => [m.status, m.attempts, m.nextAttemptAt])).toEqual([
+      ['pending', 1, at(7000).toISOString()],
+      ['pending', 0, at(7000).toISOString()],
+      ['sent', 1, undefined],
     ]);
     await deliverDue(s.store, ports, at(7000));
-    expect((await recordOf(s.store, 'rel-1')).outbox.map((m) => m.status)).toEqual(['sent', 'sent']);
+    expect((await recordOf(s.store, 'rel-1')).outbox.map((m) => m.status)).toEqual(['sent', 'sent', 'sent']);
+    expect(
+      posts()
+        .filter((c) => !c.failed)
+        .map((c) => c.body.channel),
+    ).toEqual(['C2', 'C1', 'C1']);
   });
 
   it('backs off after a 5xx (2 s, then 4 s) and delivers once Slack recovers', async () => {

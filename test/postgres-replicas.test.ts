@@ -69,7 +69,7 @@ forEachTarget('two replicas on one database', (target) => {
     });
     expect((await one.get('rel-1'))?.release.name).toBe('Renamed by two');
     expect((await one.list())[0]!.name).toBe('Renamed by two');
-    expect((await one.dueOutbox(new Date(later(2)), 10)).map((due) => due.message.id)).toEqual(['m-1']);
+    expect((await one.claimDue(new Date(later(2)), 10, { holder: 'one', leaseMs: 1000, platforms: ['slack'] })).map((due) => due.message.id)).toEqual(['m-1']);
     // And one's next write continues the chain two extended.
     await one.transact('rel-1', (current) => ({ append: [entryAfter(current.head, current.release)], result: undefined }));
     expect((await two.audit('rel-1')).map((entry) => entry.seq)).toEqual([1, 2, 3]);

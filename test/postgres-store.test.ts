@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { verifyChain } from '../src/domain/audit.js';
+import { deliverDue } from '../src/app/delivery/outbox.js';
+import type { ChatPort } from '../src/app/delivery/chat-port.js';
 import type { Db } from '../store/postgres/db.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { ChannelTakenError, StoreError, type Store } from '../src/app/store-port.js';
@@ -56,8 +58,52 @@ forEachTarget('the PostgreSQL store', (target) => {
     expect((await store.get('nov-2019'))?.head).toEqual(chain[1]);
     expect(await store.auditByRequest('nov-2019', 'req-2')).toEqual(chain[1]);
     expect((await store.outbox('nov-2019')).map((m) => `${m.id}:${m.status}`)).toEqual(['nov-2019-m:sent', 'm-2:pending']);
-    expect((await store.dueOutbox(new Date(later(2)), 10)).map((due) => `${due.releaseId}/${due.message.id}`)).toEqual(['feb-2020/feb-2020-m', 'nov-2019/m-2']);
+    expect((await store.claimDue(new Date(later(2)), 10, { holder: 'h', leaseMs: 1000, platforms: ['slack'] })).map((due) => `${due.releaseId}/${due.message.id}`)).toEqual([
+      'feb-2020/feb-2020-m',
+      'nov-2019/m-2',
+    ]);
     expect(await store.findByChannel(slack('C1'))).toBe('nov-2019');
+  });
+
+  it('delivers rows an older golive wrote with rendered views: an old announcement as stored, old checklist edits as one edit of the checklist as it is now', async () => {
+    await create('nov-2019', ['C1'], [message('post', { to: { channel: slack('C1') }, status: 'sent', attempts: 1, sentAt: later(1), messageRef: 'C1/1.0' })]);
+    const channel = { platform: 'slack', id: 'C1' };
+    const oldView = (text: string) => ({ title: text, blocks: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
+    const old = [
+      { id: 'edit-1', kind: 'checklist-update', channel, view: oldView('an old edit'), updates: 'post', createdAt: later(2), status: 'pending', attempts: 0 },
+      { id: 'edit-2', kind: 'checklist-update', channel, view: oldView('a newer old edit'), updates: 'post', createdAt: later(3), status: 'pending', attempts: 0 },
+      { id: 'announced', kind: 'announcement', channel, view: oldView('OLD ANNOUNCEMENT as it was rendered'), createdAt: later(4), status: 'pending', attempts: 0 },
+    ];
+    for (const row of old) {
+      await db.query('INSERT INTO outbox (release_id, id, message, status, created_at) VALUES ($1, $2, $3::jsonb, $4, $5::timestamptz)', [
+        'nov-2019',
+        row.id,
+        JSON.stringify(row),
+        row.status,
+        row.createdAt,
+      ]);
+    }
+    // Read in the current shape, nothing dropped.
+    expect((await store.outbox('nov-2019')).map((m) => [m.id, m.kind, m.to])).toEqual([
+      ['post', 'checklist', { channel: slack('C1') }],
+      ['edit-1', 'checklist-update', { channel: slack('C1') }],
+      ['edit-2', 'checklist-update', { channel: slack('C1') }],
+      ['announced', 'legacy-view', { channel: slack('C1') }],
+    ]);
+    const said: string[] = [];
+    const port: ChatPort = {
+      post: async (to, view) => (said.push(`post ${to.id} ${JSON.stringify(view)}`), { ref: `${to.id}/2.0` }),
+      update: async (to, ref, view) => void said.push(`update ${to.id} ${ref} ${JSON.stringify(view)}`),
+      dm: async () => {
+        throw new Error('not used');
+      },
+    };
+    expect(await deliverDue(store, { slack: port }, new Date(later(5)))).toBe(3);
+    expect(said).toHaveLength(2);
+    expect(said[0]).toMatch(/^update C1 C1\/1\.0 .*Go-live checklist/);
+    expect(said[0]).not.toContain('old edit');
+    expect(said[1]).toMatch(/^post C1 .*OLD ANNOUNCEMENT as it was rendered/);
+    expect((await store.outbox('nov-2019')).map((m) => `${m.id}:${m.status}`)).toEqual(['post:sent', 'edit-1:sent', 'edit-2:sent', 'announced:sent']);
   });
 
   it('a write the database refuses half-way leaves nothing of it: not its entry, state or other messages', async () => {

@@ -52,7 +52,12 @@ export function claimsContract(name: string, open: () => Promise<OpenedStore>): 
         message('a-retry', { createdAt: later(3), attempts: 1, nextAttemptAt: later(60) }),
         teams('a-teams', { createdAt: later(0) }),
       ]);
-      await create('rel-b', [message('b-failed', { createdAt: later(0), status: 'failed', attempts: 1 }), message('b-1', { createdAt: later(1) }), message('b-5', { createdAt: later(5) })]);
+      await create('rel-b', [
+        message('b-failed', { createdAt: later(0), status: 'failed', attempts: 1 }),
+        message('b-dead', { createdAt: later(0), status: 'dead', attempts: 14 }),
+        message('b-1', { createdAt: later(1) }),
+        message('b-5', { createdAt: later(5) }),
+      ]);
 
       const slackOnly = { ...A, platforms: ['slack' as const] };
       expect(ids(await store.claimDue(NOW, 2, slackOnly))).toEqual(['rel-b/b-1', 'rel-a/a-retry']);

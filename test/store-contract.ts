@@ -60,7 +60,6 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         expect(await store.audit('rel-1')).toEqual([]);
         expect(await store.auditByRequest('rel-1', 'req-1')).toBeUndefined();
         expect(await store.outbox('rel-1')).toEqual([]);
-        expect(await store.dueOutbox(new Date(later(60)), 10)).toEqual([]);
       });
 
       it('keeps what was created: the release, its first entry as head, its outbox; lists in creation order', async () => {
@@ -433,32 +432,6 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         expect(await store.outbox('rel-1')).toEqual([message('same')]);
         expect(await store.outbox('rel-2')).toEqual([message('same', { createdAt: later(1), status: 'sent', attempts: 1 })]);
       });
-
-      it('dueOutbox gives pending messages due now, across releases, oldest first, at most the limit', async () => {
-        const now = new Date(later(60));
-        await create('rel-a', {}, [
-          message('a-sent', { createdAt: later(1), status: 'sent', attempts: 1 }),
-          message('a-4', { createdAt: later(4) }),
-          message('a-later', { createdAt: later(2), attempts: 1, nextAttemptAt: later(61) }),
-          message('a-retry', { createdAt: later(3), attempts: 1, nextAttemptAt: later(60) }),
-        ]);
-        await create('rel-b', {}, [
-          message('b-failed', { createdAt: later(0), status: 'failed', attempts: 1 }),
-          message('b-dead', { createdAt: later(0), status: 'dead', attempts: 14 }),
-          message('b-1', { createdAt: later(1) }),
-          message('b-5', { createdAt: later(5) }),
-        ]);
-        const ids = (due: Array<{ releaseId: string; message: OutboxMessage }>) => due.map(({ releaseId, message: m }) => `${releaseId}/${m.id}`);
-        expect(ids(await store.dueOutbox(now, 10))).toEqual(['rel-b/b-1', 'rel-a/a-retry', 'rel-a/a-4', 'rel-b/b-5']);
-        expect(ids(await store.dueOutbox(now, 2))).toEqual(['rel-b/b-1', 'rel-a/a-retry']);
-        expect(await store.dueOutbox(now, 0)).toEqual([]);
-        expect(ids(await store.dueOutbox(new Date(later(61)), 10))).toEqual(['rel-b/b-1', 'rel-a/a-later', 'rel-a/a-retry', 'rel-a/a-4', 'rel-b/b-5']);
-        expect((await store.dueOutbox(now, 1))[0]!.message).toEqual(message('b-1', { createdAt: later(1) }));
-
-        // Sent: no longer due.
-        await store.transact('rel-b', () => ({ outbox: [message('b-1', { createdAt: later(1), status: 'sent', attempts: 1 })], result: undefined }));
-        expect(ids(await store.dueOutbox(now, 10))).toEqual(['rel-a/a-retry', 'rel-a/a-4', 'rel-b/b-5']);
-      });
     });
 
     describe('refusals counted beside the chain', () => {
@@ -526,7 +499,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         expect({ one: await everything('rel-1'), two: await everything('rel-2'), list: await store.list() }).toEqual(before);
         expect(await store.findByChannel(slack('C1'))).toBe('rel-1');
         expect((await store.auditByRequest('rel-1', 'req-2'))?.seq).toBe(2);
-        expect((await store.dueOutbox(new Date(later(1)), 10)).map((due) => due.message.id)).toEqual(['m-2']);
+        expect((await store.claimDue(new Date(later(1)), 10, { holder: 'after-reopen', leaseMs: 1000, platforms: ['slack'] })).map((due) => due.message.id)).toEqual(['m-2']);
         // And it goes on writing where it left off.
         await store.transact('rel-1', (current) => ({ append: [entryAfter(current.head, current.release)], result: undefined }));
         expect((await store.get('rel-1'))?.head?.seq).toBe(3);
@@ -588,7 +561,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
     });
 
     describe('what a read returns is a copy', () => {
-      it('changing what get, list, audit, outbox, dueOutbox or quarantine returned changes nothing in the store', async () => {
+      it('changing what get, list, audit, outbox or quarantine returned changes nothing in the store', async () => {
         await create('rel-1', { channels: [slack('C1')] }, [message('m-1')]);
         await store.transact('rel-1', (current) => ({ append: [entryAfter(current.head, current.release, { request: 'req-1' })], refusals: tally(1), result: undefined }));
         const before = await everything('rel-1');
@@ -603,7 +576,6 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         (await store.audit('rel-1'))[0]!.command = 'changed';
         (await store.auditByRequest('rel-1', 'req-1'))!.command = 'changed';
         (await store.outbox('rel-1'))[0]!.status = 'sent';
-        (await store.dueOutbox(new Date(later(60)), 10))[0]!.message.attempts = 7;
 
         expect(await everything('rel-1')).toEqual(before);
         expect(await store.list()).toEqual(list);

@@ -9,7 +9,8 @@ import { findPosted, outboxMetadata } from './find-posted.js';
 export function asRetryable(error: unknown): unknown {
   const e = error as { code?: string; retryAfter?: number; statusCode?: number; message?: string };
   const message = e?.message ?? String(error);
-  if (e?.code === webApi.ErrorCode.RateLimitedError) return new RetryLater(message, (e.retryAfter ?? 1) * 1000);
+  // Slack limits each method in each channel on its own: the wait holds back only that call there.
+  if (e?.code === webApi.ErrorCode.RateLimitedError) return new RetryLater(message, (e.retryAfter ?? 1) * 1000, 'call');
   if (e?.code === webApi.ErrorCode.HTTPError && (e.statusCode === undefined || e.statusCode >= 500)) return new RetryLater(message);
   if (e?.code === webApi.ErrorCode.RequestError) return new RetryLater(message);
   return error;

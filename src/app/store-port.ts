@@ -93,11 +93,6 @@ export interface Store {
   /** Every outbox message of a release, in the order first inserted (delivered ones included, for status and tests). */
   outbox(id: string): Promise<OutboxMessage[]>;
   /**
-   * Pending messages due at `now` (no `nextAttemptAt`, or one at or before `now`), across
-   * releases, oldest `createdAt` first, at most `limit`.
-   */
-  dueOutbox(now: Date, limit: number): Promise<Array<{ releaseId: string; message: OutboxMessage }>>;
-  /**
    * Claims, atomically, at most `limit` (whole, 1 to 1000) pending messages due at `now`, oldest
    * `createdAt` first, that no claim holds (none was taken, or its lease ended by `now`), whose
    * recipient is on one of `claim.platforms`, in releases that are not quarantined. Each stays

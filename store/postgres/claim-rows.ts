@@ -1,4 +1,4 @@
-import type { OutboxMessage } from '../../src/app/delivery/outbox-message.js';
+import { storedMessage } from '../../src/app/delivery/outbox-message.js';
 import type { ClaimedMessage, EndClaims } from '../../src/app/store-port.js';
 import type { Platform } from '../../src/domain/primitives.js';
 import type { Queryable } from './db.js';
@@ -12,7 +12,7 @@ import type { Queryable } from './db.js';
 /** Claims up to `limit` due messages for `holder`; see Store.claimDue. */
 export async function claimRows(db: Queryable, now: Date, limit: number, holder: string, leaseMs: number, platforms: ReadonlySet<Platform>): Promise<ClaimedMessage[]> {
   const rows = (
-    await db.query<{ release_id: string; message: OutboxMessage; was_held_by: string | null; was_since: Date | string | null }>(
+    await db.query<{ release_id: string; message: unknown; was_held_by: string | null; was_since: Date | string | null }>(
       `WITH picked AS (
          SELECT o.release_id, o.id, o.claimed_by AS was_held_by, o.claimed_since AS was_since, o.created_at, r.created_order, o.position
            FROM outbox o JOIN releases r ON r.id = o.release_id
@@ -20,7 +20,8 @@ export async function claimRows(db: Queryable, now: Date, limit: number, holder:
             AND (o.due_at IS NULL OR o.due_at <= $1::timestamptz)
             AND (o.lease_until IS NULL OR o.lease_until <= $1::timestamptz)
             AND r.quarantine IS NULL
-            AND COALESCE(o.message #>> '{to,channel,platform}', o.message #>> '{to,person,platform}') IN (SELECT jsonb_array_elements_text($3::jsonb))
+            -- The last: a message an older golive stored rendered, with its channel at the top.
+            AND COALESCE(o.message #>> '{to,channel,platform}', o.message #>> '{to,person,platform}', o.message #>> '{channel,platform}') IN (SELECT jsonb_array_elements_text($3::jsonb))
           ORDER BY o.created_at, r.created_order, o.position
           LIMIT $2
           FOR UPDATE OF o SKIP LOCKED
@@ -39,7 +40,7 @@ export async function claimRows(db: Queryable, now: Date, limit: number, holder:
   ).rows;
   return rows.map((row) => ({
     releaseId: row.release_id,
-    message: row.message,
+    message: storedMessage(row.message),
     ...(row.was_held_by !== null && { stale: { since: new Date(row.was_since ?? now).toISOString() } }),
   }));
 }

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AuditEntry } from '../../src/domain/audit-entry.js';
 import type { Channel, Release } from '../../src/domain/release.js';
-import type { OutboxMessage } from '../../src/app/delivery/outbox-message.js';
+import { storedMessage, type OutboxMessage } from '../../src/app/delivery/outbox-message.js';
 import { KeyedQueue } from '../keyed-queue.js';
 import type { Db, Queryable } from './db.js';
 import { applyMigrations } from './migrate.js';
@@ -110,24 +110,8 @@ class PostgresStore implements Store {
 
   outbox(id: string): Promise<OutboxMessage[]> {
     return this.read(`read the outbox of release "${id}"`, async () => {
-      const rows = (await this.db.query<{ message: OutboxMessage }>('SELECT message FROM outbox WHERE release_id = $1 ORDER BY position', [id])).rows;
-      return rows.map((row) => row.message);
-    });
-  }
-
-  dueOutbox(now: Date, limit: number): Promise<Array<{ releaseId: string; message: OutboxMessage }>> {
-    return this.read('read the outbox', async () => {
-      const count = Math.max(0, Math.floor(limit));
-      if (count === 0 || Number.isNaN(now.getTime())) return [];
-      const rows = (
-        await this.db.query<{ release_id: string; message: OutboxMessage }>(
-          `SELECT o.release_id, o.message FROM outbox o JOIN releases r ON r.id = o.release_id
-            WHERE o.status = 'pending' AND (o.due_at IS NULL OR o.due_at <= $1::timestamptz)
-            ORDER BY o.created_at, r.created_order, o.position LIMIT $2`,
-          [now.toISOString(), count],
-        )
-      ).rows;
-      return rows.map((row) => ({ releaseId: row.release_id, message: row.message }));
+      const rows = (await this.db.query<{ message: unknown }>('SELECT message FROM outbox WHERE release_id = $1 ORDER BY position', [id])).rows;
+      return rows.map((row) => storedMessage(row.message));
     });
   }
 

@@ -35,6 +35,13 @@ export interface DeliveryHint {
 export const DELIVERY_TIMEOUT_MS = 40_000;
 
 /**
+ * What a platform's wait (RetryLater.afterMs) holds back: every call into the conversation, or
+ * only calls of the same kind (a post, or an edit) into it, where the platform limits each method
+ * in each channel on its own.
+ */
+export type WaitCovers = 'conversation' | 'call';
+
+/**
  * A delivery that did not happen and may be tried again: rate limited (with the platform's own
  * wait), a server error or a network failure. Any other error is final for that message.
  */
@@ -42,6 +49,7 @@ export class RetryLater extends Error {
   constructor(
     message: string,
     readonly afterMs?: number,
+    readonly covers: WaitCovers = 'conversation',
   ) {
     super(message);
     this.name = 'RetryLater';

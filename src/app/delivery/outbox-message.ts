@@ -120,6 +120,15 @@ const Message = z.discriminatedUnion('kind', [
  */
 export const OutboxMessage = z.preprocess(fromRenderedShape, Message);
 export type OutboxMessage = z.infer<typeof Message>;
+
+/**
+ * A message as a store read it back: one in the current shape (it was checked when written) as
+ * it is, one in the rendered shape of an older golive converted, so it is delivered, not lost.
+ */
+export function storedMessage(value: unknown): OutboxMessage {
+  const stored = value as Record<string, unknown>;
+  return 'params' in stored && 'to' in stored ? (value as OutboxMessage) : OutboxMessage.parse(value);
+}
 export type MessageKind = OutboxMessage['kind'];
 export type MessageOf<K extends MessageKind> = Extract<OutboxMessage, { kind: K }>;
 
