@@ -105,6 +105,8 @@ describe('opening a JSON store', () => {
     const dir = await dataDir();
     const first = await open(dir);
     await releaseWithHistory(first, 'long', 200);
+    // A last line longer than the first window read from the end of the file.
+    await editRelease(first, 'long', (release) => (release.name = 'Release long (last)'), { command: `/release note ${'x'.repeat(3900)}`, reason: 'y'.repeat(1500) });
     for (const id of ['a', 'b', 'c']) await releaseWithHistory(first, id, 1);
     await closeAll();
     const longLog = (await stat(logOf(dir, 'long'))).size;
@@ -113,7 +115,7 @@ describe('opening a JSON store', () => {
     const disk = countingFs();
     const store = await open(dir, { releaseFs: disk.fs });
     expect((await store.list()).map((summary) => summary.id)).toEqual(['long', 'a', 'b', 'c']);
-    expect((await store.get('long'))?.release.name).toBe('Release long (200)');
+    expect((await store.get('long'))?.release.name).toBe('Release long (last)');
     expect(await store.findByChannel({ platform: 'console', id: 'C-nowhere' })).toBeUndefined();
     for (const id of ['long', 'a', 'b', 'c']) expect(disk.bytes.get(`${id}.state.json`)).toBe((await stat(join(dir, 'releases', `${id}.state.json`))).size);
     // The last line, read from the end of the file: not the history.
