@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assertTime, INBOX_LEASE_MS, InboxRecord, keptReceived, outcomeLineOf, type Inbox, type Received } from '../src/app/inbox.js';
+import { assertTime, INBOX_LEASE_MS, InboxRecord, keptReceived, outcomeLineOf, type Inbox, type Keeping, type Received } from '../src/app/inbox.js';
 import { systemClock, type Clock } from '../src/app/clock.js';
 import type { Platform } from '../src/domain/primitives.js';
 import { StoreError } from '../src/app/store-port.js';
@@ -10,7 +10,10 @@ import { StoreError } from '../src/app/store-port.js';
 // <dataDir>/inbox.jsonl: one JSON record a line, only ever appended to. A `received` record is
 // written before the platform is acknowledged, a `done` record once the person has been answered.
 // Appends are group-committed: whatever arrives while one write+fsync is in flight goes to disk
-// together in the next one, so a burst of requests costs a few fsyncs, not one each.
+// together in the next one, so a burst of requests costs a few fsyncs, not one each. Only a
+// durable receipt waits for an fsync: a `done` record, and the receipt of a request that changes
+// nothing (`written`), are appended and flushed by the next fsync (of a receipt, or at close). A
+// power cut may lose them: the request is then handled again after the restart, as a replay.
 // One process owns the folder (the store's lock), so a request is abandoned exactly when it was
 // received and not done before this process opened the file; what this process receives, it handles.
 
@@ -68,6 +71,8 @@ const REMEMBERED_IDS = 10_000;
 
 interface Queued {
   text: string;
+  /** Settled only once fsynced; otherwise as soon as appended. */
+  durable_: boolean;
   /** Runs as soon as the batch holding this record is on disk, before anything else can run. */
   durable: () => void;
   settle: (error?: unknown) => void;
@@ -75,7 +80,7 @@ interface Queued {
 
 /**
  * Opens (or creates) the inbox in `dataDir`. A last line cut short by a crash is skipped with a
- * log (it was never acknowledged, since acknowledgement waits for the fsync); any other line that
+ * log (a durable receipt is acknowledged only after its fsync; what else it held was only written); any other line that
  * does not parse stops here with a StoreError naming the file and line, and nothing is changed.
  */
 export async function openInboxFile(dataDir: string, options: InboxFileOptions = {}): Promise<FileInbox> {
@@ -103,6 +108,8 @@ class InboxFile implements FileInbox {
   private writing: Promise<void> | undefined;
   private broken: string | undefined;
   private closed = false;
+  /** Appended since the last fsync. */
+  private unsynced = false;
 
   constructor(
     readonly file: string,
@@ -148,7 +155,7 @@ class InboxFile implements FileInbox {
     if (this.open_.size === 0 && this.size > 0) await this.compact().catch((error: unknown) => this.log(reasonOf(error)));
   }
 
-  async receive(entry: Received): Promise<boolean> {
+  async receive(entry: Received, keeping: Keeping = 'durable'): Promise<boolean> {
     // Checked and reserved before the first await, so a retry arriving during the write is recognised.
     if (this.seen.has(entry.id)) return false;
     // Only what reads back at start-up is written.
@@ -156,7 +163,7 @@ class InboxFile implements FileInbox {
     this.remember(record.id);
     this.open_.set(record.id, record);
     try {
-      await this.append(JSON.stringify(record), () => undefined);
+      await this.append(JSON.stringify(record), keeping === 'durable', () => undefined);
       return true;
     } catch (error) {
       this.open_.delete(record.id);
@@ -168,7 +175,7 @@ class InboxFile implements FileInbox {
   async done(id: string, outcome: string): Promise<void> {
     if (!this.open_.has(id)) return;
     const record = { type: 'done' as const, id, at: this.clock.now().toISOString(), outcome: outcomeLineOf(outcome) };
-    await this.append(JSON.stringify(record), () => {
+    await this.append(JSON.stringify(record), false, () => {
       this.open_.delete(id);
       this.orphans.delete(id);
       this.claims.delete(id);
@@ -201,6 +208,8 @@ class InboxFile implements FileInbox {
   async close(): Promise<void> {
     this.closed = true;
     while (this.writing) await this.writing;
+    // What was only written is made durable on the way out: a clean stop leaves nothing to replay.
+    if (this.unsynced && !this.broken) await this.handle?.sync().catch((error: unknown) => this.log(`${this.file}: could not be flushed at close (${reasonOf(error)})`));
     await this.handle?.close();
     this.handle = undefined;
   }
@@ -209,7 +218,7 @@ class InboxFile implements FileInbox {
   private load(text: string): number {
     const lines = text.split('\n');
     const torn = lines.pop() ?? '';
-    if (torn !== '') this.log(`${this.file}: skipped a torn last line (a write cut short by a crash, never acknowledged): ${torn.slice(0, 120)}`);
+    if (torn !== '') this.log(`${this.file}: skipped a torn last line (a write cut short by a crash: a durable receipt it held was never acknowledged): ${torn.slice(0, 120)}`);
     lines.forEach((line, index) => {
       const where = `${this.file}: line ${index + 1}`;
       let value: unknown;
@@ -247,11 +256,11 @@ class InboxFile implements FileInbox {
     }
   }
 
-  private append(line: string, durable: () => void): Promise<void> {
+  private append(line: string, durable_: boolean, durable: () => void): Promise<void> {
     if (this.closed) return Promise.reject(new StoreError(`${this.file}: the inbox is closed`, this.file));
     if (this.broken) return Promise.reject(new StoreError(`${this.file}: cannot be written since an earlier failure (${this.broken})`, this.file));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ text: `${line}\n`, durable, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.queue.push({ text: `${line}\n`, durable_, durable, settle: (error) => (error === undefined ? resolve() : reject(error)) });
       this.writing ??= this.drain();
     });
   }
@@ -260,13 +269,25 @@ class InboxFile implements FileInbox {
     while (this.queue.length > 0) {
       const batch = this.queue;
       this.queue = [];
+      const waiting = new Set(batch);
+      const settle = (items: Queued[]) => {
+        for (const item of items) item.durable();
+        for (const item of items) {
+          item.settle();
+          waiting.delete(item);
+        }
+      };
       try {
-        await this.appendSynced(batch.map((item) => item.text).join(''));
-        for (const item of batch) item.durable();
-        for (const item of batch) item.settle();
+        // What need not be durable is settled once appended, without waiting for the fsync.
+        await this.appendSynced(
+          batch.map((item) => item.text).join(''),
+          batch.some((item) => item.durable_),
+          () => settle(batch.filter((item) => !item.durable_)),
+        );
+        settle([...waiting]);
       } catch (error) {
         const failure = new StoreError(`${this.file}: could not be saved (${reasonOf(error)})`, this.file);
-        for (const item of batch) item.settle(failure);
+        for (const item of waiting) item.settle(failure);
       }
       if (this.queue.length === 0 && this.open_.size === 0 && this.size >= this.compactAt && !this.closed) {
         await this.compact().catch((error: unknown) => this.log(reasonOf(error)));
@@ -275,20 +296,31 @@ class InboxFile implements FileInbox {
     this.writing = undefined;
   }
 
-  private async appendSynced(text: string): Promise<void> {
+  /**
+   * Appends `text`, runs `appended`, then fsyncs when `sync` asks (flushing any earlier appends
+   * too). A failure takes the whole batch back, even what `appended` already settled: to that
+   * written-only part, this is what a power cut would have done.
+   */
+  private async appendSynced(text: string, sync: boolean, appended: () => void): Promise<void> {
     if (this.broken) throw new Error(this.broken);
     const handle = this.handle;
     if (!handle) throw new Error('the inbox is not open');
     const before = this.size;
     try {
       await handle.append(text);
-      await handle.sync();
+      this.unsynced = true;
+      appended();
+      if (sync) {
+        await handle.sync();
+        this.unsynced = false;
+      }
       this.size += Buffer.byteLength(text);
     } catch (error) {
       // Take back a partial append, so no later record follows half a line.
       try {
         await handle.truncate(before);
         await handle.sync();
+        this.unsynced = false;
       } catch (cleanup) {
         this.broken = `${reasonOf(error)}; then ${reasonOf(cleanup)}`;
       }
@@ -318,6 +350,7 @@ class InboxFile implements FileInbox {
     try {
       this.handle = await this.fs.open(this.file, 'a');
       this.size = 0;
+      this.unsynced = false;
     } catch (error) {
       this.broken = `it could not be reopened after compaction (${reasonOf(error)})`;
       throw new StoreError(`${this.file}: ${this.broken}`, this.file);

@@ -15,6 +15,7 @@ const entry = (n: number, overrides: Partial<Received> = {}): Received => reques
 function watchedFs() {
   const counts = { appendSyncs: 0, syncs: 0, renames: 0 };
   let failAppends = 0;
+  let failSyncs = 0;
   const fs: InboxFs = {
     readFile: nodeInboxFs.readFile,
     rename: async (from, to) => {
@@ -37,12 +38,16 @@ function watchedFs() {
         sync: async () => {
           counts.syncs += 1;
           if (flags === 'a') counts.appendSyncs += 1;
+          if (failSyncs > 0) {
+            failSyncs -= 1;
+            throw new Error('EIO: i/o error, fsync');
+          }
           await handle.sync();
         },
       };
     },
   };
-  return { fs, counts, failNextAppend: () => void (failAppends += 1) };
+  return { fs, counts, failNextAppend: () => void (failAppends += 1), failNextSync: () => void (failSyncs += 1) };
 }
 
 describe('the inbox file', () => {
@@ -80,6 +85,44 @@ describe('the inbox file', () => {
     expect(counts.appendSyncs).toBeLessThanOrEqual(5);
     expect((await lines()).map((l) => l.id)).toEqual(Array.from({ length: 150 }, (_, n) => `trigger-${n}`));
     await inbox.close();
+  });
+
+  it('fsyncs a durable receipt before it resolves; a read’s receipt and a done mark are only written, and flushed by the next fsync or at close', async () => {
+    const { fs, counts } = watchedFs();
+    const inbox = await openInboxFile(dir, { fs });
+    const opened = counts.appendSyncs;
+    expect(await inbox.receive(entry(1))).toBe(true);
+    expect(counts.appendSyncs).toBe(opened + 1);
+    expect(await inbox.receive(entry(2, { text: '/release status' }), 'written')).toBe(true);
+    await inbox.done('trigger-1', 'Answer recorded');
+    expect(counts.appendSyncs).toBe(opened + 1);
+    // Written is in the file: golive killed now (the machine still up) loses neither.
+    expect((await lines()).map((l) => `${l.type} ${l.id}`)).toEqual(['received trigger-1', 'received trigger-2', 'done trigger-1']);
+    const reader = await openInboxFile(dir);
+    expect(reader.unfinished().map((e) => e.id)).toEqual(['trigger-2']);
+    await reader.close();
+    // The next durable receipt's fsync covers what was only written before it.
+    await inbox.receive(entry(3));
+    expect(counts.appendSyncs).toBe(opened + 2);
+    await inbox.done('trigger-2', 'Status shown');
+    await inbox.close();
+    expect(counts.appendSyncs).toBe(opened + 3);
+  });
+
+  it('refuses a durable receipt whose fsync fails and takes it back: never acknowledged, never handled after a restart', async () => {
+    const { fs, failNextSync } = watchedFs();
+    const inbox = await openInboxFile(dir, { fs });
+    await inbox.receive(entry(1));
+    failNextSync();
+    await expect(inbox.receive(entry(2))).rejects.toThrow('could not be saved (EIO');
+    expect((await lines()).map((l) => l.id)).toEqual(['trigger-1']);
+    // A read written in the meantime is not held up by it, nor is the retried write.
+    expect(await inbox.receive(entry(3, { text: '/release status' }), 'written')).toBe(true);
+    expect(await inbox.receive(entry(2))).toBe(true);
+    await inbox.close();
+    const again = await openInboxFile(dir);
+    expect(again.unfinished().map((e) => e.id)).toEqual(['trigger-1', 'trigger-3', 'trigger-2']);
+    await again.close();
   });
 
   it('hands back what was received and not done, in the order received, after a restart', async () => {

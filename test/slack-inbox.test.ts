@@ -1,11 +1,11 @@
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GoliveApp } from '../src/app/app.js';
 import { ANSWER_FORM } from '../src/app/language/action-ids.js';
 import type { Received } from '../src/app/inbox.js';
 import { verifyChain } from '../src/domain/audit.js';
-import { INBOX_FILE } from '../store/inbox-file.js';
+import { INBOX_FILE, nodeInboxFs, type InboxFs } from '../store/inbox-file.js';
 import { StoreError } from '../src/app/store-port.js';
 import { SlackHarness, SECRET, CHANNEL } from './support/slack-harness.js';
 import { blockAction, slashCommand, viewSubmission } from './support/slack-requests.js';
@@ -189,6 +189,83 @@ describe('Slack requests go to the inbox before they are acknowledged', () => {
     await h.settled();
     expect(await byRequest('T-refused')).toEqual([expect.objectContaining({ outcome: 'refused', actor: { id: `slack:${MALLORY}`, platform: 'slack' } })]);
     expect(h.fake.callsTo('views.open')).toHaveLength(0);
+  });
+});
+
+describe('a request that only reads', () => {
+  /** The inbox on a disk whose fsyncs fail while `failing` is set (appends still land). */
+  function failingSyncs() {
+    const state = { failing: false, syncs: 0 };
+    const fs: InboxFs = {
+      ...nodeInboxFs,
+      open: async (path, flags) => {
+        const handle = await nodeInboxFs.open(path, flags);
+        return {
+          ...handle,
+          sync: async () => {
+            state.syncs += 1;
+            if (state.failing) throw new Error('EIO: i/o error, fsync');
+            await handle.sync();
+          },
+        };
+      },
+    };
+    return { fs, state };
+  }
+
+  it('is acknowledged and answered once written, with no fsync; a change whose fsync fails is refused, and nothing is done', async () => {
+    const { fs, state } = failingSyncs();
+    const h = await SlackHarness.open(undefined, undefined, {}, { inboxFs: fs });
+    try {
+      await setUp(h);
+      await h.settled();
+      const before = { audit: (await h.doc(R)).audit.length, syncs: state.syncs };
+      state.failing = true;
+      const status = await h.command(DAN, `status --release ${R}`);
+      expect(status.status).toBe(200);
+      expect(status.reply).toContain('Small');
+      expect(state.syncs).toBe(before.syncs);
+      expect(await inboxLines(h.dir)).toContainEqual(expect.objectContaining({ type: 'received', actor: DAN, text: `/release status --release ${R}` }));
+
+      const confirm = await slashCommand(h.url, SECRET, { text: 'confirm code-ready met', userId: DAN, channelId: CHANNEL, triggerId: 'T-unsynced' });
+      expect(confirm.text).toContain('golive could not save your request, so nothing was done');
+      await h.settled();
+      expect(state.syncs).toBeGreaterThan(before.syncs);
+      expect((await h.doc(R)).audit).toHaveLength(before.audit);
+      expect((await inboxLines(h.dir)).some((l) => l.id === 'T-unsynced')).toBe(false);
+    } finally {
+      state.failing = false;
+      await h.close();
+    }
+  });
+
+  it('is on file when the 200 arrives: if golive stops before answering, the restart answers it', async () => {
+    const first = await SlackHarness.open();
+    await setUp(first);
+    const let_go = hold(first.serving.app);
+    const response = await slashCommand(first.url, SECRET, { text: `status --release ${R}`, userId: OLIVIA, channelId: CHANNEL, triggerId: 'T-status' });
+    expect(response.status).toBe(200);
+    // What a kill of golive at this moment leaves: the operating system has the bytes.
+    const left = await readFile(join(first.dir, INBOX_FILE), 'utf8');
+    expect(left).toContain('"id":"T-status"');
+    let_go();
+    await first.settled();
+    const dir = first.dir;
+    await first.close(false);
+    await writeFile(join(dir, INBOX_FILE), left);
+
+    const h = await SlackHarness.open('2019-11-07T11:00:00Z', dir);
+    try {
+      const dms = h.fake
+        .callsTo('chat.postMessage')
+        .filter((c) => c.body.channel === OLIVIA)
+        .map((c) => JSON.stringify(c.body.blocks));
+      expect(dms).toEqual([expect.stringContaining(`golive was interrupted before it answered your ${'`'}/release status --release ${R}${'`'}`)]);
+      expect(dms[0]).toContain('Small');
+      expect(h.inbox.unfinished()).toEqual([]);
+    } finally {
+      await h.close();
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOT, CHANNEL, GROUP_CHAT, TENANT, type TeamsUser } from './support/teams-activities.js';
@@ -93,6 +93,20 @@ describe('Teams messages', () => {
     await h.send(h.activities.message(DAN, 'release todo', chat));
     expect(h.fake.delivered('create').length).toBe(creates);
     expect(messageText(h.fake.messagesIn(personalOf(DAN)).at(-1))).toContain('November 2019 SEC Release');
+  });
+
+  it('answers a status in a personal chat with one Bot Connector call, and leaves the conversations file as it was', async () => {
+    const chat = { kind: 'personal', id: personalOf(SAM) } as const;
+    await h.send(h.activities.message(SAM, 'release help', chat));
+    const file = join(h.dir, 'teams-conversations.json');
+    const before = { calls: h.fake.calls.length, file: await stat(file), text: await readFile(file, 'utf8') };
+    await h.send(h.activities.message(SAM, 'release status --release nov-2019-sec', chat));
+    expect(h.fake.calls.slice(before.calls).map((c) => `${c.kind} ${c.conversationId}`)).toEqual([`send ${personalOf(SAM)}`]);
+    expect(messageText(h.fake.messagesIn(personalOf(SAM)).at(-1))).toContain('November 2019 SEC Release');
+    // Nothing new was learnt: the file is not written again (a write replaces it with a new file).
+    const after = await stat(file);
+    expect([after.ino, after.mtimeMs]).toEqual([before.file.ino, before.file.mtimeMs]);
+    expect(await readFile(file, 'utf8')).toBe(before.text);
   });
 
   it('reads what the person typed, not Teams’ markup: entities decoded, formatting dropped', async () => {

@@ -4,12 +4,14 @@ import type { SlackDeps } from './deps.js';
 import type { Received } from '../../src/app/inbox.js';
 import type { Tell } from '../../src/app/recover.js';
 import { handleReceived, outcomeLine } from '../../src/app/received.js';
+import { keepingOf, readsOnly } from '../../src/app/reads-only.js';
 import { deliverReplies } from './replies.js';
 import { renderModal } from './render-modal.js';
 import { publishHome } from './listeners/home.js';
 
 // Durable, then ack: a Slack request is in the inbox on disk before Slack hears "received", then
-// it is handled, the person answered, and the request marked done.
+// it is handled, the person answered, and the request marked done. A command that changes nothing
+// is only written, not fsynced, before the ack (reads-only.ts says why).
 
 const NOT_SAVED = 'golive could not save your request, so nothing was done. Please try again in a moment.';
 
@@ -17,14 +19,14 @@ const NOT_SAVED = 'golive could not save your request, so nothing was done. Plea
 export const requestId = (triggerId: string | undefined): string => (triggerId && triggerId.length > 0 ? triggerId : randomUUID());
 
 /**
- * Writes `entry` to the inbox and then acknowledges. Resolves true when the request is to be
+ * Writes `entry` to the inbox (durably, unless it only reads) and then acknowledges. Resolves true when the request is to be
  * handled now: false for a request received already (a retry), and when the inbox could not
  * save it (the person is told nothing was done).
  */
 export async function receiveThenAck(deps: SlackDeps, client: webApi.WebClient, entry: Received, ack: (text?: string) => Promise<void>): Promise<boolean> {
   let fresh: boolean;
   try {
-    fresh = await deps.inbox.receive(entry);
+    fresh = await deps.inbox.receive(entry, keepingOf(entry));
   } catch (error) {
     deps.log(`inbox: could not save request ${entry.id} from ${entry.actor}: ${error instanceof Error ? error.message : String(error)}`);
     if (entry.kind === 'command') {
@@ -54,7 +56,8 @@ export async function handleAndAnswer(deps: SlackDeps, client: webApi.WebClient,
     }
     await deliverReplies(client, { userId: entry.reply.user, ...(entry.reply.channel && { channelId: entry.reply.channel }) }, replies);
     if (entry.reply.home) await publishHome(client, deps, entry.reply.user);
-    deps.kickOutbox();
+    // A request that changes nothing gave the outbox nothing to send.
+    if (!readsOnly(entry)) deps.kickOutbox();
   } catch (error) {
     line = `${line} (not answered: ${error instanceof Error ? error.message : String(error)})`;
     throw error;

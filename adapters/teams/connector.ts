@@ -31,6 +31,12 @@ export interface Outgoing {
 /** The bot's app id, or an identity object (local mode: one without an app id). */
 export type BotIdentity = Parameters<CloudAdapter['continueConversation']>[0];
 
+/** The Bot Connector client the SDK made for an inbound activity, and the service URL it calls. */
+export interface TurnClient {
+  serviceUrl: string;
+  client: ConnectorClient;
+}
+
 export class Connector {
   constructor(
     private readonly cloud: CloudAdapter,
@@ -38,7 +44,18 @@ export class Connector {
     private readonly identity: BotIdentity,
     private readonly clock: Clock,
     private readonly timeoutMs: number = TEAMS_CALL_TIMEOUT_MS,
+    private readonly turn?: TurnClient,
   ) {}
+
+  /**
+   * This connector, calling through the client of an inbound activity's turn wherever a call goes
+   * to that activity's service URL: answering it then costs the one request, with no new client,
+   * token look-up or middleware run per answer (continueConversation's). The client is the bot's
+   * own for that service URL, made seconds ago, as continueConversation would make it.
+   */
+  within(turn: TurnClient | undefined): Connector {
+    return turn ? new Connector(this.cloud, this.identity, this.clock, this.timeoutMs, turn) : this;
+  }
 
   /** Posts a new message to the conversation; resolves with the id Teams gave it. */
   async send(place: Place, conversationId: string, message: Outgoing): Promise<string> {
@@ -67,6 +84,14 @@ export class Connector {
   }
 
   private async withClient<T>(place: Place, conversationId: string | undefined, work: (client: ConnectorClient) => Promise<T>): Promise<T> {
+    if (this.turn && this.turn.serviceUrl === place.serviceUrl) {
+      withTimeout(this.turn.client, this.timeoutMs);
+      try {
+        return await work(this.turn.client);
+      } catch (error) {
+        throw deliveryError(error, this.clock.now());
+      }
+    }
     let result: { value: T } | undefined;
     try {
       await this.cloud.continueConversation(this.identity, reference(place, conversationId), async (context) => {
@@ -82,8 +107,12 @@ export class Connector {
   }
 }
 
-/** Gives every request of this client (one per call: continueConversation makes it) a timeout, unless it has its own. */
+const timed = new WeakSet<ConnectorClient>();
+
+/** Gives every request of this client (one per call or turn: the SDK makes it) a timeout, unless it has its own. */
 function withTimeout(client: ConnectorClient, timeoutMs: number): void {
+  if (timed.has(client)) return;
+  timed.add(client);
   const http = client.httpClient;
   const request = http.request.bind(http);
   http.request = (config) => request(config.timeout === undefined && config.signal === undefined ? { ...config, timeout: timeoutMs } : config);
@@ -100,7 +129,9 @@ function reference(place: Place, conversationId: string | undefined): Conversati
 }
 
 function outgoing(place: Place, conversationId: string, message: Outgoing, id?: string): Activity {
-  return Activity.fromObject({
+  // Assigned, not Activity.fromObject: that checks the whole message, cards and all, against the
+  // SDK's schema on every send, and golive makes these itself.
+  return Object.assign(new Activity('message'), {
     type: 'message',
     ...(id && { id }),
     ...(place.botId && { from: { id: place.botId } }),

@@ -1,4 +1,4 @@
-import type { Connector, Outgoing, Place } from './connector.js';
+import type { Connector, Outgoing, Place, TurnClient } from './connector.js';
 import type { TeamsConversations } from './conversations.js';
 
 // Where a message goes, from what golive has stored: a conversation by its reference, a person
@@ -16,6 +16,11 @@ export class TeamsOutbound {
    * Where a conversation is: golive's own reference, refreshed by every activity from it, else the
    * one a release's channel was stored with (golive's file may be newer than the record, or lost).
    */
+  /** The same, answering through an inbound activity's own client where it can (Connector.within). */
+  within(turn: TurnClient | undefined): TeamsOutbound {
+    return turn ? new TeamsOutbound(this.connector.within(turn), this.conversations, this.botId) : this;
+  }
+
   async place(conversationId: string, given?: Place): Promise<Place> {
     const stored = await this.conversations.conversation(conversationId);
     const place = stored ?? given;

@@ -4,6 +4,7 @@ import { ChannelReference } from '../../src/domain/release.js';
 import { tenantOf } from './inbound-activity.js';
 import type { Tell } from '../../src/app/recover.js';
 import { handleReceived, outcomeLine } from '../../src/app/received.js';
+import { keepingOf, readsOnly } from '../../src/app/reads-only.js';
 import type { Reply } from '../../src/app/request.js';
 import { errorView } from '../../src/views/messages.js';
 import type { AdapterDeps } from '../../src/app/adapter.js';
@@ -14,6 +15,7 @@ import { requestIdOf, type Turn } from './turn.js';
 
 // Durable, then answered: a command or button press is in the inbox on disk before Teams gets its
 // HTTP response, then handled through the app, the person answered, and the request marked done.
+// A command that changes nothing is only written, not fsynced, first (reads-only.ts says why).
 
 type EntryBody = { kind: 'command'; text: string } | { kind: 'action'; actionId: string; value: string } | { kind: 'form'; formId: string; metadata: string; values: Record<string, string> };
 
@@ -48,10 +50,10 @@ function referenceOf(turn: Turn): ChannelReference | undefined {
 
 export type Receipt = 'fresh' | 'seen' | 'failed';
 
-/** Writes the entry; `seen` for a retry of one already received, `failed` when it could not be saved. */
+/** Writes the entry (durably, unless it only reads); `seen` for a retry of one already received, `failed` when it could not be saved. */
 export async function receive(deps: AdapterDeps, entry: Received): Promise<Receipt> {
   try {
-    return (await deps.inbox.receive(entry)) ? 'fresh' : 'seen';
+    return (await deps.inbox.receive(entry, keepingOf(entry))) ? 'fresh' : 'seen';
   } catch (error) {
     deps.log(`inbox: could not save Teams request ${entry.id} from ${entry.actor}: ${error instanceof Error ? error.message : String(error)}`);
     return 'failed';
@@ -74,7 +76,8 @@ export async function answerCommand(deps: AdapterDeps, out: TeamsOutbound, entry
     const replies = await handleReceived(deps.app, entry, deps.inbox.shared);
     line = outcomeLine(replies);
     await deliverReplies(out, targetOf(entry), replies, options);
-    deps.kickOutbox();
+    // A request that changes nothing gave the outbox nothing to send.
+    if (!readsOnly(entry)) deps.kickOutbox();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     line = `${line} (not answered: ${reason})`;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CloudAdapter, OutboundHostValidator, type TurnContext } from '@microsoft/agents-hosting';
+import { CloudAdapter, OutboundHostValidator, type ConnectorClient, type TurnContext } from '@microsoft/agents-hosting';
 import { AdapterStartError, type Adapter, type AdapterDeps } from '../../src/app/adapter.js';
 import type { ChatPort } from '../../src/app/delivery/chat-port.js';
 import { UserError } from '../../src/app/request.js';
@@ -75,9 +75,12 @@ export function createTeamsAdapter(config: TeamsConfig, deps: AdapterDeps, optio
     await rememberActivity(conversations(), activity, deps.log);
     const turn = turnOf(activity);
     if (!turn) return undefined;
-    if (activity.type === 'message') return onMessage(deps, out(), turn, await cardOptions());
+    // Answers to this activity, sent once Teams has its response, go through the turn's own client.
+    const client = context.turnState.get<ConnectorClient | undefined>(cloud.ConnectorClientKey);
+    const answering = out().within(client && { serviceUrl: activity.serviceUrl, client });
+    if (activity.type === 'message') return onMessage(deps, answering, turn, await cardOptions());
     if (activity.type === 'invoke' && activity.name === 'adaptiveCard/action') {
-      const answer = await answerCardAction(deps, out(), turn, activity.value, await cardOptions());
+      const answer = await answerCardAction(deps, answering, turn, activity.value, await cardOptions());
       await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: answer.body } } as Parameters<TurnContext['sendActivity']>[0]);
       return answer.after;
     }

@@ -57,12 +57,18 @@ export interface Inbox {
    */
   readonly shared: boolean;
   /**
-   * Resolves once `entry` is durable. Resolves false, writing nothing, when a request with this id
-   * was received already, by any process sharing the inbox (a platform retry, perhaps sent to
-   * another replica): it must be acknowledged, not handled again.
+   * Resolves once `entry` is kept as `keeping` says (durable unless told otherwise). Resolves
+   * false, writing nothing, when a request with this id was received already, by any process
+   * sharing the inbox (a platform retry, perhaps sent to another replica): it must be
+   * acknowledged, not handled again.
    */
-  receive(entry: Received): Promise<boolean>;
-  /** Marks a received request handled, with a one-line outcome. A request already done keeps its first outcome. */
+  receive(entry: Received, keeping?: Keeping): Promise<boolean>;
+  /**
+   * Marks a received request handled, with a one-line outcome. A request already done keeps its
+   * first outcome. The mark is written, not necessarily flushed (a store may do more): losing it
+   * to a power cut only means the request is handled again after the restart, as a replay, which
+   * finds in the record whatever it changed.
+   */
   done(id: string, outcome: string): Promise<void>;
   /**
    * Requests received and not done whose handler is gone, from the given platforms only, oldest
@@ -79,6 +85,14 @@ export interface Inbox {
   renew(now: Date): Promise<number>;
   close(): Promise<void>;
 }
+
+/**
+ * How far a receipt is kept before the platform hears "received". `durable`: on disk, so neither
+ * a crash of golive nor of the machine loses it. `written`: handed to the operating system, so a
+ * crash or kill of golive does not lose it, a power cut may (a store may keep it durable anyway).
+ * Only a request that changes nothing (readsOnly) is received `written`.
+ */
+export type Keeping = 'durable' | 'written';
 
 /**
  * How long a claim on a request lasts unless renewed: handling one takes milliseconds, answering

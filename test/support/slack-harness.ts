@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { vi } from 'vitest';
 import type { ReleaseFs } from '../../store/json/release-fs.js';
 import { openLowdbStore } from '../../store/lowdb-store.js';
-import { openInboxFile, type FileInbox } from '../../store/inbox-file.js';
+import { openInboxFile, type FileInbox, type InboxFs } from '../../store/inbox-file.js';
 import { openIdentityFile } from '../../store/identity-file.js';
 import { serve, type Serving } from '../../src/serve.js';
 import type { Store } from '../../src/app/store-port.js';
@@ -29,6 +29,8 @@ export interface HarnessOptions {
   releaseFs?: ReleaseFs;
   /** More platforms served beside Slack. */
   adapters?: AdapterFactory[];
+  /** The inbox's file system, for a disk that fails on demand. */
+  inboxFs?: InboxFs;
 }
 
 /**
@@ -54,7 +56,7 @@ export class SlackHarness {
     const fake = await startFakeSlack();
     const clock = new TestClock(start);
     const logs: string[] = [];
-    const inbox = await openInboxFile(dir, { log: (m) => logs.push(m) });
+    const inbox = await openInboxFile(dir, { log: (m) => logs.push(m), ...(options.inboxFs && { fs: options.inboxFs }) });
     // As main.ts does: the identity record lives beside the releases.
     const identities = await openIdentityFile(dir, { ...(audit.key && { key: audit.key }) });
     const slack: AdapterFactory = (deps) => createSlackAdapter({ botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: fake.url }, deps);
