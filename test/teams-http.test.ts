@@ -60,6 +60,9 @@ describe('Teams local mode (TEAMS_LOCAL=1): anonymous, this machine only', () =>
       '{"type":"message"}',
       JSON.stringify({ ...JSON.parse(whole), serviceUrl: 'javascript:alert(1)' }),
       JSON.stringify({ ...JSON.parse(whole), conversation: {} }),
+      // Past golive's own check, refused by the SDK's reading of an activity.
+      JSON.stringify({ ...JSON.parse(whole), locale: 42 }),
+      JSON.stringify({ ...JSON.parse(whole), attachments: 'not a list' }),
     ];
     for (const body of bad) {
       const sent = await h.send(body);

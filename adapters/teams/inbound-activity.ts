@@ -1,4 +1,3 @@
-import { Activity } from '@microsoft/agents-activity';
 import { z } from 'zod';
 
 // What golive needs of an inbound activity, checked before the SDK or the app sees it: a body
@@ -45,14 +44,15 @@ export function readActivity(raw: Buffer): ActivityRead {
     const issue = parsed.error.issues[0];
     return { ok: false, reason: `not an activity golive can answer (${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'unreadable'})` };
   }
-  // The SDK's own reading of it must succeed too, or CloudAdapter.process would throw later.
-  try {
-    Activity.fromObject(structuredClone(value) as object);
-  } catch {
-    return { ok: false, reason: 'not an activity the SDK can read' };
-  }
+  // The SDK reads it again in CloudAdapter.process, which throws (sdkRefused) for what it cannot read.
   return { ok: true, activity: parsed.data, body: value as Record<string, unknown> };
 }
+
+/**
+ * True for the error CloudAdapter.process throws when its own schema refuses the activity, before
+ * any turn: checked there rather than by a second reading here of every activity that arrives.
+ */
+export const sdkRefused = (error: unknown): boolean => (error as { name?: unknown } | undefined)?.name === 'ZodError';
 
 /** Where Teams puts the tenant: on the conversation, or in channelData. */
 export function tenantOf(activity: InboundActivity): string | undefined {

@@ -7,7 +7,7 @@ import { readBody } from '../hooks/body.js';
 import { Connector } from './connector.js';
 import type { TeamsConversations } from './conversations.js';
 import { openConversationsFile } from './conversations-file.js';
-import { ACTIVITY_BODY_MAX, readActivity, type InboundActivity } from './inbound-activity.js';
+import { ACTIVITY_BODY_MAX, readActivity, sdkRefused, type InboundActivity } from './inbound-activity.js';
 import { answerCardAction } from './invoke.js';
 import { isLoopback } from './loopback.js';
 import { rememberActivity } from './remember.js';
@@ -113,9 +113,17 @@ export function createTeamsAdapter(config: TeamsConfig, deps: AdapterDeps, optio
       return refuse(res, 400, `Bad request: ${read.reason}`);
     }
     let after: (() => Promise<void>) | undefined;
-    await cloud.process({ ...sdkRequest(req, read.body), user }, new SdkResponse(res), async (context) => {
-      after = await onTurn(context, read.activity);
-    });
+    let turned = false;
+    try {
+      await cloud.process({ ...sdkRequest(req, read.body), user }, new SdkResponse(res), async (context) => {
+        turned = true;
+        after = await onTurn(context, read.activity);
+      });
+    } catch (error) {
+      if (turned || !sdkRefused(error)) throw error;
+      deps.log('teams: refused a request: not an activity the SDK can read');
+      return refuse(res, 400, 'Bad request: not an activity the SDK can read');
+    }
     // Teams has its response by now; what is left is answering the person.
     if (after) await after();
   }
