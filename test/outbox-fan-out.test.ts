@@ -96,7 +96,8 @@ describe('the outbox fans out', () => {
   /** Release rel-1 in a JSON store holding `outbox`; transactions are counted. */
   async function storeWith(outbox: OutboxMessage[]): Promise<{ store: Store; writes: () => number }> {
     dir = await mkdtemp(join(tmpdir(), 'golive-fan-out-'));
-    const real = await openLowdbStore(dir);
+    // No sweep: its timer is the store's, and these tests count the worker's.
+    const real = await openLowdbStore(dir, { sweepAfterMs: false });
     store = real;
     await createRelease(real, minimalRelease('rel-1'), outbox);
     let writes = 0;
