@@ -44,7 +44,7 @@ function schemaOf(dir: string): string {
 }
 
 /** Runs `sql` as the database's owner, outside golive: creating and dropping a run's schema. */
-async function admin(sql: string): Promise<void> {
+export async function admin(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: BENCH_DATABASE_URL });
   await client.connect();
   try {

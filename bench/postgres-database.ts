@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import pg from 'pg';
-import { BENCH_DATABASE_URL } from './postgres-bench-store.js';
+import { admin, BENCH_DATABASE_URL } from './postgres-bench-store.js';
 
 // A database of its own for one run of the platform benchmarks on PostgreSQL: golive (compiled,
 // as `npm start` runs it) is pointed at it with DATABASE_URL, so it cannot share a schema with
@@ -13,16 +12,6 @@ export interface BenchDatabase {
 
 const root = new URL('..', import.meta.url).pathname;
 let made = 0;
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: BENCH_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A new, empty database on the bench server, named for this process and run. */
 export async function createBenchDatabase(): Promise<BenchDatabase> {

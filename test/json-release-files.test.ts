@@ -1,3 +1,4 @@
+import { storeRejection as rejection } from './support/store-rejection.js';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,15 +15,6 @@ async function reopen(folder: string, id = 'rel-1', options: ReleaseFilesOptions
   const files = await openReleaseFiles(folder, id, options);
   if (!files) throw new Error(`release ${id} did not open`);
   return files;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<StoreError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(StoreError);
-  return error as StoreError;
 }
 
 describe('the append-only release files', () => {

@@ -1,9 +1,10 @@
+import { storeRejection as rejection } from './support/store-rejection.js';
 import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordVerifier } from '../src/app/record-check.js';
-import { StoreError, type Store } from '../src/app/store-port.js';
+import type { Store } from '../src/app/store-port.js';
 import { OutboxMessage } from '../src/app/delivery/outbox-message.js';
 import { nodeReleaseFs, type ReleaseFs } from '../store/json/release-fs.js';
 import { openLowdbStore, type LowdbStoreOptions } from '../store/lowdb-store.js';
@@ -89,15 +90,6 @@ function pendingMessage(id: string): OutboxMessage {
     attempts: 0,
     createdAt: '2019-11-04T09:00:00.000Z',
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<StoreError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(StoreError);
-  return error as StoreError;
 }
 
 describe('opening a JSON store', () => {

@@ -1,3 +1,4 @@
+import { storeRejection as rejection } from './support/store-rejection.js';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,15 +38,6 @@ async function open(dir: string, options: LowdbStoreOptions = {}): Promise<Store
 
 async function openError(dir: string): Promise<StoreError> {
   const error: unknown = await openLowdbStore(dir).then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(StoreError);
-  return error as StoreError;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<StoreError> {
-  const error: unknown = await promise.then(
     () => undefined,
     (thrown: unknown) => thrown,
   );
