@@ -1,3 +1,4 @@
+import { message } from './support/json-release-files.js';
 import { storeRejection as rejection } from './support/store-rejection.js';
 import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordVerifier } from '../src/app/record-check.js';
 import type { Store } from '../src/app/store-port.js';
-import { OutboxMessage } from '../src/app/delivery/outbox-message.js';
+import type { OutboxMessage } from '../src/app/delivery/outbox-message.js';
 import { nodeReleaseFs, type ReleaseFs } from '../store/json/release-fs.js';
 import { openLowdbStore, type LowdbStoreOptions } from '../store/lowdb-store.js';
 import { minimalRelease } from './fixtures/release-doc.js';
@@ -78,18 +79,6 @@ async function editEntry(dir: string, id: string, seq: number): Promise<void> {
   entry.command = '/release decide go';
   lines[seq - 1] = JSON.stringify(entry);
   await writeFile(logOf(dir, id), lines.join('\n'));
-}
-
-function pendingMessage(id: string): OutboxMessage {
-  return OutboxMessage.parse({
-    id,
-    kind: 'checklist',
-    to: { channel: { platform: 'console', id: 'C-release' } },
-    params: {},
-    status: 'pending',
-    attempts: 0,
-    createdAt: '2019-11-04T09:00:00.000Z',
-  });
 }
 
 describe('opening a JSON store', () => {
@@ -193,8 +182,8 @@ describe('opening a JSON store', () => {
   it('delivers no message of a tampered release, though nothing else asked about it', async () => {
     const dir = await dataDir();
     const first = await open(dir);
-    await releaseWithHistory(first, 'bad', 2, [pendingMessage('checklist:bad')]);
-    await releaseWithHistory(first, 'good', 2, [pendingMessage('checklist:good')]);
+    await releaseWithHistory(first, 'bad', 2, [message('checklist:bad')]);
+    await releaseWithHistory(first, 'good', 2, [message('checklist:good')]);
     await closeAll();
     await editEntry(dir, 'bad', 2);
     const store = await open(dir);
@@ -218,12 +207,12 @@ describe('opening a JSON store', () => {
 
   it('still cuts outbox lines of a commit that never completed, when the log needs nothing put right', async () => {
     const dir = await dataDir();
-    await releaseWithHistory(await open(dir), 'rel-1', 1, [pendingMessage('checklist:rel-1')]);
+    await releaseWithHistory(await open(dir), 'rel-1', 1, [message('checklist:rel-1')]);
     await closeAll();
     const outbox = await readFile(outboxOf(dir, 'rel-1'), 'utf8');
     const state = JSON.parse(await readFile(join(dir, 'releases', 'rel-1.state.json'), 'utf8')) as { revision: number };
     // Step 2 of a commit whose next-state file was already removed by a recovery that then died.
-    await appendFile(outboxOf(dir, 'rel-1'), `${JSON.stringify({ revision: state.revision + 1, messages: [pendingMessage('never-sent')] })}\n`);
+    await appendFile(outboxOf(dir, 'rel-1'), `${JSON.stringify({ revision: state.revision + 1, messages: [message('never-sent')] })}\n`);
     const logged: string[] = [];
     const store = await open(dir, { log: (message) => logged.push(message) });
     expect(await readFile(outboxOf(dir, 'rel-1'), 'utf8')).toBe(outbox);
