@@ -5,6 +5,7 @@ import { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runConsole } from '../adapters/console/console-chat.js';
 import { rehearsalClock } from '../src/app/clock.js';
+import { Scheduler } from '../src/app/delivery/scheduler.js';
 import { Harness } from './support/golive.js';
 import { npmStart } from './support/npm-start.js';
 import { fileBytes, readDoc, type RawDoc } from './support/tamper.js';
@@ -82,6 +83,49 @@ describe('/clock in the console', () => {
     expect(output).toContain('Not done: /clock works only in a rehearsal: start golive with GOLIVE_CLOCK_START.');
     expect(output).not.toContain('Clock moved');
     expect((await entryTimes(h.dir)).at(-1)).toMatch(/^2019-11-04T09:00:\d\d\.000Z$/);
+  });
+});
+
+describe('/clock onto a scheduled point', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  /** The console as main.ts runs it in a rehearsal: the clock to move and golive's schedule. */
+  async function consoleWithSchedule(harness: Harness, script: string): Promise<{ output: string; status: number }> {
+    let output = '';
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        output += String(chunk);
+        done();
+      },
+    });
+    const scheduler = new Scheduler(harness.store);
+    const status = await runConsole({ app: harness.app, input: Readable.from([script]), output: sink, interactive: false, user: 'rita', clock: harness.clock, scheduler });
+    return { output, status };
+  }
+
+  it('moves to a target a scheduled message falls due at exactly: sent there once, and the clock ends at the target', async () => {
+    h = await Harness.open('2019-11-04T09:00:00Z');
+    const setUp = await consoleWithSchedule(h, `${CREATE}/release role DCC dan\n`);
+    expect(setUp.status, setUp.output).toBe(0);
+    // remind-t15 (T-15 at 09:00) falls due at 8 Nov 2019 09:00 GMT, exactly the target. Sending it
+    // takes time on the clock (each reading moves it on), so the clock is past the target once it
+    // has run: the move to the target must not then count as going back.
+    const { output, status } = await consoleWithSchedule(h, '/clock 2019-11-08T09:00\n/release role SECAS sam\n');
+    expect(output).not.toContain('only moves forward');
+    expect(status, output).toBe(0);
+    expect(output).toContain('Clock moved to 2019-11-08T09:00:00.000Z.');
+    // Dan is reminded once, at the target, on time.
+    expect(output.match(/\[DM @dan\] Reminder: Nov/g)).toHaveLength(1);
+    const reminders = (await h.store.outbox('nov')).filter((message) => message.kind === 'reminder');
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]).toMatchObject({ id: 'sched:nov:remind-t15:2019-11-08T09:00:00.000Z:console:dan', status: 'sent', dueAt: '2019-11-08T09:00:00.000Z', sentAt: '2019-11-08T09:00:00.000Z' });
+    expect(reminders[0]).not.toHaveProperty('late');
+    // The clock ended at the target: the next change is dated there, not earlier and not a day on.
+    expect((await entryTimes(h.dir)).at(-1)).toMatch(/^2019-11-08T09:00:\d\d\.000Z$/);
   });
 });
 

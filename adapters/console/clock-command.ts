@@ -24,11 +24,28 @@ export async function stepClock(clock: MovableClock, at: Date, due: DueOnTheWay)
     // A point that does not move on after running would loop for ever: leave it to the next tick.
     if (step <= last) break;
     last = step;
-    clock.moveTo(new Date(step));
+    moveOn(clock, new Date(step));
     await due.run(new Date(step));
   }
-  clock.moveTo(at);
+  // A point due exactly at the target has run there already: once is enough.
+  if (last >= at.getTime()) return;
+  moveOn(clock, at);
   await due.run(at);
+}
+
+/**
+ * Moves the clock on to `at`, or leaves it where it is when it already reads `at` or later: the
+ * clock runs on while what fell due is sent, so after a point at (or just before) the target it
+ * may be past it, and is then where it would be had it been moved there first.
+ */
+function moveOn(clock: MovableClock, at: Date): void {
+  if (clock.now().getTime() >= at.getTime()) return;
+  try {
+    clock.moveTo(at);
+  } catch (error) {
+    // It passed `at` between the reading above and the move: that is still on, not back.
+    if (!(error instanceof RangeError) || clock.now().getTime() < at.getTime()) throw error;
+  }
 }
 
 /** Checks `text` (UTC unless it names an offset) as a new reading of the rehearsal clock; moves nothing. */
