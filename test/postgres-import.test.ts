@@ -11,7 +11,7 @@ import type { Db } from '../store/postgres/db.js';
 import { importRecord, type ImportedRecord } from '../store/postgres/import-record.js';
 import { applyMigrations } from '../store/postgres/migrate.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
-import { defaultRecordCheck } from '../store/postgres/verify-at-open.js';
+import { defaultRecordCheck } from '../store/postgres/record-check.js';
 import { entryAfter, message, rejectionOf, release, slack } from './support/port-records.js';
 import { forEachTarget, type TestSchema } from './support/postgres.js';
 import { recordsOf, SEED_SCRIPT, typeInto, type HeldRecord } from './support/seed-run.js';

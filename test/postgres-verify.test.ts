@@ -4,12 +4,12 @@ import type { AuditEntry } from '../src/domain/audit-entry.js';
 import type { Db } from '../store/postgres/db.js';
 import { openPostgresStore, type PostgresStoreOptions } from '../store/postgres/postgres-store.js';
 import { StoreError, type Store } from '../src/app/store-port.js';
-import { entryAfter, later, rejectionOf, release } from './support/port-records.js';
+import { entryAfter, later, message, rejectionOf, release } from './support/port-records.js';
 import { forEachTarget, type TestSchema } from './support/postgres.js';
 
-// The audit table is append-only, and a record changed behind golive's back is found: at open
-// (the chain, the state it seals, the columns the store reads by) or by the next write (the head
-// and the state under the row lock). A failing release is quarantined in its row: readable, and
+// The audit table is append-only, and a record changed behind golive's back is found: at the
+// release's first use in a process, or by the sweep after open (the chain, the state it seals, the
+// columns the store reads by), or by the next write (the head and the state under the row lock). A failing release is quarantined in its row: readable, and
 // refused to every replica's writes, while the other releases go on.
 
 forEachTarget('a record changed outside golive', (target) => {
@@ -31,7 +31,8 @@ forEachTarget('a record changed outside golive', (target) => {
   });
 
   function open(options: PostgresStoreOptions = {}): Promise<Store> {
-    return openPostgresStore(db, { log: (line) => logged.push(line), closeDb: false, ...options });
+    // The sweep after open is left out unless a test asks for it, so what finds a change is certain.
+    return openPostgresStore(db, { log: (line) => logged.push(line), closeDb: false, sweepAfterMs: false, ...options });
   }
 
   async function reopen(options: PostgresStoreOptions = {}): Promise<Store> {
@@ -81,10 +82,10 @@ forEachTarget('a record changed outside golive', (target) => {
     expect((await store.audit('rel-1')).map((entry) => entry.command)).toEqual(['create rel-1', 'rename 2', 'rename 3']);
   });
 
-  it('an edited entry quarantines its release at open: readable, every write refused, by every replica; the others are written', async () => {
+  it('an edited entry quarantines its release at its first use: readable, every write refused, by every replica; the others are written', async () => {
     const chain = await recorded('bad');
     await recorded('good');
-    const other = await openPostgresStore(await schema.db(), { closeDb: false });
+    const other = await openPostgresStore(await schema.db(), { closeDb: false, sweepAfterMs: false });
     await tamper(`UPDATE audit SET entry = jsonb_set(entry, '{command}', '"rename 2 (forged)"') WHERE release_id = 'bad' AND seq = 2`);
 
     await reopen();
@@ -123,7 +124,7 @@ forEachTarget('a record changed outside golive', (target) => {
 
   it('a state changed after the store opened is found by the next write, which quarantines the release for every replica', async () => {
     await recorded('rel-1');
-    const other = await openPostgresStore(await schema.db(), { closeDb: false });
+    const other = await openPostgresStore(await schema.db(), { closeDb: false, sweepAfterMs: false });
     await schema.sql(`UPDATE releases SET state = jsonb_set(state, '{name}', '"Forged"') WHERE id = 'rel-1'`);
     await expectRefusedWrite('rel-1', 3);
     expect(logged).toContain(
@@ -135,7 +136,7 @@ forEachTarget('a record changed outside golive', (target) => {
     await other.close();
   });
 
-  it("the app's check at open decides too, and a record that verifies again is written again", async () => {
+  it("the app's check decides too, and a record that verifies again is written again", async () => {
     await recorded('rel-1');
     await reopen({ verify: (record) => (record.release.id === 'rel-1' ? { seq: 1, message: 'Refused by policy.' } : undefined) });
     expect(await store.quarantine('rel-1')).toEqual({ seq: 1, message: 'Refused by policy.' });
@@ -164,5 +165,88 @@ forEachTarget('a record changed outside golive', (target) => {
       return { append: [next], result: undefined };
     });
     expect((await store.audit('keyed')).map((entry) => entry.keyed)).toEqual([true, true]);
+  });
+
+  it('opening reads no audit entry: a release is checked at its first use, then not again', async () => {
+    await recorded('rel-1');
+    const queries: string[] = [];
+    const watched = new Proxy(db, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (name !== 'query') return typeof value === 'function' ? value.bind(target) : value;
+        return (sql: string, params?: readonly unknown[]) => {
+          queries.push(sql);
+          return target.query(sql, params);
+        };
+      },
+    });
+    await store.close();
+    store = await openPostgresStore(watched, { log: (line) => logged.push(line), closeDb: false, sweepAfterMs: false });
+    expect(queries.filter((sql) => /FROM audit/.test(sql))).toEqual([]);
+    expect(await store.quarantine('rel-1')).toBeUndefined();
+    const read = queries.filter((sql) => /FROM audit WHERE release_id = \$1 AND seq > \$2/.test(sql)).length;
+    expect(read).toBe(1);
+    await store.quarantine('rel-1');
+    await store.transact('rel-1', (current) => ({ append: [entryAfter(current.head, current.release, { at: later(9) })], result: undefined }));
+    expect(queries.filter((sql) => /FROM audit WHERE release_id = \$1 AND seq > \$2/.test(sql))).toHaveLength(read);
+  });
+
+  it('refuses the first write to a release edited in the middle, without it being asked about first', async () => {
+    await recorded('rel-1', 4);
+    await tamper(`UPDATE audit SET entry = jsonb_set(entry, '{command}', '"forged"') WHERE release_id = 'rel-1' AND seq = 3`);
+    await reopen();
+    await expectRefusedWrite('rel-1', 3);
+    expect(logged).toContain('release "rel-1": quarantined, its record fails verification at entry 3: Entry 3 was edited: its content no longer matches its hash.');
+    expect((await store.audit('rel-1')).map((entry) => entry.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('checks a record longer than a page in pages, and finds an edit on the second', async () => {
+    await recorded('long', 620);
+    await recorded('short');
+    await reopen();
+    expect(await store.quarantine('long')).toBeUndefined();
+    await tamper(`UPDATE audit SET entry = jsonb_set(entry, '{command}', '"forged"') WHERE release_id = 'long' AND seq = 601`);
+    await reopen();
+    expect(await store.quarantine('long')).toEqual({ seq: 601, message: 'Entry 601 was edited: its content no longer matches its hash.' });
+    expect(await store.quarantine('short')).toBeUndefined();
+  });
+
+  it('finds an entry added past the head the row names', async () => {
+    const chain = await recorded('rel-1');
+    // It seals the stored state, so only the head the row names tells it was not golive's.
+    const extra = entryAfter(chain.at(-1), (await store.get('rel-1'))!.release, { at: later(30), command: 'appended by hand' });
+    await schema.sql(`INSERT INTO audit (release_id, seq, request_id, entry) VALUES ('rel-1', 4, NULL, $1::jsonb)`, [JSON.stringify(extra)]);
+    await reopen();
+    expect(await store.quarantine('rel-1')).toMatchObject({ seq: 4, message: expect.stringMatching(/head says entry 3 is the newest, but its log ends at entry 4/) });
+  });
+
+  it('finds a tampered release by the sweep after open when nobody uses it', async () => {
+    await recorded('a');
+    await recorded('b');
+    await tamper(`UPDATE audit SET entry = jsonb_set(entry, '{command}', '"forged"') WHERE release_id = 'b' AND seq = 2`);
+    await store.close();
+    let found: (line: string) => void = () => undefined;
+    const sweepFound = new Promise<string>((resolve) => (found = resolve));
+    store = await openPostgresStore(db, {
+      closeDb: false,
+      sweepAfterMs: 0,
+      log: (line) => {
+        logged.push(line);
+        if (line.includes('quarantined')) found(line);
+      },
+    });
+    expect(await sweepFound).toBe('release "b": quarantined, its record fails verification at entry 2: Entry 2 was edited: its content no longer matches its hash.');
+    expect(await store.quarantine('b')).toMatchObject({ seq: 2 });
+    expect(await store.quarantine('a')).toBeUndefined();
+  });
+
+  it('delivers no message of a tampered release, though nothing else asked about it', async () => {
+    const state = release('rel-1');
+    await store.create(state, entryAfter(undefined, state, { command: 'create rel-1' }), [message('m-1')]);
+    await store.transact('rel-1', (current) => ({ append: [entryAfter(current.head, current.release, { at: later(2), command: 'note' })], result: undefined }));
+    await tamper(`UPDATE audit SET entry = jsonb_set(entry, '{command}', '"forged"') WHERE release_id = 'rel-1' AND seq = 2`);
+    await reopen();
+    expect(await store.claimDue(new Date(later(60)), 10, { holder: 'h', leaseMs: 1000, platforms: ['slack', 'teams', 'console'] })).toEqual([]);
+    expect(await store.quarantine('rel-1')).toMatchObject({ seq: 2 });
   });
 });

@@ -45,6 +45,18 @@ export async function claimRows(db: Queryable, now: Date, limit: number, holder:
   }));
 }
 
+/** The releases, not quarantined, with a message due at `now`: those whose records a claim must know are checked. */
+export async function releasesWithDue(db: Queryable, now: Date): Promise<string[]> {
+  const rows = (
+    await db.query<{ release_id: string }>(
+      `SELECT DISTINCT o.release_id FROM outbox o JOIN releases r ON r.id = o.release_id
+        WHERE o.status = 'pending' AND (o.due_at IS NULL OR o.due_at <= $1::timestamptz) AND r.quarantine IS NULL`,
+      [now.toISOString()],
+    )
+  ).rows;
+  return rows.map((row) => row.release_id);
+}
+
 /** Ends `ends.holder`'s claims on these messages of release `id`, in the transaction recording their outcome. */
 export async function endClaimRows(tx: Queryable, id: string, ends: EndClaims): Promise<void> {
   if (ends.messageIds.length === 0) return;

@@ -5,7 +5,7 @@ import { StoreError } from '../../src/app/store-port.js';
 import type { Db, Queryable } from './db.js';
 import { assertContinues, assertSealed, validEntries, validOutbox, validRefusals, validRelease } from './commit-check.js';
 import { appendEntries, followChannels, insertRelease, updateRelease, upsertOutbox } from './release-rows.js';
-import type { RecordCheck } from './verify-at-open.js';
+import type { RecordCheck } from './record-check.js';
 
 // Copying a release's whole record into the database in one transaction: the ground for moving a
 // JSON store to PostgreSQL (`migrate`). The record must verify before it is copied, and the copy

@@ -7,11 +7,12 @@ import type { Db, Queryable } from './db.js';
 import { applyMigrations } from './migrate.js';
 import { assertContinues, assertSealed, validEntries, validOutbox, validRefusals, validRelease } from './commit-check.js';
 import { appendEntries, followChannels, insertRelease, lockRelease, readRelease, setQuarantine, updateRelease, upsertOutbox, type ReleaseRow, type RowChange } from './release-rows.js';
-import { defaultRecordCheck, lockedRowProblem, verifyAtOpen, type RecordCheck } from './verify-at-open.js';
+import { defaultRecordCheck, lockedRowProblem, type RecordCheck } from './record-check.js';
+import { FirstUseVerification } from './first-use.js';
 import type { RefusalTally } from '../../src/app/refusal-tally.js';
 import { StoreError, type ClaimedMessage, type ClaimRequest, type Commit, type Quarantine, type ReleaseSummary, type Store, type StoredRelease } from '../../src/app/store-port.js';
 import { checkClaim, checkEndClaims, checkLease } from '../claim-args.js';
-import { claimRows, endClaimRows, takeLease } from './claim-rows.js';
+import { claimRows, endClaimRows, releasesWithDue, takeLease } from './claim-rows.js';
 
 // The Store on PostgreSQL. Nothing is cached: every read goes to the database, so a replica sees
 // what another wrote the moment it committed. On a server a write locks its release's row (SELECT
@@ -22,31 +23,42 @@ import { claimRows, endClaimRows, takeLease } from './claim-rows.js';
 // place while the function runs, and only the write itself is a transaction.
 
 export interface PostgresStoreOptions {
-  /** Told about migrations applied and releases quarantined (or released) at open. */
+  /** Told about migrations applied, and releases quarantined (or released) when their records are checked. */
   log?: (message: string) => void;
-  /** Checks each release's record at open; a failing one is quarantined. Default: verifyRecord under `auditKey`. */
+  /**
+   * Checks each release's record, at its first use in this process or by the sweep (first-use.ts);
+   * a failing one is quarantined. Default: verifyRecord under `auditKey`.
+   */
   verify?: RecordCheck;
+  /**
+   * Check every release's record in the background, starting this many milliseconds after open
+   * (default 2,000: after start-up's own work); false, each only at its first use.
+   */
+  sweepAfterMs?: number | false;
   /** GOLIVE_AUDIT_KEY, for the default check. */
   auditKey?: string;
   /** Close the Db when the store closes (default true: the store owns it). */
   closeDb?: boolean;
 }
 
+const SWEEP_AFTER_MS = 2_000;
+
 /**
- * Brings the schema up to date (or refuses a database newer than this code), verifies every
- * release's record, and opens the store. Rejects with a StoreError naming the database when it
- * cannot be reached or migrated.
+ * Brings the schema up to date (or refuses a database newer than this code) and opens the store.
+ * Each release's record is verified at its first use, and by a sweep after open (first-use.ts).
+ * Rejects with a StoreError naming the database when it cannot be reached or migrated.
  */
 export async function openPostgresStore(db: Db, options: PostgresStoreOptions = {}): Promise<Store> {
-  const { log = () => undefined, verify = defaultRecordCheck(options.auditKey), closeDb = true } = options;
+  const { log = () => undefined, verify = defaultRecordCheck(options.auditKey), closeDb = true, sweepAfterMs = SWEEP_AFTER_MS } = options;
   try {
     await applyMigrations(db, { log });
-    await verifyAtOpen(db, verify, log);
   } catch (error) {
     if (closeDb) await db.close().catch(() => undefined);
     throw error instanceof StoreError ? error : new StoreError(`${db.label}: cannot open the store: ${reasonOf(error)}`);
   }
-  return new PostgresStore(db, log, closeDb);
+  const verification = new FirstUseVerification(db, verify, log);
+  if (sweepAfterMs !== false) verification.startSweep(sweepAfterMs);
+  return new PostgresStore(db, log, closeDb, verification);
 }
 
 const MAX_SEQ = 2_147_483_647;
@@ -60,6 +72,7 @@ class PostgresStore implements Store {
     private readonly db: Db,
     private readonly log: (message: string) => void,
     private readonly closeDb: boolean,
+    private readonly verification: FirstUseVerification,
   ) {}
 
   list(): Promise<ReleaseSummary[]> {
@@ -80,6 +93,8 @@ class PostgresStore implements Store {
 
   quarantine(id: string): Promise<Quarantine | undefined> {
     return this.read(`read release "${id}"`, async () => {
+      // The verdict on a record nobody has checked since this process started is not known yet.
+      await this.verification.ensure(id);
       const row = (await this.db.query<{ quarantine: Quarantine | null }>('SELECT quarantine FROM releases WHERE id = $1', [id])).rows[0];
       return row?.quarantine ?? undefined;
     });
@@ -94,6 +109,7 @@ class PostgresStore implements Store {
 
   audit(id: string, range: { fromSeq?: number; toSeq?: number } = {}): Promise<AuditEntry[]> {
     return this.read(`read the audit log of release "${id}"`, async () => {
+      await this.verification.ensure(id);
       const from = bound(range.fromSeq, 1, Math.ceil);
       const to = bound(range.toSeq, MAX_SEQ, Math.floor);
       const rows = (await this.db.query<{ entry: AuditEntry }>('SELECT entry FROM audit WHERE release_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq', [id, from, to])).rows;
@@ -119,6 +135,8 @@ class PostgresStore implements Store {
     return this.read('claim due outbox messages', async () => {
       const { holder, leaseMs, platforms } = checkClaim(now, limit, claim);
       if (platforms.size === 0) return [];
+      // A quarantined release's messages are never delivered: before any is, its record is checked.
+      for (const id of await releasesWithDue(this.db, now)) await this.verification.ensure(id);
       return claimRows(this.db, now, limit, holder, leaseMs, platforms);
     });
   }
@@ -147,11 +165,15 @@ class PostgresStore implements Store {
         await upsertOutbox(tx, state.id, messages);
       }),
     );
+    this.verification.created(state.id);
   }
 
   async transact<T>(id: string, fn: (current: StoredRelease) => Commit<T> | Promise<Commit<T>>): Promise<T> {
     this.assertOpen();
     this.assertNotInsideFn(id);
+    // A write waits for the record to be checked: a release found tampered takes none.
+    await this.read(`verify the record of release "${id}"`, () => this.verification.ensure(id));
+    this.assertOpen();
     const exclusive = this.db.exclusive;
     return this.writes.run(id, () => (exclusive ? exclusive(`release ${id}`, () => this.writeAfterFn(id, fn)) : this.writeUnderLock(id, fn)));
   }
@@ -228,6 +250,7 @@ class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.verification.close();
     await this.writes.idle();
     if (this.closeDb) await this.db.close();
   }

@@ -2,62 +2,81 @@ import { AuditEntry } from '../../src/domain/audit-entry.js';
 import { Release } from '../../src/domain/release.js';
 import { stateHashOf } from '../../src/domain/audit.js';
 import { verifyRecord } from '../../src/domain/record-verify.js';
+import { RecordStream } from '../../src/domain/record-stream.js';
 import type { Db, Queryable } from './db.js';
 import { lockRelease, setQuarantine, type ReleaseRow } from './release-rows.js';
 import { problems } from './commit-check.js';
 import { RefusalTally } from '../../src/app/refusal-tally.js';
-import type { ReleaseRecord } from '../../src/app/record-check.js';
+import type { RecordVerifier } from '../../src/app/record-check.js';
 import type { Quarantine } from '../../src/app/store-port.js';
 
-// At open, every release's record is read whole and checked: what golive's verification says of
-// its chain and state (the app's verify, or verifyRecord), then what only the database can get
-// wrong (the head and request columns agreeing with the entries). A failing release is
-// quarantined in its row, so every replica refuses to write it; one that verifies again is
-// released. Each open records what it found, so the verdict follows the record, not history.
+// What golive's verification says of a release's record (the app's check, or verifyRecord), then
+// what only the database can get wrong (the head and request columns agreeing with the entries).
+// A failing release is quarantined in its row, so every replica refuses to write it; one that
+// verifies again is released. first-use.ts decides when a release is checked; this file, how.
 
-export type RecordCheck = (record: ReleaseRecord) => Quarantine | undefined;
+/** The check of a whole record; `streaming`, when given, makes the same check entry by entry. */
+export type RecordCheck = RecordVerifier;
 
 /** golive's own check when the app gives none: the chain, and the state sealed by its head. */
 export function defaultRecordCheck(key?: string): RecordCheck {
-  return (record) => {
+  const check: RecordCheck = (record) => {
     const verdict = verifyRecord(record, { key });
     return verdict.ok ? undefined : { seq: verdict.seq, message: verdict.message };
   };
+  check.streaming = () => {
+    const stream = new RecordStream({ key });
+    return { add: (entry) => stream.add(entry), passes: ({ release }) => stream.verdict(release) !== undefined };
+  };
+  return check;
 }
 
-export async function verifyAtOpen(db: Db, check: RecordCheck, log: (message: string) => void): Promise<void> {
-  const ids = (await db.query<{ id: string }>('SELECT id FROM releases ORDER BY created_order')).rows.map((row) => row.id);
-  for (const id of ids) {
-    await db.transaction(async (tx) => {
-      // Locked, so no replica appends while the chain and the state are read.
-      const row = await lockRelease(tx, id);
-      if (!row) return;
-      const found = await problemOf(tx, id, row, check);
-      const was = row.quarantine;
-      if (found) {
-        if (was?.seq !== found.seq || was.message !== found.message) await setQuarantine(tx, id, found);
-        log(`release "${id}": quarantined, its record fails verification at entry ${found.seq}: ${found.message}`);
-      } else if (was) {
-        await setQuarantine(tx, id, null);
-        log(`release "${id}": its record verifies now; it was quarantined (entry ${was.seq}: ${was.message}) and is written again`);
-      }
-    });
-  }
+/**
+ * Checks release `id`'s whole record under its row lock and records the finding in the row: a
+ * problem quarantines it (logged), a quarantined record that verifies now is released (logged).
+ * Holds every entry: the path taken when the streamed check does not pass, to name what is wrong.
+ */
+export async function recheckUnderLock(db: Db, id: string, check: RecordCheck, log: (message: string) => void): Promise<Quarantine | undefined> {
+  return db.transaction(async (tx) => {
+    // Locked, so no replica appends while the chain and the state are read.
+    const row = await lockRelease(tx, id);
+    if (!row) return undefined;
+    const found = await problemOf(tx, id, row, check);
+    const was = row.quarantine;
+    if (found) {
+      if (was?.seq !== found.seq || was.message !== found.message) await setQuarantine(tx, id, found);
+      log(`release "${id}": quarantined, its record fails verification at entry ${found.seq}: ${found.message}`);
+    } else if (was) {
+      await setQuarantine(tx, id, null);
+      log(`release "${id}": its record verifies now; it was quarantined (entry ${was.seq}: ${was.message}) and is written again`);
+    }
+    return found;
+  });
 }
 
-interface AuditRow {
+/** Whether the state and refusals stored in `row` are what they must be; the problem if not. */
+export function rowValuesProblem(id: string, row: Pick<ReleaseRow, 'state' | 'refusals' | 'head_seq'>): Quarantine | { refusals?: RefusalTally } {
+  const release = Release.safeParse(row.state);
+  if (!release.success) return { seq: row.head_seq, message: `The stored state of the release is not a valid release: ${problems(release.error)}.` };
+  if (release.data.id !== id) return { seq: row.head_seq, message: `The stored state is release "${release.data.id}", not "${id}".` };
+  const refusals = row.refusals === null ? undefined : RefusalTally.safeParse(row.refusals);
+  if (refusals && !refusals.success) return { seq: row.head_seq, message: `The refusals counted beside the chain are not valid: ${problems(refusals.error)}.` };
+  return refusals ? { refusals: refusals.data } : {};
+}
+
+export function isQuarantine(value: object): value is Quarantine {
+  return 'message' in value;
+}
+
+export interface AuditRow {
   seq: number;
   request_id: string | null;
   entry: unknown;
 }
 
 async function problemOf(tx: Queryable, id: string, row: ReleaseRow, check: RecordCheck): Promise<Quarantine | undefined> {
-  const release = Release.safeParse(row.state);
-  if (!release.success) return { seq: row.head_seq, message: `The stored state of the release is not a valid release: ${problems(release.error)}.` };
-  if (release.data.id !== id) return { seq: row.head_seq, message: `The stored state is release "${release.data.id}", not "${id}".` };
-  const refusals = row.refusals === null ? undefined : RefusalTally.safeParse(row.refusals);
-  if (refusals && !refusals.success) return { seq: row.head_seq, message: `The refusals counted beside the chain are not valid: ${problems(refusals.error)}.` };
-
+  const values = rowValuesProblem(id, row);
+  if (isQuarantine(values)) return values;
   const rows = (await tx.query<AuditRow>('SELECT seq, request_id, entry FROM audit WHERE release_id = $1 ORDER BY seq', [id])).rows;
   const audit: AuditEntry[] = [];
   for (const auditRow of rows) {
@@ -66,7 +85,7 @@ async function problemOf(tx: Queryable, id: string, row: ReleaseRow, check: Reco
     audit.push(entry.data);
   }
   // The state as stored, not as parsed (with defaults filled in): its hash is what the head seals.
-  const found = check({ release: row.state as Release, audit, ...(refusals?.success && { refusals: refusals.data }) });
+  const found = check({ release: row.state as Release, audit, ...(values.refusals && { refusals: values.refusals }) });
   if (found) return found;
   return columnsProblem(row, rows, audit);
 }
