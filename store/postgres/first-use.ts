@@ -16,7 +16,7 @@ import { isQuarantine, recheckUnderLock, rowValuesProblem, type AuditRow, type R
 // lock to name what is wrong (or release it): the same words, the same row, as before.
 
 /** Entries read and checked at a time: some milliseconds of parsing and hashing, then other work's turn. */
-const PAGE = 500;
+const PAGE = 200;
 
 export class FirstUseVerification {
   private readonly verified = new Set<string>();
