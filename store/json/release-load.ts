@@ -6,6 +6,7 @@ import { OutboxState, parseOutbox } from './outbox-log.js';
 import { isTempOf, type ReleasePaths } from './release-paths.js';
 import { isCode, reasonOf, type ReleaseFs } from './release-fs.js';
 import { planRecovery, same, type FoundNext, type Recovery } from './recovery.js';
+import type { StringShare } from './shared-strings.js';
 import { StateFile } from './state-file.js';
 import type { RecordCheck } from './stored-release.js';
 
@@ -37,6 +38,8 @@ export interface LoadContext {
   temps?: readonly string[];
   /** Whether that listing showed a next-state file: when it did not, none is looked for. */
   hasNext?: boolean;
+  /** Shares the state's long strings with the other releases opened with it (see shared-strings.ts). */
+  share?: StringShare;
 }
 
 /**
@@ -56,6 +59,7 @@ export async function loadRelease(context: LoadContext): Promise<Loaded | undefi
     throw new StoreError(`${orphan}: there is no ${paths.state} beside it; golive will not start until it is restored, or the file removed`, orphan);
   }
   const state = stateText === undefined ? undefined : parseState(stateText, paths.state);
+  if (state !== undefined) context.share?.shareIn(state.release);
   const next = nextText === undefined ? undefined : parseNext(nextText);
   if (state !== undefined && logSize === undefined) throw new StoreError(`${paths.audit}: is missing; golive will not start until it is restored`, paths.audit);
   if (state !== undefined && outboxBytes === undefined) throw new StoreError(`${paths.outbox}: is missing; golive will not start until it is restored`, paths.outbox);
