@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { freePort } from '../test/support/golive-process.js';
 import { spawnServer, type Spawned } from './spawned.js';
+import { START_NODE_OPTIONS } from './start-command.js';
 
 const root = new URL('..', import.meta.url).pathname;
 export const SIGNING_SECRET = '0be0c4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1';
@@ -17,12 +18,12 @@ export interface Served extends Spawned {
 }
 
 /**
- * The compiled golive (build/src/main.js, what `npm start` runs) serving Slack over HTTP and Teams
+ * The compiled golive (build/src/main.js with `npm start`'s node options, what it runs) serving Slack over HTTP and Teams
  * in local mode, on the store `store` names (GOLIVE_DATA_DIR, and DATABASE_URL for PostgreSQL).
  */
 export async function startGolive(store: Record<string, string>, slackApiUrl: string): Promise<Served> {
   const port = await freePort();
-  const golive = spawnServer(['build/src/main.js'], {
+  const golive = spawnServer([...START_NODE_OPTIONS, 'build/src/main.js'], {
     ...store,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_BOT_TOKEN: BOT_TOKEN,

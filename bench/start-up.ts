@@ -6,11 +6,12 @@ import { peakRss } from './process-tree.js';
 import { round, type Figure } from './results.js';
 import { START_RUNS } from './settings.js';
 import { spawnServer } from './spawned.js';
+import { START_NODE_OPTIONS } from './start-command.js';
 
 const USER = 'bench';
 
 /**
- * `npm start` as people run it (node scripts/start.mjs, the compiled code, build checked first):
+ * `npm start` as people run it (node with its options, scripts/start.mjs, the compiled code, build checked first):
  * process start until the console prompt (in a terminal, which `script` provides, since a prompt is
  * only shown to one) and, with Slack configured, until GET /healthz answers 200. Median of START_RUNS,
  * with the peak resident memory of the whole process tree meanwhile. `store` is the environment
@@ -22,7 +23,11 @@ export async function benchStartUp(label: string, store: Record<string, string>,
   let promptRss = 0;
   let healthzRss = 0;
   for (let run = 0; run < START_RUNS; run++) {
-    const terminal = spawnServer([], {}, { command: 'script', args: ['-qfec', `${process.execPath} scripts/start.mjs`, '/dev/null'], env: { ...store, GOLIVE_CONSOLE_USER: USER } });
+    const terminal = spawnServer(
+      [],
+      {},
+      { command: 'script', args: ['-qfec', [process.execPath, ...START_NODE_OPTIONS, 'scripts/start.mjs'].join(' '), '/dev/null'], env: { ...store, GOLIVE_CONSOLE_USER: USER } },
+    );
     const sampler = peakRss(terminal.child.pid!, 5);
     prompt.push((await terminal.printed(`${USER} in #general> `)) - terminal.startedAt);
     // Quit as a person would, so the data folder's lock is let go before the next start.
@@ -32,7 +37,13 @@ export async function benchStartUp(label: string, store: Record<string, string>,
     promptRss = Math.max(promptRss, await sampler.stop());
 
     const port = await freePort();
-    const served = spawnServer(['scripts/start.mjs'], { ...store, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_API_URL: slackApiUrl, PORT: String(port) });
+    const served = spawnServer([...START_NODE_OPTIONS, 'scripts/start.mjs'], {
+      ...store,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_API_URL: slackApiUrl,
+      PORT: String(port),
+    });
     const servedRss = peakRss(served.child.pid!, 5);
     healthz.push((await answered(`http://127.0.0.1:${port}/healthz`, served.output)) - served.startedAt);
     await served.stop();

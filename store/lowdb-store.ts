@@ -22,6 +22,7 @@ import { DurableJsonFile, isTempFileName, nodeFs, type DurableFs } from './durab
 import { lockFolder, type FolderLock } from './folder-lock.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { createReleaseFiles, openReleaseFiles, scanReleaseFolder, type ReleaseFiles, type ReleaseFilesOptions } from './json/release-files.js';
+import { StringShare } from './json/shared-strings.js';
 import type { ReleaseFs } from './json/release-fs.js';
 import { isTempOf } from './json/release-paths.js';
 import type { RecordCheck } from './json/stored-release.js';
@@ -152,7 +153,11 @@ class LowdbStore implements Store {
     for (const stray of scan.strays) this.log(`${join(this.releasesDir, stray)}: ignored, it is not a release file`);
     // The folder is listed once, not once a release.
     const names = new Set(scan.names);
-    const opened = await inTurns(scan.ids, OPENING_AT_ONCE, (id) => openReleaseFiles(this.releasesDir, id, this.releaseOptions, { names, temps: scan.temps.filter((name) => isTempOf(name, id)) }));
+    // Releases made from one template hold its texts: each is kept once (dropped with this open).
+    const share = new StringShare();
+    const opened = await inTurns(scan.ids, OPENING_AT_ONCE, (id) =>
+      openReleaseFiles(this.releasesDir, id, this.releaseOptions, { names, temps: scan.temps.filter((name) => isTempOf(name, id)), share }),
+    );
     scan.ids.forEach((id, at) => {
       const files = opened[at];
       if (files) this.files.set(id, files);

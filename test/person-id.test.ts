@@ -98,6 +98,16 @@ describe('the people of a release', () => {
     expect(bareIds(release())).toEqual(['dan', 'dora', 'erin', 'olivia', 'oscar', 'pat', 'rita']);
   });
 
+  it('are found without changing the release they are read from, which is read in place', () => {
+    const read = release();
+    const before = structuredClone(read);
+    const { managers, criteria } = read;
+    expect(bareIds(read)).toHaveLength(7);
+    expect(read).toEqual(before);
+    expect(read.managers).toBe(managers);
+    expect(read.criteria[0]!.responses[0]).toBe(criteria[0]!.responses[0]);
+  });
+
   it('are renamed everywhere by one walk, nothing else changed', () => {
     const before = release();
     const after = mapPeople(before, (id) => (isQualified(id) ? id : qualify('console', id)));

@@ -9,46 +9,75 @@ type Rename = (id: string) => string;
 /** A copy of `release` with every person id passed through `rename`; nothing else changes. */
 export function mapPeople(release: Release, rename: Rename): Release {
   const r = structuredClone(release);
-  const many = (ids: string[]) => ids.map(rename);
-  const by = <T extends { by: string; onBehalfOf?: string | undefined }>(x: T): T => ({ ...x, by: rename(x.by), ...(x.onBehalfOf !== undefined && { onBehalfOf: rename(x.onBehalfOf) }) });
-  const delegates = (ds: Release['delegates']) => ds.map((d) => ({ delegate: rename(d.delegate), for: rename(d.for) }));
-  const setBy = <T extends { setBy: string }>(fact: T | undefined): T | undefined => (fact === undefined ? undefined : { ...fact, setBy: rename(fact.setBy) });
+  renameIn(r, rename);
+  return r;
+}
 
-  r.managers = many(r.managers);
-  for (const role of Object.keys(r.roles)) r.roles[role] = many(r.roles[role]!);
-  r.delegates = delegates(r.delegates);
+/**
+ * Passes every person id of `r` through `rename`, in place, assigning only the ids it changes: a
+ * rename that changes none (bareIds' look) leaves `r` untouched, so a release can be read
+ * without the copy mapPeople makes.
+ */
+function renameIn(r: Release, rename: Rename): void {
+  const at = <K extends string>(holder: { [key in K]: string }, key: K) => {
+    const to = rename(holder[key]);
+    if (to !== holder[key]) holder[key] = to;
+  };
+  const many = (ids: string[]) => {
+    for (let n = 0; n < ids.length; n++) {
+      const to = rename(ids[n]!);
+      if (to !== ids[n]) ids[n] = to;
+    }
+  };
+  const by = (x: { by: string; onBehalfOf?: string | undefined }) => {
+    at(x, 'by');
+    if (x.onBehalfOf !== undefined) at(x as { onBehalfOf: string }, 'onBehalfOf');
+  };
+  const delegates = (ds: Release['delegates']) => {
+    for (const d of ds) {
+      at(d, 'delegate');
+      at(d, 'for');
+    }
+  };
+  const setBy = (fact: { setBy: string } | undefined) => {
+    if (fact !== undefined) at(fact, 'setBy');
+  };
+
+  many(r.managers);
+  for (const role of Object.keys(r.roles)) many(r.roles[role]!);
+  delegates(r.delegates);
   for (const c of r.criteria) {
-    c.owners.people = many(c.owners.people);
-    c.responses = c.responses.map(by);
+    many(c.owners.people);
+    c.responses.forEach(by);
   }
   for (const g of r.groups) {
-    g.members = many(g.members);
-    g.delegates = delegates(g.delegates);
-    g.signoffs = g.signoffs.map(by);
+    many(g.members);
+    delegates(g.delegates);
+    g.signoffs.forEach(by);
   }
   for (const risk of r.risks) {
-    risk.by = rename(risk.by);
-    if (risk.owner !== undefined) risk.owner = rename(risk.owner);
-    risk.mitigations = risk.mitigations.map((m) => ({ ...m, by: rename(m.by) }));
-    risk.views = risk.views.map((v) => ({ ...v, by: rename(v.by) }));
+    at(risk, 'by');
+    if (risk.owner !== undefined) at(risk as { owner: string }, 'owner');
+    for (const m of risk.mitigations) at(m, 'by');
+    for (const v of risk.views) at(v, 'by');
   }
-  for (const sw of r.switches) sw.history = sw.history.map((h) => ({ ...h, by: rename(h.by) }));
+  for (const sw of r.switches) for (const h of sw.history) at(h, 'by');
   const f = r.facts;
-  if (f.defects) f.defects = setBy(f.defects);
-  if (f.testingIssues) f.testingIssues = setBy(f.testingIssues);
-  if (f.environment) f.environment = setBy(f.environment);
-  f.phases = f.phases.map((p) => setBy(p)!);
-  r.decisions = r.decisions.map(by);
-  r.dateChanges = r.dateChanges.map((c) => ({ ...c, by: rename(c.by) }));
-  if (r.outcome) r.outcome = by(r.outcome);
-  r.createdBy = rename(r.createdBy);
-  return r;
+  setBy(f.defects);
+  setBy(f.testingIssues);
+  setBy(f.environment);
+  f.phases.forEach(setBy);
+  r.decisions.forEach(by);
+  for (const c of r.dateChanges) at(c, 'by');
+  if (r.outcome) by(r.outcome);
+  at(r, 'createdBy');
 }
 
 /** The ids a release holds without their platform, each once: written before ids were qualified. */
 export function bareIds(release: Release): string[] {
   const bare = new Set<string>();
-  mapPeople(release, (id) => {
+  // Read in place: the walk assigns nothing when every id comes back as it was.
+  renameIn(release, (id) => {
     if (!isQualified(id)) bare.add(id);
     return id;
   });

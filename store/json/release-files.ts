@@ -13,6 +13,7 @@ import { convertV1, exists } from './convert-v1.js';
 import { OutboxState, outboxLine } from './outbox-log.js';
 import { readHistory } from './release-history.js';
 import { digestOf, loadRelease, type LoadContext, type Loaded } from './release-load.js';
+import type { StringShare } from './shared-strings.js';
 import { nodeReleaseFs, reasonOf, type ReleaseFs } from './release-fs.js';
 import { releasePaths, scanNames, tempPathFor, type FolderScan, type ReleasePaths } from './release-paths.js';
 import { stateFileOf, storedOf, type StateFile } from './state-file.js';
@@ -127,6 +128,8 @@ export interface Listed {
   names: ReadonlySet<string>;
   /** This release's temp files. */
   temps: readonly string[];
+  /** Shared by the releases opened together, so equal long texts are held once. */
+  share?: StringShare;
 }
 
 /**
@@ -180,7 +183,8 @@ export class ReleaseFiles {
       throw error instanceof StoreError ? error : new StoreError(`${paths.v1}: could not be converted (${reasonOf(error)})`, paths.v1);
     }
     const known = listed && !converting ? { temps: listed.temps, hasNext: listed.names.has(basename(paths.next)) } : {};
-    return (await files.reload({ deferLog: files.deferLog, ...known })) ? files : undefined;
+    const share = listed?.share && { share: listed.share };
+    return (await files.reload({ deferLog: files.deferLog, ...known, ...share })) ? files : undefined;
   }
 
   static async create(folder: string, init: NewRelease, options: ReleaseFilesOptions): Promise<ReleaseFiles> {
@@ -298,7 +302,7 @@ export class ReleaseFiles {
   }
 
   /** Reads the files again, recovering what a crash or failed write left; false when the release does not exist. */
-  private async reload(options: Pick<LoadContext, 'deferLog' | 'temps' | 'hasNext'> = {}): Promise<boolean> {
+  private async reload(options: Pick<LoadContext, 'deferLog' | 'temps' | 'hasNext' | 'share'> = {}): Promise<boolean> {
     const loaded = await loadRelease({ ...this.context(), ...options });
     if (!loaded) return false;
     this.loaded = loaded;

@@ -6,7 +6,10 @@ import { OutboxState, parseOutbox } from './outbox-log.js';
 import { isTempOf, type ReleasePaths } from './release-paths.js';
 import { isCode, reasonOf, type ReleaseFs } from './release-fs.js';
 import { planRecovery, same, type FoundNext, type Recovery } from './recovery.js';
+import type { StringShare } from './shared-strings.js';
 import { StateFile } from './state-file.js';
+import { stateHashOf } from '../../src/domain/audit.js';
+import { AuditEntry } from '../../src/domain/audit-entry.js';
 import type { RecordCheck } from './stored-release.js';
 
 /** One release as held in memory between writes. */
@@ -37,6 +40,8 @@ export interface LoadContext {
   temps?: readonly string[];
   /** Whether that listing showed a next-state file: when it did not, none is looked for. */
   hasNext?: boolean;
+  /** Shares the state's long strings with the other releases opened with it (see shared-strings.ts). */
+  share?: StringShare;
 }
 
 /**
@@ -55,7 +60,9 @@ export async function loadRelease(context: LoadContext): Promise<Loaded | undefi
     if (orphan === undefined) return undefined;
     throw new StoreError(`${orphan}: there is no ${paths.state} beside it; golive will not start until it is restored, or the file removed`, orphan);
   }
-  const state = stateText === undefined ? undefined : parseState(stateText, paths.state);
+  const read = stateText === undefined ? undefined : parseState(stateText, paths.state);
+  const state = read?.state;
+  if (state !== undefined) context.share?.shareIn(state.release);
   const next = nextText === undefined ? undefined : parseNext(nextText);
   if (state !== undefined && logSize === undefined) throw new StoreError(`${paths.audit}: is missing; golive will not start until it is restored`, paths.audit);
   if (state !== undefined && outboxBytes === undefined) throw new StoreError(`${paths.outbox}: is missing; golive will not start until it is restored`, paths.outbox);
@@ -74,7 +81,7 @@ export async function loadRelease(context: LoadContext): Promise<Loaded | undefi
     const outbox = new OutboxState();
     for (const line of committed) outbox.apply(line.messages, 0);
     outbox.size = outboxEnd;
-    return { state, stateDigest: digestOf(stateText!), logSize: logSize!, outbox };
+    return { state, ...(read?.stateHash !== undefined && { stateHash: read.stateHash }), stateDigest: digestOf(stateText!), logSize: logSize!, outbox };
   }
 
   const logBytes = await readBytes(fs, paths.audit);
@@ -165,15 +172,17 @@ export function digestOf(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-function parseState(text: string, file: string): StateFile {
+function parseState(text: string, file: string): { state: StateFile; stateHash?: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new StoreError(`${file}: is not valid JSON (${reasonOf(error)})`, file);
   }
+  const sealed = sealedState(value);
+  if (sealed) return sealed;
   const parsed = StateFile.safeParse(value);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return { state: parsed.data };
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
   throw new StoreError(`${file}: is not a release state file (${where}${issue?.message ?? 'invalid'})`, file);
@@ -227,3 +236,29 @@ async function removeTemps({ paths, fs, log, temps }: LoadContext): Promise<void
     log(`${join(paths.folder, name)}: removed a temp file left by a rewrite that never finished`);
   }
 }
+
+/**
+ * The state as golive wrote it, without validating its release field by field: when the release
+ * hashes to the stateHash its head seals, it is exactly a release golive validated before writing
+ * it (every write is validated with the schema, then sealed), so validating it again at every start
+ * only costs time (0.5 to 1 ms a release, most of opening a thousand). The small parts (version,
+ * revision, head, refusals) are still validated. Anything else (a state edited, damaged, or not
+ * sealed) is validated in full, and one that fails stops the store with the error naming the file,
+ * as before. The hash is kept, so the first write need not work it out again. A change of the
+ * schema that old states would fail comes with a new STATE_VERSION (and a conversion), which this
+ * path refuses.
+ */
+function sealedState(value: unknown): { state: StateFile; stateHash: string } | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { release, head, refusals, ...rest } = value as Record<string, unknown>;
+  const small = SealedParts.safeParse({ ...rest, head, ...(refusals !== undefined && { refusals }) });
+  if (!small.success || typeof release !== 'object' || release === null || Array.isArray(release)) return undefined;
+  const stateHash = small.data.head.stateHash;
+  if (stateHash === undefined || stateHashOf(release) !== stateHash) return undefined;
+  // In the schema's order, as a validated state would be.
+  const { version, revision, head: sealedHead, refusals: tally } = small.data;
+  return { state: { version, revision, release: release as StateFile['release'], head: sealedHead, ...(tally !== undefined && { refusals: tally }) }, stateHash };
+}
+
+/** The state file without its release, with a head that seals a state: what sealedState still validates. */
+const SealedParts = StateFile.omit({ release: true }).extend({ head: AuditEntry });
