@@ -13,29 +13,40 @@ export interface Arrival {
 }
 
 export class Arrivals {
-  private readonly waiting = new Map<string, { resolve: (arrival: Arrival) => void; timer: NodeJS.Timeout }>();
+  // Waiters by key, oldest first. Two requests can wait on one key at once (a Teams person's
+  // personal chat): a slow request is still in flight when the workers have gone round the people
+  // and sent that person another. Each arrival answers the oldest; none replaces another's waiter,
+  // which left the slow request waiting for an answer already taken.
+  private readonly waiting = new Map<string, Array<(arrival: Arrival) => void>>();
 
   constructor(private readonly timeoutMs = 15_000) {}
 
   /** Resolves when `arrived(key)` is called (any one of `keys`). */
   expect(...keys: string[]): Promise<Arrival> {
     return new Promise((resolve, reject) => {
+      const forget = () => {
+        for (const key of keys) {
+          const queue = this.waiting.get(key)?.filter((waiter) => waiter !== done);
+          if (queue && queue.length > 0) this.waiting.set(key, queue);
+          else this.waiting.delete(key);
+        }
+      };
       const timer = setTimeout(() => {
-        for (const key of keys) this.waiting.delete(key);
+        forget();
         reject(new Error(`no answer reached the fake API for ${keys.join(' or ')} within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       const done = (arrival: Arrival) => {
         clearTimeout(timer);
-        for (const key of keys) this.waiting.delete(key);
+        forget();
         resolve(arrival);
       };
-      for (const key of keys) this.waiting.set(key, { resolve: done, timer });
+      for (const key of keys) this.waiting.set(key, [...(this.waiting.get(key) ?? []), done]);
     });
   }
 
   arrived(key: string | undefined, text: string): void {
     if (key === undefined) return;
-    this.waiting.get(key)?.resolve({ at: performance.now(), text });
+    this.waiting.get(key)?.[0]?.({ at: performance.now(), text });
   }
 }
 

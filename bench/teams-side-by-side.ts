@@ -11,7 +11,8 @@ import { sideBySide, type Contender } from './side-by-side.js';
  * answering through the same fake Bot Connector. An answer counts when it reaches the connector
  * in that thread (each message starts its own, as a new post in a Teams channel does) or in the
  * sender's personal chat, where golive answers status privately. PEOPLE exceeds the concurrency, so
- * no two requests in flight share a person (and a personal chat).
+ * requests in flight seldom share a person (and a personal chat); when a slow one does, the
+ * person's answers go to their requests oldest first (see Arrivals).
  */
 const PEOPLE = 40;
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { writeSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,7 +39,7 @@ export const nodeInboxFs: InboxFs = {
   open: async (path, flags) => {
     const handle = await fsp.open(path, flags);
     return {
-      append: (data) => handle.appendFile(data, 'utf8'),
+      append: async (data) => appendNow(handle.fd, data),
       sync: () => handle.sync(),
       truncate: (length) => handle.truncate(length),
       close: () => handle.close(),
@@ -46,6 +47,19 @@ export const nodeInboxFs: InboxFs = {
   },
   rename: (from, to) => fsp.rename(from, to),
 };
+
+/**
+ * Appends `data` whole, synchronously. Every request appends twice (received, done), and an
+ * asynchronous write costs a trip through libuv's thread pool: measured under the status
+ * benchmark it was most of the inbox's cost (about 0.4 ms of the event loop's time per append,
+ * against 0.01 ms written here). A small append only reaches the page cache; what waits for the
+ * disk is the fsync, which stays asynchronous. A write that fails throws, which the caller takes
+ * back as it takes back any failed append.
+ */
+function appendNow(fd: number, data: string): void {
+  const bytes = Buffer.from(data, 'utf8');
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+}
 
 export interface InboxFileOptions {
   /** Told about a torn last line skipped at open, and a compaction that failed. */

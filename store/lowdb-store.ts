@@ -188,6 +188,10 @@ class LowdbStore implements Store {
     return this.files.get(id)?.get();
   }
 
+  async shared(id: string): Promise<StoredRelease | undefined> {
+    return this.files.get(id)?.shared();
+  }
+
   async quarantine(id: string): Promise<Quarantine | undefined> {
     const files = this.files.get(id);
     await files?.loadHistory();

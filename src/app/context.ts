@@ -72,8 +72,11 @@ export class Ctx {
     return (await this.stored(explicit, options)).id;
   }
 
-  /** The release a command acts on, as `releaseId` finds it, with its state as stored now. */
-  async stored(explicit?: string, options: { evenIfQuarantined?: boolean } = {}): Promise<StoredRelease & { id: string }> {
+  /**
+   * The release a command acts on, as `releaseId` finds it, with its state as stored now. With
+   * `shared`, for a command that only looks, the store's frozen shared copy where it has one.
+   */
+  async stored(explicit?: string, options: { evenIfQuarantined?: boolean; shared?: boolean } = {}): Promise<StoredRelease & { id: string }> {
     const store = this.deps.store;
     const id = explicit ?? this.releaseOption ?? (this.channel ? await store.findByChannel(this.channel) : undefined);
     if (id === undefined) {
@@ -83,7 +86,7 @@ export class Ctx {
           (known.length > 0 ? ` (known: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}).` : ', or create one with `/release create`.'),
       );
     }
-    const stored = await store.get(id);
+    const stored = options.shared && store.shared ? await store.shared(id) : await store.get(id);
     if (!stored) throw new UserError(`There is no release "${id}". \`/release list\` shows them all.`);
     const quarantine = await store.quarantine(id);
     if (quarantine && !options.evenIfQuarantined) throw new UserError(quarantineMessage(stored.release.name, id, quarantine));

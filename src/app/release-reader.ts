@@ -3,9 +3,9 @@ import type { Store } from './store-port.js';
 
 /**
  * Every release whose record verifies, read again only when its record has an entry after the one
- * last read (every change to a release seals one): the store hands out a copy on every read, and a
- * timer that looks at every release each minute must not copy them all each time. Callers only read
- * what it returns.
+ * last read (every change to a release seals one): a timer that looks at every release each minute
+ * must not read them all each time. Callers only read what it returns (frozen, on a store with
+ * `shared`).
  */
 export class TrustedReleaseReader {
   private readonly known = new Map<string, { seq: number; release: Release }>();
@@ -24,7 +24,9 @@ export class TrustedReleaseReader {
         releases.push(known.release);
         continue;
       }
-      const stored = await this.store.get(id);
+      // Frozen and shared where the store can (no copy), which also lets evaluate() remember each
+      // release's evaluation: the digest evaluates every release at every pass, once a minute.
+      const stored = this.store.shared ? await this.store.shared(id) : await this.store.get(id);
       if (!stored) continue;
       this.known.set(id, { seq: stored.head?.seq ?? 0, release: stored.release });
       releases.push(stored.release);

@@ -82,6 +82,14 @@ export interface Store {
   /** Every release, in creation order. */
   list(): Promise<ReleaseSummary[]>;
   get(id: string): Promise<StoredRelease | undefined>;
+  /**
+   * The release as `get` gives it, but deep-frozen and shared between readers instead of copied:
+   * for a caller that only looks (a status), so a read costs no copy. The exception to "the
+   * caller's own copy" above: nobody can change it (it is frozen), and a later write commits a new
+   * object instead of changing this one, so it always means the version it was read at. Optional:
+   * callers fall back to `get` on a store without it.
+   */
+  shared?(id: string): Promise<StoredRelease | undefined>;
   /** Why a release is kept read-only: its record failed verification when the store opened. */
   quarantine(id: string): Promise<Quarantine | undefined>;
   /** The release linked to a channel, if any. */

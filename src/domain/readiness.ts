@@ -3,6 +3,7 @@ import { evaluateRule, factChangedAt, factsRead, latest, type RuleResult } from 
 import type { FactName } from './rule.js';
 import { implementationInstant } from './calendar.js';
 import { criterionOwners, emptyOwnerRoles, roleMembers, unique } from './people.js';
+import { deepFreeze } from './deep-freeze.js';
 import { stateFingerprint } from './fingerprint.js';
 import { groupDeadlines, missedDeadlines, type LateFor } from './late-evidence.js';
 
@@ -213,8 +214,21 @@ function core(release: Release, depth: Depth): { verdict: Verdict; blockers: Blo
   return { verdict: verdictOf(blockers), blockers, criteria };
 }
 
+// A frozen release cannot change (the store's shared copy of one version, see Store.shared), so its
+// evaluation is worked out once per version and kept for as long as the object lives. Only
+// `due.passed` depends on the time, and it is worked out again on every call.
+const evaluated = new WeakMap<Release, Readiness>();
+
 export function evaluate(release: Release, now: Date): Readiness {
-  return readiness(release, now, 'full');
+  if (!Object.isFrozen(release)) return readiness(release, now, 'full');
+  let known = evaluated.get(release);
+  if (!known) {
+    // Handed to every later caller: none of them may change it.
+    known = deepFreeze(readiness(release, now, 'full'));
+    evaluated.set(release, known);
+  }
+  const { at } = known.due;
+  return { ...known, due: { at, passed: now.getTime() >= at.getTime() } };
 }
 
 /** evaluate's verdict, override, number of blockers and due time, for a list of many releases. */

@@ -7,11 +7,28 @@ export function when(at: string | Date, zone: string): string {
   return formatInZone(typeof at === 'string' ? new Date(at) : at, zone, 'd MMM yyyy HH:mm zzz');
 }
 
+// A status shows the same dates on every read, and formatting one through Intl (and finding its
+// formatter) costs tens of microseconds: each day's text is remembered by the date, all it depends
+// on, as formatInZone remembers an instant's. Bounded, as a cache of anything.
+const texts = new Map<string, string>();
+const MAX_TEXTS = 10_000;
+
+function remembered(key: string, make: () => string): string {
+  const known = texts.get(key);
+  if (known !== undefined) return known;
+  const made = make();
+  if (texts.size >= MAX_TEXTS) texts.clear();
+  texts.set(key, made);
+  return made;
+}
+
 const DAY_OPTIONS: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' };
 
 export function day(date: string): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return dateTimeFormat('en-GB', DAY_OPTIONS).format(new Date(Date.UTC(y, m - 1, d)));
+  return remembered(date, () => {
+    const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+    return dateTimeFormat('en-GB', DAY_OPTIONS).format(new Date(Date.UTC(y, m - 1, d)));
+  });
 }
 
 export function implementationText(impl: Implementation): string {

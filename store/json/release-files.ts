@@ -1,3 +1,4 @@
+import { deepFreeze } from '../../src/domain/deep-freeze.js';
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { OutboxMessage } from '../../src/app/delivery/outbox-message.js';
@@ -263,6 +264,15 @@ export class ReleaseFiles {
 
   async get(): Promise<StoredRelease> {
     return structuredClone(this.current());
+  }
+
+  /**
+   * The committed state, deep-frozen and shared: no copy per read. Safe because a commit never
+   * changes the committed object, it replaces it (see apply), so a later write gives readers a new
+   * object and the one handed out here keeps meaning the version it was.
+   */
+  shared(): StoredRelease {
+    return Object.freeze(deepFreeze(this.current()));
   }
 
   /** Audit entries in order; `fromSeq`/`toSeq` inclusive. Reads only the lines asked for. */

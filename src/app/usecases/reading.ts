@@ -18,7 +18,8 @@ import { decisionPaper } from './report.js';
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
 export async function handleStatus(ctx: Ctx, cmd: Of<'status'>): Promise<Reply[]> {
-  const { id, release, head } = await ctx.stored(cmd.release, { evenIfQuarantined: true });
+  // Shared, not copied: a status only looks, and a frozen release's evaluation is remembered (see evaluate).
+  const { id, release, head } = await ctx.stored(cmd.release, { evenIfQuarantined: true, shared: true });
   const quarantine = await ctx.store.quarantine(id);
   // No verdict from a record that fails verification: it could be the very thing that was forged.
   if (quarantine) return [reply(errorView(quarantineMessage(release.name, id, quarantine)), cmd.public ? 'public' : 'private')];
