@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import { b, t, type Action, type Block, type Span, type Status, type View } from '../../src/views/elements.js';
 import { fitMrkdwn, plainText, truncatePlain } from './mrkdwn.js';
+import { deepFreeze } from '../../src/domain/deep-freeze.js';
 
 type KnownBlock = types.KnownBlock;
 type Button = types.Button;
@@ -56,8 +57,26 @@ export interface RenderOptions {
   maxBlocks?: number;
 }
 
-export function renderBlocks(view: View, options: RenderOptions = {}): { text: string; blocks: KnownBlock[] } {
+export interface Rendered {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+// A frozen view cannot change (a remembered status, see rememberedStatusView), so what it renders to
+// is worked out once per block limit and shared, frozen too.
+const remembered = new WeakMap<View, Map<number, Rendered>>();
+
+export function renderBlocks(view: View, options: RenderOptions = {}): Rendered {
   const max = options.maxBlocks ?? LIMITS.messageBlocks;
+  if (!Object.isFrozen(view)) return renderNow(view, max);
+  let byMax = remembered.get(view);
+  if (!byMax) remembered.set(view, (byMax = new Map()));
+  let rendered = byMax.get(max);
+  if (!rendered) byMax.set(max, (rendered = deepFreeze(renderNow(view, max))));
+  return rendered;
+}
+
+function renderNow(view: View, max: number): Rendered {
   const text = fitMrkdwn([t(view.title.trim() || 'golive')], LIMITS.section);
   const groups = view.blocks.map(renderBlock).filter((g) => g.blocks.length > 0);
   const blocks = fit(groups, max);

@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Reply } from '../../src/app/request.js';
 import { LIMITS, renderBlocks } from './render-blocks.js';
+import { blocksArg } from './blocks-arg.js';
 import { fitMrkdwn, plainText } from './mrkdwn.js';
 import { t } from '../../src/views/elements.js';
 
@@ -37,23 +38,23 @@ export async function deliverReplies(client: webApi.WebClient, target: ReplyTarg
     const { text, blocks } = renderBlocks(reply.view);
     if (reply.visibility === 'public' && target.channelId) {
       try {
-        await client.chat.postMessage({ channel: target.channelId, text, blocks, unfurl_links: false });
+        await client.chat.postMessage({ channel: target.channelId, text, blocks: blocksArg(blocks), unfurl_links: false });
       } catch (error) {
         if (!NOT_IN_CHANNEL.has(platformError(error) ?? '')) throw error;
         const note = 'golive is not a member of that channel, so this came to you instead: `/invite @golive` there to let it post.';
         const fitted = renderBlocks(reply.view, { maxBlocks: LIMITS.messageBlocks - 1 }).blocks;
-        await client.chat.postMessage({ channel: target.userId, text: `${text}\n${note}`, blocks: [...fitted, { type: 'context', elements: [{ type: 'mrkdwn', text: note }] }] });
+        await client.chat.postMessage({ channel: target.userId, text: `${text}\n${note}`, blocks: blocksArg([...fitted, { type: 'context', elements: [{ type: 'mrkdwn', text: note }] }]) });
       }
     } else if (target.channelId) {
       try {
-        await client.chat.postEphemeral({ channel: target.channelId, user: target.userId, text, blocks });
+        await client.chat.postEphemeral({ channel: target.channelId, user: target.userId, text, blocks: blocksArg(blocks) });
       } catch (error) {
         // The bot may not be in that channel yet: a private reply then comes as a direct message.
         if (!NOT_IN_CHANNEL.has(platformError(error) ?? '')) throw error;
-        await client.chat.postMessage({ channel: target.userId, text, blocks });
+        await client.chat.postMessage({ channel: target.userId, text, blocks: blocksArg(blocks) });
       }
     } else {
-      await client.chat.postMessage({ channel: target.userId, text, blocks });
+      await client.chat.postMessage({ channel: target.userId, text, blocks: blocksArg(blocks) });
     }
   }
 }

@@ -5,6 +5,7 @@ import { renderSpans, type Look } from './card-lines.js';
 import { SCHEMA_URL, type AdaptiveCard, type CardElement, type Column, type ColumnSet, type Container, type MentionEntity } from './card-types.js';
 import { oneLine } from './card-text.js';
 import { People, type NameOf } from './people.js';
+import { rememberedCard, type RenderedCard } from './remembered-card.js';
 
 // Neutral views as Adaptive Cards (1.5) for Teams: pure, no SDK. Teams refuses a message whose card
 // is over about 28 KB, so the card is cut to fit, never refused: whole items from the end, with a
@@ -43,7 +44,11 @@ interface Group {
   divider?: boolean;
 }
 
-export function renderCard(view: View, options: CardOptions = {}): { card: AdaptiveCard; mentions: MentionEntity[] } {
+export function renderCard(view: View, options: CardOptions = {}): RenderedCard {
+  return rememberedCard(view, options, renderNow);
+}
+
+function renderNow(view: View, options: CardOptions): RenderedCard {
   const people = new People(options.names);
   const groups = view.blocks.map((block) => renderBlock(block, people)).filter((g) => g.divider || g.elements.length > 0);
   // Teams shows no card without a body: an empty view shows its title.

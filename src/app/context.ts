@@ -74,9 +74,10 @@ export class Ctx {
 
   /**
    * The release a command acts on, as `releaseId` finds it, with its state as stored now. With
-   * `shared`, for a command that only looks, the store's frozen shared copy where it has one.
+   * `shared`, for a command that only looks, the store's frozen shared copy where it has one. With
+   * `evenIfQuarantined`, a release kept read-only comes with why.
    */
-  async stored(explicit?: string, options: { evenIfQuarantined?: boolean; shared?: boolean } = {}): Promise<StoredRelease & { id: string }> {
+  async stored(explicit?: string, options: { evenIfQuarantined?: boolean; shared?: boolean } = {}): Promise<StoredRelease & { id: string; quarantine?: Quarantine }> {
     const store = this.deps.store;
     const id = explicit ?? this.releaseOption ?? (this.channel ? await store.findByChannel(this.channel) : undefined);
     if (id === undefined) {
@@ -90,7 +91,7 @@ export class Ctx {
     if (!stored) throw new UserError(`There is no release "${id}". \`/release list\` shows them all.`);
     const quarantine = await store.quarantine(id);
     if (quarantine && !options.evenIfQuarantined) throw new UserError(quarantineMessage(stored.release.name, id, quarantine));
-    return { ...stored, id };
+    return { ...stored, id, ...(quarantine && { quarantine }) };
   }
 
   change<T>(releaseId: string, apply: (release: Release) => ChangeEffect<T>): Promise<ChangeOutcome<T>> {

@@ -30,14 +30,32 @@ export interface RecordHead {
 
 /** The whole state of a release: verdict first, then every part, then what blocks. */
 export function statusView(release: Release, readiness: Readiness, now: Date, undelivered: readonly Undelivered[] = [], record?: RecordHead): View {
+  return statusViewAt(release, readiness, statusTimes(release, readiness, now), undelivered, record);
+}
+
+/** All a status shows that depends on the time, as text: the rest depends only on the release and its evaluation. */
+export interface StatusTimes {
+  /** How long until (or since) the implementation instant. */
+  left: string;
+  /** The outcome recorded, or that the date went by without one. */
+  after: Span[] | undefined;
+}
+
+export function statusTimes(release: Release, readiness: Readiness, now: Date): StatusTimes {
+  return {
+    left: readiness.due.passed ? timeLeft(now, readiness.due.at) : `in ${timeLeft(now, readiness.due.at)}`,
+    after: afterTheDate(release, now),
+  };
+}
+
+/** statusView with its time-dependent text worked out already. */
+export function statusViewAt(release: Release, readiness: Readiness, { left, after }: StatusTimes, undelivered: readonly Undelivered[] = [], record?: RecordHead): View {
   const zone = release.implementation.zone;
-  const left = readiness.due.passed ? timeLeft(now, readiness.due.at) : `in ${timeLeft(now, readiness.due.at)}`;
   const blocks: Block[] = [
     heading(`${release.name}: ${verdictText(readiness)}`),
     paragraph(b('Implementation: '), t(`${implementationText(release.implementation)}, ${left}`)),
     note(t(`Release ${release.id} · template ${release.template} · managers `), ...people(release.managers)),
   ];
-  const after = afterTheDate(release, now);
   if (after) blocks.splice(1, 0, paragraph(...after));
   const moved = release.dateChanges.at(-1);
   if (moved) {

@@ -7,7 +7,8 @@ import { errorView, shortHead } from '../../views/messages.js';
 import type { Reply } from '../request.js';
 import type { Ctx } from '../context.js';
 import { reply } from './result.js';
-import { statusView, type Undelivered } from '../../views/status.js';
+import type { Undelivered } from '../../views/status.js';
+import { rememberedStatusView } from '../../views/status-remembered.js';
 import { isManager } from './authz.js';
 import type { OutboxMessage } from '../delivery/outbox-message.js';
 import { messageWords } from '../delivery/render-message.js';
@@ -19,14 +20,13 @@ type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 
 export async function handleStatus(ctx: Ctx, cmd: Of<'status'>): Promise<Reply[]> {
   // Shared, not copied: a status only looks, and a frozen release's evaluation is remembered (see evaluate).
-  const { id, release, head } = await ctx.stored(cmd.release, { evenIfQuarantined: true, shared: true });
-  const quarantine = await ctx.store.quarantine(id);
+  const { id, release, head, quarantine } = await ctx.stored(cmd.release, { evenIfQuarantined: true, shared: true });
   // No verdict from a record that fails verification: it could be the very thing that was forged.
   if (quarantine) return [reply(errorView(quarantineMessage(release.name, id, quarantine)), cmd.public ? 'public' : 'private')];
   // What golive could not deliver is for the managers to act on (relink a channel, invite the bot).
   const undelivered = isManager(release, ctx.actor) ? undeliveredMessages(await ctx.store.outbox(id)) : [];
   const record = head ? { seq: head.seq, head: head.hash } : undefined;
-  return [reply(statusView(release, evaluate(release, ctx.now), ctx.now, undelivered, record), cmd.public ? 'public' : 'private')];
+  return [reply(rememberedStatusView(release, evaluate(release, ctx.now), ctx.now, undelivered, record), cmd.public ? 'public' : 'private')];
 }
 
 /** Messages refused for good or given up on: an edit of a checklist is not news on its own. */
