@@ -7,6 +7,8 @@ import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { ChannelTakenError, StoreError, type Store } from '../src/app/store-port.js';
 import { entryAfter, later, message, rejectionOf, release, slack } from './support/port-records.js';
 import { forEachTarget, type TestSchema } from './support/postgres.js';
+import { QUALIFY_COMMAND, qualifyPeople } from '../src/app/usecases/qualify-people.js';
+import { TestClock } from './support/test-clock.js';
 
 // The PostgreSQL store through the port's methods, on PGlite and on the server: what it keeps,
 // that a write is all or nothing (also when the database refuses part of it), and the checks a
@@ -255,5 +257,20 @@ forEachTarget('the PostgreSQL store', (target) => {
     await store.close();
     expect(await rejectionOf(store.list())).toBeInstanceOf(StoreError);
     expect(await rejectionOf(store.transact('rel-1', () => ({ result: undefined })))).toBeInstanceOf(StoreError);
+  });
+
+  it('reads many releases in one go as get reads each, in the order asked; qualifyPeople at start goes through them that way', async () => {
+    await create('nov-2019', ['C1']);
+    // Records from before people ids carried their platform, as these fixtures are: bare ids.
+    const old = release('old-2019', { managers: ['dan'] });
+    await store.create(old, entryAfter(undefined, old, { command: 'create old-2019' }), []);
+    await create('feb-2020');
+    const many = await store.getMany!(['feb-2020', 'missing', 'nov-2019', 'old-2019']);
+    expect(many).toEqual([await store.get('feb-2020'), undefined, await store.get('nov-2019'), await store.get('old-2019')]);
+
+    expect(await qualifyPeople(store, new TestClock(later(5)), undefined)).toEqual(['nov-2019', 'old-2019', 'feb-2020']);
+    expect((await store.get('old-2019'))!.release.managers).toEqual(['console:dan']);
+    expect((await store.audit('old-2019')).map((entry) => entry.command)).toEqual(['create old-2019', QUALIFY_COMMAND]);
+    expect(await qualifyPeople(store, new TestClock(later(6)), undefined)).toEqual([]);
   });
 });

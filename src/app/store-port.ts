@@ -83,6 +83,12 @@ export interface Store {
   list(): Promise<ReleaseSummary[]>;
   get(id: string): Promise<StoredRelease | undefined>;
   /**
+   * Several releases as `get` gives each (undefined for an id that is not there), in the order
+   * asked, in one read: for a caller that goes through every release (start-up), where a read each
+   * would cost a round trip each. Optional: callers fall back to `get`.
+   */
+  getMany?(ids: readonly string[]): Promise<Array<StoredRelease | undefined>>;
+  /**
    * The release as `get` gives it, but deep-frozen and shared between readers instead of copied:
    * for a caller that only looks (a status), so a read costs no copy. The exception to "the
    * caller's own copy" above: nobody can change it (it is frozen), and a later write commits a new

@@ -6,7 +6,7 @@ import { KeyedQueue } from '../keyed-queue.js';
 import type { Db, Queryable } from './db.js';
 import { applyMigrations } from './migrate.js';
 import { assertContinues, assertSealed, validEntries, validOutbox, validRefusals, validRelease } from './commit-check.js';
-import { appendEntries, followChannels, insertRelease, lockRelease, readRelease, setQuarantine, updateRelease, upsertOutbox, type ReleaseRow, type RowChange } from './release-rows.js';
+import { appendEntries, followChannels, insertRelease, lockRelease, readRelease, readReleases, setQuarantine, updateRelease, upsertOutbox, type ReleaseRow, type RowChange } from './release-rows.js';
 import { defaultRecordCheck, lockedRowProblem, type RecordCheck } from './record-check.js';
 import { FirstUseVerification } from './first-use.js';
 import type { RefusalTally } from '../../src/app/refusal-tally.js';
@@ -88,6 +88,16 @@ class PostgresStore implements Store {
     return this.read(`read release "${id}"`, async () => {
       const row = await readRelease(this.db, id);
       return row && storedOf(row);
+    });
+  }
+
+  getMany(ids: readonly string[]): Promise<Array<StoredRelease | undefined>> {
+    return this.read(`read ${ids.length} releases`, async () => {
+      const rows = await readReleases(this.db, ids);
+      return ids.map((id) => {
+        const row = rows.get(id);
+        return row && storedOf(row);
+      });
     });
   }
 

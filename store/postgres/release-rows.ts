@@ -36,6 +36,18 @@ export async function readRelease(db: Queryable, id: string): Promise<ReleaseRow
   return (await db.query<ReleaseRow>(SELECT_ROW, [id])).rows[0];
 }
 
+/** The rows of these releases with their head entries, by id; ids not there are missing from the map. */
+export async function readReleases(db: Queryable, ids: readonly string[]): Promise<Map<string, ReleaseRow>> {
+  const rows = (
+    await db.query<ReleaseRow & { id: string }>(
+      `SELECT r.id, r.state, r.refusals, r.quarantine, r.head_seq, r.head_hash, a.entry AS head
+        FROM releases r LEFT JOIN audit a ON a.release_id = r.id AND a.seq = r.head_seq WHERE r.id = ANY($1::text[])`,
+      [ids],
+    )
+  ).rows;
+  return new Map(rows.map(({ id, ...row }) => [id, row]));
+}
+
 /** Inserts the row of a new release; false when the id is taken (also by a create racing this one). */
 export async function insertRelease(tx: Queryable, release: Release, head: AuditEntry): Promise<boolean> {
   const inserted = await tx.query(`INSERT INTO releases (id, state, head_seq, head_hash) VALUES ($1, $2::jsonb, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING id`, [
