@@ -273,4 +273,31 @@ forEachTarget('the PostgreSQL store', (target) => {
     expect((await store.audit('old-2019')).map((entry) => entry.command)).toEqual(['create old-2019', QUALIFY_COMMAND]);
     expect(await qualifyPeople(store, new TestClock(later(6)), undefined)).toEqual([]);
   });
+
+  it('shares one frozen copy of a release while its row is unchanged, and reads again after a write or an edit behind its back', async () => {
+    await create('nov-2019', ['C1']);
+    const first = (await store.shared!('nov-2019'))!;
+    expect(first).toEqual(await store.get('nov-2019'));
+    expect(Object.isFrozen(first.release)).toBe(true);
+    expect(() => {
+      first.release.name = 'Changed';
+    }).toThrow(TypeError);
+    expect((await store.shared!('nov-2019'))!.release).toBe(first.release);
+    expect(await store.shared!('missing')).toBeUndefined();
+
+    await store.transact('nov-2019', (current) => {
+      const next = { ...current.release, name: 'Renamed' };
+      return { release: next, append: [entryAfter(current.head, next, { at: later(1) })], result: undefined };
+    });
+    const written = (await store.shared!('nov-2019'))!;
+    expect(written.release.name).toBe('Renamed');
+    expect(written).toEqual(await store.get('nov-2019'));
+    // What was handed out before still means the version it was read at.
+    expect(first.release.name).toBe('Release nov-2019');
+
+    // Changed in the database by something other than golive, head untouched: shown as get shows it.
+    await db.query(`UPDATE releases SET state = jsonb_set(state, '{name}', '"Edited"') WHERE id = $1`, ['nov-2019']);
+    expect((await store.shared!('nov-2019'))!.release.name).toBe('Edited');
+    expect(await store.shared!('nov-2019')).toEqual(await store.get('nov-2019'));
+  });
 });

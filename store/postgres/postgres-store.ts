@@ -9,6 +9,7 @@ import { assertContinues, assertSealed, validEntries, validOutbox, validRefusals
 import { appendEntries, followChannels, insertRelease, lockRelease, readRelease, readReleases, setQuarantine, updateRelease, upsertOutbox, type ReleaseRow, type RowChange } from './release-rows.js';
 import { defaultRecordCheck, lockedRowProblem, type RecordCheck } from './record-check.js';
 import { FirstUseVerification } from './first-use.js';
+import { SharedCopies } from './shared-copies.js';
 import type { RefusalTally } from '../../src/app/refusal-tally.js';
 import { StoreError, type ClaimedMessage, type ClaimRequest, type Commit, type Quarantine, type ReleaseSummary, type Store, type StoredRelease } from '../../src/app/store-port.js';
 import { checkClaim, checkEndClaims, checkLease } from '../claim-args.js';
@@ -66,6 +67,7 @@ const MAX_SEQ = 2_147_483_647;
 class PostgresStore implements Store {
   private readonly writes = new KeyedQueue();
   private readonly insideFn = new AsyncLocalStorage<{ open: boolean }>();
+  private readonly copies = new SharedCopies(storedOf);
   private closed = false;
 
   constructor(
@@ -89,6 +91,10 @@ class PostgresStore implements Store {
       const row = await readRelease(this.db, id);
       return row && storedOf(row);
     });
+  }
+
+  shared(id: string): Promise<StoredRelease | undefined> {
+    return this.read(`read release "${id}"`, () => this.copies.read(this.db, id));
   }
 
   getMany(ids: readonly string[]): Promise<Array<StoredRelease | undefined>> {
