@@ -3,6 +3,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Harness } from './support/golive.js';
 import { editRelease } from './support/store-records.js';
+import { release as minimalRelease } from './support/port-records.js';
+import { deepFreeze } from '../src/domain/deep-freeze.js';
+import { evaluate } from '../src/domain/readiness.js';
+import { rememberedStatusView } from '../src/views/status-remembered.js';
+import { statusView } from '../src/views/status.js';
 
 // A status reads the store's frozen shared copy of the release and its evaluation is remembered
 // per copy (Store.shared, evaluate): each status after a change must show the change, and one
@@ -103,4 +108,21 @@ it('a status of a record found tampered when it is first used after a restart sh
   } finally {
     await again.close();
   }
+});
+
+it('a view is kept for a few releases at a time, each what statusView would build, and found again only for the same version', () => {
+  const now = new Date('2019-11-07T09:00:00Z');
+  const releases = Array.from({ length: 17 }, (_, i) => deepFreeze(minimalRelease(`rel-${i}`)));
+  const view = (release: (typeof releases)[number]) => rememberedStatusView(release, evaluate(release, now), now, [], undefined);
+  const first = view(releases[0]!);
+  expect(first).toEqual(statusView(releases[0]!, evaluate(releases[0]!, now), now));
+  expect(view(releases[0]!)).toBe(first);
+  // Another version of the same release (same id, same head: none) is not taken for this one.
+  const renamed = deepFreeze({ ...releases[0]!, name: 'Renamed' });
+  expect(JSON.stringify(view(renamed))).toContain('Renamed');
+  // Sixteen other releases asked for since: the first is built again (equal), not kept for ever.
+  for (const other of releases.slice(1)) view(other);
+  const again = view(releases[0]!);
+  expect(again).not.toBe(first);
+  expect(again).toEqual(first);
 });

@@ -7,26 +7,34 @@ import { statusTimes, statusViewAt, type RecordHead, type Undelivered } from './
 // A status is asked for far more often than a release changes: many people, many times a day, the
 // same version. A frozen release (the store's shared copy of one version) cannot change, so its
 // view is built once for each text that depends on the time and handed out frozen; the platform
-// renderers then remember what they made of that one object (see renderBlocks, renderCard).
+// renderers then remember what they made of that one object (see renderBlocks, renderCard), for as
+// long as the view is kept here.
 
-/** A release changes its time text about once a minute; a few keep a burst around a minute's turn. */
-const KEPT_PER_RELEASE = 4;
+/**
+ * Views kept, the most recently asked for: a burst of statuses is about a few releases at a time.
+ * Bounded across releases, as each view keeps its renderings (tens of KB each) alive with it.
+ */
+const KEPT = 16;
 
-const remembered = new WeakMap<Release, Map<string, View>>();
+const remembered = new Map<string, { release: Release; view: View }>();
 
 /** statusView, the same object each time for the same version, time text, undelivered list and record. */
 export function rememberedStatusView(release: Release, readiness: Readiness, now: Date, undelivered: readonly Undelivered[], record: RecordHead | undefined): View {
   const times = statusTimes(release, readiness, now);
   if (!Object.isFrozen(release)) return statusViewAt(release, readiness, times, undelivered, record);
-  const key = JSON.stringify([times.left, times.after ?? null, undelivered, record?.seq ?? null, record?.head ?? null]);
-  let views = remembered.get(release);
-  if (!views) remembered.set(release, (views = new Map()));
-  let view = views.get(key);
-  if (!view) {
-    view = deepFreeze(statusViewAt(release, readiness, times, undelivered, record));
-    views.set(key, view);
-    // Insertion order: the first key is the oldest.
-    if (views.size > KEPT_PER_RELEASE) views.delete(views.keys().next().value!);
+  const key = JSON.stringify([release.id, times.left, times.after ?? null, undelivered, record?.seq ?? null, record?.head ?? null]);
+  const known = remembered.get(key);
+  // Another version of the release under the same key (it changed, and its record head did not
+  // say so, as on a store without one) is not this one.
+  if (known && known.release === release) {
+    // Re-inserted: the Map's order is then the order of use, oldest first.
+    remembered.delete(key);
+    remembered.set(key, known);
+    return known.view;
   }
+  const view = deepFreeze(statusViewAt(release, readiness, times, undelivered, record));
+  remembered.delete(key);
+  remembered.set(key, { release, view });
+  if (remembered.size > KEPT) remembered.delete(remembered.keys().next().value!);
   return view;
 }
