@@ -30,7 +30,7 @@ export function createSlackAdapter(config: SlackConfig, deps: AdapterDeps): Adap
     // Socket Mode client, where nothing handles it, and stops the process.
     const socketClientOptions = { ...(config.apiUrl && { slackApiUrl: config.apiUrl }), logLevel: LogLevel.ERROR };
     const receiver = new SocketModeReceiver({ appToken: config.appToken, logger, logLevel: LogLevel.ERROR, installerOptions: { clientOptions: socketClientOptions } });
-    const app = new App({ token: config.botToken, receiver, socketMode: true, deferInitialization: true, clientOptions, logger, logLevel: LogLevel.ERROR });
+    const app = new App({ token: config.botToken, receiver, socketMode: true, deferInitialization: true, clientOptions, logger, logLevel: LogLevel.ERROR, convoStore: false });
     register(app, deps);
     return {
       ...outward,
@@ -68,7 +68,9 @@ export function createSlackAdapter(config: SlackConfig, deps: AdapterDeps): Adap
       }
     },
   });
-  const app = new App({ token: config.botToken, receiver, deferInitialization: true, clientOptions, logger, logLevel: LogLevel.ERROR });
+  // No conversation store (convoStore: false): golive keeps what it needs in its own store, and
+  // Bolt's in-memory one costs a look-up on every request and holds state per conversation.
+  const app = new App({ token: config.botToken, receiver, deferInitialization: true, clientOptions, logger, logLevel: LogLevel.ERROR, convoStore: false });
   register(app, deps);
   return { ...outward, mounts: [{ path: SLACK_EVENTS_PATH, listener: receiver.requestListener }], start: () => initialise(app), stop: async () => undefined };
 }
