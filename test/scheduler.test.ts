@@ -268,3 +268,25 @@ describe('a quarantined release', () => {
     expect(await fileBytes(h.dir, R)).toEqual(before);
   });
 });
+
+it('a tick over many releases lets requests in between them, as a first tick after start with nothing due', async () => {
+  const h = await harness('2019-11-01T10:00:00Z');
+  const count = 60;
+  await h.run(Array.from({ length: count }, (_, i) => `/channel c${i}\n/release create "R${i}" 2019-11-29 --template software-release --id r${i}`).join('\n'));
+  expect((await new Scheduler(h.store).tick(h.clock.now())).acted).toHaveLength(count);
+  // A new scheduler (golive restarted) works out every release's next due instant, all from memory.
+  const scheduler = new Scheduler(h.store);
+  // What a request arriving during the tick would be: work waiting for the event loop's next turn.
+  let answeredDuringTick = 0;
+  let ticking = true;
+  const request = () => {
+    if (!ticking) return;
+    answeredDuringTick += 1;
+    setImmediate(request);
+  };
+  setImmediate(request);
+  const report = await scheduler.tick(h.clock.now());
+  ticking = false;
+  expect(report).toEqual({ acted: [], messages: 0 });
+  expect(answeredDuringTick).toBeGreaterThanOrEqual(count / 25 - 1);
+});
