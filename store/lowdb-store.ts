@@ -28,6 +28,7 @@ import { isTempOf } from './json/release-paths.js';
 import type { RecordCheck } from './json/stored-release.js';
 import { checkClaim, checkEndClaims, checkLease, isClaimable } from './claim-args.js';
 import { CLAIMS_FILE, OutboxClaims } from './json/outbox-claims.js';
+import { nextTurn } from '../src/next-turn.js';
 
 // Layout: <dataDir>/index.json lists the releases in creation order with what list() and
 // findByChannel() need; <dataDir>/releases/ holds each release in the append-only layout of
@@ -330,7 +331,7 @@ class LowdbStore implements Store {
 
   private async sweep(): Promise<void> {
     for (const id of [...this.order]) {
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       if (this.closed) return;
       const files = this.files.get(id);
       if (!files || files.historyRead) continue;

@@ -19,6 +19,7 @@ import { nodeReleaseFs, reasonOf, type ReleaseFs } from './release-fs.js';
 import { releasePaths, scanNames, tempPathFor, type FolderScan, type ReleasePaths } from './release-paths.js';
 import { stateFileOf, storedOf, type StateFile } from './state-file.js';
 import type { AuditedRecord, Commit, RecordCheck, StoredRelease } from './stored-release.js';
+import { nextTurn } from '../../src/next-turn.js';
 
 // One release on disk, append-only (issue 9). In the releases folder:
 //
@@ -323,7 +324,7 @@ export class ReleaseFiles {
     const loaded = this.loaded;
     // A long log is given up at close(), between chunks: its verdict is needed by nobody then.
     const pause = async () => {
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       if (this.closed) throw new StoreError('the store is closed');
     };
     const history = await readHistory({ fs: this.fs, file: this.paths.audit, state: loaded.state, size: loaded.logSize, verify: this.verify, pause });

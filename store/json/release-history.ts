@@ -5,6 +5,7 @@ import { mismatch, same } from './recovery.js';
 import { reasonOf, type ReleaseFs } from './release-fs.js';
 import type { StateFile } from './state-file.js';
 import type { RecordCheck } from './stored-release.js';
+import { nextTurn } from '../../src/next-turn.js';
 
 // A release opened without a crash to put right needs only its state to be listed, found by
 // channel or shown: its log (which grows with its history, to 100 MB and more) is read and its
@@ -113,8 +114,4 @@ async function readRange(fs: ReleaseFs, file: string, start: number, end: number
   } catch (error) {
     throw new StoreError(`${file}: cannot be read (${reasonOf(error)})`, file);
   }
-}
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -3,6 +3,7 @@ import type { Release } from '../../src/domain/release.js';
 import type { Db, Queryable } from './db.js';
 import { readRelease } from './release-rows.js';
 import { isQuarantine, recheckUnderLock, rowValuesProblem, type AuditRow, type RecordCheck } from './record-check.js';
+import { nextTurn } from '../../src/next-turn.js';
 
 // When the PostgreSQL store checks a release's record: at the release's first use in this process
 // (asking whether it is quarantined, reading its audit log, writing to it, delivering its
@@ -114,10 +115,6 @@ async function streamedPasses(db: Queryable, id: string, check: RecordCheck, sto
   if (row.head_seq !== (last?.seq ?? 0) || row.head_hash !== (last?.hash ?? null)) return false;
   // The state as stored, not as parsed (with defaults filled in): its hash is what the head seals.
   return stream.passes({ release: row.state as Release, ...(values.refusals && { refusals: values.refusals }) });
-}
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function reasonOf(error: unknown): string {

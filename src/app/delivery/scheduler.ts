@@ -9,6 +9,7 @@ import { AlreadyRecorded, changeRelease } from '../usecases/change.js';
 import { personOf, type NewOutboxMessage, type Recipient } from './outbox-message.js';
 import type { Store } from '../store-port.js';
 import { GOLIVE_ACTOR } from '../request.js';
+import { nextTurn } from '../../next-turn.js';
 
 // golive acting on each release's schedule: what fell due since the release's watermark
 // (`scheduledThrough`) is written to the outbox, and the watermark moved, in one sealed change
@@ -163,7 +164,7 @@ export class Scheduler {
       // A store answering from memory resolves without ever letting a request in: working out the
       // first tick's due instants of a thousand releases held the event loop a quarter of a
       // second after start. Requests (and /healthz) are let in between every few releases.
-      if (++looked % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (++looked % YIELD_EVERY === 0) await nextTurn();
       if ((await this.nextOf(id)) > now.getTime() || (await this.store.quarantine(id))) continue;
       try {
         const written = await this.act(id, now);
