@@ -110,4 +110,30 @@ forEachTarget('two golives serving Teams on one database', (target) => {
     expect((posting as Error).message).toContain('the teams_conversations row');
     expect(fake.messagesIn(CHANNEL)).toEqual([]);
   });
+
+  it('readers asking at once share one catch-up, and each sees what the other golive saved before it asked', async () => {
+    const db = await schema.db();
+    let reads = 0;
+    // The same database, counting the catch-up reads this golive makes.
+    const counted = new Proxy(db, {
+      get: (target, key) =>
+        key === 'query'
+          ? (sql: string, params?: readonly unknown[]) => {
+              if (sql.includes('WHERE changed >')) reads += 1;
+              return target.query(sql, params);
+            }
+          : Reflect.get(target, key),
+    });
+    const now = () => new Date('2019-11-07T09:00:00Z');
+    const one = await openPostgresConversations(db, now);
+    const other = await openPostgresConversations(counted, now);
+    await one.remember({ id: '19:added@thread.tacv2', serviceUrl: 'https://smba.example/amer/', type: 'channel' });
+    reads = 0;
+    const seen = await Promise.all(Array.from({ length: 10 }, () => other.conversation('19:added@thread.tacv2')));
+    expect(seen.map((ref) => ref?.serviceUrl)).toEqual(Array(10).fill('https://smba.example/amer/'));
+    expect(reads).toBeLessThanOrEqual(2);
+    // Saved after those reads: the next reader still sees it.
+    await one.remember({ id: '19:later@thread.tacv2', serviceUrl: 'https://smba.example/amer/', type: 'channel' });
+    expect(await other.conversation('19:later@thread.tacv2')).toMatchObject({ id: '19:later@thread.tacv2' });
+  });
 });

@@ -36,6 +36,8 @@ class PostgresConversations extends BookKeeper {
   private book = new ConversationBook();
   private seen = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The catch-up queued and not yet started, which a reader asking now joins. */
+  private pending: Promise<ConversationBook> | undefined;
 
   constructor(
     private readonly db: Db,
@@ -44,16 +46,24 @@ class PostgresConversations extends BookKeeper {
     super(now);
   }
 
-  /** The references as stored now (public: opening reads them once, so a bad row stops start-up). */
+  /**
+   * The references as stored now (public: opening reads them once, so a bad row stops start-up).
+   * Callers that ask while a catch-up is waiting its turn share it: it starts after each of them
+   * asked, so each still sees every change committed before it asked, and a burst of Teams requests
+   * (each reads the book three times) makes one query, not one each, all in one queue.
+   */
   current(): Promise<ConversationBook> {
-    return this.serial(async () => {
+    this.pending ??= this.serial(async () => {
+      this.pending = undefined;
       await this.catchUp(this.db);
       return this.book;
     });
+    return this.pending;
   }
 
   /** Most activities change nothing: that is seen on the fresh copy, without a lock or a write. */
-  protected change(apply: (book: ConversationBook) => Changed): Promise<void> {
+  protected async change(apply: (book: ConversationBook) => Changed): Promise<void> {
+    if (isEmpty(apply((await this.current()).copy()))) return;
     return this.serial(async () => {
       await this.catchUp(this.db);
       if (isEmpty(apply(this.book.copy()))) return;
