@@ -7,7 +7,7 @@ import { statusTimes, statusViewAt, type RecordHead, type Undelivered } from './
 // A status is asked for far more often than a release changes: many people, many times a day, the
 // same version. A frozen release (the store's shared copy of one version) cannot change, so its
 // view is built once for each text that depends on the time and handed out frozen; the platform
-// renderers then remember what they made of that one object (see renderBlocks, renderCard), for as
+// renderers then remember what they made of that one object (keyed by it, in the adapters), for as
 // long as the view is kept here.
 
 /**

@@ -37,7 +37,7 @@ export async function qualifyPeople(store: Store, clock: Clock, auditKey: AuditK
   return changed;
 }
 
-// Releases read at a time: on PostgreSQL a read each is a round trip each, a thousand at a seeded start.
+// Releases read at a time: on a database server a read each is a round trip each, a thousand at a seeded start.
 const PAGE = 100;
 
 async function qualifyOne(store: Store, clock: Clock, auditKey: AuditKey, id: string, stored: StoredRelease, log?: (message: string) => void): Promise<void> {
