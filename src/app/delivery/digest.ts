@@ -11,6 +11,8 @@ import type { PeoplePort, PersonKey, PersonPrefs } from '../people-port.js';
 import { personOf, type Person } from './outbox-message.js';
 import { trustedReleases } from '../usecases/todo.js';
 import { TrustedReleaseReader } from '../release-reader.js';
+import { isClosed } from '../../domain/outcome.js';
+import { nextTurn } from '../../next-turn.js';
 
 // The daily digest: each working day at 09:00, one direct message to each person with something
 // waiting, listing all of it.
@@ -46,15 +48,44 @@ export interface DigestDeps {
  */
 export async function digestTick(deps: DigestDeps, now: Date, trusted?: readonly Release[]): Promise<number> {
   const releases = trusted ?? (await trustedReleases(deps.store));
-  const evaluated = new Map(releases.map((release) => [release, evaluate(release, now)] as const));
+  // A digest is sent in the zone of an open release, on a working day there, from 09:00: before
+  // any release is there (every morning, most of the day's ticks) nobody is looked at.
+  if (!releases.some(dueForDigest(now))) return 0;
+  // Every release is evaluated once for everyone, a few at a time: with a thousand of them a pass
+  // takes a few hundred milliseconds of CPU that requests must not wait behind.
+  const evaluated = new Map<Release, Readiness>();
+  for (const [i, release] of releases.entries()) {
+    if (i > 0 && i % YIELD_EVERY === 0) await nextTurn();
+    evaluated.set(release, evaluate(release, now));
+  }
   let sent = 0;
-  for (const id of peopleOf(releases)) {
+  for (const [i, id] of peopleOf(releases).entries()) {
+    if (i > 0 && i % YIELD_EVERY === 0) await nextTurn();
     const person = personOf(id);
     const port = person && deps.ports[person.platform];
     if (!person || !port) continue;
     if (await digestFor(deps, port, person, releases, now, evaluated)) sent += 1;
   }
   return sent;
+}
+
+/** Releases evaluated, or people looked at, between two turns of the event loop. */
+const YIELD_EVERY = 25;
+
+/** Whether `release` is one a digest could be sent for at `now`: open, and its zone on a working day past 09:00. */
+function dueForDigest(now: Date): (release: Release) => boolean {
+  const zones = new Map<string, { day: string; past: boolean }>();
+  return (release) => {
+    if (isClosed(release)) return false;
+    const { zone } = release.implementation;
+    let here = zones.get(zone);
+    if (!here) {
+      const day = formatInZone(now, zone, 'yyyy-MM-dd');
+      here = { day, past: now.getTime() >= zonedInstant(day, DIGEST_TIME, zone).getTime() };
+      zones.set(zone, here);
+    }
+    return here.past && isWorkingDay(here.day, release.holidays);
+  };
 }
 
 /**
