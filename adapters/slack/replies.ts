@@ -1,7 +1,8 @@
 import type { webApi } from '@slack/bolt';
 import type { Reply } from '../../src/app/request.js';
 import { LIMITS, renderBlocks } from './render-blocks.js';
-import { blocksArg } from './blocks-arg.js';
+import { blocksJson } from './blocks-json.js';
+import { chatCall } from './json-call.js';
 import { fitMrkdwn, plainText } from './mrkdwn.js';
 import { t } from '../../src/views/elements.js';
 
@@ -38,23 +39,23 @@ export async function deliverReplies(client: webApi.WebClient, target: ReplyTarg
     const { text, blocks } = renderBlocks(reply.view);
     if (reply.visibility === 'public' && target.channelId) {
       try {
-        await client.chat.postMessage({ channel: target.channelId, text, blocks: blocksArg(blocks), unfurl_links: false });
+        await chatCall(client, 'chat.postMessage', { channel: target.channelId, text, unfurl_links: false }, blocksJson(blocks));
       } catch (error) {
         if (!NOT_IN_CHANNEL.has(platformError(error) ?? '')) throw error;
         const note = 'golive is not a member of that channel, so this came to you instead: `/invite @golive` there to let it post.';
         const fitted = renderBlocks(reply.view, { maxBlocks: LIMITS.messageBlocks - 1 }).blocks;
-        await client.chat.postMessage({ channel: target.userId, text: `${text}\n${note}`, blocks: blocksArg([...fitted, { type: 'context', elements: [{ type: 'mrkdwn', text: note }] }]) });
+        await chatCall(client, 'chat.postMessage', { channel: target.userId, text: `${text}\n${note}` }, blocksJson([...fitted, { type: 'context', elements: [{ type: 'mrkdwn', text: note }] }]));
       }
     } else if (target.channelId) {
       try {
-        await client.chat.postEphemeral({ channel: target.channelId, user: target.userId, text, blocks: blocksArg(blocks) });
+        await chatCall(client, 'chat.postEphemeral', { channel: target.channelId, user: target.userId, text }, blocksJson(blocks));
       } catch (error) {
         // The bot may not be in that channel yet: a private reply then comes as a direct message.
         if (!NOT_IN_CHANNEL.has(platformError(error) ?? '')) throw error;
-        await client.chat.postMessage({ channel: target.userId, text, blocks: blocksArg(blocks) });
+        await chatCall(client, 'chat.postMessage', { channel: target.userId, text }, blocksJson(blocks));
       }
     } else {
-      await client.chat.postMessage({ channel: target.userId, text, blocks: blocksArg(blocks) });
+      await chatCall(client, 'chat.postMessage', { channel: target.userId, text }, blocksJson(blocks));
     }
   }
 }

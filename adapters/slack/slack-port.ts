@@ -4,7 +4,8 @@ import type { View } from '../../src/views/elements.js';
 import { renderBlocks } from './render-blocks.js';
 import { localId } from '../../src/domain/person-id.js';
 import { findPosted, outboxMetadata } from './find-posted.js';
-import { blocksArg } from './blocks-arg.js';
+import { blocksJson } from './blocks-json.js';
+import { chatCall } from './json-call.js';
 
 /** Whether Slack may accept the same call later: rate limits, server errors, network failures. */
 export function asRetryable(error: unknown): unknown {
@@ -26,7 +27,7 @@ export function asRetryable(error: unknown): unknown {
 export function slackPort(client: webApi.WebClient, log: (message: string) => void = () => undefined): ChatPort {
   const send = async (channel: string, view: View, key: string) => {
     const rendered = renderBlocks(view);
-    return client.chat.postMessage({ channel, text: rendered.text, blocks: blocksArg(rendered.blocks), unfurl_links: false, unfurl_media: false, metadata: outboxMetadata(key) });
+    return chatCall(client, 'chat.postMessage', { channel, text: rendered.text, unfurl_links: false, unfurl_media: false, metadata: outboxMetadata(key) }, blocksJson(rendered.blocks));
   };
   /** The ref of the message already in `conversation`, when a look-up is asked for and finds it. */
   const already = async (conversation: () => Promise<string>, key: string, hint: DeliveryHint | undefined): Promise<string | undefined> => {
@@ -72,7 +73,7 @@ export function slackPort(client: webApi.WebClient, log: (message: string) => vo
       const [channelId = channel.id, ts = ''] = ref.split('/');
       try {
         const rendered = renderBlocks(view);
-        await client.chat.update({ channel: channelId, ts, text: rendered.text, blocks: blocksArg(rendered.blocks) });
+        await chatCall(client, 'chat.update', { channel: channelId, ts, text: rendered.text }, blocksJson(rendered.blocks));
       } catch (error) {
         throw asRetryable(error);
       }

@@ -32,6 +32,8 @@ export interface RecordedCall {
   body: Record<string, unknown>;
   /** From `Authorization: Bearer` or a `token` argument. */
   token?: string;
+  /** The request's Content-Type: form-encoded (WebClient) or JSON (golive's chat calls). */
+  contentType?: string;
   /** Date.now() when the request arrived. */
   at: number;
   /** Set when failNext refused the call: it was not delivered. */
@@ -208,7 +210,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   async function handle(req: IncomingMessage): Promise<Answer> {
     const raw = await readBody(req);
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    const call: RecordedCall = { method: '', body: {}, at: Date.now() };
+    const call: RecordedCall = { method: '', body: {}, at: Date.now(), ...(req.headers['content-type'] && { contentType: req.headers['content-type'] }) };
     const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
 
     const upload = /^\/upload\/([^/]+)$/.exec(path);
