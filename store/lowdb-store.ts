@@ -13,6 +13,8 @@ import {
   type Quarantine,
   type ReleaseSummary,
   type Store,
+  type ReleaseHead,
+  type SharedRelease,
   type StoredRelease,
 } from '../src/app/store-port.js';
 import type { AuditEntry } from '../src/domain/audit-entry.js';
@@ -189,8 +191,24 @@ class LowdbStore implements Store {
     return this.files.get(id)?.get();
   }
 
-  async shared(id: string): Promise<StoredRelease | undefined> {
-    return this.files.get(id)?.shared();
+  async shared(id: string): Promise<SharedRelease | undefined> {
+    const files = this.files.get(id);
+    if (!files) return undefined;
+    // The verdict needs the log read and checked, as quarantine() does.
+    await files.loadHistory();
+    const stored = files.shared();
+    const quarantine = files.quarantine;
+    return quarantine ? { ...stored, quarantine: { ...quarantine } } : stored;
+  }
+
+  async heads(): Promise<ReadonlyMap<string, ReleaseHead>> {
+    const heads = new Map<string, ReleaseHead>();
+    for (const id of this.order) {
+      const files = this.releaseFiles(id);
+      // The verdict is known once the log has been read and checked; before that, quarantine() reads it.
+      heads.set(id, { seq: files.current().head?.seq ?? 0, ...(files.historyRead && { quarantined: files.quarantine !== undefined }) });
+    }
+    return heads;
   }
 
   async quarantine(id: string): Promise<Quarantine | undefined> {

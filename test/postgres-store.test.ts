@@ -9,6 +9,7 @@ import { entryAfter, later, message, rejectionOf, release, slack } from './suppo
 import { forEachTarget, type TestSchema } from './support/postgres.js';
 import { QUALIFY_COMMAND, qualifyPeople } from '../src/app/usecases/qualify-people.js';
 import { TestClock } from './support/test-clock.js';
+import { TrustedReleaseReader } from '../src/app/release-reader.js';
 
 // The PostgreSQL store through the port's methods, on PGlite and on the server: what it keeps,
 // that a write is all or nothing (also when the database refuses part of it), and the checks a
@@ -274,6 +275,32 @@ forEachTarget('the PostgreSQL store', (target) => {
     expect(await qualifyPeople(store, new TestClock(later(6)), undefined)).toEqual([]);
   });
 
+  it('a reader of every release reads each once, frozen, again after a write by any replica, and never a quarantined one', async () => {
+    for (const id of ['a', 'b', 'c']) await create(id);
+    const reader = new TrustedReleaseReader(store);
+    const first = await reader.all();
+    expect(first.map((release) => release.id)).toEqual(['a', 'b', 'c']);
+    expect(first.every((release) => Object.isFrozen(release))).toBe(true);
+    const again = await reader.all();
+    again.forEach((release, i) => expect(release).toBe(first[i]));
+
+    // Another golive on the same database writes b: the head moved, so b is read again.
+    const other = await openPostgresStore(await schema.db(), { closeDb: true });
+    try {
+      await other.transact('b', (current) => {
+        const next = { ...current.release, name: 'Renamed elsewhere' };
+        return { release: next, append: [entryAfter(current.head, next, { at: later(1) })], result: undefined };
+      });
+    } finally {
+      await other.close();
+    }
+    // c found tampered by a check: left out from then on.
+    await db.query(`UPDATE releases SET quarantine = $2::jsonb WHERE id = $1`, ['c', JSON.stringify({ seq: 1, message: 'Entry 1 was edited' })]);
+    const changed = await reader.all();
+    expect(changed.map((release) => release.name)).toEqual(['Release a', 'Renamed elsewhere']);
+    expect(changed[0]).toBe(first[0]);
+  });
+
   it('shares one frozen copy of a release while its row is unchanged, and reads again after a write or an edit behind its back', async () => {
     await create('nov-2019', ['C1']);
     const first = (await store.shared!('nov-2019'))!;
@@ -299,5 +326,14 @@ forEachTarget('the PostgreSQL store', (target) => {
     await db.query(`UPDATE releases SET state = jsonb_set(state, '{name}', '"Edited"') WHERE id = $1`, ['nov-2019']);
     expect((await store.shared!('nov-2019'))!.release.name).toBe('Edited');
     expect(await store.shared!('nov-2019')).toEqual(await store.get('nov-2019'));
+
+    // Quarantined by another replica's check: the next read carries the verdict, as quarantine() does.
+    await db.query(`UPDATE releases SET quarantine = $2::jsonb WHERE id = $1`, ['nov-2019', JSON.stringify({ seq: 1, message: 'Entry 1 was edited' })]);
+    expect((await store.shared!('nov-2019'))!.quarantine).toEqual({ seq: 1, message: 'Entry 1 was edited' });
+    expect(await store.quarantine('nov-2019')).toEqual({ seq: 1, message: 'Entry 1 was edited' });
+    // Even an UPDATE that writes the same values is a new version of the row, and read again.
+    const before = (await store.shared!('nov-2019'))!;
+    await db.query(`UPDATE releases SET state = state WHERE id = $1`, ['nov-2019']);
+    expect((await store.shared!('nov-2019'))!.release).not.toBe(before.release);
   });
 });

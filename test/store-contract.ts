@@ -82,6 +82,25 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         expect(await store.findByChannel(slack('C2'))).toBeUndefined();
       });
 
+      it("gives every release's head in one read, moving with each entry; a verdict only where it is known", async (context) => {
+        if (!store.heads) return context.skip();
+        await create('rel-1');
+        await create('rel-2');
+        await store.transact('rel-1', (current) => {
+          const next = { ...current.release, name: 'Renamed' };
+          return { release: next, append: [entryAfter(current.head, next, { request: 'req-2' })], result: undefined };
+        });
+        const heads = await store.heads();
+        expect([...heads.keys()].sort()).toEqual(['rel-1', 'rel-2']);
+        expect({ one: heads.get('rel-1')?.seq, two: heads.get('rel-2')?.seq }).toEqual({ one: 2, two: 1 });
+        // Once the store has its verdict on a record (quarantine() waits for it), the heads carry it.
+        for (const id of ['rel-1', 'rel-2']) expect(await store.quarantine(id)).toBeUndefined();
+        expect((await store.heads()).get('rel-1')?.quarantined ?? false).toBe(false);
+        // A refusal is counted beside the chain: no entry, so the head stays.
+        await store.transact('rel-2', () => ({ refusals: tally(1), result: undefined }));
+        expect((await store.heads()).get('rel-2')?.seq).toBe(1);
+      });
+
       it('refuses an id that is taken, and changes nothing', async () => {
         await create('rel-1');
         const before = await everything('rel-1');
@@ -462,6 +481,12 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         store = await opened.quarantine('bad', { seq: 1, message: 'Entry 1 was edited' });
         expect(await store.quarantine('bad')).toEqual({ seq: 1, message: 'Entry 1 was edited' });
         expect(await store.quarantine('good')).toBeUndefined();
+        if (store.heads) expect((await store.heads()).get('bad')).toMatchObject({ seq: 1, quarantined: true });
+        // What a command that only looks reads: the state, with the same verdict.
+        if (store.shared) {
+          expect(await store.shared('bad')).toMatchObject({ release: { name: 'Release bad' }, quarantine: { seq: 1, message: 'Entry 1 was edited' } });
+          expect((await store.shared('good'))?.quarantine).toBeUndefined();
+        }
         const before = await everything('bad');
         let ran = false;
         const error = await rejectionOf(

@@ -87,9 +87,10 @@ export class Ctx {
           (known.length > 0 ? ` (known: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}).` : ', or create one with `/release create`.'),
       );
     }
-    const stored = options.shared && store.shared ? await store.shared(id) : await store.get(id);
+    const shared = options.shared && store.shared ? await store.shared(id) : undefined;
+    const stored = shared ?? (await store.get(id));
     if (!stored) throw new UserError(`There is no release "${id}". \`/release list\` shows them all.`);
-    const quarantine = await store.quarantine(id);
+    const quarantine = shared ? shared.quarantine : await store.quarantine(id);
     if (quarantine && !options.evenIfQuarantined) throw new UserError(quarantineMessage(stored.release.name, id, quarantine));
     return { ...stored, id, ...(quarantine && { quarantine }) };
   }

@@ -1,11 +1,14 @@
 import type { Release } from '../domain/release.js';
-import type { Store } from './store-port.js';
+import { deepFreeze } from '../domain/deep-freeze.js';
+import type { Store, StoredRelease } from './store-port.js';
+
+/** Releases read at once where the store reads several in one go (getMany). */
+const PAGE = 100;
 
 /**
  * Every release whose record verifies, read again only when its record has an entry after the one
  * last read (every change to a release seals one): a timer that looks at every release each minute
- * must not read them all each time. Callers only read what it returns (frozen, on a store with
- * `shared`).
+ * must not read them all each time. What it returns is frozen: callers only read it.
  */
 export class TrustedReleaseReader {
   private readonly known = new Map<string, { seq: number; release: Release }>();
@@ -13,25 +16,50 @@ export class TrustedReleaseReader {
   constructor(private readonly store: Store) {}
 
   async all(): Promise<Release[]> {
-    const releases: Release[] = [];
-    const listed = new Set<string>();
+    const trusted: string[] = [];
+    const stale: string[] = [];
+    const heads = await this.store.heads?.();
     for (const { id } of await this.store.list()) {
-      listed.add(id);
+      const head = heads?.get(id);
       // One that fails verification asks nothing of anybody.
-      if (await this.store.quarantine(id)) continue;
+      if (head?.quarantined ?? (await this.store.quarantine(id))) continue;
+      trusted.push(id);
       const known = this.known.get(id);
-      if (known && (await this.store.audit(id, { fromSeq: known.seq + 1, toSeq: known.seq + 1 })).length === 0) {
-        releases.push(known.release);
-        continue;
-      }
-      // Frozen and shared where the store can (no copy), which also lets evaluate() remember each
-      // release's evaluation: the digest evaluates every release at every pass, once a minute.
-      const stored = this.store.shared ? await this.store.shared(id) : await this.store.get(id);
-      if (!stored) continue;
-      this.known.set(id, { seq: stored.head?.seq ?? 0, release: stored.release });
-      releases.push(stored.release);
+      if (!known || !(head ? head.seq === known.seq : await unchangedSince(this.store, id, known.seq))) stale.push(id);
     }
+    for (let i = 0; i < stale.length; i += PAGE) {
+      const ids = stale.slice(i, i + PAGE);
+      const read = await this.read(ids);
+      ids.forEach((id, n) => {
+        const stored = read[n];
+        if (stored) this.known.set(id, { seq: stored.head?.seq ?? 0, release: stored.release });
+        else this.known.delete(id);
+      });
+    }
+    const listed = new Set(trusted);
     for (const id of this.known.keys()) if (!listed.has(id)) this.known.delete(id);
-    return releases;
+    return trusted.flatMap((id) => this.known.get(id)?.release ?? []);
   }
+
+  /**
+   * Frozen, which lets evaluate() remember each release's evaluation: a store's shared copy where
+   * it reads one at a time, or the copies of one read of many (the first pass after start reads
+   * every release), frozen here as nobody else holds them.
+   */
+  private async read(ids: readonly string[]): Promise<Array<StoredRelease | undefined>> {
+    if (this.store.getMany && !(ids.length === 1 && this.store.shared)) {
+      return (await this.store.getMany(ids)).map((stored) => stored && { ...stored, release: deepFreeze(stored.release) });
+    }
+    const read: Array<StoredRelease | undefined> = [];
+    for (const id of ids) {
+      const stored = this.store.shared ? await this.store.shared(id) : await this.store.get(id);
+      read.push(stored && { ...stored, release: deepFreeze(stored.release) });
+    }
+    return read;
+  }
+}
+
+/** Whether release `id` has no entry after `seq`, asked of its log. */
+export async function unchangedSince(store: Store, id: string, seq: number): Promise<boolean> {
+  return (await store.audit(id, { fromSeq: seq + 1, toSeq: seq + 1 })).length === 0;
 }

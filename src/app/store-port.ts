@@ -10,6 +10,12 @@ export interface ReleaseSummary {
   channels: Channel[];
 }
 
+/** See Store.heads. `quarantined` is absent where the verdict would need the record read. */
+export interface ReleaseHead {
+  seq: number;
+  quarantined?: boolean;
+}
+
 /** A release whose record failed verification when the store opened: readable, never written. */
 export interface Quarantine {
   /** The first audit entry that is wrong (0 when there is none to name). */
@@ -25,6 +31,12 @@ export interface StoredRelease {
   /** Refusals counted beside the chain (see change.ts). */
   refusals?: RefusalTally;
 }
+
+/**
+ * What `shared` hands out: the release as stored and, read with it, why it is kept read-only (as
+ * `quarantine` would answer), so a command that only looks asks the store once.
+ */
+export type SharedRelease = StoredRelease & { readonly quarantine?: Quarantine };
 
 /** What one transaction commits, atomically: all of it or nothing. */
 export interface Commit<T> {
@@ -95,9 +107,16 @@ export interface Store {
    * object instead of changing this one, so it always means the version it was read at. Optional:
    * callers fall back to `get` on a store without it.
    */
-  shared?(id: string): Promise<StoredRelease | undefined>;
+  shared?(id: string): Promise<SharedRelease | undefined>;
   /** Why a release is kept read-only: its record failed verification when the store opened. */
   quarantine(id: string): Promise<Quarantine | undefined>;
+  /**
+   * Every release's head (the seq of its newest entry, 0 for none) and, where the store knows it
+   * without reading a record, whether it is quarantined, in one read: for a pass over every release
+   * that acts only on what changed since it last looked (every change to a release seals an entry).
+   * Optional: callers fall back to asking release by release.
+   */
+  heads?(): Promise<ReadonlyMap<string, ReleaseHead>>;
   /** The release linked to a channel, if any. */
   findByChannel(channel: Channel): Promise<string | undefined>;
   /** Audit entries in order; `fromSeq`/`toSeq` inclusive bounds. None for an unknown release. */

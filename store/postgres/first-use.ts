@@ -37,6 +37,11 @@ export class FirstUseVerification {
     this.verified.add(id);
   }
 
+  /** Whether release `id`'s record has been checked by this process: its row's quarantine is then the verdict. */
+  checked(id: string): boolean {
+    return this.verified.has(id);
+  }
+
   /** Resolves once release `id`'s record has been checked by this process (a failing one is quarantined in its row). */
   ensure(id: string): Promise<void> {
     if (this.verified.has(id)) return Promise.resolve();

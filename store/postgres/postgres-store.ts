@@ -11,7 +11,18 @@ import { defaultRecordCheck, lockedRowProblem, type RecordCheck } from './record
 import { FirstUseVerification } from './first-use.js';
 import { SharedCopies } from './shared-copies.js';
 import type { RefusalTally } from '../../src/app/refusal-tally.js';
-import { StoreError, type ClaimedMessage, type ClaimRequest, type Commit, type Quarantine, type ReleaseSummary, type Store, type StoredRelease } from '../../src/app/store-port.js';
+import {
+  StoreError,
+  type ClaimedMessage,
+  type ClaimRequest,
+  type Commit,
+  type Quarantine,
+  type ReleaseHead,
+  type ReleaseSummary,
+  type SharedRelease,
+  type Store,
+  type StoredRelease,
+} from '../../src/app/store-port.js';
 import { checkClaim, checkEndClaims, checkLease } from '../claim-args.js';
 import { claimRows, endClaimRows, releasesWithDue, takeLease } from './claim-rows.js';
 
@@ -93,8 +104,12 @@ class PostgresStore implements Store {
     });
   }
 
-  shared(id: string): Promise<StoredRelease | undefined> {
-    return this.read(`read release "${id}"`, () => this.copies.read(this.db, id));
+  shared(id: string): Promise<SharedRelease | undefined> {
+    return this.read(`read release "${id}"`, async () => {
+      // The quarantine it comes with is the verdict of this process's check, as quarantine() gives it.
+      await this.verification.ensure(id);
+      return this.copies.read(this.db, id);
+    });
   }
 
   getMany(ids: readonly string[]): Promise<Array<StoredRelease | undefined>> {
@@ -104,6 +119,14 @@ class PostgresStore implements Store {
         const row = rows.get(id);
         return row && storedOf(row);
       });
+    });
+  }
+
+  heads(): Promise<ReadonlyMap<string, ReleaseHead>> {
+    return this.read("read the releases' heads", async () => {
+      const rows = (await this.db.query<{ id: string; head_seq: number; quarantined: boolean }>('SELECT id, head_seq, quarantine IS NOT NULL AS quarantined FROM releases')).rows;
+      // A verdict on a record this process has not checked yet is not known: quarantine() checks it.
+      return new Map(rows.map((row) => [row.id, { seq: row.head_seq, ...(this.verification.checked(row.id) && { quarantined: row.quarantined }) }]));
     });
   }
 

@@ -1,46 +1,52 @@
 import { deepFreeze } from '../../src/domain/deep-freeze.js';
-import type { StoredRelease } from '../../src/app/store-port.js';
+import type { SharedRelease, StoredRelease } from '../../src/app/store-port.js';
+import type { Quarantine } from '../../src/app/store-port.js';
 import type { Queryable } from './db.js';
 import type { ReleaseRow } from './release-rows.js';
 
 // Store.shared on PostgreSQL. Every read still asks the database (another replica may have written),
-// but only for a digest of the row: the state, its head and the refusals as stored now. While the
-// digest is the one of the copy kept, that frozen copy is handed out again, so a status does not
-// parse the state again, and evaluate() and the renderers find what they made of it; anything else
-// in the row, or an edit made behind golive's back, gives another digest and a fresh read.
+// but only for the row's version and its quarantine. While the version is the one of the copy kept,
+// that frozen copy is handed out again, so a status does not parse the state again, and evaluate()
+// and the renderers find what they made of it.
+//
+// The version is the row version PostgreSQL keeps anyway: the transaction that wrote it (xmin) and
+// where it lies (ctid). Any UPDATE of the row, golive's or one made behind its back, writes a new
+// version with both changed, and costs nothing to read; a digest of the state cost the server a
+// hash of the whole state on every status.
 
 /** Releases whose copy is kept, the most recently read: a burst of statuses is about a few at a time. */
 const KEPT = 64;
 
-const DIGEST = `md5(r.state::text || '|' || r.head_seq || '|' || coalesce(r.head_hash, '') || '|' || coalesce(r.refusals::text, ''))`;
+const VERSION = `r.xmin::text || '/' || r.ctid::text`;
 
 export class SharedCopies {
-  private readonly kept = new Map<string, { digest: string; stored: StoredRelease }>();
+  private readonly kept = new Map<string, { version: string; shared: SharedRelease }>();
 
   constructor(private readonly storedOf: (row: ReleaseRow) => StoredRelease) {}
 
-  async read(db: Queryable, id: string): Promise<StoredRelease | undefined> {
-    const now = (await db.query<{ digest: string }>(`SELECT ${DIGEST} AS digest FROM releases r WHERE r.id = $1`, [id])).rows[0];
+  async read(db: Queryable, id: string): Promise<SharedRelease | undefined> {
+    const now = (await db.query<{ version: string }>(`SELECT ${VERSION} AS version FROM releases r WHERE r.id = $1`, [id])).rows[0];
     const known = this.kept.get(id);
     this.kept.delete(id);
     if (!now) return undefined;
-    if (known?.digest === now.digest) {
+    if (known?.version === now.version) {
       // Re-inserted: the Map's order is the order of use, oldest first.
       this.kept.set(id, known);
-      return known.stored;
+      return known.shared;
     }
-    // The row and its digest in one statement, so the copy is kept under its own digest.
+    // The row and its version in one statement, so the copy is kept under its own version.
     const row = (
-      await db.query<ReleaseRow & { digest: string }>(
-        `SELECT r.state, r.refusals, r.quarantine, r.head_seq, r.head_hash, a.entry AS head, ${DIGEST} AS digest
+      await db.query<ReleaseRow & { version: string }>(
+        `SELECT r.state, r.refusals, r.quarantine, r.head_seq, r.head_hash, a.entry AS head, ${VERSION} AS version
           FROM releases r LEFT JOIN audit a ON a.release_id = r.id AND a.seq = r.head_seq WHERE r.id = $1`,
         [id],
       )
     ).rows[0];
     if (!row) return undefined;
-    const stored = Object.freeze(deepFreeze(this.storedOf(row)));
-    this.kept.set(id, { digest: row.digest, stored });
+    const quarantine: Quarantine | null = row.quarantine;
+    const shared = Object.freeze(deepFreeze({ ...this.storedOf(row), ...(quarantine && { quarantine }) }));
+    this.kept.set(id, { version: row.version, shared });
     if (this.kept.size > KEPT) this.kept.delete(this.kept.keys().next().value!);
-    return stored;
+    return shared;
   }
 }

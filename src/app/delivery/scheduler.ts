@@ -7,7 +7,8 @@ import { audienceOf, stillWanted } from '../../domain/schedule-audience.js';
 import { when } from '../../views/format.js';
 import { AlreadyRecorded, changeRelease } from '../usecases/change.js';
 import { personOf, type NewOutboxMessage, type Recipient } from './outbox-message.js';
-import type { Store } from '../store-port.js';
+import type { ReleaseHead, Store } from '../store-port.js';
+import { unchangedSince } from '../release-reader.js';
 import { GOLIVE_ACTOR } from '../request.js';
 import { nextTurn } from '../../next-turn.js';
 
@@ -129,11 +130,12 @@ export class Scheduler {
   // Whether the release is quarantined is asked only of one with something due (see tick): on
   // the JSON store the verdict reads the release's whole log, which a tick over releases with
   // nothing due should not.
-  private async nextOf(id: string): Promise<number> {
+  private async nextOf(id: string, head?: ReleaseHead): Promise<number> {
     // Every change to a release seals an entry: none after the one the instant was computed at
-    // means it still holds, and the release itself is not read.
+    // means it still holds, and the release itself is not read. The store's heads, read once for
+    // a pass, say so for every release at once; without them, the release's log is asked.
     const known = this.next.get(id);
-    if (known && (await this.store.audit(id, { fromSeq: known.seq + 1, toSeq: known.seq + 1 })).length === 0) return known.at;
+    if (known && (head ? head.seq === known.seq : await unchangedSince(this.store, id, known.seq))) return known.at;
     const stored = await this.store.get(id);
     if (!stored) return Infinity;
     const at = nextDueAt(stored.release);
@@ -144,9 +146,11 @@ export class Scheduler {
   /** The earliest instant anything is due across releases, for a rehearsal clock stepping through them. */
   async nextDueOverall(): Promise<Date | undefined> {
     let earliest = Infinity;
+    const heads = await this.store.heads?.();
     for (const { id } of await this.store.list()) {
-      const at = await this.nextOf(id);
-      if (at < earliest && !(await this.store.quarantine(id))) earliest = at;
+      const head = heads?.get(id);
+      const at = await this.nextOf(id, head);
+      if (at < earliest && !(head?.quarantined ?? (await this.store.quarantine(id)))) earliest = at;
     }
     return Number.isFinite(earliest) ? new Date(earliest) : undefined;
   }
@@ -160,12 +164,14 @@ export class Scheduler {
   async tick(now: Date): Promise<TickReport> {
     const report: TickReport = { acted: [], messages: 0 };
     let looked = 0;
+    const heads = await this.store.heads?.();
     for (const { id } of await this.store.list()) {
       // A store answering from memory resolves without ever letting a request in: working out the
       // first tick's due instants of a thousand releases held the event loop a quarter of a
       // second after start. Requests (and /healthz) are let in between every few releases.
       if (++looked % YIELD_EVERY === 0) await nextTurn();
-      if ((await this.nextOf(id)) > now.getTime() || (await this.store.quarantine(id))) continue;
+      const head = heads?.get(id);
+      if ((await this.nextOf(id, head)) > now.getTime() || (head?.quarantined ?? (await this.store.quarantine(id)))) continue;
       try {
         const written = await this.act(id, now);
         if (written !== undefined) {
