@@ -73,3 +73,36 @@ forEachTarget('the seed release through the console on PostgreSQL', (target) => 
     }
   });
 });
+
+// A status looks up its channel's release in one read on PostgreSQL (Store.sharedByChannel): in a
+// channel that follows none, or names another with --release, it says what it says on JSON.
+const ELSEWHERE = `
+/channel ops
+/release create "Alpha" 2019-12-30 --template sec-release --id alpha
+/release status
+/channel lobby
+/release status
+/release status --release alpha
+/channel ops
+/release status --release nope
+`;
+
+forEachTarget('a status wherever it is asked, on PostgreSQL', (target) => {
+  it('says what it says on the JSON store', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'golive-status-where-'));
+    const schema = await target.schema();
+    try {
+      const jsonStore = await openLowdbStore(join(dir, 'data'), { verify: recordVerifier({}) });
+      const onJson = await typeInto(jsonStore, join(dir, 'j'), ELSEWHERE).finally(() => jsonStore.close());
+      const pgStore = await openPostgresStore(await schema.db(), { verify: recordVerifier({}) });
+      const onPg = await typeInto(pgStore, join(dir, 'p'), ELSEWHERE).finally(() => pgStore.close());
+      expect(onPg.output.replaceAll('/p', '/x')).toBe(onJson.output.replaceAll('/j', '/x'));
+      expect(onPg.output).toContain('No release is linked to this channel');
+      expect(onPg.output).toContain('There is no release "nope"');
+      expect(onPg.output.match(/Alpha: /g)?.length).toBe(2);
+    } finally {
+      await schema.drop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

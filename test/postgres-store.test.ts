@@ -275,6 +275,24 @@ forEachTarget('the PostgreSQL store', (target) => {
     expect(await qualifyPeople(store, new TestClock(later(6)), undefined)).toEqual([]);
   });
 
+  it("reads a channel's release and its verdict in one go, the same frozen copy while the row is unchanged", async () => {
+    await create('nov-2019', ['C1']);
+    await create('feb-2020', ['C2']);
+    const first = (await store.sharedByChannel!(slack('C1')))!;
+    expect(first.id).toBe('nov-2019');
+    expect(first.shared).toEqual(await store.get('nov-2019'));
+    expect((await store.sharedByChannel!(slack('C1')))!.shared).toBe(first.shared);
+    expect((await store.shared!('nov-2019'))!.release).toBe(first.shared.release);
+    expect(await store.sharedByChannel!(slack('C9'))).toBeUndefined();
+    expect(await store.sharedByChannel!({ platform: 'teams', id: 'C1' })).toBeUndefined();
+    expect((await store.sharedByChannel!(slack('C2')))!.id).toBe('feb-2020');
+
+    await db.query(`UPDATE releases SET quarantine = $2::jsonb WHERE id = $1`, ['nov-2019', JSON.stringify({ seq: 1, message: 'Entry 1 was edited' })]);
+    const quarantined = (await store.sharedByChannel!(slack('C1')))!;
+    expect(quarantined.shared.quarantine).toEqual({ seq: 1, message: 'Entry 1 was edited' });
+    expect(quarantined.shared.release).not.toBe(first.shared.release);
+  });
+
   it('a reader of every release reads each once, frozen, again after a write by any replica, and never a quarantined one', async () => {
     for (const id of ['a', 'b', 'c']) await create(id);
     const reader = new TrustedReleaseReader(store);

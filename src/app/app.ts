@@ -18,6 +18,7 @@ import { handleAsk } from './usecases/ask.js';
 import { handleClose, handleTodo } from './usecases/close.js';
 import { handleNotify } from './usecases/notify.js';
 import { sanitizeRequest } from './language/sanitize.js';
+import { lookAhead } from './look-ahead.js';
 import { handleSchedule, handleScheduleSet, handleScheduleSwitch } from './usecases/schedule.js';
 import { handleAnswerForm } from './usecases/answer-form.js';
 import { actionCommand, checkForm, formErrorsMessage, UNKNOWN_ACTION, UNKNOWN_FORM, type FormCheck } from './usecases/interactions.js';
@@ -123,10 +124,17 @@ export class GoliveApp {
     try {
       // Typed lines, buttons and forms all pass here: their text is made safe once, before any handler.
       const request = sanitizeRequest(unchecked);
-      const ctx = new Ctx(this.deps, await this.withAliases(request.actor), request.channel, request.text, this.deps.clock.now(), request.release, {
-        requestId: request.requestId,
-        replay: request.replay,
-      });
+      const lookedAhead = lookAhead(this.deps.store, request.command, request.channel, request.release);
+      const ctx = new Ctx(
+        this.deps,
+        await this.withAliases(request.actor),
+        request.channel,
+        request.text,
+        this.deps.clock.now(),
+        request.release,
+        { requestId: request.requestId, replay: request.replay },
+        lookedAhead,
+      );
       return await dispatch(ctx, request.command);
     } catch (error) {
       if (error instanceof RecordedBefore) return [recordedBeforeReply(error)];

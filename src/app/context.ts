@@ -9,6 +9,7 @@ import { UserError, type Actor, type Reply, type RequestRef } from './request.js
 import { isPersonPlatform, platformOf, qualify, type PersonId } from '../domain/person-id.js';
 import { changeRelease, type ChangeEffect, type ChangeOutcome } from './usecases/change.js';
 import { errorView } from '../views/messages.js';
+import type { ChannelRelease } from './look-ahead.js';
 
 /** Expands platform user groups into people; each adapter brings its own. */
 export interface Directory {
@@ -53,6 +54,8 @@ export class Ctx {
     private readonly releaseOption: string | undefined,
     /** The inbox request being handled, written into every audit entry it causes. */
     readonly request: RequestRef = {},
+    /** The channel's release, read as the request came in (look-ahead.ts), for `stored` with `shared`. */
+    private readonly lookedAhead?: Promise<ChannelRelease>,
   ) {}
 
   get store(): Store {
@@ -79,20 +82,32 @@ export class Ctx {
    */
   async stored(explicit?: string, options: { evenIfQuarantined?: boolean; shared?: boolean } = {}): Promise<StoredRelease & { id: string; quarantine?: Quarantine }> {
     const store = this.deps.store;
-    const id = explicit ?? this.releaseOption ?? (this.channel ? await store.findByChannel(this.channel) : undefined);
-    if (id === undefined) {
-      const known = (await store.list()).map((r) => r.id);
-      throw new UserError(
-        `No release is linked to this ${this.channel ? 'channel' : 'conversation'}. Name one with --release <id>` +
-          (known.length > 0 ? ` (known: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}).` : ', or create one with `/release create`.'),
-      );
+    const channel = explicit !== undefined || this.releaseOption !== undefined ? undefined : this.channel;
+    // A command that only looks reads its channel's release in one go where the store can.
+    const followed = channel && options.shared ? (this.lookedAhead ?? store.sharedByChannel?.(channel)) : undefined;
+    if (followed) {
+      const found = await followed;
+      if (!found) throw await this.noRelease();
+      const { quarantine } = found.shared;
+      if (quarantine && !options.evenIfQuarantined) throw new UserError(quarantineMessage(found.shared.release.name, found.id, quarantine));
+      return { ...found.shared, id: found.id, ...(quarantine && { quarantine }) };
     }
+    const id = explicit ?? this.releaseOption ?? (channel ? await store.findByChannel(channel) : undefined);
+    if (id === undefined) throw await this.noRelease();
     const shared = options.shared && store.shared ? await store.shared(id) : undefined;
     const stored = shared ?? (await store.get(id));
     if (!stored) throw new UserError(`There is no release "${id}". \`/release list\` shows them all.`);
     const quarantine = shared ? shared.quarantine : await store.quarantine(id);
     if (quarantine && !options.evenIfQuarantined) throw new UserError(quarantineMessage(stored.release.name, id, quarantine));
     return { ...stored, id, ...(quarantine && { quarantine }) };
+  }
+
+  private async noRelease(): Promise<UserError> {
+    const known = (await this.deps.store.list()).map((r) => r.id);
+    return new UserError(
+      `No release is linked to this ${this.channel ? 'channel' : 'conversation'}. Name one with --release <id>` +
+        (known.length > 0 ? ` (known: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}).` : ', or create one with `/release create`.'),
+    );
   }
 
   change<T>(releaseId: string, apply: (release: Release) => ChangeEffect<T>): Promise<ChangeOutcome<T>> {

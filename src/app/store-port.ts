@@ -108,6 +108,11 @@ export interface Store {
    * callers fall back to `get` on a store without it.
    */
   shared?(id: string): Promise<SharedRelease | undefined>;
+  /**
+   * `findByChannel` and `shared` in one read: the release a channel follows, as a command that
+   * only looks reads it. Optional: callers fall back to the two.
+   */
+  sharedByChannel?(channel: Channel): Promise<{ id: string; shared: SharedRelease } | undefined>;
   /** Why a release is kept read-only: its record failed verification when the store opened. */
   quarantine(id: string): Promise<Quarantine | undefined>;
   /**

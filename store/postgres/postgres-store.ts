@@ -122,6 +122,17 @@ class PostgresStore implements Store {
     });
   }
 
+  sharedByChannel(channel: Channel): Promise<{ id: string; shared: SharedRelease } | undefined> {
+    return this.read('find a channel', async () => {
+      const found = await this.copies.readByChannel(this.db, channel);
+      if (!found || this.verification.checked(found.id)) return found;
+      // Its quarantine is this process's verdict only once its record was checked: checked now, then read again.
+      await this.verification.ensure(found.id);
+      const shared = await this.copies.read(this.db, found.id);
+      return shared && { id: found.id, shared };
+    });
+  }
+
   heads(): Promise<ReadonlyMap<string, ReleaseHead>> {
     return this.read("read the releases' heads", async () => {
       const rows = (await this.db.query<{ id: string; head_seq: number; quarantined: boolean }>('SELECT id, head_seq, quarantine IS NOT NULL AS quarantined FROM releases')).rows;

@@ -1,6 +1,7 @@
 import { deepFreeze } from '../../src/domain/deep-freeze.js';
 import type { SharedRelease, StoredRelease } from '../../src/app/store-port.js';
 import type { Quarantine } from '../../src/app/store-port.js';
+import type { Channel } from '../../src/domain/release.js';
 import type { Queryable } from './db.js';
 import type { ReleaseRow } from './release-rows.js';
 
@@ -26,10 +27,31 @@ export class SharedCopies {
 
   async read(db: Queryable, id: string): Promise<SharedRelease | undefined> {
     const now = (await db.query<{ version: string }>(`SELECT ${VERSION} AS version FROM releases r WHERE r.id = $1`, [id])).rows[0];
+    return now ? this.atVersion(db, id, now.version) : this.forget(id);
+  }
+
+  /** The release `channel` follows, with its id: the channel's row and the release's version in one statement. */
+  async readByChannel(db: Queryable, channel: Channel): Promise<{ id: string; shared: SharedRelease } | undefined> {
+    const now = (
+      await db.query<{ id: string; version: string }>(`SELECT r.id, ${VERSION} AS version FROM release_channels c JOIN releases r ON r.id = c.release_id WHERE c.platform = $1 AND c.channel_id = $2`, [
+        channel.platform,
+        channel.id,
+      ])
+    ).rows[0];
+    if (!now) return undefined;
+    const shared = await this.atVersion(db, now.id, now.version);
+    return shared && { id: now.id, shared };
+  }
+
+  private forget(id: string): undefined {
+    this.kept.delete(id);
+    return undefined;
+  }
+
+  private async atVersion(db: Queryable, id: string, version: string): Promise<SharedRelease | undefined> {
     const known = this.kept.get(id);
     this.kept.delete(id);
-    if (!now) return undefined;
-    if (known?.version === now.version) {
+    if (known?.version === version) {
       // Re-inserted: the Map's order is the order of use, oldest first.
       this.kept.set(id, known);
       return known.shared;
