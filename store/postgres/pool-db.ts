@@ -72,7 +72,21 @@ function asError(error: unknown): Error {
 }
 
 function run<R>(on: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-  return on.query(sql, params as unknown[] | undefined).then((result) => ({ rows: result.rows as R[], rowCount: result.rowCount ?? 0 }));
+  return on.query(statement(sql, params)).then((result) => ({ rows: result.rows as R[], rowCount: result.rowCount ?? 0 }));
+}
+
+// Statements are named (prepared), so each connection has the server parse and plan one once and
+// then only bind it: golive asks the same few dozen statements over and over (a status is four),
+// and on a small machine the server's parsing and planning of each competed with golive for the CPU.
+// The SQL is golive's own and fixed but for a few variants, so the names stay few; past NAMED,
+// a statement is sent unnamed as before.
+const NAMED = 500;
+const names = new Map<string, string>();
+
+function statement(text: string, params: readonly unknown[] | undefined): pg.QueryConfig {
+  let name = names.get(text);
+  if (name === undefined && names.size < NAMED) names.set(text, (name = `golive_${names.size + 1}`));
+  return { text, ...(name !== undefined && { name }), ...(params !== undefined && { values: params as unknown[] }) };
 }
 
 function clientQueryable(client: pg.PoolClient): Queryable {
