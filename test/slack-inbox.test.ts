@@ -239,6 +239,33 @@ describe('a request that only reads', () => {
     }
   });
 
+  it('is handled while it is saved, but answered only once saved: when it cannot be, the person is told so and sees no status', async () => {
+    const h = await SlackHarness.open();
+    try {
+      await setUp(h);
+      await h.settled();
+      const receive = h.inbox.receive.bind(h.inbox);
+      h.inbox.receive = () => Promise.reject(new StoreError(`${join(h.dir, INBOX_FILE)}: could not be saved (ENOSPC: no space left on device)`));
+      const ephemerals = h.fake.callsTo('chat.postEphemeral').length;
+      const posts = h.fake.callsTo('chat.postMessage').length;
+      try {
+        const status = await slashCommand(h.url, SECRET, { text: `status --release ${R}`, userId: DAN, channelId: CHANNEL, triggerId: 'T-unsaved-status' });
+        expect(status.status).toBe(200);
+        expect(status.text).toContain('golive could not save your request, so nothing was done');
+        await h.settled();
+        expect(h.fake.callsTo('chat.postEphemeral').length).toBe(ephemerals);
+        expect(h.fake.callsTo('chat.postMessage').length).toBe(posts);
+      } finally {
+        h.inbox.receive = receive;
+      }
+      // Saved again: the same question is answered.
+      const again = await h.command(DAN, `status --release ${R}`);
+      expect(again.reply).toContain('Small');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('is on file when the 200 arrives: if golive stops before answering, the restart answers it', async () => {
     const first = await SlackHarness.open();
     await setUp(first);

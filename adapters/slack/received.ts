@@ -3,6 +3,7 @@ import type { webApi } from '@slack/bolt';
 import type { SlackDeps } from './deps.js';
 import type { Received } from '../../src/app/inbox.js';
 import type { Tell } from '../../src/app/recover.js';
+import type { Reply } from '../../src/app/request.js';
 import { handleReceived, outcomeLine } from '../../src/app/received.js';
 import { keepingOf, readsOnly } from '../../src/app/reads-only.js';
 import { deliverReplies } from './replies.js';
@@ -41,11 +42,14 @@ export async function receiveThenAck(deps: SlackDeps, client: webApi.WebClient, 
   return fresh;
 }
 
-/** Handles an acknowledged request through the app, answers the person, and marks it done. */
-export async function handleAndAnswer(deps: SlackDeps, client: webApi.WebClient, entry: Received, triggerId?: string): Promise<void> {
+/**
+ * Handles an acknowledged request through the app (or takes the replies of its handling started
+ * early, see handledEarly), answers the person, and marks it done.
+ */
+export async function handleAndAnswer(deps: SlackDeps, client: webApi.WebClient, entry: Received, triggerId?: string, early?: Promise<Reply[]>): Promise<void> {
   let line = 'failed before answering';
   try {
-    const replies = await handleReceived(deps.app, entry, deps.inbox.shared);
+    const replies = await (early ?? handleReceived(deps.app, entry, deps.inbox.shared));
     line = outcomeLine(replies);
     const form = replies.find((reply) => reply.kind === 'form');
     if (form) {

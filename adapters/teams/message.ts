@@ -6,6 +6,7 @@ import type { TeamsOutbound } from './outbound.js';
 import type { CardOptions } from './render.js';
 import { answerCommand, entryOf, notSaved, receive } from './received.js';
 import { deliverReplies } from './replies.js';
+import { handledEarly } from '../../src/app/received.js';
 import type { Turn } from './turn.js';
 
 // A message to golive: in a channel (golive mentioned), a group chat or a personal chat. A release
@@ -34,8 +35,9 @@ export async function onMessage(deps: AdapterDeps, out: TeamsOutbound, turn: Tur
   };
   if (line === undefined) return say(HINT);
   const entry = entryOf(deps.clock, turn, { kind: 'command', text: line });
+  const early = handledEarly(deps.app, entry, deps.inbox.shared);
   const receipt = await receive(deps, entry);
   if (receipt === 'failed') return say(notSaved());
   if (receipt === 'seen') return undefined;
-  return () => answerCommand(deps, out, entry, options);
+  return () => answerCommand(deps, out, entry, options, early);
 }

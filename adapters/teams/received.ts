@@ -69,11 +69,11 @@ export function targetOf(entry: Received): ReplyTarget {
   return { user: entry.reply.user, ...(conversation && { conversation: { id: conversation, personal: entry.channel === undefined } }) };
 }
 
-/** Handles a typed command after Teams has its response, answers the person, and marks it done. */
-export async function answerCommand(deps: AdapterDeps, out: TeamsOutbound, entry: Received, options: CardOptions): Promise<void> {
+/** Handles a typed command after Teams has its response (or takes the replies of its handling started early, see handledEarly), answers the person, and marks it done. */
+export async function answerCommand(deps: AdapterDeps, out: TeamsOutbound, entry: Received, options: CardOptions, early?: Promise<Reply[]>): Promise<void> {
   let line = 'failed before answering';
   try {
-    const replies = await handleReceived(deps.app, entry, deps.inbox.shared);
+    const replies = await (early ?? handleReceived(deps.app, entry, deps.inbox.shared));
     line = outcomeLine(replies);
     await deliverReplies(out, targetOf(entry), replies, options);
     // A request that changes nothing gave the outbox nothing to send.

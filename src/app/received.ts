@@ -1,5 +1,6 @@
 import type { GoliveApp } from './app.js';
 import type { Received } from './inbox.js';
+import { readsOnly } from './reads-only.js';
 import type { Origin, Reply } from './request.js';
 import type { Channel } from '../domain/release.js';
 import { qualify } from '../domain/person-id.js';
@@ -21,6 +22,21 @@ export async function handleReceived(app: GoliveApp, entry: Received, replay = f
     case 'form':
       return app.submit(origin, entry.formId, entry.metadata, entry.values, request);
   }
+}
+
+/**
+ * A request that only reads, handled at once, while its receipt is being saved: nothing it does
+ * needs the receipt, and on a database the two reads overlap instead of following each other. The
+ * adapter gives its replies only once the receipt is saved and the platform answered; if it could
+ * not be saved, or it was a retry, they are dropped. Undefined for anything else, which is handled
+ * after its receipt is durable.
+ */
+export function handledEarly(app: GoliveApp, entry: Received, replay = false): Promise<Reply[]> | undefined {
+  if (!readsOnly(entry)) return undefined;
+  const handling = handleReceived(app, entry, replay);
+  // Awaited once the receipt is saved, or never: a failure meanwhile is not unhandled.
+  handling.catch(() => undefined);
+  return handling;
 }
 
 /** What the `done` record keeps: the first reply's title and opening words. */

@@ -2,8 +2,9 @@ import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps.js';
 import { commandText } from '../identity.js';
 import { handleAndAnswer, receiveThenAck, requestId } from '../received.js';
+import { handledEarly } from '../../../src/app/received.js';
 
-/** `/release …`: saved to the inbox, acknowledged, then handled and answered privately or in the channel. */
+/** `/release …`: saved to the inbox, acknowledged, then answered privately or in the channel (one that only reads is handled while it is saved). */
 export function registerCommand(bolt: App, deps: SlackDeps): void {
   bolt.command('/release', async ({ command, ack, client }) =>
     deps.inflight.run(async () => {
@@ -18,8 +19,9 @@ export function registerCommand(bolt: App, deps: SlackDeps): void {
         reply: { user: command.user_id, channel: command.channel_id },
         text: commandText(command.text),
       };
+      const early = handledEarly(deps.app, entry, deps.inbox.shared);
       if (!(await receiveThenAck(deps, client, entry, (text) => (text ? ack(text) : ack())))) return;
-      await handleAndAnswer(deps, client, entry);
+      await handleAndAnswer(deps, client, entry, undefined, early);
     }),
   );
 }
