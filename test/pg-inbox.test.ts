@@ -5,6 +5,7 @@ import { KEEP_DONE_MS, openPgInbox } from '../store/postgres/pg-inbox.js';
 import { inboxContract, request, START } from './inbox-contract.js';
 import { rejectionOf } from './support/port-records.js';
 import { forEachTarget, type TestSchema } from './support/postgres.js';
+import type { Db } from '../store/postgres/db.js';
 import { FixedClock } from './support/test-clock.js';
 
 // The inbox every replica shares on PostgreSQL: the port's contract (the successor is another
@@ -80,6 +81,40 @@ forEachTarget('the inbox on PostgreSQL', (target) => {
       clock.advance(1_000);
       await a.done('trigger-1', 'something else');
       expect(await row('trigger-1')).toMatchObject({ holder: 'replica-a', lease_until: null, done_at: at(2_000), outcome: 'Answer recorded: criterion 1 met' });
+    });
+
+    it('writes a receipt that only reads, and every done mark, without waiting for the disk where the database can; any other receipt durably', async () => {
+      const db = await schema.db();
+      const unsynced: string[] = [];
+      // The same database; what went through which door is noted.
+      const noted: Db = {
+        ...db,
+        label: db.label,
+        query: db.query.bind(db),
+        exec: db.exec.bind(db),
+        transaction: db.transaction.bind(db),
+        close: db.close.bind(db),
+        ...(db.unsynced && {
+          unsynced: (sql: string, params?: readonly unknown[]) => {
+            unsynced.push(sql.split(' ')[0]!);
+            return db.unsynced!(sql, params);
+          },
+        }),
+      };
+      const a = await openPgInbox(noted, { clock, holder: 'replica-a', closeDb: true });
+      opened.push(a);
+      await a.receive(request(1), 'written');
+      await a.receive(request(2), 'durable');
+      await a.done('trigger-1', 'Status shown');
+      await a.done('trigger-2', 'Answer recorded');
+      expect(await row('trigger-1')).toMatchObject({ holder: 'replica-a', done_at: at(0), outcome: 'Status shown' });
+      expect(await row('trigger-2')).toMatchObject({ holder: 'replica-a', done_at: at(0), outcome: 'Answer recorded' });
+      if (target.separateConnections) {
+        expect(unsynced).toEqual(['INSERT', 'UPDATE', 'UPDATE']);
+        expect((await db.unsynced!<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]!.synchronous_commit).toBe('off');
+      } else {
+        expect(db.unsynced).toBeUndefined();
+      }
     });
 
     it('moves an abandoned request to the replica that claims it, with a new lease; whoever marks it done is kept as its holder', async () => {

@@ -30,6 +30,12 @@ export interface Db extends Queryable {
    * this lock where a server relies on the row lock.
    */
   exclusive?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  /**
+   * One statement committed without waiting for the server to flush it to disk (synchronous_commit
+   * off): it survives golive stopping or being killed, not the server losing power in the next
+   * moments. For what the JSON store writes without an fsync. Absent (PGlite): `query` is used.
+   */
+  unsynced?<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
   /** Calls `onNotify` for each NOTIFY on `channel` until the returned function is called. */
   listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   /** Where the data is, for messages: a URL without its password, or "PGlite". */

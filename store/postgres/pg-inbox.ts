@@ -1,6 +1,6 @@
 import { newHolder } from '../../src/app/delivery/claimant.js';
 import { systemClock, type Clock } from '../../src/app/clock.js';
-import { assertTime, INBOX_LEASE_MS, MAX_HANDLING_MS, keptReceived, outcomeLineOf, Received, type Inbox } from '../../src/app/inbox.js';
+import { assertTime, INBOX_LEASE_MS, MAX_HANDLING_MS, keptReceived, outcomeLineOf, Received, type Inbox, type Keeping } from '../../src/app/inbox.js';
 import { StoreError } from '../../src/app/store-port.js';
 import type { Platform } from '../../src/domain/primitives.js';
 import type { Db, Queryable } from './db.js';
@@ -12,6 +12,8 @@ import { applyMigrations } from './migrate.js';
 // receiving replica holds a lease on it while it handles it; a row whose lease ended without being
 // done was abandoned, and the first replica to ask claims it (FOR UPDATE SKIP LOCKED, a new lease),
 // so exactly one handles it again. Leases compare the replicas' clocks: keep them in sync (NTP).
+// As in the file inbox, a receipt of a request that only reads and a done mark need not wait for
+// the disk: on a server they are committed unsynced (Db.unsynced), the rest durably.
 
 /** Done rows are kept this long (for a late retry and for inspection), then deleted by the periodic passes. */
 export const KEEP_DONE_MS = 7 * 24 * 60 * 60 * 1000;
@@ -83,13 +85,13 @@ class PgInbox implements Inbox {
     this.closeDb = options.closeDb ?? false;
   }
 
-  async receive(entry: Received): Promise<boolean> {
+  async receive(entry: Received, keeping: Keeping = 'durable'): Promise<boolean> {
     this.assertOpen();
     const record = keptReceived(entry);
     const until = new Date(this.clock.now().getTime() + this.leaseMs).toISOString();
     try {
       // A retry racing the first delivery waits on the key and then inserts nothing.
-      const inserted = await this.db.query(`INSERT INTO inbox (id, platform, entry, received_at, holder, lease_until) VALUES ($1, $2, $3::jsonb, $4, $5, $6) ON CONFLICT (id) DO NOTHING`, [
+      const inserted = await this.write(keeping)(`INSERT INTO inbox (id, platform, entry, received_at, holder, lease_until) VALUES ($1, $2, $3::jsonb, $4, $5, $6) ON CONFLICT (id) DO NOTHING`, [
         record.id,
         record.platform,
         JSON.stringify(record),
@@ -108,7 +110,7 @@ class PgInbox implements Inbox {
     this.assertOpen();
     this.handling.delete(id);
     try {
-      await this.db.query(`UPDATE inbox SET done_at = $2, outcome = $3, lease_until = NULL, holder = $4 WHERE id = $1 AND done_at IS NULL`, [
+      await this.write('written')(`UPDATE inbox SET done_at = $2, outcome = $3, lease_until = NULL, holder = $4 WHERE id = $1 AND done_at IS NULL`, [
         id,
         this.clock.now().toISOString(),
         outcomeLineOf(outcome),
@@ -117,6 +119,15 @@ class PgInbox implements Inbox {
     } catch (error) {
       throw new StoreError(`${this.db.label}: could not mark request "${id}" done in the inbox (${reasonOf(error)})`);
     }
+  }
+
+  /**
+   * How a write is committed: `durable` waits for the server's disk; `written` (a receipt that
+   * only reads, a done mark: what the file inbox writes without an fsync) does not, where the
+   * database offers that.
+   */
+  private write(keeping: Keeping): Db['query'] {
+    return keeping === 'written' && this.db.unsynced ? this.db.unsynced.bind(this.db) : this.db.query.bind(this.db);
   }
 
   async abandoned(now: Date, platforms: readonly Platform[]): Promise<Received[]> {

@@ -12,18 +12,28 @@ export interface PoolDbOptions {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** Connections for unsynced writes: each is one short statement. */
+const UNSYNCED_MAX = 4;
+
 /** A Db on a PostgreSQL server (`DATABASE_URL`), through a pool of connections. */
 export function openPoolDb(connectionString: string, options: PoolDbOptions = {}): Db {
   const { schema, max, log = () => undefined } = options;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new TypeError(`"${schema}" is not a schema name golive uses (lower-case letters, digits and underscores)`);
   const label = describeUrl(connectionString) + (schema ? ` (schema ${schema})` : '');
-  const pool = new pg.Pool({
-    connectionString,
-    ...(max !== undefined && { max }),
-    ...(schema !== undefined && { options: `-c search_path=${schema}` }),
-  });
-  // Without a listener, a server restart dropping an idle connection would crash the process.
-  pool.on('error', (error) => log(`${label}: an idle database connection failed (${error.message}); the pool opens a new one when needed`));
+  const newPool = (settings: string[], most: number | undefined) => {
+    const created = new pg.Pool({
+      connectionString,
+      ...(most !== undefined && { max: most }),
+      ...(settings.length > 0 && { options: settings.map((setting) => `-c ${setting}`).join(' ') }),
+    });
+    // Without a listener, a server restart dropping an idle connection would crash the process.
+    created.on('error', (error) => log(`${label}: an idle database connection failed (${error.message}); the pool opens a new one when needed`));
+    return created;
+  };
+  const schemaSetting = schema !== undefined ? [`search_path=${schema}`] : [];
+  const pool = newPool(schemaSetting, max);
+  // A few connections of their own, opened when first needed, for writes that need not wait for the disk.
+  let unsyncedPool: pg.Pool | undefined;
   const context = new TransactionContext();
   const listeners = new Listeners(connectionString, schema, log, label);
 
@@ -32,6 +42,12 @@ export function openPoolDb(connectionString: string, options: PoolDbOptions = {}
     query<R>(sql: string, params?: readonly unknown[]) {
       const tx = context.current();
       return tx ? tx.query<R>(sql, params) : run<R>(pool, sql, params);
+    },
+    unsynced<R>(sql: string, params?: readonly unknown[]) {
+      const tx = context.current();
+      if (tx) return tx.query<R>(sql, params);
+      unsyncedPool ??= newPool([...schemaSetting, 'synchronous_commit=off'], UNSYNCED_MAX);
+      return run<R>(unsyncedPool, sql, params);
     },
     async exec(sql: string) {
       const tx = context.current();
@@ -62,6 +78,7 @@ export function openPoolDb(connectionString: string, options: PoolDbOptions = {}
     listen: (channel, onNotify) => listeners.listen(channel, onNotify),
     async close() {
       await listeners.close();
+      await unsyncedPool?.end();
       await pool.end();
     },
   };
