@@ -8,17 +8,19 @@ import { SLACK_CALL_TIMEOUT_MS } from './client.js';
 // that was more work than the rest of an answer. These three calls go as JSON; a failure is
 // WebClient's own error (platform, rate limit, HTTP, request), so callers handle them as before.
 
+const CLOSE = Buffer.from('}');
+
 export type ChatMethod = 'chat.postMessage' | 'chat.postEphemeral' | 'chat.update';
 
 export type ChatResult = webApi.WebAPICallResult & { channel?: string; ts?: string };
 
 /**
  * Calls `method` with `args` as a JSON body, the bot token and Web API address being `client`'s.
- * `blocksJson`, when given, is the `blocks` argument already serialised (blocks-json.ts).
+ * `blocksJson`, when given, is the `blocks` argument already serialised and encoded (blocks-json.ts).
  */
-export async function chatCall(client: webApi.WebClient, method: ChatMethod, args: Record<string, unknown>, blocksJson?: string): Promise<ChatResult> {
+export async function chatCall(client: webApi.WebClient, method: ChatMethod, args: Record<string, unknown>, blocksJson?: Buffer): Promise<ChatResult> {
   const head = JSON.stringify(args);
-  const body = blocksJson === undefined ? head : `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"blocks":${blocksJson}}`;
+  const body = blocksJson === undefined ? head : Buffer.concat([Buffer.from(`${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"blocks":`), blocksJson, CLOSE]);
   let response: Response;
   try {
     response = await fetch(`${client.slackApiUrl}${method}`, {
