@@ -38,7 +38,16 @@ describe('Teams messages', () => {
   });
 
   it('turns Teams mentions into people: @Dan Daly is teams:29:…', async () => {
+    const before = h.fake.delivered().length;
     await h.send(h.activities.message(RITA, 'release role DCC @{Dan Daly}', inChannel, people));
+    // The answer names him as the message that first told golive his name did.
+    const said = h.fake
+      .delivered()
+      .slice(before)
+      .map((call) => messageText(call))
+      .join('\n');
+    expect(said).toContain('Dan Daly');
+    expect(said).not.toContain(DAN.id);
     await h.send(h.activities.message(RITA, '/release role SECAS @{Sam Sato}', inChannel, people));
     expect((await h.doc(R)).release.roles).toMatchObject({ DCC: [`teams:${DAN.id}`], SECAS: [`teams:${SAM.id}`] });
   });

@@ -90,6 +90,8 @@ export abstract class BookKeeper implements TeamsConversations {
 
   /** The book as stored now (a shared keeper first catches up with others' changes). */
   protected abstract current(): Promise<ConversationBook>;
+  /** The newest book this keeper holds, without asking anyone. */
+  protected abstract latest(): ConversationBook;
   /** Applies `apply` and stores what it changed, one change at a time. */
   protected abstract change(apply: (book: ConversationBook) => Changed): Promise<void>;
 
@@ -101,9 +103,14 @@ export abstract class BookKeeper implements TeamsConversations {
     return (await this.current()).people.get(id);
   }
 
+  /**
+   * Read as stored now, like every read; each name is then looked up when a card is made, in the
+   * newest book held, so a name the activity being answered told golive is shown too, whichever
+   * was asked first.
+   */
   async names(): Promise<(teamsUserId: string) => string | undefined> {
-    const book = await this.current();
-    return (id) => book.people.get(id)?.name;
+    await this.current();
+    return (id) => this.latest().people.get(id)?.name;
   }
 
   remember(conversation: Fresh<ConversationRef>, people: readonly Fresh<TeamsPerson>[] = []): Promise<void> {

@@ -51,6 +51,10 @@ class ConversationsFile extends BookKeeper {
     return this.book;
   }
 
+  protected latest(): ConversationBook {
+    return this.book;
+  }
+
   /** Changes run one at a time, on a copy that replaces the book once it is on disk: memory always follows the disk. */
   protected change(apply: (book: ConversationBook) => Changed): Promise<void> {
     const run = async () => {

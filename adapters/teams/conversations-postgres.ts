@@ -52,6 +52,10 @@ class PostgresConversations extends BookKeeper {
    * asked, so each still sees every change committed before it asked, and a burst of Teams requests
    * (each reads the book three times) makes one query, not one each, all in one queue.
    */
+  protected latest(): ConversationBook {
+    return this.book;
+  }
+
   current(): Promise<ConversationBook> {
     this.pending ??= this.serial(async () => {
       this.pending = undefined;

@@ -25,13 +25,15 @@ const HINT: Reply = {
   },
 };
 
-export async function onMessage(deps: AdapterDeps, out: TeamsOutbound, turn: Turn, options: CardOptions): Promise<(() => Promise<void>) | undefined> {
+export async function onMessage(deps: AdapterDeps, out: TeamsOutbound, turn: Turn, cardOptions: Promise<CardOptions>): Promise<(() => Promise<void>) | undefined> {
   const activity = turn.activity;
   const text = plainText(activity.text ?? '', mentionsIn(activity.entities), activity.recipient?.id);
   const line = commandLine(text);
   const target = { user: turn.user, conversation: { id: turn.conversationId, personal: turn.personal } };
   const say = (reply: Reply) => async () => {
-    await deliverReplies(out, target, [reply], options).catch((error: unknown) => deps.log(`teams: could not answer ${turn.user}: ${error instanceof Error ? error.message : String(error)}`));
+    await deliverReplies(out, target, [reply], await optionsOrNone(cardOptions)).catch((error: unknown) =>
+      deps.log(`teams: could not answer ${turn.user}: ${error instanceof Error ? error.message : String(error)}`),
+    );
   };
   if (line === undefined) return say(HINT);
   const entry = entryOf(deps.clock, turn, { kind: 'command', text: line });
@@ -39,5 +41,10 @@ export async function onMessage(deps: AdapterDeps, out: TeamsOutbound, turn: Tur
   const receipt = await receive(deps, entry);
   if (receipt === 'failed') return say(notSaved());
   if (receipt === 'seen') return undefined;
-  return () => answerCommand(deps, out, entry, options, early);
+  return async () => answerCommand(deps, out, entry, await optionsOrNone(cardOptions), early);
+}
+
+/** People's names make a card friendlier, not right: if they cannot be read, the card shows ids. */
+function optionsOrNone(options: Promise<CardOptions>): Promise<CardOptions> {
+  return options.catch(() => ({}));
 }

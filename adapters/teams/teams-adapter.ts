@@ -72,15 +72,19 @@ export function createTeamsAdapter(config: TeamsConfig, deps: AdapterDeps, optio
   const cardOptions = async (): Promise<CardOptions> => ({ names: await names() });
 
   async function onTurn(context: TurnContext, activity: InboundActivity): Promise<(() => Promise<void>) | undefined> {
+    // The names a card shows are read alongside the activity's own change to the references (one
+    // read of the book for both on a database), and looked up once it is in (BookKeeper.names).
+    const options = cardOptions();
+    options.catch(() => undefined);
     await rememberActivity(conversations(), activity, deps.log);
     const turn = turnOf(activity);
     if (!turn) return undefined;
     // Answers to this activity, sent once Teams has its response, go through the turn's own client.
     const client = context.turnState.get<ConnectorClient | undefined>(cloud.ConnectorClientKey);
     const answering = out().within(client && { serviceUrl: activity.serviceUrl, client });
-    if (activity.type === 'message') return onMessage(deps, answering, turn, await cardOptions());
+    if (activity.type === 'message') return onMessage(deps, answering, turn, options);
     if (activity.type === 'invoke' && activity.name === 'adaptiveCard/action') {
-      const answer = await answerCardAction(deps, answering, turn, activity.value, await cardOptions());
+      const answer = await answerCardAction(deps, answering, turn, activity.value, await options);
       await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: answer.body } } as Parameters<TurnContext['sendActivity']>[0]);
       return answer.after;
     }
