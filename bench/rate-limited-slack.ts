@@ -24,7 +24,7 @@ export async function rateLimitedSlack(fakeOrigin: string): Promise<RateLimitedS
     void readAll(req).then((body) => {
       const method = decodeURIComponent((req.url ?? '').replace(/^\/api\//, ''));
       if (LIMITED.has(method)) {
-        const channel = new URLSearchParams(body.toString('utf8')).get('channel') ?? '';
+        const channel = channelOf(req.headers['content-type'] ?? '', body);
         const now = Date.now();
         const tooSoon = now - (lastAllowed.get(channel) ?? Number.NEGATIVE_INFINITY) < 1000;
         if (tooSoon || state.refuseOnce.delete(channel)) {
@@ -50,6 +50,18 @@ export async function rateLimitedSlack(fakeOrigin: string): Promise<RateLimitedS
     return new Promise((resolve) => server.close(() => resolve()));
   };
   return state;
+}
+
+/** The channel a call names, from a JSON body (golive's chat calls) or a form-encoded one. */
+function channelOf(contentType: string, body: Buffer): string {
+  const text = body.toString('utf8');
+  if (!contentType.startsWith('application/json')) return new URLSearchParams(text).get('channel') ?? '';
+  try {
+    const channel = (JSON.parse(text) as { channel?: unknown }).channel;
+    return typeof channel === 'string' ? channel : '';
+  } catch {
+    return '';
+  }
 }
 
 function readAll(req: IncomingMessage): Promise<Buffer> {
