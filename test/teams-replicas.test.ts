@@ -136,4 +136,36 @@ forEachTarget('two golives serving Teams on one database', (target) => {
     await one.remember({ id: '19:later@thread.tacv2', serviceUrl: 'https://smba.example/amer/', type: 'channel' });
     expect(await other.conversation('19:later@thread.tacv2')).toMatchObject({ id: '19:later@thread.tacv2' });
   });
+
+  it("an activity's handling reads the references once: what the other golive saved before, and its own changes since", async () => {
+    const db = await schema.db();
+    let reads = 0;
+    const counted = new Proxy(db, {
+      get: (target, key) =>
+        key === 'query'
+          ? (sql: string, params?: readonly unknown[]) => {
+              if (sql.includes('WHERE changed >')) reads += 1;
+              return target.query(sql, params);
+            }
+          : Reflect.get(target, key),
+    });
+    const now = () => new Date('2019-11-07T09:00:00Z');
+    const one = await openPostgresConversations(db, now);
+    const other = await openPostgresConversations(counted, now);
+    const where = { serviceUrl: 'https://smba.example/amer/', tenantId: 'tenant-1' };
+    await one.remember({ id: '19:added@thread.tacv2', ...where, type: 'channel' }, [{ id: '29:dan', name: 'Dan Daly', ...where }]);
+    reads = 0;
+    const activity = other.forActivity();
+    expect(await activity.person('29:dan')).toMatchObject({ name: 'Dan Daly' });
+    expect(await activity.conversation('19:added@thread.tacv2;messageid=1')).toMatchObject({ type: 'channel' });
+    expect(reads).toBe(1);
+    await activity.setPersonal('29:dan', 'a:dan-chat', where);
+    // Its own change is read back without asking again.
+    const before = reads;
+    expect(await activity.person('29:dan')).toMatchObject({ name: 'Dan Daly', personal: 'a:dan-chat' });
+    expect((await activity.names())('29:dan')).toBe('Dan Daly');
+    expect(reads).toBe(before);
+    // The other golive saw the personal chat at once.
+    expect(await one.person('29:dan')).toMatchObject({ personal: 'a:dan-chat' });
+  });
 });

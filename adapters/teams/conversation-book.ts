@@ -117,6 +117,27 @@ export abstract class BookKeeper implements TeamsConversations {
     return this.change((book) => book.remember(this.now(), conversation, people));
   }
 
+  /** On a database each read asks for the changes since the last: an activity's handling asks once, not three or four times. */
+  forActivity(): TeamsConversations {
+    let caughtUp: Promise<unknown> | undefined;
+    const book = async () => {
+      await (caughtUp ??= this.current());
+      return this.latest();
+    };
+    return {
+      conversation: async (id) => (await book()).conversations.get(channelIdOf(id)),
+      person: async (id) => (await book()).people.get(id),
+      names: async () => {
+        await book();
+        return (id) => this.latest().people.get(id)?.name;
+      },
+      remember: (conversation, people) => this.remember(conversation, people),
+      setPersonal: (personId, conversationId, where) => this.setPersonal(personId, conversationId, where),
+      forget: (conversationId) => this.forget(conversationId),
+      forActivity: () => this.forActivity(),
+    };
+  }
+
   setPersonal(personId: string, conversationId: string, where: Fresh<Omit<ConversationRef, 'id' | 'type'>>): Promise<void> {
     return this.change((book) => book.setPersonal(this.now(), personId, conversationId, where));
   }

@@ -44,4 +44,10 @@ export interface TeamsConversations {
   setPersonal(personId: string, conversationId: string, where: Fresh<Omit<ConversationRef, 'id' | 'type'>>): Promise<void>;
   /** golive was removed from a conversation: nothing is sent there again. */
   forget(conversationId: string): Promise<void>;
+  /**
+   * The references as the handling of one inbound activity reads them: its first read asks the
+   * store, later ones answer from what that read and the activity's own changes left, which holds
+   * every change committed before the activity arrived. Changes go to the store as usual.
+   */
+  forActivity(): TeamsConversations;
 }

@@ -16,9 +16,9 @@ export class TeamsOutbound {
    * Where a conversation is: golive's own reference, refreshed by every activity from it, else the
    * one a release's channel was stored with (golive's file may be newer than the record, or lost).
    */
-  /** The same, answering through an inbound activity's own client where it can (Connector.within). */
-  within(turn: TurnClient | undefined): TeamsOutbound {
-    return turn ? new TeamsOutbound(this.connector.within(turn), this.conversations, this.botId) : this;
+  /** The same, answering through an inbound activity's own client where it can (Connector.within), reading the references as that activity does. */
+  within(turn: TurnClient | undefined, conversations: TeamsConversations = this.conversations): TeamsOutbound {
+    return new TeamsOutbound(turn ? this.connector.within(turn) : this.connector, conversations, this.botId);
   }
 
   async place(conversationId: string, given?: Place): Promise<Place> {

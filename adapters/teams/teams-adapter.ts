@@ -65,23 +65,24 @@ export function createTeamsAdapter(config: TeamsConfig, deps: AdapterDeps, optio
     return outbound;
   };
   /** Display names as stored when a card is about to be made: learnt by this golive or another on the same database. */
-  const names = async (): Promise<NameOf> => {
-    const byTeamsId = await conversations().names();
+  const names = async (book: TeamsConversations = conversations()): Promise<NameOf> => {
+    const byTeamsId = await book.names();
     return (personId) => (personId.startsWith('teams:') ? byTeamsId(teamsUserId(personId)) : undefined);
   };
-  const cardOptions = async (): Promise<CardOptions> => ({ names: await names() });
+  const cardOptions = async (book?: TeamsConversations): Promise<CardOptions> => ({ names: await names(book) });
 
   async function onTurn(context: TurnContext, activity: InboundActivity): Promise<(() => Promise<void>) | undefined> {
-    // The names a card shows are read alongside the activity's own change to the references (one
-    // read of the book for both on a database), and looked up once it is in (BookKeeper.names).
-    const options = cardOptions();
+    // The references as this activity is handled: read once (BookKeeper.forActivity). The names a
+    // card shows are read alongside the activity's own change to them, and looked up once it is in.
+    const book = conversations().forActivity();
+    const options = cardOptions(book);
     options.catch(() => undefined);
     await rememberActivity(conversations(), activity, deps.log);
     const turn = turnOf(activity);
     if (!turn) return undefined;
     // Answers to this activity, sent once Teams has its response, go through the turn's own client.
     const client = context.turnState.get<ConnectorClient | undefined>(cloud.ConnectorClientKey);
-    const answering = out().within(client && { serviceUrl: activity.serviceUrl, client });
+    const answering = out().within(client && { serviceUrl: activity.serviceUrl, client }, book);
     if (activity.type === 'message') return onMessage(deps, answering, turn, options);
     if (activity.type === 'invoke' && activity.name === 'adaptiveCard/action') {
       const answer = await answerCardAction(deps, answering, turn, activity.value, await options);
