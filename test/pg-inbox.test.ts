@@ -117,6 +117,33 @@ forEachTarget('the inbox on PostgreSQL', (target) => {
       }
     });
 
+    it('marks asked for together are written in one statement, each with its own outcome; the first outcome of a request is kept', async () => {
+      const db = await schema.db();
+      const statements: string[] = [];
+      const noted = new Proxy(db, {
+        get: (target, key) =>
+          key === 'query' || (key === 'unsynced' && target.unsynced)
+            ? (sql: string, params?: readonly unknown[]) => {
+                statements.push(sql.trim().split(/\s+/)[0]!);
+                return (target[key] as Db['query'])!.call(target, sql, params);
+              }
+            : Reflect.get(target, key),
+      });
+      const a = await openPgInbox(noted, { clock, holder: 'replica-a', closeDb: true });
+      opened.push(a);
+      for (let n = 1; n <= 10; n += 1) await a.receive(request(n), 'written');
+      statements.length = 0;
+      clock.advance(1_000);
+      await Promise.all([...Array.from({ length: 10 }, (_, i) => a.done(`trigger-${i + 1}`, `Status ${i + 1} shown`)), a.done('trigger-3', 'a second outcome')]);
+      expect(statements).toEqual(['UPDATE']);
+      for (let n = 1; n <= 10; n += 1) expect(await row(`trigger-${n}`)).toMatchObject({ done_at: at(1_000), outcome: `Status ${n} shown`, lease_until: null });
+      // Asked for just before close: written before the inbox lets go of the database.
+      const late = a.done('trigger-1', 'too late to change it');
+      await a.close();
+      await late;
+      expect(await row('trigger-1')).toMatchObject({ outcome: 'Status 1 shown' });
+    });
+
     it('moves an abandoned request to the replica that claims it, with a new lease; whoever marks it done is kept as its holder', async () => {
       const a = await replica('replica-a');
       const b = await replica('replica-b');

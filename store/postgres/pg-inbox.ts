@@ -73,6 +73,9 @@ class PgInbox implements Inbox {
   private closed = false;
   /** Requests this process received or took over and has not marked done, with when it took each. */
   private readonly handling = new Map<string, number>();
+  /** Done marks waiting for this turn's statement, and that statement. */
+  private marks: Array<{ id: string; at: string; outcome: string; resolve: () => void; reject: (error: Error) => void }> | undefined;
+  private marking: Promise<void> | undefined;
 
   constructor(
     private readonly db: Db,
@@ -106,18 +109,39 @@ class PgInbox implements Inbox {
     }
   }
 
-  async done(id: string, outcome: string): Promise<void> {
+  /**
+   * Marks asked for in the same turn of the event loop (sixteen answers finishing together) are
+   * written in one statement; each resolves, or fails, with it.
+   */
+  done(id: string, outcome: string): Promise<void> {
     this.assertOpen();
     this.handling.delete(id);
+    const mark = { id, at: this.clock.now().toISOString(), outcome: outcomeLineOf(outcome) };
+    return new Promise((resolve, reject) => {
+      if (!this.marks) {
+        this.marks = [];
+        this.marking = new Promise<void>((flushed) => setImmediate(() => void this.markDone().finally(flushed)));
+      }
+      this.marks.push({ ...mark, resolve, reject });
+    });
+  }
+
+  private async markDone(): Promise<void> {
+    const marks = this.marks ?? [];
+    this.marks = undefined;
+    // A request already done keeps its first outcome, also within one batch.
+    const firsts = new Map<string, (typeof marks)[number]>();
+    for (const m of marks) if (!firsts.has(m.id)) firsts.set(m.id, m);
+    const once = [...firsts.values()];
     try {
-      await this.write('written')(`UPDATE inbox SET done_at = $2, outcome = $3, lease_until = NULL, holder = $4 WHERE id = $1 AND done_at IS NULL`, [
-        id,
-        this.clock.now().toISOString(),
-        outcomeLineOf(outcome),
-        this.holder,
-      ]);
+      await this.write('written')(
+        `UPDATE inbox AS i SET done_at = d.at, outcome = d.outcome, lease_until = NULL, holder = $4
+          FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS d(id, at, outcome) WHERE i.id = d.id AND i.done_at IS NULL`,
+        [once.map((m) => m.id), once.map((m) => m.at), once.map((m) => m.outcome), this.holder],
+      );
+      for (const m of marks) m.resolve();
     } catch (error) {
-      throw new StoreError(`${this.db.label}: could not mark request "${id}" done in the inbox (${reasonOf(error)})`);
+      for (const m of marks) m.reject(new StoreError(`${this.db.label}: could not mark request "${m.id}" done in the inbox (${reasonOf(error)})`));
     }
   }
 
@@ -188,6 +212,8 @@ class PgInbox implements Inbox {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Marks asked for before close are written before the connection goes.
+    await this.marking;
     if (this.closeDb) await this.db.close();
   }
 
