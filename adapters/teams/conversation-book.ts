@@ -110,8 +110,11 @@ export abstract class BookKeeper implements TeamsConversations {
    */
   async names(): Promise<(teamsUserId: string) => string | undefined> {
     await this.current();
-    return (id) => this.latest().people.get(id)?.name;
+    return this.nameOf;
   }
+
+  /** A person's name in the newest book held. */
+  private readonly nameOf = (id: string): string | undefined => this.latest().people.get(id)?.name;
 
   remember(conversation: Fresh<ConversationRef>, people: readonly Fresh<TeamsPerson>[] = []): Promise<void> {
     return this.change((book) => book.remember(this.now(), conversation, people));
@@ -129,7 +132,7 @@ export abstract class BookKeeper implements TeamsConversations {
       person: async (id) => (await book()).people.get(id),
       names: async () => {
         await book();
-        return (id) => this.latest().people.get(id)?.name;
+        return this.nameOf;
       },
       remember: (conversation, people) => this.remember(conversation, people),
       setPersonal: (personId, conversationId, where) => this.setPersonal(personId, conversationId, where),

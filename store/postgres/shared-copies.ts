@@ -1,14 +1,13 @@
 import { deepFreeze } from '../../src/domain/deep-freeze.js';
-import type { SharedRelease, StoredRelease } from '../../src/app/store-port.js';
-import type { Quarantine } from '../../src/app/store-port.js';
+import type { Quarantine, SharedRelease, StoredRelease } from '../../src/app/store-port.js';
 import type { Channel } from '../../src/domain/release.js';
 import type { Queryable } from './db.js';
 import type { ReleaseRow } from './release-rows.js';
 
 // Store.shared on PostgreSQL. Every read still asks the database (another replica may have written),
-// but only for the row's version and its quarantine. While the version is the one of the copy kept,
-// that frozen copy is handed out again, so a status does not parse the state again, and evaluate()
-// and the renderers find what they made of it.
+// but only for the row's version. While the version is the one of the copy kept, that frozen copy
+// (with the quarantine read from the same row) is handed out again, so a status does not parse the
+// state again, and evaluate() and the renderers find what they made of it.
 //
 // The version is the row version PostgreSQL keeps anyway: the transaction that wrote it (xmin) and
 // where it lies (ctid). Any UPDATE of the row, golive's or one made behind its back, writes a new
