@@ -7,6 +7,7 @@ import { assertTime, INBOX_LEASE_MS, InboxRecord, keptReceived, outcomeLineOf, t
 import { systemClock, type Clock } from '../src/app/clock.js';
 import type { Platform } from '../src/domain/primitives.js';
 import { StoreError } from '../src/app/store-port.js';
+import { detached } from '../src/detached-string.js';
 
 // <dataDir>/inbox.jsonl: one JSON record a line, only ever appended to. A `received` record is
 // written before the platform is acknowledged, a `done` record once the person has been answered.
@@ -260,7 +261,8 @@ class InboxFile implements FileInbox {
   }
 
   private remember(id: string): void {
-    this.seen.add(id);
+    // Kept long after the request is done: not as a piece of its body (detached-string.ts).
+    this.seen.add(detached(id));
     if (this.seen.size > REMEMBERED_IDS) {
       for (const old of this.seen) {
         if (this.open_.has(old)) continue;

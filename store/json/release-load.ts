@@ -40,7 +40,7 @@ export interface LoadContext {
   temps?: readonly string[];
   /** Whether that listing showed a next-state file: when it did not, none is looked for. */
   hasNext?: boolean;
-  /** Shares the state's long strings with the other releases opened with it (see shared-strings.ts). */
+  /** Shares the state's strings with the other releases opened with it (see shared-strings.ts). */
   share?: StringShare;
 }
 
