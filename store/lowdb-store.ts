@@ -201,6 +201,10 @@ class LowdbStore implements Store {
     return quarantine ? { ...stored, quarantine: { ...quarantine } } : stored;
   }
 
+  async sharedMany(ids: readonly string[]): Promise<Array<StoredRelease | undefined>> {
+    return ids.map((id) => this.files.get(id)?.shared());
+  }
+
   async heads(): Promise<ReadonlyMap<string, ReleaseHead>> {
     const heads = new Map<string, ReleaseHead>();
     for (const id of this.order) {

@@ -101,6 +101,26 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         expect((await store.heads()).get('rel-2')?.seq).toBe(1);
       });
 
+      it('gives several releases frozen and shared, as written, in the order asked; a later write leaves them as they were', async (context) => {
+        if (!store.sharedMany) return context.skip();
+        await create('rel-1');
+        await create('rel-2');
+        const [two, none, one] = await store.sharedMany(['rel-2', 'rel-404', 'rel-1']);
+        expect(none).toBeUndefined();
+        expect(one).toEqual(await store.get('rel-1'));
+        expect(two).toEqual(await store.get('rel-2'));
+        expect(Object.isFrozen(one!.release) && Object.isFrozen(one!.release.criteria)).toBe(true);
+        expect(() => {
+          (one!.release as { name: string }).name = 'Changed by a reader';
+        }).toThrow(TypeError);
+        await store.transact('rel-1', (current) => {
+          const next = { ...current.release, name: 'Renamed' };
+          return { release: next, append: [entryAfter(current.head, next, { request: 'req-2' })], result: undefined };
+        });
+        expect(one!.release.name).toBe('Release rel-1');
+        expect((await store.sharedMany(['rel-1']))[0]?.release.name).toBe('Renamed');
+      });
+
       it('refuses an id that is taken, and changes nothing', async () => {
         await create('rel-1');
         const before = await everything('rel-1');

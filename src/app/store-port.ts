@@ -109,6 +109,14 @@ export interface Store {
    */
   shared?(id: string): Promise<SharedRelease | undefined>;
   /**
+   * Several releases deep-frozen and shared as `shared` gives each, in the order asked, but without
+   * the verdict: for a pass over every release that only looks at their state (start-up's, the
+   * scheduler's), where a copy each would copy the whole store and the verdict would read every
+   * release's whole log. Whether one is quarantined is still quarantine()'s to say. Optional:
+   * callers fall back to `getMany` or `get`.
+   */
+  sharedMany?(ids: readonly string[]): Promise<Array<StoredRelease | undefined>>;
+  /**
    * `findByChannel` and `shared` in one read: the release a channel follows, as a command that
    * only looks reads it. Optional: callers fall back to the two.
    */

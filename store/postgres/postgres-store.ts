@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { deepFreeze } from '../../src/domain/deep-freeze.js';
 import type { AuditEntry } from '../../src/domain/audit-entry.js';
 import type { Channel, Release } from '../../src/domain/release.js';
 import { storedMessage, type OutboxMessage } from '../../src/app/delivery/outbox-message.js';
@@ -120,6 +121,11 @@ class PostgresStore implements Store {
         return row && storedOf(row);
       });
     });
+  }
+
+  async sharedMany(ids: readonly string[]): Promise<Array<StoredRelease | undefined>> {
+    // Rows are parsed into objects of their own; frozen, they keep the port's promise that nobody changes them.
+    return (await this.getMany(ids)).map((stored) => stored && deepFreeze(stored));
   }
 
   sharedByChannel(channel: Channel): Promise<{ id: string; shared: SharedRelease } | undefined> {

@@ -136,7 +136,8 @@ export class Scheduler {
     // a pass, say so for every release at once; without them, the release's log is asked.
     const known = this.next.get(id);
     if (known && (head ? head.seq === known.seq : await unchangedSince(this.store, id, known.seq))) return known.at;
-    const stored = await this.store.get(id);
+    // Only looked at: shared where the store can, not copied.
+    const stored = this.store.sharedMany ? (await this.store.sharedMany([id]))[0] : await this.store.get(id);
     if (!stored) return Infinity;
     const at = nextDueAt(stored.release);
     this.next.set(id, { seq: stored.head?.seq ?? 0, at });

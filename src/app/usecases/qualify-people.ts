@@ -25,7 +25,8 @@ export async function qualifyPeople(store: Store, clock: Clock, auditKey: AuditK
   const ids = (await store.list()).map((summary) => summary.id);
   for (let at = 0; at < ids.length; at += PAGE) {
     const page = ids.slice(at, at + PAGE);
-    const read = store.getMany ? await store.getMany(page) : await Promise.all(page.map((id) => store.get(id)));
+    // Only looked at: shared, not copied (a seeded start copied every release here).
+    const read = store.sharedMany ? await store.sharedMany(page) : store.getMany ? await store.getMany(page) : await Promise.all(page.map((id) => store.get(id)));
     for (const [i, stored] of read.entries()) {
       const id = page[i]!;
       // Asked last: on the JSON store, the verdict reads the release's whole log.
