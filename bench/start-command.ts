@@ -8,5 +8,5 @@ const script = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scr
 const words = script.split(/\s+/).filter(Boolean);
 if (words[0] !== 'node' || words[words.length - 1] !== 'scripts/start.mjs') throw new Error(`package.json's start script is not "node [options] scripts/start.mjs": ${script}`);
 
-/** The node options of `npm start` (for instance `--max-semi-space-size=2`). */
+/** The node options of `npm start` (for instance `--max-semi-space-size=4`). */
 export const START_NODE_OPTIONS: readonly string[] = words.slice(1, -1);
