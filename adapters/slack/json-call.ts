@@ -1,12 +1,14 @@
 import { webApi } from '@slack/bolt';
 import { SLACK_CALL_TIMEOUT_MS } from './client.js';
+import { headerText, send, type HttpAnswer } from '../http-send.js';
 
 // Slack takes chat.postMessage, chat.postEphemeral and chat.update as JSON bodies, with the token
 // in the Authorization header, and recommends them for messages with blocks. WebClient sends every
 // call form-encoded: the blocks, JSON already, are percent-encoded again (a third larger), and it
 // builds a debug line from the whole body even when debug logging is off. For a full checklist
-// that was more work than the rest of an answer. These three calls go as JSON; a failure is
-// WebClient's own error (platform, rate limit, HTTP, request), so callers handle them as before.
+// that was more work than the rest of an answer. These three calls go as JSON (through node's
+// HTTP client: http-send.ts); a failure is WebClient's own error (platform, rate limit, HTTP,
+// request), so callers handle them as before.
 
 const CLOSE = Buffer.from('}');
 
@@ -21,40 +23,23 @@ export type ChatResult = webApi.WebAPICallResult & { channel?: string; ts?: stri
 export async function chatCall(client: webApi.WebClient, method: ChatMethod, args: Record<string, unknown>, blocksJson?: Buffer): Promise<ChatResult> {
   const head = JSON.stringify(args);
   const body = blocksJson === undefined ? head : Buffer.concat([Buffer.from(`${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"blocks":`), blocksJson, CLOSE]);
-  let response: Response;
+  let answer: HttpAnswer;
   try {
-    response = await fetch(`${client.slackApiUrl}${method}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${client.token ?? ''}` },
-      body,
-      redirect: 'error',
-      signal: AbortSignal.timeout(SLACK_CALL_TIMEOUT_MS),
-    });
+    answer = await send(`${client.slackApiUrl}${method}`, 'POST', { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${client.token ?? ''}` }, body, SLACK_CALL_TIMEOUT_MS);
   } catch (error) {
     throw new webApi.WebAPIRequestError(error instanceof Error ? error : new Error(String(error)));
   }
-  if (response.status === 429) {
-    await response.body?.cancel();
-    throw new webApi.WebAPIRateLimitedError(retryAfterSeconds(response.headers.get('retry-after')));
-  }
-  const text = await readText(response);
-  if (response.status !== 200) throw new webApi.WebAPIHTTPError(response.status, response.statusText, Object.fromEntries(response.headers.entries()), text);
+  if (answer.status === 429) throw new webApi.WebAPIRateLimitedError(retryAfterSeconds(headerText(answer.headers, 'retry-after')));
+  const headers = () => Object.fromEntries(Object.keys(answer.headers).map((name) => [name, headerText(answer.headers, name) ?? '']));
+  if (answer.status !== 200) throw new webApi.WebAPIHTTPError(answer.status, answer.statusText, headers(), answer.text);
   let result: ChatResult & { error?: string };
   try {
-    result = JSON.parse(text) as ChatResult & { error?: string };
+    result = JSON.parse(answer.text) as ChatResult & { error?: string };
   } catch {
-    throw new webApi.WebAPIHTTPError(response.status, 'not JSON', Object.fromEntries(response.headers.entries()), text.slice(0, 200));
+    throw new webApi.WebAPIHTTPError(answer.status, 'not JSON', headers(), answer.text.slice(0, 200));
   }
   if (result.ok !== true) throw new webApi.WebAPIPlatformError({ ...result, ok: false, error: typeof result.error === 'string' ? result.error : 'unknown_error' });
   return result;
-}
-
-async function readText(response: Response): Promise<string> {
-  try {
-    return await response.text();
-  } catch (error) {
-    throw new webApi.WebAPIRequestError(error instanceof Error ? error : new Error(String(error)));
-  }
 }
 
 /** Slack's Retry-After is whole seconds; a missing or unreadable one is taken as one second. */

@@ -1,14 +1,16 @@
 import type { ConversationReference } from '@microsoft/agents-activity';
 import { HttpError, type CloudAdapter, type ConnectorClient } from '@microsoft/agents-hosting';
 import { RetryLater } from '../../src/app/delivery/chat-port.js';
+import { headerText, send } from '../http-send.js';
 import type { Clock } from '../../src/app/clock.js';
 
 // Every call golive makes to the Bot Connector: through CloudAdapter.continueConversation, which
-// gets the bot's token for the conversation's service URL, then the SDK's connector client. That
-// client is plain fetch with no retries of its own, so a message is sent at most once per call;
-// the outbox decides whether to try again, from the errors mapped here. Nor has it a timeout
-// (fetch would wait minutes for an answer): each request is given one, so a delivery (at most
-// two requests: opening a personal chat, then the message) ends within DELIVERY_TIMEOUT_MS.
+// gets the bot's token for the conversation's service URL, then the SDK's connector client (for
+// opening a personal chat), or that client's address and headers (for messages, sent by
+// http-send.ts). Neither retries, so a message is sent at most once per call; the outbox decides
+// whether to try again, from the errors mapped here. The SDK's client has no timeout of its own
+// (fetch would wait minutes for an answer): each request is given one, so a delivery (at most two
+// requests: opening a personal chat, then the message) ends within DELIVERY_TIMEOUT_MS.
 
 /** One Bot Connector request's longest wait. */
 export const TEAMS_CALL_TIMEOUT_MS = 10_000;
@@ -59,14 +61,16 @@ export class Connector {
 
   /** Posts a new message to the conversation; resolves with the id Teams gave it. */
   async send(place: Place, conversationId: string, message: Outgoing): Promise<string> {
-    const sent = await this.withClient(place, conversationId, (client) => sendActivity(client, 'post', `v3/conversations/${conversationId}/activities`, activityBody(place, conversationId, message)));
+    const sent = await this.withClient(place, conversationId, (client) =>
+      sendActivity(client, 'POST', `v3/conversations/${conversationId}/activities`, activityBody(place, conversationId, message), this.timeoutMs),
+    );
     return sent.id ?? '';
   }
 
   /** Replaces a message golive posted, for everyone who sees it. */
   async update(place: Place, conversationId: string, activityId: string, message: Outgoing): Promise<void> {
     await this.withClient(place, conversationId, (client) =>
-      sendActivity(client, 'put', `v3/conversations/${conversationId}/activities/${encodeURIComponent(activityId)}`, activityBody(place, conversationId, message, activityId)),
+      sendActivity(client, 'PUT', `v3/conversations/${conversationId}/activities/${encodeURIComponent(activityId)}`, activityBody(place, conversationId, message, activityId), this.timeoutMs),
     );
   }
 
@@ -135,7 +139,7 @@ function reference(place: Place, conversationId: string | undefined): Conversati
  * updateActivity copy an activity through JSON.stringify and JSON.parse, then serialise it again:
  * for a status card of 14 KB, three passes over it per answer, and most of the CPU golive spent on
  * an answer beyond the bare SDK's. golive makes these activities itself, with nothing to rename
- * for the wire (no relatesTo), and sends them through the same client, its token and its timeout.
+ * for the wire (no relatesTo), and sends them to the same address, with the same token and timeout.
  * A card shared by many answers (frozen) is serialised and encoded once, and the body is bytes
  * outside the JavaScript heap, not a new 14 KB string per answer.
  */
@@ -166,11 +170,29 @@ function contentBytes(content: unknown): Buffer {
   return bytes;
 }
 
-/** One activity to the connector through the SDK's client; resolves with what it answered (the id Teams gave it). */
-async function sendActivity(client: ConnectorClient, method: 'post' | 'put', url: string, body: Buffer): Promise<{ id?: string }> {
-  const response = await client.httpClient.request({ method, url, headers: { 'Content-Type': 'application/json' }, data: body });
-  const data = response.data as { id?: unknown } | undefined;
-  return typeof data?.id === 'string' ? { id: data.id } : {};
+/**
+ * One activity to the connector, at the SDK client's address with its headers (its token among
+ * them), through node's HTTP client (http-send.ts); resolves with what it answered (the id Teams
+ * gave it). A refusal is the SDK's own HttpError, so deliveryError reads it as it reads the SDK's.
+ */
+async function sendActivity(client: ConnectorClient, method: 'POST' | 'PUT', path: string, body: Buffer, timeoutMs: number): Promise<{ id?: string }> {
+  const http = client.httpClient;
+  const url = `${http.baseURL.replace(/\/$/, '')}/${path}`;
+  const answer = await send(url, method, { ...http.defaultHeaders, 'content-type': 'application/json' }, body, timeoutMs);
+  let data: unknown = answer.text;
+  try {
+    data = JSON.parse(answer.text);
+  } catch {
+    // Not JSON: kept as text, for the error below.
+  }
+  if (answer.status < 200 || answer.status > 299) {
+    const headers = new Headers();
+    for (const name of Object.keys(answer.headers)) headers.set(name, headerText(answer.headers, name) ?? '');
+    const config = { method, url };
+    throw new HttpError(`Request failed with status ${answer.status}`, { data, status: answer.status, statusText: answer.statusText, headers, config }, config);
+  }
+  const id = (data as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? { id } : {};
 }
 
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
