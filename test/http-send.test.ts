@@ -25,7 +25,14 @@ describe('send', () => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        seen.push({ method: request.method, url: request.url, type: request.headers['content-type'], length: request.headers['content-length'], body: Buffer.concat(chunks).toString(), port: request.socket.remotePort });
+        seen.push({
+          method: request.method,
+          url: request.url,
+          type: request.headers['content-type'],
+          length: request.headers['content-length'],
+          body: Buffer.concat(chunks).toString(),
+          port: request.socket.remotePort,
+        });
         response.writeHead(201, 'Made', { 'x-one': 'a', 'content-type': 'application/json' }).end('{"id":"1:é"}');
       });
     });
