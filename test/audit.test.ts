@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AuditEntry, GENESIS_HASH, type UnsealedAuditEntry } from '../src/domain/audit-entry.js';
-import { canonicalJson, csvCell, exportCsv, exportJsonl, sealEntry, verifyChain } from '../src/domain/audit.js';
+import { canonicalJson, csvCell, exportCsv, exportJsonl, keysInOrder, sealEntry, verifyChain } from '../src/domain/audit.js';
 
 function unsealed(n: number, extra: Partial<UnsealedAuditEntry> = {}): UnsealedAuditEntry {
   return {
@@ -43,6 +43,30 @@ describe('canonicalJson', () => {
   it('survives a JSON round trip unchanged', () => {
     const value = { at: new Date('2019-11-29T18:00:00Z'), list: [{ b: 2, a: 1 }], gone: undefined };
     expect(canonicalJson(JSON.parse(JSON.stringify(value)))).toBe(canonicalJson(value));
+  });
+
+  it('gives a value written with its keys in order and read back (the quick way) the text of the value itself', () => {
+    const key = fc.oneof(fc.string({ maxLength: 6 }), fc.nat(40).map(String), fc.constantFrom('__proto__', 'constructor', 'toJSON', 'é', 'Z', 'a'));
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.string(), fc.double(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(key, tie('value'), { maxKeys: 5 })),
+    }));
+    fc.assert(
+      fc.property(value, (original) => {
+        const text = JSON.stringify(original, keysInOrder);
+        if (text === undefined) return;
+        expect(canonicalJson(JSON.parse(text))).toBe(canonicalJson(original));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('takes the quick way only where JSON.stringify gives the canonical text', () => {
+    expect(canonicalJson({ 10: 'a', 2: 'b' })).toBe('{"10":"a","2":"b"}');
+    expect(canonicalJson(Object.assign(Object.create(null), { a: 1, b: [-0, 1e21] }))).toBe('{"a":1,"b":[0,1e+21]}');
+    expect(canonicalJson({ a: Object('xy') })).toBe('{"a":{"0":"x","1":"y"}}');
+    expect(canonicalJson({ a: { toJSON: () => ({ z: 1, y: 2 }) } })).toBe('{"a":{"y":2,"z":1}}');
+    expect(canonicalJson({ a: [Number.NaN, undefined, () => 1], b: undefined })).toBe('{"a":[null,null,null]}');
+    expect(canonicalJson({ a: new Date('2019-11-29T18:00:00Z') })).toBe('{"a":"2019-11-29T18:00:00.000Z"}');
   });
 });
 

@@ -10,6 +10,10 @@ import { GENESIS_HASH, type AuditEntry, type UnsealedAuditEntry } from './audit-
  * and whether or not it went through a JSON round trip on disk.
  */
 export function canonicalJson(value: unknown): string {
+  // A value whose objects already list their keys in order (what golive reads back from its own
+  // files: log lines are canonical, state files are written with keys in order) is JSON.stringify's
+  // text exactly, made natively: opening a thousand releases, their states' seals cost a tenth.
+  if (inCanonicalOrder(value)) return JSON.stringify(value);
   const text = canonical(value);
   if (text === undefined) throw new TypeError(`canonicalJson cannot represent a value of type ${typeof value}`);
   return text;
@@ -40,6 +44,60 @@ function canonical(value: unknown): string | undefined {
     if (text !== undefined) members.push(`${JSON.stringify(key)}:${text}`);
   }
   return `{${members.join(',')}}`;
+}
+
+/**
+ * Whether JSON.stringify would give `value`'s canonical text: plain objects and arrays only (no
+ * toJSON, no holes), each object's keys in ascending order as listed, every value one JSON keeps
+ * (no undefined, no non-finite number). Anything else takes the general way above.
+ */
+function inCanonicalOrder(value: unknown): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) if (!inCanonicalOrder(item)) return false;
+    return true;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  const record = value as Record<string, unknown>;
+  let previous: string | undefined;
+  for (const key of Object.keys(record)) {
+    if (previous !== undefined && !(previous < key)) return false;
+    if (!inCanonicalOrder(record[key])) return false;
+    previous = key;
+  }
+  return true;
+}
+
+/**
+ * A JSON.stringify replacer that lists every plain object's keys in canonical order, so a file
+ * written with it reads back in that order and its hash is quick to check (canonicalJson above).
+ */
+export function keysInOrder(_key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let ordered = true;
+  for (let at = 1; at < keys.length && ordered; at++) ordered = keys[at - 1]! < keys[at]!;
+  if (ordered) return value;
+  // Without a prototype, a key named __proto__ is a member like any other, not the prototype's setter.
+  const sorted = Object.create(null) as Record<string, unknown>;
+  for (const key of keys.sort()) sorted[key] = record[key];
+  return sorted;
 }
 
 function sha256(text: string): string {

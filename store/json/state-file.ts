@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RefusalTally } from '../../src/app/refusal-tally.js';
 import { AuditEntry } from '../../src/domain/audit-entry.js';
+import { keysInOrder } from '../../src/domain/audit.js';
 import { Release } from '../../src/domain/release.js';
 import type { StoredRelease } from './stored-release.js';
 
@@ -41,6 +42,7 @@ export function storedOf(state: StateFile): StoredRelease {
   };
 }
 
+/** The file's text: keys in canonical order at every depth, so the release's seal is quick to check when it is read back. */
 export function stateText(state: StateFile): string {
-  return `${JSON.stringify(state, null, 2)}\n`;
+  return `${JSON.stringify(state, keysInOrder, 2)}\n`;
 }
