@@ -281,3 +281,27 @@ it('a tick over many releases lets requests in between them, as a first tick aft
   expect(report).toEqual({ acted: [], messages: 0 });
   expect(turns).toBeGreaterThanOrEqual(count / 25 - 1);
 });
+
+it("a first tick reads the releases a page at a time where the store can, and a later one only those whose head moved", async () => {
+  const h = await harness('2019-11-01T10:00:00Z');
+  const count = 130;
+  await h.run(Array.from({ length: count }, (_, i) => `/channel c${i}\n/release create "R${i}" 2019-11-29 --template software-release --id r${i}`).join('\n'));
+  expect((await new Scheduler(h.store).tick(h.clock.now())).acted).toHaveLength(count);
+  const reads = { pages: [] as number[], one: 0 };
+  const counted = Object.create(h.store) as typeof h.store;
+  counted.sharedMany = (ids) => {
+    reads.pages.push(ids.length);
+    return h.store.sharedMany!(ids);
+  };
+  counted.get = (id) => {
+    reads.one += 1;
+    return h.store.get(id);
+  };
+  const scheduler = new Scheduler(counted);
+  expect(await scheduler.tick(h.clock.now())).toEqual({ acted: [], messages: 0 });
+  expect(reads).toEqual({ pages: [100, 30], one: 0 });
+  await h.run('/channel c7\n/release role DCC dan');
+  reads.pages = [];
+  expect(await scheduler.tick(h.clock.now())).toEqual({ acted: [], messages: 0 });
+  expect(reads).toEqual({ pages: [1], one: 0 });
+});
