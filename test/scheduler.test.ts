@@ -282,7 +282,7 @@ it('a tick over many releases lets requests in between them, as a first tick aft
   expect(turns).toBeGreaterThanOrEqual(count / 25 - 1);
 });
 
-it("a first tick reads the releases a page at a time where the store can, and a later one only those whose head moved", async () => {
+it('a first tick reads the releases a page at a time where the store can, and a later one only those whose head moved', async () => {
   const h = await harness('2019-11-01T10:00:00Z');
   const count = 130;
   await h.run(Array.from({ length: count }, (_, i) => `/channel c${i}\n/release create "R${i}" 2019-11-29 --template software-release --id r${i}`).join('\n'));
