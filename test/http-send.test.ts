@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RequestTimeout, send } from '../adapters/http-send.js';
 
 // The HTTP client golive answers Slack and Teams through: what it sends, what it gives back, and
@@ -59,10 +59,30 @@ describe('send', () => {
     await new Promise((resolve) => servers.pop()!.close(resolve));
     await expect(send(`${closed}/x`, 'POST', {}, '{}', 5_000)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
 
-    const silent = await serve(() => undefined);
-    const timeout = await send(`${silent}/x`, 'POST', {}, '{}', 50).catch((error: unknown) => error);
-    expect(timeout).toBeInstanceOf(RequestTimeout);
-    expect(timeout).toMatchObject({ name: 'TimeoutError' });
+    // The request's time runs on a fake clock: moved past it once the server holds the request.
+    let arrived!: () => void;
+    const held = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const silent = await serve(() => arrived());
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let settled = false;
+      const waiting = send(`${silent}/x`, 'POST', {}, '{}', 10_000).catch((error: unknown) => error);
+      void waiting.then(() => {
+        settled = true;
+      });
+      await held;
+      vi.advanceTimersByTime(9_999);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(settled).toBe(false);
+      vi.advanceTimersByTime(1);
+      const timeout = await waiting;
+      expect(timeout).toBeInstanceOf(RequestTimeout);
+      expect(timeout).toMatchObject({ name: 'TimeoutError' });
+    } finally {
+      vi.useRealTimers();
+    }
 
     const cut = await serve((_request, response) => {
       response.writeHead(200, { 'content-length': '100' });
