@@ -1,9 +1,6 @@
 import type { Release } from '../domain/release.js';
 import { deepFreeze } from '../domain/deep-freeze.js';
-import type { Store, StoredRelease } from './store-port.js';
-
-/** Releases read at once where the store reads several in one go (getMany). */
-const PAGE = 100;
+import { RELEASES_PER_READ, type Store, type StoredRelease } from './store-port.js';
 
 /**
  * Every release whose record verifies, read again only when its record has an entry after the one
@@ -27,8 +24,8 @@ export class TrustedReleaseReader {
       const known = this.known.get(id);
       if (!known || !(head ? head.seq === known.seq : await unchangedSince(this.store, id, known.seq))) stale.push(id);
     }
-    for (let i = 0; i < stale.length; i += PAGE) {
-      const ids = stale.slice(i, i + PAGE);
+    for (let i = 0; i < stale.length; i += RELEASES_PER_READ) {
+      const ids = stale.slice(i, i + RELEASES_PER_READ);
       const read = await this.read(ids);
       ids.forEach((id, n) => {
         const stored = read[n];

@@ -196,3 +196,9 @@ export class ChannelTakenError extends StoreError {
     this.name = 'ChannelTakenError';
   }
 }
+
+/**
+ * Releases a pass over every release reads at once where the store reads several in one go
+ * (getMany, sharedMany): on a database a read each is a round trip each, a thousand at a seeded start.
+ */
+export const RELEASES_PER_READ = 100;

@@ -7,7 +7,7 @@ import { audienceOf, stillWanted } from '../../domain/schedule-audience.js';
 import { when } from '../../views/format.js';
 import { AlreadyRecorded, changeRelease } from '../usecases/change.js';
 import { personOf, type NewOutboxMessage, type Recipient } from './outbox-message.js';
-import type { ReleaseHead, Store } from '../store-port.js';
+import { RELEASES_PER_READ, type ReleaseHead, type Store } from '../store-port.js';
 import { unchangedSince } from '../release-reader.js';
 import { GOLIVE_ACTOR } from '../request.js';
 import { nextTurn } from '../../next-turn.js';
@@ -118,8 +118,6 @@ function summary(release: Release, sent: ReadonlyArray<{ o: DueOccurrence; messa
  */
 /** Releases looked at between two chances for requests to be answered. */
 const YIELD_EVERY = 25;
-/** Releases read at once where the store reads several in one go: on a database, a round trip each would be a thousand at a seeded start. */
-const PAGE = 100;
 
 export class Scheduler {
   private readonly next = new Map<string, { seq: number; at: number }>();
@@ -155,8 +153,8 @@ export class Scheduler {
     if (!heads || !this.store.sharedMany) return;
     const moved = releases.map(({ id }) => id).filter((id) => heads.has(id) && this.next.get(id)?.seq !== heads.get(id)!.seq);
     let looked = 0;
-    for (let at = 0; at < moved.length; at += PAGE) {
-      const page = moved.slice(at, at + PAGE);
+    for (let at = 0; at < moved.length; at += RELEASES_PER_READ) {
+      const page = moved.slice(at, at + RELEASES_PER_READ);
       const read = await this.store.sharedMany(page);
       for (const [i, stored] of read.entries()) {
         if (++looked % YIELD_EVERY === 0) await nextTurn();

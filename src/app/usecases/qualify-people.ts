@@ -5,7 +5,7 @@ import type { Release } from '../../domain/release.js';
 import { bareIds, mapPeople } from '../../domain/release-people.js';
 import type { Clock } from '../clock.js';
 import { GOLIVE_ACTOR } from '../request.js';
-import type { Store, StoredRelease } from '../store-port.js';
+import { RELEASES_PER_READ, type Store, type StoredRelease } from '../store-port.js';
 import { changeRelease, newestRecord } from './change.js';
 
 // Records written before people ids carried their platform hold bare ids (`U123`, `dan`), which
@@ -23,8 +23,8 @@ export const QUALIFY_COMMAND = 'golive: people ids qualified with their platform
 export async function qualifyPeople(store: Store, clock: Clock, auditKey: AuditKey, log?: (message: string) => void): Promise<string[]> {
   const changed: string[] = [];
   const ids = (await store.list()).map((summary) => summary.id);
-  for (let at = 0; at < ids.length; at += PAGE) {
-    const page = ids.slice(at, at + PAGE);
+  for (let at = 0; at < ids.length; at += RELEASES_PER_READ) {
+    const page = ids.slice(at, at + RELEASES_PER_READ);
     // Only looked at: shared, not copied (a seeded start copied every release here).
     const read = store.sharedMany ? await store.sharedMany(page) : store.getMany ? await store.getMany(page) : await Promise.all(page.map((id) => store.get(id)));
     for (const [i, stored] of read.entries()) {
@@ -37,9 +37,6 @@ export async function qualifyPeople(store: Store, clock: Clock, auditKey: AuditK
   }
   return changed;
 }
-
-// Releases read at a time: on a database server a read each is a round trip each, a thousand at a seeded start.
-const PAGE = 100;
 
 async function qualifyOne(store: Store, clock: Clock, auditKey: AuditKey, id: string, stored: StoredRelease, log?: (message: string) => void): Promise<void> {
   // Never dated before what the record already holds, whatever the clock says.
