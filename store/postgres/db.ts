@@ -36,6 +36,11 @@ export interface Db extends Queryable {
    * moments. For what the JSON store writes without an fsync. Absent (PGlite): `query` is used.
    */
   unsynced?<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /**
+   * Whether the caller runs inside one of this Db's transactions (its queries go to the
+   * transaction's connection, and see what the transaction wrote and has not committed).
+   */
+  inTransaction(): boolean;
   /** Calls `onNotify` for each NOTIFY on `channel` until the returned function is called. */
   listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   /** Where the data is, for messages: a URL without its password, or "PGlite". */

@@ -8,6 +8,7 @@ import { identityProblem, IdentityRecord, outcomeOf, type Step } from '../identi
 import type { Db, Queryable } from './db.js';
 import { applyMigrations } from './migrate.js';
 import { problems } from './commit-check.js';
+import { JoinedReads } from './joined-reads.js';
 
 // The identity record in the identity_audit table: one row per entry, appended, never changed (a
 // trigger refuses UPDATE, DELETE and TRUNCATE). Read whole and verified at open, like the file: a
@@ -15,7 +16,8 @@ import { problems } from './commit-check.js';
 //
 // Each golive keeps the record in memory and, before answering from it, asks the database for the
 // entries after the newest it has (and its newest again, to see it unchanged): one indexed read,
-// so a link made by another golive counts at the next request. An append takes an advisory lock,
+// so a link made by another golive counts at the next request (requests at the same moment share
+// that read when it was sent after each asked: joined-reads.ts). An append takes an advisory lock,
 // reads what others appended meanwhile, and plans the entry on the record as it then stands, so
 // the chain stays one chain whichever golive writes.
 
@@ -43,6 +45,7 @@ export async function openPostgresIdentities(db: Db, options: PostgresIdentityOp
 
 class PostgresIdentities implements IdentityPort {
   private writes: Promise<unknown> = Promise.resolve();
+  private readonly catchUps = new JoinedReads<IdentityRecord>();
 
   constructor(
     private readonly db: Db,
@@ -73,7 +76,12 @@ class PostgresIdentities implements IdentityPort {
   }
 
   /** The record with whatever was appended since this golive last looked. */
-  private async fresh(on: Queryable = this.db): Promise<IdentityRecord> {
+  private fresh(): Promise<IdentityRecord> {
+    // Inside a transaction the read is that transaction's, not one to share.
+    return this.db.inTransaction() ? this.freshOn(this.db) : this.catchUps.read('identities', () => this.freshOn(this.db));
+  }
+
+  private async freshOn(on: Queryable): Promise<IdentityRecord> {
     const known = this.record;
     // A record that failed stays failed here until it is looked at and golive started again.
     if (known.problem) return known;
@@ -97,7 +105,7 @@ class PostgresIdentities implements IdentityPort {
         .transaction(async (tx) => {
           // One writer at a time, across every golive on this schema.
           await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('golive.identities.' || current_schema(), 0))`);
-          const record = await this.fresh(tx);
+          const record = await this.freshOn(tx);
           let step: Step<T>;
           try {
             step = plan(record);

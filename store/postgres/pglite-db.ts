@@ -45,6 +45,7 @@ export async function openPgliteDb(instance: PGlite, options: PgliteDbOptions = 
       return instance.transaction((tx) => context.run(queryable(tx), fn));
     },
     exclusive: (key, fn) => held.run(key, fn),
+    inTransaction: () => context.current() !== undefined,
     async listen(channel: string, onNotify: (payload: string) => void) {
       const unlisten = await instance.listen(channel, onNotify);
       return () => unlisten();

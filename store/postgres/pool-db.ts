@@ -75,6 +75,7 @@ export function openPoolDb(connectionString: string, options: PoolDbOptions = {}
         client.release(discard);
       }
     },
+    inTransaction: () => context.current() !== undefined,
     listen: (channel, onNotify) => listeners.listen(channel, onNotify),
     async close() {
       await listeners.close();

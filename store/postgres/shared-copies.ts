@@ -1,7 +1,8 @@
 import { deepFreeze } from '../../src/domain/deep-freeze.js';
 import type { Quarantine, SharedRelease, StoredRelease } from '../../src/app/store-port.js';
 import type { Channel } from '../../src/domain/release.js';
-import type { Queryable } from './db.js';
+import type { Db } from './db.js';
+import { JoinedReads } from './joined-reads.js';
 import type { ReleaseRow } from './release-rows.js';
 
 // Store.shared on PostgreSQL. Every read still asks the database (another replica may have written),
@@ -12,7 +13,8 @@ import type { ReleaseRow } from './release-rows.js';
 // The version is the row version PostgreSQL keeps anyway: the transaction that wrote it (xmin) and
 // where it lies (ctid). Any UPDATE of the row, golive's or one made behind its back, writes a new
 // version with both changed, and costs nothing to read; a digest of the state cost the server a
-// hash of the whole state on every status.
+// hash of the whole state on every status. Reads of one release's version (or one channel's) at the
+// same moment share a statement sent after each asked (joined-reads.ts).
 
 /** Releases whose copy is kept, the most recently read: a burst of statuses is about a few at a time. */
 const KEPT = 64;
@@ -21,25 +23,40 @@ const VERSION = `r.xmin::text || '/' || r.ctid::text`;
 
 export class SharedCopies {
   private readonly kept = new Map<string, { version: string; shared: SharedRelease }>();
+  private readonly versions = new JoinedReads<{ id: string; version: string } | undefined>();
 
   constructor(private readonly storedOf: (row: ReleaseRow) => StoredRelease) {}
 
-  async read(db: Queryable, id: string): Promise<SharedRelease | undefined> {
-    const now = (await db.query<{ version: string }>(`SELECT ${VERSION} AS version FROM releases r WHERE r.id = $1`, [id])).rows[0];
+  async read(db: Db, id: string): Promise<SharedRelease | undefined> {
+    const now = await this.version(
+      db,
+      `r\u0000${id}`,
+      async () => (await db.query<{ id: string; version: string }>(`SELECT r.id, ${VERSION} AS version FROM releases r WHERE r.id = $1`, [id])).rows[0],
+    );
     return now ? this.atVersion(db, id, now.version) : this.forget(id);
   }
 
   /** The release `channel` follows, with its id: the channel's row and the release's version in one statement. */
-  async readByChannel(db: Queryable, channel: Channel): Promise<{ id: string; shared: SharedRelease } | undefined> {
-    const now = (
-      await db.query<{ id: string; version: string }>(`SELECT r.id, ${VERSION} AS version FROM release_channels c JOIN releases r ON r.id = c.release_id WHERE c.platform = $1 AND c.channel_id = $2`, [
-        channel.platform,
-        channel.id,
-      ])
-    ).rows[0];
+  async readByChannel(db: Db, channel: Channel): Promise<{ id: string; shared: SharedRelease } | undefined> {
+    const now = await this.version(
+      db,
+      `c\u0000${channel.platform}\u0000${channel.id}`,
+      async () =>
+        (
+          await db.query<{ id: string; version: string }>(
+            `SELECT r.id, ${VERSION} AS version FROM release_channels c JOIN releases r ON r.id = c.release_id WHERE c.platform = $1 AND c.channel_id = $2`,
+            [channel.platform, channel.id],
+          )
+        ).rows[0],
+    );
     if (!now) return undefined;
     const shared = await this.atVersion(db, now.id, now.version);
     return shared && { id: now.id, shared };
+  }
+
+  /** Inside a transaction a read sees what it wrote and has not committed: never shared. */
+  private version(db: Db, key: string, read: () => Promise<{ id: string; version: string } | undefined>): Promise<{ id: string; version: string } | undefined> {
+    return db.inTransaction() ? read() : this.versions.read(key, read);
   }
 
   private forget(id: string): undefined {
@@ -47,7 +64,7 @@ export class SharedCopies {
     return undefined;
   }
 
-  private async atVersion(db: Queryable, id: string, version: string): Promise<SharedRelease | undefined> {
+  private async atVersion(db: Db, id: string, version: string): Promise<SharedRelease | undefined> {
     const known = this.kept.get(id);
     this.kept.delete(id);
     if (known?.version === version) {
