@@ -144,6 +144,65 @@ forEachTarget('the inbox on PostgreSQL', (target) => {
       expect(await row('trigger-1')).toMatchObject({ outcome: 'Status 1 shown' });
     });
 
+    it('receipts asked for together are written in one statement for each way of keeping, in the order asked; a request twice among them is received once', async () => {
+      const db = await schema.db();
+      const statements: string[] = [];
+      const noted = new Proxy(db, {
+        get: (target, key) =>
+          key === 'query' || (key === 'unsynced' && target.unsynced)
+            ? (sql: string, params?: readonly unknown[]) => {
+                statements.push(sql.trim().split(/\s+/)[0]!);
+                return (target[key] as Db['query'])!.call(target, sql, params);
+              }
+            : Reflect.get(target, key),
+      });
+      const a = await openPgInbox(noted, { clock, holder: 'replica-a', closeDb: true });
+      opened.push(a);
+      await a.receive(request(1), 'written');
+      statements.length = 0;
+      const fresh = await Promise.all([
+        a.receive(request(2), 'written'),
+        a.receive(request(3), 'durable'),
+        a.receive(request(4), 'written'),
+        // A retry racing its first delivery, and one of a request received before.
+        a.receive(request(2), 'written'),
+        a.receive(request(1), 'written'),
+        a.receive(request(5), 'durable'),
+      ]);
+      expect(fresh).toEqual([true, true, true, false, false, true]);
+      expect(statements).toEqual(['INSERT', 'INSERT']);
+      const kept = await rows();
+      // The two statements go their own ways; within each, the order asked.
+      const order = kept.map((r) => r.id);
+      expect(order.filter((id) => ['trigger-2', 'trigger-4'].includes(id))).toEqual(['trigger-2', 'trigger-4']);
+      expect(order.filter((id) => ['trigger-3', 'trigger-5'].includes(id))).toEqual(['trigger-3', 'trigger-5']);
+      expect(kept.map((r) => r.entry).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)))).toEqual([request(1), request(2), request(3), request(4), request(5)]);
+      expect(new Set(kept.map((r) => r.holder))).toEqual(new Set(['replica-a']));
+    });
+
+    it('receipts whose statement fails each fail, naming their request, and none is kept; the next receipt is written', async () => {
+      const db = await schema.db();
+      let failing = true;
+      const failingInserts = new Proxy(db, {
+        get: (target, key) =>
+          key === 'query' || (key === 'unsynced' && target.unsynced)
+            ? (sql: string, params?: readonly unknown[]) =>
+                failing && sql.trim().startsWith('INSERT') ? Promise.reject(new Error('the server went away')) : (target[key] as Db['query'])!.call(target, sql, params)
+            : Reflect.get(target, key),
+      });
+      const a = await openPgInbox(failingInserts, { clock, holder: 'replica-a', closeDb: true });
+      opened.push(a);
+      const failures = await Promise.all([rejectionOf(a.receive(request(1), 'written')), rejectionOf(a.receive(request(2), 'written'))]);
+      for (const [n, failure] of failures.entries()) {
+        expect(failure).toBeInstanceOf(StoreError);
+        expect((failure as Error).message).toContain(`could not save request "trigger-${n + 1}" in the inbox (the server went away)`);
+      }
+      expect(await rows()).toEqual([]);
+      failing = false;
+      expect(await a.receive(request(1), 'written')).toBe(true);
+      expect((await rows()).map((r) => r.id)).toEqual(['trigger-1']);
+    });
+
     it('moves an abandoned request to the replica that claims it, with a new lease; whoever marks it done is kept as its holder', async () => {
       const a = await replica('replica-a');
       const b = await replica('replica-b');

@@ -17,6 +17,13 @@ import { applyMigrations } from './migrate.js';
 
 /** Done rows are kept this long (for a late retry and for inspection), then deleted by the periodic passes. */
 export const KEEP_DONE_MS = 7 * 24 * 60 * 60 * 1000;
+/**
+ * How long a done mark waits for others to share its statement (an UPDATE and a commit): one a
+ * mark was a third of a status's statements. A mark is what the file inbox writes without an
+ * fsync: one lost to a crash in this window only has the request handled again after the restart
+ * (a change finds itself recorded and is not made twice; a status is answered again).
+ */
+const DONE_WINDOW_MS = 10;
 /** Abandoned requests claimed at once: a batch is handled well within one lease. */
 const BATCH = 50;
 /** Done rows deleted by one pass at most, so a pass stays short however many there are. */
@@ -57,6 +64,14 @@ export async function openPgInbox(db: Db, options: PgInboxOptions = {}): Promise
   return inbox;
 }
 
+interface Receipt {
+  record: Received;
+  resolve: (fresh: boolean) => void;
+  reject: (error: Error) => void;
+}
+
+type ReceiptBatch = Record<Keeping, Receipt[]>;
+
 interface Row {
   id: string;
   platform: string;
@@ -73,6 +88,9 @@ class PgInbox implements Inbox {
   private closed = false;
   /** Requests this process received or took over and has not marked done, with when it took each. */
   private readonly handling = new Map<string, number>();
+  /** Receipts waiting for this turn's statements, and those statements. */
+  private receipts: ReceiptBatch | undefined;
+  private receiving: Promise<void> | undefined;
   /** Done marks waiting for this turn's statement, and that statement. */
   private marks: Array<{ id: string; at: string; outcome: string; resolve: () => void; reject: (error: Error) => void }> | undefined;
   private marking: Promise<void> | undefined;
@@ -88,30 +106,65 @@ class PgInbox implements Inbox {
     this.closeDb = options.closeDb ?? false;
   }
 
-  async receive(entry: Received, keeping: Keeping = 'durable'): Promise<boolean> {
-    this.assertOpen();
-    const record = keptReceived(entry);
+  /**
+   * Receipts asked for in the same turn of the event loop (a burst of requests) are written in one
+   * statement for each way of keeping them; each resolves, or fails, with its statement.
+   */
+  receive(entry: Received, keeping: Keeping = 'durable'): Promise<boolean> {
+    let record: Received;
+    try {
+      this.assertOpen();
+      record = keptReceived(entry);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      if (!this.receipts) {
+        const batch: ReceiptBatch = { durable: [], written: [] };
+        this.receipts = batch;
+        this.receiving = new Promise<void>((flushed) =>
+          setImmediate(() => {
+            this.receipts = undefined;
+            void Promise.all([this.insert(batch.durable, 'durable'), this.insert(batch.written, 'written')]).finally(flushed);
+          }),
+        );
+      }
+      this.receipts[keeping].push({ record, resolve, reject });
+    });
+  }
+
+  private async insert(receipts: Receipt[], keeping: Keeping): Promise<void> {
+    if (receipts.length === 0) return;
     const until = new Date(this.clock.now().getTime() + this.leaseMs).toISOString();
+    // A request twice in one batch (a retry racing its first delivery) is inserted once: the first.
+    const firsts = new Map<string, Receipt>();
+    for (const receipt of receipts) if (!firsts.has(receipt.record.id)) firsts.set(receipt.record.id, receipt);
+    const once = [...firsts.values()];
+    let inserted: Set<string>;
     try {
       // A retry racing the first delivery waits on the key and then inserts nothing.
-      const inserted = await this.write(keeping)(`INSERT INTO inbox (id, platform, entry, received_at, holder, lease_until) VALUES ($1, $2, $3::jsonb, $4, $5, $6) ON CONFLICT (id) DO NOTHING`, [
-        record.id,
-        record.platform,
-        JSON.stringify(record),
-        record.at,
-        this.holder,
-        until,
-      ]);
-      if (inserted.rowCount === 1) this.handling.set(record.id, this.clock.now().getTime());
-      return inserted.rowCount === 1;
+      const rows = await this.write(keeping)<{ id: string }>(
+        `INSERT INTO inbox (id, platform, entry, received_at, holder, lease_until)
+          SELECT d.id, d.platform, d.entry::jsonb, d.at, $5, $6 FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) WITH ORDINALITY AS d(id, platform, entry, at, n)
+          ORDER BY d.n ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [once.map((r) => r.record.id), once.map((r) => r.record.platform), once.map((r) => JSON.stringify(r.record)), once.map((r) => r.record.at), this.holder, until],
+      );
+      inserted = new Set(rows.rows.map((row) => row.id));
     } catch (error) {
-      throw new StoreError(`${this.db.label}: could not save request "${record.id}" in the inbox (${reasonOf(error)})`);
+      for (const receipt of receipts) receipt.reject(new StoreError(`${this.db.label}: could not save request "${receipt.record.id}" in the inbox (${reasonOf(error)})`));
+      return;
+    }
+    const at = this.clock.now().getTime();
+    for (const receipt of receipts) {
+      const fresh = firsts.get(receipt.record.id) === receipt && inserted.has(receipt.record.id);
+      if (fresh) this.handling.set(receipt.record.id, at);
+      receipt.resolve(fresh);
     }
   }
 
   /**
-   * Marks asked for in the same turn of the event loop (sixteen answers finishing together) are
-   * written in one statement; each resolves, or fails, with it.
+   * Marks asked for within DONE_WINDOW_MS of each other (the answers of a burst) are written in one
+   * statement; each resolves, or fails, with it.
    */
   done(id: string, outcome: string): Promise<void> {
     this.assertOpen();
@@ -120,7 +173,7 @@ class PgInbox implements Inbox {
     return new Promise((resolve, reject) => {
       if (!this.marks) {
         this.marks = [];
-        this.marking = new Promise<void>((flushed) => setImmediate(() => void this.markDone().finally(flushed)));
+        this.marking = new Promise<void>((flushed) => setTimeout(() => void this.markDone().finally(flushed), DONE_WINDOW_MS));
       }
       this.marks.push({ ...mark, resolve, reject });
     });
@@ -212,7 +265,8 @@ class PgInbox implements Inbox {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Marks asked for before close are written before the connection goes.
+    // Receipts and marks asked for before close are written before the connection goes.
+    await this.receiving;
     await this.marking;
     if (this.closeDb) await this.db.close();
   }
