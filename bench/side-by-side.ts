@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { percentile } from './percentiles.js';
+import { collectGarbage } from './driver-gc.js';
 import { round, type Figure } from './results.js';
 
 /** One server under measurement: `send(n)` sends request n and resolves when its answer reached the fake API. */
@@ -21,8 +22,8 @@ interface Tally {
 }
 
 /**
- * The same number of requests to each contender, interleaved a block at a time, `concurrency` in
- * flight: latency from sending to the answer reaching the fake API (p50, p99), requests per
+ * The same number of requests to each contender, interleaved a block at a time (this process
+ * collecting its garbage before each), `concurrency` in flight: latency from sending to the answer reaching the fake API (p50, p99), requests per
  * second over each contender's own blocks, and each figure against the last contender (the bare one).
  */
 export async function sideBySide(contenders: Contender[], options: SideBySideOptions): Promise<Figure[]> {
@@ -33,6 +34,8 @@ export async function sideBySide(contenders: Contender[], options: SideBySideOpt
     const size = Math.min(block, options.requests - done);
     for (const contender of contenders) {
       const tally = tallies.get(contender.name)!;
+      // This process's pauses, between blocks rather than in one (driver-gc.ts).
+      collectGarbage();
       const started = performance.now();
       let next = 0;
       const worker = async () => {
