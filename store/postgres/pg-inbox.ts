@@ -70,8 +70,6 @@ interface Receipt {
   reject: (error: Error) => void;
 }
 
-type ReceiptBatch = Record<Keeping, Receipt[]>;
-
 interface Row {
   id: string;
   platform: string;
@@ -88,9 +86,9 @@ class PgInbox implements Inbox {
   private closed = false;
   /** Requests this process received or took over and has not marked done, with when it took each. */
   private readonly handling = new Map<string, number>();
-  /** Receipts waiting for this turn's statements, and those statements. */
-  private receipts: ReceiptBatch | undefined;
-  private receiving: Promise<void> | undefined;
+  /** Receipts waiting for a statement, and the statements on their way, of each kind. */
+  private readonly receipts: Record<Keeping, Receipt[]> = { durable: [], written: [] };
+  private readonly inserting: Record<Keeping, Promise<void> | undefined> = { durable: undefined, written: undefined };
   /** Done marks waiting for this turn's statement, and that statement. */
   private marks: Array<{ id: string; at: string; outcome: string; resolve: () => void; reject: (error: Error) => void }> | undefined;
   private marking: Promise<void> | undefined;
@@ -107,8 +105,9 @@ class PgInbox implements Inbox {
   }
 
   /**
-   * Receipts asked for in the same turn of the event loop (a burst of requests) are written in one
-   * statement for each way of keeping them; each resolves, or fails, with its statement.
+   * A receipt is written at once when no other of its kind (durable, or only written) is on its
+   * way; those asked for meanwhile (a burst of requests) wait for it and then go together, in one
+   * statement. Each resolves, or fails, with its statement.
    */
   receive(entry: Received, keeping: Keeping = 'durable'): Promise<boolean> {
     let record: Received;
@@ -119,18 +118,22 @@ class PgInbox implements Inbox {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      if (!this.receipts) {
-        const batch: ReceiptBatch = { durable: [], written: [] };
-        this.receipts = batch;
-        this.receiving = new Promise<void>((flushed) =>
-          setImmediate(() => {
-            this.receipts = undefined;
-            void Promise.all([this.insert(batch.durable, 'durable'), this.insert(batch.written, 'written')]).finally(flushed);
-          }),
-        );
-      }
       this.receipts[keeping].push({ record, resolve, reject });
+      if (!this.inserting[keeping]) this.inserting[keeping] = this.insertWaiting(keeping);
     });
+  }
+
+  /** Writes the receipts waiting, and then those that came meanwhile, until none waits. */
+  private async insertWaiting(keeping: Keeping): Promise<void> {
+    while (this.receipts[keeping].length > 0) {
+      const batch = this.receipts[keeping];
+      this.receipts[keeping] = [];
+      // insert() settles each receipt itself; this is for a failure before its statement.
+      await this.insert(batch, keeping).catch((error: unknown) => {
+        for (const receipt of batch) receipt.reject(new StoreError(`${this.db.label}: could not save request "${receipt.record.id}" in the inbox (${reasonOf(error)})`));
+      });
+    }
+    this.inserting[keeping] = undefined;
   }
 
   private async insert(receipts: Receipt[], keeping: Keeping): Promise<void> {
@@ -266,7 +269,7 @@ class PgInbox implements Inbox {
     if (this.closed) return;
     this.closed = true;
     // Receipts and marks asked for before close are written before the connection goes.
-    await this.receiving;
+    await Promise.all([this.inserting.durable, this.inserting.written]);
     await this.marking;
     if (this.closeDb) await this.db.close();
   }
