@@ -77,13 +77,20 @@ export function createTeamsAdapter(config: TeamsConfig, deps: AdapterDeps, optio
     const book = conversations().forActivity();
     const options = cardOptions(book);
     options.catch(() => undefined);
-    await rememberActivity(conversations(), activity, deps.log);
+    // A message's references are saved while its request is (both before Teams has its response, so
+    // a restart can still answer the person): on a database, two round trips at once, not one after
+    // the other. Anything else is saved first, as it may be what the activity is about.
+    const remembering = rememberActivity(conversations(), activity, deps.log);
+    if (activity.type !== 'message') await remembering;
     const turn = turnOf(activity);
-    if (!turn) return undefined;
+    if (!turn) return remembering.then(() => undefined);
     // Answers to this activity, sent once Teams has its response, go through the turn's own client.
     const client = context.turnState.get<ConnectorClient | undefined>(cloud.ConnectorClientKey);
     const answering = out().within(client && { serviceUrl: activity.serviceUrl, client }, book);
-    if (activity.type === 'message') return onMessage(deps, answering, turn, options);
+    if (activity.type === 'message') {
+      const [after] = await Promise.all([onMessage(deps, answering, turn, options), remembering]);
+      return after;
+    }
     if (activity.type === 'invoke' && activity.name === 'adaptiveCard/action') {
       const answer = await answerCardAction(deps, answering, turn, activity.value, await options);
       await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: answer.body } } as Parameters<TurnContext['sendActivity']>[0]);
