@@ -5,7 +5,7 @@ import { KEEP_DONE_MS, openPgInbox } from '../store/postgres/pg-inbox.js';
 import { inboxContract, request, START } from './inbox-contract.js';
 import { rejectionOf } from './support/port-records.js';
 import { forEachTarget, type TestSchema } from './support/postgres.js';
-import type { Db } from '../store/postgres/db.js';
+import type { Db, QueryResult } from '../store/postgres/db.js';
 import { FixedClock } from './support/test-clock.js';
 
 // The inbox every replica shares on PostgreSQL: the port's contract (the successor is another
@@ -19,6 +19,18 @@ interface InboxRow {
   lease_until: Date | string | null;
   done_at: Date | string | null;
   outcome: string | null;
+}
+
+/** The same database, each statement (by either door: query, unsynced) going through `each` first. */
+type Run = (sql: string, params?: readonly unknown[]) => Promise<QueryResult<unknown>>;
+function throughStatements(db: Db, each: (sql: string, params: readonly unknown[] | undefined, run: Run) => Promise<QueryResult<unknown>>): Db {
+  return new Proxy(db, {
+    get: (target, key) => {
+      if (key !== 'query' && !(key === 'unsynced' && target.unsynced)) return Reflect.get(target, key);
+      const door = (target[key] as Run).bind(target);
+      return (sql: string, params?: readonly unknown[]) => each(sql, params, door);
+    },
+  });
 }
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
@@ -120,14 +132,9 @@ forEachTarget('the inbox on PostgreSQL', (target) => {
     it('marks asked for together are written in one statement, each with its own outcome; the first outcome of a request is kept', async () => {
       const db = await schema.db();
       const statements: string[] = [];
-      const noted = new Proxy(db, {
-        get: (target, key) =>
-          key === 'query' || (key === 'unsynced' && target.unsynced)
-            ? (sql: string, params?: readonly unknown[]) => {
-                statements.push(sql.trim().split(/\s+/)[0]!);
-                return (target[key] as Db['query'])!.call(target, sql, params);
-              }
-            : Reflect.get(target, key),
+      const noted = throughStatements(db, (sql, params, run) => {
+        statements.push(sql.trim().split(/\s+/)[0]!);
+        return run(sql, params);
       });
       const a = await openPgInbox(noted, { clock, holder: 'replica-a', closeDb: true });
       opened.push(a);
@@ -147,14 +154,9 @@ forEachTarget('the inbox on PostgreSQL', (target) => {
     it('a receipt alone is written at once; those asked for while one of their kind is on its way share the next statement, in the order asked; a request twice among them is received once', async () => {
       const db = await schema.db();
       const inserts: unknown[] = [];
-      const noted = new Proxy(db, {
-        get: (target, key) =>
-          key === 'query' || (key === 'unsynced' && target.unsynced)
-            ? (sql: string, params?: readonly unknown[]) => {
-                if (sql.trim().startsWith('INSERT')) inserts.push(params?.[0]);
-                return (target[key] as Db['query'])!.call(target, sql, params);
-              }
-            : Reflect.get(target, key),
+      const noted = throughStatements(db, (sql, params, run) => {
+        if (sql.trim().startsWith('INSERT')) inserts.push(params?.[0]);
+        return run(sql, params);
       });
       const a = await openPgInbox(noted, { clock, holder: 'replica-a', closeDb: true });
       opened.push(a);
@@ -185,13 +187,7 @@ forEachTarget('the inbox on PostgreSQL', (target) => {
     it('receipts whose statement fails each fail, naming their request, and none is kept; the next receipt is written', async () => {
       const db = await schema.db();
       let failing = true;
-      const failingInserts = new Proxy(db, {
-        get: (target, key) =>
-          key === 'query' || (key === 'unsynced' && target.unsynced)
-            ? (sql: string, params?: readonly unknown[]) =>
-                failing && sql.trim().startsWith('INSERT') ? Promise.reject(new Error('the server went away')) : (target[key] as Db['query'])!.call(target, sql, params)
-            : Reflect.get(target, key),
-      });
+      const failingInserts = throughStatements(db, (sql, params, run) => (failing && sql.trim().startsWith('INSERT') ? Promise.reject(new Error('the server went away')) : run(sql, params)));
       const a = await openPgInbox(failingInserts, { clock, holder: 'replica-a', closeDb: true });
       opened.push(a);
       const failures = await Promise.all([rejectionOf(a.receive(request(1), 'written')), rejectionOf(a.receive(request(2), 'written'))]);
