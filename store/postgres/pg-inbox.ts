@@ -18,8 +18,8 @@ import { applyMigrations } from './migrate.js';
 /** Done rows are kept this long (for a late retry and for inspection), then deleted by the periodic passes. */
 export const KEEP_DONE_MS = 7 * 24 * 60 * 60 * 1000;
 /**
- * How long a done mark waits for others to share its statement (an UPDATE and a commit): one a
- * mark was a third of a status's statements. A mark is what the file inbox writes without an
+ * How long a done mark waits for others to share its statement: each mark on its own was an UPDATE
+ * and a commit, a third of a status's statements. A mark is what the file inbox writes without an
  * fsync: one lost to a crash in this window only has the request handled again after the restart
  * (a change finds itself recorded and is not made twice; a status is answered again).
  */
@@ -89,7 +89,7 @@ class PgInbox implements Inbox {
   /** Receipts waiting for a statement, and the statements on their way, of each kind. */
   private readonly receipts: Record<Keeping, Receipt[]> = { durable: [], written: [] };
   private readonly inserting: Record<Keeping, Promise<void> | undefined> = { durable: undefined, written: undefined };
-  /** Done marks waiting for this turn's statement, and that statement. */
+  /** Done marks waiting for their shared statement (DONE_WINDOW_MS), and that statement. */
   private marks: Array<{ id: string; at: string; outcome: string; resolve: () => void; reject: (error: Error) => void }> | undefined;
   private marking: Promise<void> | undefined;
 
