@@ -5,7 +5,8 @@ import { KEEP_DONE_MS, openPgInbox } from '../store/postgres/pg-inbox.js';
 import { inboxContract, request, START } from './inbox-contract.js';
 import { rejectionOf } from './support/port-records.js';
 import { forEachTarget, type TestSchema } from './support/postgres.js';
-import type { Db, QueryResult } from '../store/postgres/db.js';
+import type { Db } from '../store/postgres/db.js';
+import { throughStatements } from './support/through-statements.js';
 import { FixedClock } from './support/test-clock.js';
 
 // The inbox every replica shares on PostgreSQL: the port's contract (the successor is another
@@ -19,18 +20,6 @@ interface InboxRow {
   lease_until: Date | string | null;
   done_at: Date | string | null;
   outcome: string | null;
-}
-
-/** The same database, each statement (by either door: query, unsynced) going through `each` first. */
-type Run = (sql: string, params?: readonly unknown[]) => Promise<QueryResult<unknown>>;
-function throughStatements(db: Db, each: (sql: string, params: readonly unknown[] | undefined, run: Run) => Promise<QueryResult<unknown>>): Db {
-  return new Proxy(db, {
-    get: (target, key) => {
-      if (key !== 'query' && !(key === 'unsynced' && target.unsynced)) return Reflect.get(target, key);
-      const door = (target[key] as Run).bind(target);
-      return (sql: string, params?: readonly unknown[]) => each(sql, params, door);
-    },
-  });
 }
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { StoreError } from '../../src/app/store-port.js';
-import type { Db, Queryable } from '../../store/postgres/db.js';
+import { briefly, type Db, type Queryable } from '../../store/postgres/db.js';
 import { applyMigrations } from '../../store/postgres/migrate.js';
 import { problems } from '../../store/postgres/commit-check.js';
 import { BookKeeper, ConversationBook, isEmpty, type Changed } from './conversation-book.js';
@@ -59,7 +59,7 @@ class PostgresConversations extends BookKeeper {
   current(): Promise<ConversationBook> {
     this.pending ??= this.serial(async () => {
       this.pending = undefined;
-      await this.catchUp(this.db);
+      await this.catchUp(briefly(this.db));
       return this.book;
     });
     return this.pending;
@@ -69,12 +69,12 @@ class PostgresConversations extends BookKeeper {
   protected async change(apply: (book: ConversationBook) => Changed): Promise<void> {
     if (isEmpty(apply((await this.current()).copy()))) return;
     return this.serial(async () => {
-      await this.catchUp(this.db);
+      await this.catchUp(briefly(this.db));
       if (isEmpty(apply(this.book.copy()))) return;
       await this.db
         .transaction(async (tx) => {
           await tx.query(LOCK);
-          await this.catchUp(tx);
+          await this.catchUp(tx.query.bind(tx));
           const next = this.book.copy();
           await write(tx, next, apply(next));
         })
@@ -82,15 +82,15 @@ class PostgresConversations extends BookKeeper {
           if (error instanceof StoreError) throw error;
           throw new StoreError(`${this.db.label}: the Teams conversation references were not saved: ${error instanceof Error ? error.message : String(error)}`);
         });
-      await this.catchUp(this.db);
+      await this.catchUp(briefly(this.db));
     });
   }
 
   /** Takes in the rows written since the newest this copy has; a row that does not read stops it there, naming the row. */
-  private async catchUp(on: Queryable): Promise<void> {
+  private async catchUp(query: Queryable['query']): Promise<void> {
     let rows: Row[];
     try {
-      rows = (await on.query<Row>(CHANGED_SINCE, [String(this.seen)])).rows;
+      rows = (await query<Row>(CHANGED_SINCE, [String(this.seen)])).rows;
     } catch (error) {
       throw new StoreError(`${this.db.label}: cannot read the Teams conversation references: ${error instanceof Error ? error.message : String(error)}`);
     }

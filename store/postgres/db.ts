@@ -33,9 +33,17 @@ export interface Db extends Queryable {
   /**
    * One statement committed without waiting for the server to flush it to disk (synchronous_commit
    * off): it survives golive stopping or being killed, not the server losing power in the next
-   * moments. For what the JSON store writes without an fsync. Absent (PGlite): `query` is used.
+   * moments. For what the JSON store writes without an fsync. Sent like `brief`: one short statement
+   * that no other waits long for. Absent (PGlite): `query` is used.
    */
   unsynced?<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /**
+   * A short read (a few rows found by key) that a burst of requests each make: sent on one
+   * connection with the other brief statements, without waiting for the answers of those before it
+   * (pipeline.ts), each still its own statement with its own answer. Inside a transaction, the
+   * transaction's `query`. Absent (PGlite): `query` is used.
+   */
+  brief?<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
   /**
    * Whether the caller runs inside one of this Db's transactions (its queries go to the
    * transaction's connection, and see what the transaction wrote and has not committed).
@@ -46,6 +54,11 @@ export interface Db extends Queryable {
   /** Where the data is, for messages: a URL without its password, or "PGlite". */
   readonly label: string;
   close(): Promise<void>;
+}
+
+/** `db.brief` where the database has it, else `db.query`. */
+export function briefly(db: Db): Queryable['query'] {
+  return db.brief ? db.brief.bind(db) : db.query.bind(db);
 }
 
 export class NestedTransactionError extends Error {

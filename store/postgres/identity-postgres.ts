@@ -5,7 +5,7 @@ import { StoreError } from '../../src/app/store-port.js';
 import { canonicalJson, type AuditKey } from '../../src/domain/audit.js';
 import { AuditEntry } from '../../src/domain/audit-entry.js';
 import { identityProblem, IdentityRecord, outcomeOf, type Step } from '../identity-record.js';
-import type { Db, Queryable } from './db.js';
+import { briefly, type Db, type Queryable } from './db.js';
 import { applyMigrations } from './migrate.js';
 import { problems } from './commit-check.js';
 import { JoinedReads } from './joined-reads.js';
@@ -78,14 +78,14 @@ class PostgresIdentities implements IdentityPort {
   /** The record with whatever was appended since this golive last looked. */
   private fresh(): Promise<IdentityRecord> {
     // Inside a transaction the read is that transaction's, not one to share.
-    return this.db.inTransaction() ? this.freshOn(this.db) : this.catchUps.read('identities', () => this.freshOn(this.db));
+    return this.db.inTransaction() ? this.freshOn(this.db.query.bind(this.db)) : this.catchUps.read('identities', () => this.freshOn(briefly(this.db)));
   }
 
-  private async freshOn(on: Queryable): Promise<IdentityRecord> {
+  private async freshOn(query: Queryable['query']): Promise<IdentityRecord> {
     const known = this.record;
     // A record that failed stays failed here until it is looked at and golive started again.
     if (known.problem) return known;
-    const rows = await reading(this.db, 'read the identity record', () => on.query<Row>('SELECT seq, entry FROM identity_audit WHERE seq >= $1 ORDER BY seq', [Math.max(known.length, 1)]));
+    const rows = await reading(this.db, 'read the identity record', () => query<Row>('SELECT seq, entry FROM identity_audit WHERE seq >= $1 ORDER BY seq', [Math.max(known.length, 1)]));
     const next = recordOf(known, rows.rows, this.key);
     this.adopt(next);
     return next;
@@ -105,7 +105,7 @@ class PostgresIdentities implements IdentityPort {
         .transaction(async (tx) => {
           // One writer at a time, across every golive on this schema.
           await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('golive.identities.' || current_schema(), 0))`);
-          const record = await this.freshOn(tx);
+          const record = await this.freshOn(tx.query.bind(tx));
           let step: Step<T>;
           try {
             step = plan(record);

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { describeUrl, NestedTransactionError, quoteIdent, TransactionContext, type Db, type Queryable, type QueryResult } from './db.js';
+import { Pipeline } from './pipeline.js';
 
 export interface PoolDbOptions {
   /** Tables live in this schema (it must exist): set as the connections' search_path. */
@@ -12,28 +13,21 @@ export interface PoolDbOptions {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** Connections for unsynced writes: each is one short statement. */
-const UNSYNCED_MAX = 4;
-
 /** A Db on a PostgreSQL server (`DATABASE_URL`), through a pool of connections. */
 export function openPoolDb(connectionString: string, options: PoolDbOptions = {}): Db {
   const { schema, max, log = () => undefined } = options;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new TypeError(`"${schema}" is not a schema name golive uses (lower-case letters, digits and underscores)`);
   const label = describeUrl(connectionString) + (schema ? ` (schema ${schema})` : '');
-  const newPool = (settings: string[], most: number | undefined) => {
-    const created = new pg.Pool({
-      connectionString,
-      ...(most !== undefined && { max: most }),
-      ...(settings.length > 0 && { options: settings.map((setting) => `-c ${setting}`).join(' ') }),
-    });
-    // Without a listener, a server restart dropping an idle connection would crash the process.
-    created.on('error', (error) => log(`${label}: an idle database connection failed (${error.message}); the pool opens a new one when needed`));
-    return created;
-  };
   const schemaSetting = schema !== undefined ? [`search_path=${schema}`] : [];
-  const pool = newPool(schemaSetting, max);
-  // A few connections of their own, opened when first needed, for writes that need not wait for the disk.
-  let unsyncedPool: pg.Pool | undefined;
+  const pool = new pg.Pool({
+    connectionString,
+    ...(max !== undefined && { max }),
+    ...(schemaSetting.length > 0 && { options: schemaSetting.map((setting) => `-c ${setting}`).join(' ') }),
+  });
+  // Without a listener, a server restart dropping an idle connection would crash the process.
+  pool.on('error', (error) => log(`${label}: an idle database connection failed (${error.message}); the pool opens a new one when needed`));
+  // The short statements (unsynced writes, brief reads) share one connection, pipelined, opened when first needed.
+  const pipeline = new Pipeline({ connectionString, settings: [...schemaSetting, 'synchronous_commit=off'], log, label });
   const context = new TransactionContext();
   const listeners = new Listeners(connectionString, schema, log, label);
 
@@ -45,9 +39,11 @@ export function openPoolDb(connectionString: string, options: PoolDbOptions = {}
     },
     unsynced<R>(sql: string, params?: readonly unknown[]) {
       const tx = context.current();
-      if (tx) return tx.query<R>(sql, params);
-      unsyncedPool ??= newPool([...schemaSetting, 'synchronous_commit=off'], UNSYNCED_MAX);
-      return run<R>(unsyncedPool, sql, params);
+      return tx ? tx.query<R>(sql, params) : answer<R>(pipeline.query(statement(sql, params)));
+    },
+    brief<R>(sql: string, params?: readonly unknown[]) {
+      const tx = context.current();
+      return tx ? tx.query<R>(sql, params) : answer<R>(pipeline.query(statement(sql, params)));
     },
     async exec(sql: string) {
       const tx = context.current();
@@ -79,7 +75,7 @@ export function openPoolDb(connectionString: string, options: PoolDbOptions = {}
     listen: (channel, onNotify) => listeners.listen(channel, onNotify),
     async close() {
       await listeners.close();
-      await unsyncedPool?.end();
+      await pipeline.close();
       await pool.end();
     },
   };
@@ -90,7 +86,11 @@ function asError(error: unknown): Error {
 }
 
 function run<R>(on: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-  return on.query(statement(sql, params)).then((result) => ({ rows: result.rows as R[], rowCount: result.rowCount ?? 0 }));
+  return answer<R>(on.query(statement(sql, params)));
+}
+
+function answer<R>(result: Promise<pg.QueryResult>): Promise<QueryResult<R>> {
+  return result.then((done) => ({ rows: done.rows as R[], rowCount: done.rowCount ?? 0 }));
 }
 
 // Statements are named (prepared), so each connection has the server parse and plan one once and

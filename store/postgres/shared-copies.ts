@@ -1,7 +1,7 @@
 import { deepFreeze } from '../../src/domain/deep-freeze.js';
 import type { Quarantine, SharedRelease, StoredRelease } from '../../src/app/store-port.js';
 import type { Channel } from '../../src/domain/release.js';
-import type { Db } from './db.js';
+import { briefly, type Db } from './db.js';
 import { JoinedReads } from './joined-reads.js';
 import type { ReleaseRow } from './release-rows.js';
 
@@ -31,7 +31,7 @@ export class SharedCopies {
     const now = await this.version(
       db,
       `r\u0000${id}`,
-      async () => (await db.query<{ id: string; version: string }>(`SELECT r.id, ${VERSION} AS version FROM releases r WHERE r.id = $1`, [id])).rows[0],
+      async () => (await briefly(db)<{ id: string; version: string }>(`SELECT r.id, ${VERSION} AS version FROM releases r WHERE r.id = $1`, [id])).rows[0],
     );
     return now ? this.atVersion(db, id, now.version) : this.forget(id);
   }
@@ -43,7 +43,7 @@ export class SharedCopies {
       `c\u0000${channel.platform}\u0000${channel.id}`,
       async () =>
         (
-          await db.query<{ id: string; version: string }>(
+          await briefly(db)<{ id: string; version: string }>(
             `SELECT r.id, ${VERSION} AS version FROM release_channels c JOIN releases r ON r.id = c.release_id WHERE c.platform = $1 AND c.channel_id = $2`,
             [channel.platform, channel.id],
           )
@@ -74,7 +74,7 @@ export class SharedCopies {
     }
     // The row and its version in one statement, so the copy is kept under its own version.
     const row = (
-      await db.query<ReleaseRow & { version: string }>(
+      await briefly(db)<ReleaseRow & { version: string }>(
         `SELECT r.state, r.refusals, r.quarantine, r.head_seq, r.head_hash, a.entry AS head, ${VERSION} AS version
           FROM releases r LEFT JOIN audit a ON a.release_id = r.id AND a.seq = r.head_seq WHERE r.id = $1`,
         [id],

@@ -1,0 +1,91 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { Db } from '../store/postgres/db.js';
+import { openPoolDb } from '../store/postgres/pool-db.js';
+import { forEachTarget, serverTarget, TEST_DATABASE_URL, type TestSchema } from './support/postgres.js';
+
+// The short statements every request makes (brief reads, unsynced writes) share one pipelined
+// connection on a server (store/postgres/pipeline.ts): each must still get its own answer, fail
+// alone, and survive the server dropping the connection.
+
+forEachTarget(
+  'brief and unsynced statements on one pipelined connection',
+  (target) => {
+    let schema: TestSchema;
+    let db: Db;
+    const logged: string[] = [];
+
+    beforeEach(async () => {
+      schema = await target.schema();
+      await schema.sql('CREATE TABLE seen (n int PRIMARY KEY)');
+      logged.length = 0;
+      db = openPoolDb(TEST_DATABASE_URL, { schema: schema.name, log: (message) => logged.push(message) });
+    });
+
+    afterEach(async () => {
+      await db.close();
+      await schema.drop();
+    });
+
+    const brief = <R>(sql: string, params?: unknown[]) => db.brief!<R>(sql, params);
+    const backendOf = async () => (await brief<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+
+    it('forty reads asked at once each get their own answer, all from one connection', async () => {
+      const answers = await Promise.all(Array.from({ length: 40 }, (_, n) => brief<{ n: number; pid: number }>('SELECT $1::int AS n, pg_backend_pid() AS pid', [n])));
+      expect(answers.map((answer) => answer.rows[0]!.n)).toEqual(Array.from({ length: 40 }, (_, n) => n));
+      expect(new Set(answers.map((answer) => answer.rows[0]!.pid)).size).toBe(1);
+    });
+
+    it('a statement that fails fails alone: those sent around it are answered and committed', async () => {
+      const sent = [
+        db.unsynced!('INSERT INTO seen (n) VALUES (1)'),
+        brief('SELECT 1 / 0 AS never'),
+        db.unsynced!('INSERT INTO seen (n) VALUES (1)'),
+        db.unsynced!('INSERT INTO seen (n) VALUES (2)'),
+        brief<{ n: string }>('SELECT count(*)::text AS n FROM seen'),
+      ];
+      const settled = await Promise.allSettled(sent);
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled', 'fulfilled']);
+      expect(String((settled[1] as PromiseRejectedResult).reason)).toMatch(/division by zero/);
+      expect(String((settled[2] as PromiseRejectedResult).reason)).toMatch(/duplicate key/);
+      // Each its own transaction, in the order sent: the count sees both rows.
+      expect((settled[4] as PromiseFulfilledResult<{ rows: { n: string }[] }>).value.rows[0]!.n).toBe('2');
+      expect(await schema.sql('SELECT n FROM seen ORDER BY n')).toEqual([{ n: 1 }, { n: 2 }]);
+    });
+
+    it('a connection the server ends is replaced: the next statement is answered on a new one', async () => {
+      const first = await backendOf();
+      const dropped = new Promise<void>((resolve) => {
+        const check = setInterval(() => {
+          if (logged.some((line) => line.includes('a database connection failed'))) {
+            clearInterval(check);
+            resolve();
+          }
+        }, 5);
+      });
+      await schema.sql('SELECT pg_terminate_backend($1)', [first]);
+      await dropped;
+      const second = await backendOf();
+      expect(second).not.toBe(first);
+      await db.unsynced!('INSERT INTO seen (n) VALUES (3)');
+      expect(await schema.sql('SELECT n FROM seen')).toEqual([{ n: 3 }]);
+    });
+
+    it('inside a transaction a brief read is the transaction’s own, and sees what it wrote', async () => {
+      const inside = await db.transaction(async (tx) => {
+        await tx.query('INSERT INTO seen (n) VALUES (7)');
+        return (await brief<{ n: number }>('SELECT n FROM seen')).rows;
+      });
+      expect(inside).toEqual([{ n: 7 }]);
+    });
+
+    it('closing waits for what is on its way; after it, a statement is refused with a clear error', async () => {
+      const sent = Array.from({ length: 20 }, (_, n) => db.unsynced!('INSERT INTO seen (n) VALUES ($1)', [n]));
+      await db.close();
+      await Promise.all(sent);
+      expect((await schema.sql<{ n: string }>('SELECT count(*)::text AS n FROM seen'))[0]!.n).toBe('20');
+      await expect(brief('SELECT 1')).rejects.toThrow(/the database connection is closed/);
+      db = openPoolDb(TEST_DATABASE_URL, { schema: schema.name });
+    });
+  },
+  [serverTarget],
+);
