@@ -144,7 +144,8 @@ forEachTarget('the inbox on PostgreSQL', (target) => {
       const db = await schema.db();
       const inserts: unknown[] = [];
       const noted = throughStatements(db, (sql, params, run) => {
-        if (sql.trim().startsWith('INSERT')) inserts.push(params?.[0]);
+        // The ids each statement inserts: an array for several, one value for one (VALUES).
+        if (sql.trim().startsWith('INSERT')) inserts.push(Array.isArray(params?.[0]) ? params[0] : [params?.[0]]);
         return run(sql, params);
       });
       const a = await openPgInbox(noted, { clock, holder: 'replica-a', closeDb: true });
