@@ -93,6 +93,23 @@ forEachTarget('schema migrations', (target) => {
 });
 
 forEachTarget('schema migrations on a server', () => {
+  it('a current schema is opened without waiting for the migration lock, which another start may hold', async () => {
+    const schema = await serverTarget.schema();
+    const db = await schema.db();
+    await applyMigrations(db);
+    // Another golive starting (a session holding the lock as a migration would).
+    await schema.sql('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`golive.migrate.${schema.name}`]);
+    try {
+      expect(await applyMigrations(db)).toBe(LATEST.version);
+      const store = await openPostgresStore(db, { closeDb: false });
+      expect(await store.list()).toEqual([]);
+      await store.close();
+    } finally {
+      await schema.sql('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`golive.migrate.${schema.name}`]);
+      await schema.drop();
+    }
+  });
+
   it('names the schema problem when the search_path names no schema that exists', async () => {
     const db = openPoolDb(TEST_DATABASE_URL, { schema: 'golive_test_no_such_schema' });
     const error = await rejectionOf(openPostgresStore(db));

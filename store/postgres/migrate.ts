@@ -48,6 +48,8 @@ export interface MigrateOptions {
 export async function applyMigrations(db: Db, options: MigrateOptions = {}): Promise<number> {
   const { log = () => undefined, migrations = knownMigrations() } = options;
   const latest = migrations.at(-1)?.version ?? 0;
+  // Nearly every start finds the schema current: seen in two reads, without a transaction or the lock.
+  if (await isCurrent(db, migrations)) return latest;
   try {
     return await db.transaction(async (tx) => {
       const schema = await currentSchema(tx, db.label);
@@ -83,6 +85,21 @@ export async function applyMigrations(db: Db, options: MigrateOptions = {}): Pro
     // 42501: insufficient_privilege, as for a role set up to run golive but not to change its tables.
     const owner = (error as { code?: unknown }).code === '42501' ? '; start golive once with the DATABASE_URL of the role that owns the schema to apply it' : '';
     throw new StoreError(`${db.label}: cannot bring the database's schema to version ${latest}: ${reasonOf(error)}${owner}`);
+  }
+}
+
+/**
+ * Whether the schema holds exactly `migrations`, each applied under its own name. Anything else, a
+ * read that fails included, is for the locked path to apply or to explain.
+ */
+async function isCurrent(db: Db, migrations: readonly Migration[]): Promise<boolean> {
+  try {
+    const found = await db.query<{ found: boolean }>(`SELECT current_schema() IS NOT NULL AND to_regclass(format('%I.%I', current_schema(), 'golive_schema')) IS NOT NULL AS found`);
+    if (!found.rows[0]?.found) return false;
+    const applied = (await db.query<{ version: number; name: string }>('SELECT version, name FROM golive_schema ORDER BY version')).rows;
+    return applied.length === migrations.length && applied.every((row, at) => row.version === migrations[at]!.version && row.name === migrations[at]!.name);
+  } catch {
+    return false;
   }
 }
 
