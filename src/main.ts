@@ -46,9 +46,12 @@ async function main(): Promise<number> {
   await qualifyPeople(store, clock, audit.key, log);
   // Like the store, a people file that does not read stops start-up, naming the file. With
   // DATABASE_URL, people, links and Teams references are in the database, shared by every golive on it.
-  const people = db ? await openPostgresPeople(db, { log }) : await openPeopleFile(config.GOLIVE_DATA_DIR);
   // The same for the identity record; one that fails verification is kept, and its links ignored.
-  const identities = db ? await openPostgresIdentities(db, { key: audit.key, log }) : await openIdentityFile(config.GOLIVE_DATA_DIR, { key: audit.key });
+  // The two are opened at once (on a database, their round trips overlap).
+  const [people, identities] = await Promise.all([
+    db ? openPostgresPeople(db, { log }) : openPeopleFile(config.GOLIVE_DATA_DIR),
+    db ? openPostgresIdentities(db, { key: audit.key, log }) : openIdentityFile(config.GOLIVE_DATA_DIR, { key: audit.key }),
+  ]);
   const identityProblem = (await identities.read()).problem;
   if (identityProblem) log(`${identityProblem} Links between identities are ignored until it is looked at.`);
   if (platforms) {

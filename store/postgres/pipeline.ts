@@ -39,6 +39,15 @@ export class Pipeline {
     return answer;
   }
 
+  /**
+   * Opens the connection now, if it is not open or opening, so the first short statement does not
+   * wait for it (start-up: it opens while the schema is checked). A failure is left for that
+   * statement to meet.
+   */
+  warm(): void {
+    if (!this.closed) this.connection().catch(() => undefined);
+  }
+
   /** Ends the connection once every statement sent on it is answered. */
   async close(): Promise<void> {
     this.closed = true;

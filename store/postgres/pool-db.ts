@@ -26,8 +26,16 @@ export function openPoolDb(connectionString: string, options: PoolDbOptions = {}
   });
   // Without a listener, a server restart dropping an idle connection would crash the process.
   pool.on('error', (error) => log(`${label}: an idle database connection failed (${error.message}); the pool opens a new one when needed`));
-  // The short statements (unsynced writes, brief reads) share one connection, pipelined, opened when first needed.
+  // The short statements (unsynced writes, brief reads) share one connection, pipelined (pipeline.ts).
   const pipeline = new Pipeline({ connectionString, settings: [...schemaSetting, 'synchronous_commit=off'], log, label });
+  // Opened alongside the pool's first connection (a Db that is used makes short statements too),
+  // so at start-up it is open by the time the first of them is sent.
+  let warmed = false;
+  const warm = () => {
+    if (warmed) return;
+    warmed = true;
+    pipeline.warm();
+  };
   const context = new TransactionContext();
   const listeners = new Listeners(connectionString, schema, log, label);
 
@@ -35,7 +43,9 @@ export function openPoolDb(connectionString: string, options: PoolDbOptions = {}
     label,
     query<R>(sql: string, params?: readonly unknown[]) {
       const tx = context.current();
-      return tx ? tx.query<R>(sql, params) : run<R>(pool, sql, params);
+      if (tx) return tx.query<R>(sql, params);
+      warm();
+      return run<R>(pool, sql, params);
     },
     unsynced<R>(sql: string, params?: readonly unknown[]) {
       const tx = context.current();
@@ -51,6 +61,7 @@ export function openPoolDb(connectionString: string, options: PoolDbOptions = {}
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       if (context.current()) throw new NestedTransactionError(label);
+      warm();
       const client = await pool.connect();
       try {
         await client.query('BEGIN');

@@ -1,6 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SLUG_PATTERN } from '../../domain/primitives.js';
 import { Template } from '../../domain/template.js';
@@ -10,6 +9,12 @@ import { projectPath } from '../../project-path.js';
 export const DEFAULT_TEMPLATES_DIR = projectPath('templates') + path.sep;
 
 const EXT = '.yaml';
+
+// The YAML parser is loaded when a template is first read (a release being created), not with the
+// rest of golive: loading it was a twentieth of start-up.
+let parser: Promise<YamlParser> | undefined;
+type YamlParser = typeof import('yaml')['parseDocument'];
+const yamlParser = (): Promise<YamlParser> => (parser ??= import('yaml').then((yaml) => yaml.parseDocument));
 
 export interface TemplateProblem {
   /** Dotted field path, e.g. `criteria.2.owners.roles.0`; empty for the file as a whole. */
@@ -52,7 +57,7 @@ export async function loadTemplate(id: string, dir: string = DEFAULT_TEMPLATES_D
     const ids = await templateIds(dir);
     throw new TemplateError(ids.length > 0 ? `There is no template "${id}". Available templates: ${ids.join(', ')}.` : `There is no template "${id}": ${shown(dir)} holds no templates.`);
   }
-  return parseTemplate(text, file, id);
+  return parseTemplate(await yamlParser(), text, file, id);
 }
 
 /** Every template in `dir`, validated: one broken template fails the listing rather than hiding. */
@@ -63,7 +68,7 @@ export async function listTemplates(dir: string = DEFAULT_TEMPLATES_DIR): Promis
 }
 
 /** Parses and validates one template's YAML text; `file` is used in messages and for the id check. */
-export function parseTemplate(text: string, file: string, expectedId = path.basename(file, EXT)): Template {
+function parseTemplate(parseDocument: YamlParser, text: string, file: string, expectedId = path.basename(file, EXT)): Template {
   const where = shown(file);
   const doc = parseDocument(text, { prettyErrors: true });
   // The first syntax error only: later ones are usually the parser losing its footing after it.
