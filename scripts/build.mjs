@@ -8,7 +8,6 @@
 //   node scripts/build.mjs            builds if the sources changed since the last build
 //   node scripts/build.mjs --force    builds whatever the stamp says
 
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -73,11 +72,11 @@ export function isCurrent(fingerprint = sourcesFingerprint()) {
 export async function ensureBuild(options = {}) {
   const log = options.log ?? ((message) => console.error(message));
   if (!options.force && isCurrent()) return false;
-  return withLock(log, () => {
+  return withLock(log, async () => {
     // Another process may have built while this one waited for the lock.
     const fingerprint = sourcesFingerprint();
     if (!options.force && isCurrent(fingerprint)) return false;
-    compile(log);
+    await compile(log);
     // The fingerprint from before compiling: a source edited during the build makes the next
     // check fail and build again, rather than being taken as built.
     const next = `${STAMP}.next`;
@@ -88,7 +87,7 @@ export async function ensureBuild(options = {}) {
 }
 
 /** @param {(message: string) => void} log */
-function compile(log) {
+async function compile(log) {
   let tsc;
   try {
     tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -100,6 +99,8 @@ function compile(log) {
   const started = Date.now();
   log(`golive: compiling the TypeScript sources into build/ (${existsSync(MAIN) ? 'they changed since the last build' : 'none there yet'}) …`);
   // tsc reports on stdout, which is the console chat's: its errors go to stderr with golive's own.
+  // Loaded only to build: a start with build/ current does not wait for child_process to load.
+  const { spawnSync } = await import('node:child_process');
   const run = spawnSync(process.execPath, [tsc, '-p', join(ROOT, CONFIG)], { cwd: ROOT, stdio: ['ignore', 2, 2] });
   if (run.error) throw new BuildError(`golive could not be compiled: ${run.error.message}`);
   if (run.status !== 0) throw new BuildError(`golive could not be compiled: TypeScript reported the errors above (\`npx tsc -p ${CONFIG}\` shows them again); build/ was left as it was.`);
@@ -109,7 +110,7 @@ function compile(log) {
 /**
  * @template T
  * @param {(message: string) => void} log
- * @param {() => T} work
+ * @param {() => T | Promise<T>} work
  * @returns {Promise<T>}
  */
 async function withLock(log, work) {
@@ -133,7 +134,7 @@ async function withLock(log, work) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   try {
-    return work();
+    return await work();
   } finally {
     rmSync(LOCK, { force: true });
   }

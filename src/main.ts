@@ -6,7 +6,6 @@ import { noGroups } from './app/context.js';
 import { GoliveApp } from './app/app.js';
 import { Scheduler } from './app/delivery/scheduler.js';
 import { newHolder } from './app/delivery/claimant.js';
-import { serve } from './serve.js';
 import { AdapterStartError, type AdapterFactory } from './app/adapter.js';
 import { StoreError, type Store } from './app/store-port.js';
 import type { PeoplePort } from './app/people-port.js';
@@ -159,7 +158,8 @@ async function serveChat(
   // The console answers as it reads, so only a chat platform, which is told "received" first, needs the inbox.
   // One name for this process wherever it holds work: inbox rows, outbox claims, leases.
   const replica = newHolder();
-  const inbox = await openInbox(config, db, clock, replica);
+  // Loaded only to serve: the console alone needs no HTTP server.
+  const [{ serve }, inbox] = await Promise.all([import('./serve.js'), openInbox(config, db, clock, replica)]);
   const serving = await serve({
     adapters,
     store,
