@@ -14,9 +14,13 @@ export const SLACK_CHANNEL = 'C0BENCH';
  */
 export async function slackSideBySide(fake: FakeSlack, golive: Served, bare: Served, requests: number, concurrencies: number[]): Promise<Figure[]> {
   const arrivals = new Arrivals();
-  onPush(fake.calls, (call) => {
-    if (call.method === 'chat.postEphemeral' || call.method === 'chat.postMessage') arrivals.arrived(String(call.body.user ?? call.body.channel), String(call.body.text));
-  });
+  onPush(
+    fake.calls,
+    (call) => {
+      if (call.method === 'chat.postEphemeral' || call.method === 'chat.postMessage') arrivals.arrived(String(call.body.user ?? call.body.channel), String(call.body.text));
+    },
+    { keep: false },
+  );
   const contender = (name: string, server: Served, tag: string, answers: RegExp): Contender => ({
     name,
     async send(n) {

@@ -18,13 +18,17 @@ const PEOPLE = 40;
 
 export async function teamsSideBySide(connector: FakeConnector, golive: Served, bare: Served, requests: number, concurrencies: number[]): Promise<Figure[]> {
   const arrivals = new Arrivals();
-  onPush(connector.calls, (call) => {
-    if (call.kind === 'create') return;
-    // A card's summary is its title (the status's "Release 1: …"): enough to tell the answer from an
-    // error, without this process encoding each 14 KB card again on the machine it shares with golive.
-    const text = `${String(call.body.text ?? '')} ${String(call.body.summary ?? '')}`;
-    arrivals.arrived(call.conversationId, text);
-  });
+  onPush(
+    connector.calls,
+    (call) => {
+      if (call.kind === 'create') return;
+      // A card's summary is its title (the status's "Release 1: …"): enough to tell the answer from an
+      // error, without this process encoding each 14 KB card again on the machine it shares with golive.
+      const text = `${String(call.body.text ?? '')} ${String(call.body.summary ?? '')}`;
+      arrivals.arrived(call.conversationId, text);
+    },
+    { keep: false },
+  );
   const activities = teamsActivities(connector.serviceUrl);
   const contender = (name: string, server: Served, tag: string, answers: RegExp): Contender => ({
     name,
