@@ -10,7 +10,7 @@ export const REQUESTS = Number(process.env.GOLIVE_BENCH_REQUESTS ?? (QUICK ? 200
 export const START_RUNS = QUICK ? 2 : 5;
 
 /** Confirms timed at each history size (1,000 / 10,000 / 100,000 entries). */
-export const CONFIRMS = QUICK ? [20, 10, 5] : [100, 40, 20];
+export const CONFIRMS = QUICK ? [20, 20, 20] : [100, 100, 100];
 
 /** Confirms in the write burst while /healthz is polled. */
 export const BURST_WRITES = QUICK ? 10 : 20;
