@@ -18,12 +18,12 @@ export interface Served extends Spawned {
 }
 
 /**
- * The compiled golive (build/src/main.js with `npm start`'s node options, what it runs) serving Slack over HTTP and Teams
+ * The compiled golive (build/bundle/main.js with `npm start`'s node options, what it runs) serving Slack over HTTP and Teams
  * in local mode, on the store `store` names (GOLIVE_DATA_DIR, and DATABASE_URL for PostgreSQL).
  */
 export async function startGolive(store: Record<string, string>, slackApiUrl: string): Promise<Served> {
   const port = await freePort();
-  const golive = spawnServer([...START_NODE_OPTIONS, 'build/src/main.js'], {
+  const golive = spawnServer([...START_NODE_OPTIONS, 'build/bundle/main.js'], {
     ...store,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_BOT_TOKEN: BOT_TOKEN,

@@ -40,6 +40,14 @@ describe('npm start on a copy of the project', () => {
   }
 
   const inProject = (...path: string[]) => join(project, ...path);
+  /** The file of build/bundle/ that holds `text` (the bundle's files are named by esbuild). */
+  async function bundled(text: string): Promise<string> {
+    for (const name of await readdir(inProject('build', 'bundle'))) {
+      const file = inProject('build', 'bundle', name);
+      if ((await readFile(file, 'utf8')).includes(text)) return file;
+    }
+    throw new Error(`no file of build/bundle/ holds ${JSON.stringify(text)}`);
+  }
   async function replaceIn(file: string, from: string, to: string): Promise<void> {
     const text = await readFile(file, 'utf8');
     expect(text).toContain(from);
@@ -54,11 +62,13 @@ describe('npm start on a copy of the project', () => {
     // The compiled code finds the templates, which stay in the project and are not compiled.
     expect(first.stdout).toContain('Dec (dec) created from template software-release');
     expect(await readdir(inProject('build', 'src'))).toContain('main.js');
+    expect(await readdir(inProject('build', 'bundle'))).toContain('main.js');
 
-    // What runs is the compiled file: a change made to it alone shows, and the build is current,
-    // so nothing compiles it over.
+    // What runs is the compiled and bundled file: a change made to it alone shows, and the build is
+    // current, so nothing compiles it over.
     const edited = 'No releases yet (the compiled file).';
-    await replaceIn(inProject('build', 'src', 'views', 'list.js'), EMPTY_LIST, edited);
+    const compiled = await bundled(EMPTY_LIST);
+    await replaceIn(compiled, EMPTY_LIST, edited);
     const current = await start('/release list\n');
     expect(current.status, current.stderr).toBe(0);
     expect(current.stdout).toContain(edited);
@@ -71,7 +81,7 @@ describe('npm start on a copy of the project', () => {
     expect(refused.stderr).toContain('TS2322');
     expect(refused.stderr).toContain('golive cannot start. golive could not be compiled: TypeScript reported the errors above');
     expect(refused.stdout).toBe('');
-    expect(await readFile(inProject('build', 'src', 'views', 'list.js'), 'utf8')).toContain(edited);
+    expect(await readFile(compiled, 'utf8')).toContain(edited);
 
     // The build is still stale after the failure: once the source compiles, the next start
     // compiles it and runs the change.
@@ -81,7 +91,7 @@ describe('npm start on a copy of the project', () => {
     expect(stale.status, stale.stderr).toBe(0);
     expect(stale.stderr).toContain('golive: compiling the TypeScript sources into build/');
     expect(stale.stdout).toContain('Nothing released yet.');
-    expect(await readFile(inProject('build', 'src', 'views', 'list.js'), 'utf8')).not.toContain(edited);
+    expect(await readFile(await bundled('Nothing released yet.'), 'utf8')).not.toContain(edited);
   }, 300_000);
 });
 
