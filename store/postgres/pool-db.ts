@@ -37,6 +37,11 @@ export function openPoolDb(connectionString: string, options: PoolDbOptions = {}
     pipeline.warm();
   };
   const context = new TransactionContext();
+  /** A short statement: the transaction's, inside one; else sent on the pipelined connection. */
+  const short = <R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
+    const tx = context.current();
+    return tx ? tx.query<R>(sql, params) : answer<R>(pipeline.query(statement(sql, params)));
+  };
   const listeners = new Listeners(connectionString, schema, log, label);
 
   return {
@@ -47,14 +52,9 @@ export function openPoolDb(connectionString: string, options: PoolDbOptions = {}
       warm();
       return run<R>(pool, sql, params);
     },
-    unsynced<R>(sql: string, params?: readonly unknown[]) {
-      const tx = context.current();
-      return tx ? tx.query<R>(sql, params) : answer<R>(pipeline.query(statement(sql, params)));
-    },
-    brief<R>(sql: string, params?: readonly unknown[]) {
-      const tx = context.current();
-      return tx ? tx.query<R>(sql, params) : answer<R>(pipeline.query(statement(sql, params)));
-    },
+    // Both go on the pipelined connection, whose synchronous_commit is off (a read commits nothing).
+    unsynced: short,
+    brief: short,
     async exec(sql: string) {
       const tx = context.current();
       await (tx ? tx.exec(sql) : pool.query(sql));
