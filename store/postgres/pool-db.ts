@@ -13,6 +13,16 @@ export interface PoolDbOptions {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/**
+ * The settings of the connection the short statements share. A read commits nothing, and a write
+ * sent there is one the JSON store makes without an fsync: no waiting for the disk. And each finds
+ * its rows by key, so a table is never scanned whole: statements are prepared, a connection keeps
+ * the plan it made once, and one made while a table was new scanned it (a few pages then), and
+ * went on scanning it as it grew by a row a request, until something analyzed it (autovacuum, where
+ * it runs). Turned off, a scan is still made where no index serves; none of these needs one.
+ */
+export const SHORT_STATEMENT_SETTINGS: readonly string[] = ['synchronous_commit=off', 'enable_seqscan=off'];
+
 /** A Db on a PostgreSQL server (`DATABASE_URL`), through a pool of connections. */
 export function openPoolDb(connectionString: string, options: PoolDbOptions = {}): Db {
   const { schema, max, log = () => undefined } = options;
@@ -27,7 +37,7 @@ export function openPoolDb(connectionString: string, options: PoolDbOptions = {}
   // Without a listener, a server restart dropping an idle connection would crash the process.
   pool.on('error', (error) => log(`${label}: an idle database connection failed (${error.message}); the pool opens a new one when needed`));
   // The short statements (unsynced writes, brief reads) share one connection, pipelined (pipeline.ts).
-  const pipeline = new Pipeline({ connectionString, settings: [...schemaSetting, 'synchronous_commit=off'], log, label });
+  const pipeline = new Pipeline({ connectionString, settings: [...schemaSetting, ...SHORT_STATEMENT_SETTINGS], log, label });
   // Opened alongside the pool's first connection (a Db that is used makes short statements too),
   // so at start-up it is open by the time the first of them is sent.
   let warmed = false;

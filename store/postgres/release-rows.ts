@@ -19,8 +19,14 @@ export interface ReleaseRow {
   head: unknown;
 }
 
-const SELECT_ROW = `SELECT r.state, r.refusals, r.quarantine, r.head_seq, r.head_hash, a.entry AS head
-  FROM releases r LEFT JOIN audit a ON a.release_id = r.id AND a.seq = r.head_seq WHERE r.id = $1`;
+/**
+ * The head entry of the release row `r`, by the audit table's whole key. A subquery, not a join: the
+ * statements are prepared, and a plan made while the audit table was small (a new database, never
+ * analyzed) joined every entry of the release and kept the head, a cost that grew with its history.
+ */
+export const HEAD_ENTRY = '(SELECT a.entry FROM audit a WHERE a.release_id = r.id AND a.seq = r.head_seq) AS head';
+
+const SELECT_ROW = `SELECT r.state, r.refusals, r.quarantine, r.head_seq, r.head_hash, ${HEAD_ENTRY} FROM releases r WHERE r.id = $1`;
 
 /** The release's row, locked until the transaction ends: writes to it from any replica wait. */
 export async function lockRelease(tx: Queryable, id: string): Promise<ReleaseRow | undefined> {
@@ -39,11 +45,7 @@ export async function readRelease(db: Queryable, id: string): Promise<ReleaseRow
 /** The rows of these releases with their head entries, by id; ids not there are missing from the map. */
 export async function readReleases(db: Queryable, ids: readonly string[]): Promise<Map<string, ReleaseRow>> {
   const rows = (
-    await db.query<ReleaseRow & { id: string }>(
-      `SELECT r.id, r.state, r.refusals, r.quarantine, r.head_seq, r.head_hash, a.entry AS head
-        FROM releases r LEFT JOIN audit a ON a.release_id = r.id AND a.seq = r.head_seq WHERE r.id = ANY($1::text[])`,
-      [ids],
-    )
+    await db.query<ReleaseRow & { id: string }>(`SELECT r.id, r.state, r.refusals, r.quarantine, r.head_seq, r.head_hash, ${HEAD_ENTRY} FROM releases r WHERE r.id = ANY($1::text[])`, [ids])
   ).rows;
   return new Map(rows.map(({ id, ...row }) => [id, row]));
 }

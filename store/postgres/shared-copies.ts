@@ -3,7 +3,7 @@ import type { Quarantine, SharedRelease, StoredRelease } from '../../src/app/sto
 import type { Channel } from '../../src/domain/release.js';
 import { briefly, type Db } from './db.js';
 import { JoinedReads } from './joined-reads.js';
-import type { ReleaseRow } from './release-rows.js';
+import { HEAD_ENTRY, type ReleaseRow } from './release-rows.js';
 
 // Store.shared on PostgreSQL. Every read still asks the database (another replica may have written),
 // but only for the row's version. While the version is the one of the copy kept, that frozen copy
@@ -74,11 +74,9 @@ export class SharedCopies {
     }
     // The row and its version in one statement, so the copy is kept under its own version.
     const row = (
-      await briefly(db)<ReleaseRow & { version: string }>(
-        `SELECT r.state, r.refusals, r.quarantine, r.head_seq, r.head_hash, a.entry AS head, ${VERSION} AS version
-          FROM releases r LEFT JOIN audit a ON a.release_id = r.id AND a.seq = r.head_seq WHERE r.id = $1`,
-        [id],
-      )
+      await briefly(db)<ReleaseRow & { version: string }>(`SELECT r.state, r.refusals, r.quarantine, r.head_seq, r.head_hash, ${HEAD_ENTRY}, ${VERSION} AS version FROM releases r WHERE r.id = $1`, [
+        id,
+      ])
     ).rows[0];
     if (!row) return undefined;
     const quarantine: Quarantine | null = row.quarantine;
