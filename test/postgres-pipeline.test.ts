@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Db } from '../store/postgres/db.js';
 import { openPoolDb } from '../store/postgres/pool-db.js';
@@ -37,6 +38,30 @@ forEachTarget(
       const answers = await Promise.all(Array.from({ length: 40 }, (_, n) => brief<{ n: number; pid: number }>('SELECT $1::int AS n, pg_backend_pid() AS pid', [n])));
       expect(answers.map((answer) => answer.rows[0]!.n)).toEqual(Array.from({ length: 40 }, (_, n) => n));
       expect(new Set(answers.map((answer) => answer.rows[0]!.pid)).size).toBe(1);
+    });
+
+    it('the statements asked for in one turn go to the server in one write, in the order asked', async () => {
+      await backendOf();
+      const port = Number(new URL(TEST_DATABASE_URL).port || 5432);
+      const writes: number[] = [];
+      // Every write a socket to the server makes, as the stream hands it to the system.
+      const spy = (method: '_write' | '_writev') => {
+        const original = Socket.prototype[method] as (...args: unknown[]) => unknown;
+        (Socket.prototype as unknown as Record<string, unknown>)[method] = function (this: Socket, ...args: unknown[]) {
+          if (this.remotePort === port) writes.push(method === '_writev' ? (args[0] as unknown[]).length : 1);
+          return original.apply(this, args);
+        };
+        return () => void ((Socket.prototype as unknown as Record<string, unknown>)[method] = original);
+      };
+      const restore = [spy('_write'), spy('_writev')];
+      let answers: Array<{ rows: Array<{ n: number }> }>;
+      try {
+        answers = await Promise.all(Array.from({ length: 20 }, (_, n) => brief<{ n: number }>('SELECT $1::int AS n', [n])));
+      } finally {
+        for (const undo of restore) undo();
+      }
+      expect(writes).toHaveLength(1);
+      expect(answers.map((answer) => answer.rows[0]!.n)).toEqual(Array.from({ length: 20 }, (_, n) => n));
     });
 
     it('a statement that fails fails alone: those sent around it are answered and committed', async () => {
