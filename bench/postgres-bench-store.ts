@@ -31,7 +31,7 @@ export const postgresServer: BenchStore = {
       await db.close();
     }
   },
-  open: (dir) => openPostgresStore(openPoolDb(BENCH_DATABASE_URL, { schema: schemaOf(dir) }), { verify: recordVerifier({}) }),
+  open: (dir, options) => openPostgresStore(openPoolDb(BENCH_DATABASE_URL, { schema: schemaOf(dir) }), { verify: recordVerifier({}), ...(options?.sweep === false && { sweepAfterMs: false }) }),
   openInbox: (dir) => openInboxFile(dir),
   drop: (dir) => admin(`DROP SCHEMA IF EXISTS ${schemaOf(dir)} CASCADE`),
 };
