@@ -2,6 +2,7 @@ import { Socket } from 'node:net';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Db } from '../store/postgres/db.js';
 import { openPoolDb } from '../store/postgres/pool-db.js';
+import { Pipeline } from '../store/postgres/pipeline.js';
 import { forEachTarget, serverTarget, TEST_DATABASE_URL, type TestSchema } from './support/postgres.js';
 
 // The short statements every request makes (brief reads, unsynced writes) share one pipelined
@@ -62,6 +63,18 @@ forEachTarget(
       }
       expect(writes).toHaveLength(1);
       expect(answers.map((answer) => answer.rows[0]!.n)).toEqual(Array.from({ length: 20 }, (_, n) => n));
+    });
+
+    it('a statement the driver refuses before sending fails alone: those asked with it are answered', async () => {
+      const pipeline = new Pipeline({ connectionString: TEST_DATABASE_URL, settings: [], log: () => undefined, label: 'test' });
+      try {
+        const settled = await Promise.allSettled([pipeline.query({ text: 'SELECT 1 AS n' }), pipeline.query(null as unknown as { text: string }), pipeline.query({ text: 'SELECT 2 AS n' })]);
+        expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect(String((settled[1] as PromiseRejectedResult).reason)).toMatch(/null or undefined query/);
+        expect((settled[2] as PromiseFulfilledResult<{ rows: Array<Record<string, unknown>> }>).value.rows[0]!.n).toBe(2);
+      } finally {
+        await pipeline.close();
+      }
     });
 
     it('a statement that fails fails alone: those sent around it are answered and committed', async () => {

@@ -3,9 +3,10 @@ import pg from 'pg';
 // One connection for the short statements every request makes (a receipt, a done mark, the reads
 // that ask whether something changed), in pg's pipeline mode: statements are written in the turn of
 // the event loop they are asked for in, together, without waiting for the answers of those before
-// them, and each still is its own transaction with its own answer or error. Sixteen requests at once then wake the server a few
-// times, not sixteen, and golive reads their answers in a few reads: measured on 2 cores, a
-// statement cost a third of the CPU it cost through the pool, golive's and the server's alike.
+// them, and each still is its own transaction with its own answer or error. Sixteen requests at
+// once then wake the server a few times, not sixteen, and golive reads their answers in a few
+// reads: measured on 2 cores, a statement cost a third of the CPU it cost through the pool, golive's
+// and the server's alike.
 //
 // Only short statements belong here: the server answers them in order, so a slow one delays the
 // rest. A connection that fails is dropped (the statements on it fail with it) and the next
@@ -64,7 +65,14 @@ export class Pipeline {
     const socket = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
     socket?.cork?.();
     try {
-      for (const { config, resolve, reject } of batch) client.query(config).then(resolve, reject);
+      for (const { config, resolve, reject } of batch) {
+        // One that pg refuses at once fails alone; those after it are still sent.
+        try {
+          client.query(config).then(resolve, reject);
+        } catch (error) {
+          reject(error);
+        }
+      }
     } finally {
       socket?.uncork?.();
     }
