@@ -14,9 +14,9 @@ import { FixedClock } from './support/test-clock.js';
 // database). A plan made while a table was small must still find its rows by key once the table
 // is large, or each statement costs more with every request golive has received and every entry a
 // release has. Each statement here (as golive sent it, seen in a schema of its own) is planned as
-// golive's connection would plan it on a new database (a generic plan, made while the tables hold
-// a few rows, with the settings of the connection that sends it), the tables are then grown as
-// golive grows them, and running the kept plan may touch only a few pages.
+// golive's connection would plan it on a new database (a generic plan, made while the tables are
+// empty or hold a few rows, with the settings of the connection that sends it), the tables are
+// then grown as golive grows them, and running the kept plan may touch only a few pages.
 
 /** Pages a statement looking up a few rows by key may touch (index and table), a little over what they take. */
 const FEW_PAGES = 20;
