@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { ScopedContext } from './scoped-context.js';
 
 // The little of a PostgreSQL connection the store needs, so it runs the same on a server (pg.Pool)
 // and in-process (PGlite). Everything else about the driver stays behind this file's implementations.
@@ -70,21 +70,15 @@ export class NestedTransactionError extends Error {
 
 /** Tracks the transaction the current async context runs in, for one Db. */
 export class TransactionContext {
-  private readonly storage = new AsyncLocalStorage<{ tx: Queryable; open: boolean }>();
+  private readonly scopes = new ScopedContext<{ tx: Queryable; open: boolean }>();
 
   /** The open transaction `fn` was called in, if any (a stray callback that outlived it gets none). */
   current(): Queryable | undefined {
-    const scope = this.storage.getStore();
-    return scope?.open ? scope.tx : undefined;
+    return this.scopes.current()?.tx;
   }
 
-  async run<T>(tx: Queryable, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    const scope = { tx, open: true };
-    try {
-      return await this.storage.run(scope, () => fn(tx));
-    } finally {
-      scope.open = false;
-    }
+  run<T>(tx: Queryable, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.scopes.run({ tx, open: true }, () => fn(tx));
   }
 }
 

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { deepFreeze } from '../../src/domain/deep-freeze.js';
 import type { AuditEntry } from '../../src/domain/audit-entry.js';
 import type { Channel, Release } from '../../src/domain/release.js';
@@ -11,6 +10,7 @@ import { appendEntries, followChannels, insertRelease, lockRelease, readRelease,
 import { defaultRecordCheck, lockedRowProblem, type RecordCheck } from './record-check.js';
 import { FirstUseVerification } from './first-use.js';
 import { SharedCopies } from './shared-copies.js';
+import { ScopedContext } from './scoped-context.js';
 import type { RefusalTally } from '../../src/app/refusal-tally.js';
 import {
   StoreError,
@@ -78,7 +78,7 @@ const MAX_SEQ = 2_147_483_647;
 
 class PostgresStore implements Store {
   private readonly writes = new KeyedQueue();
-  private readonly insideFn = new AsyncLocalStorage<{ open: boolean }>();
+  private readonly insideFn = new ScopedContext<{ open: boolean }>();
   private readonly copies = new SharedCopies(storedOf);
   private closed = false;
 
@@ -283,19 +283,16 @@ class PostgresStore implements Store {
 
   /** Runs the caller's function on its own copy; a write it tries to start is refused, not left waiting for this one. */
   private async runFn<T>(fn: (current: StoredRelease) => Commit<T> | Promise<Commit<T>>, row: ReleaseRow, failed: (error: unknown) => void): Promise<Commit<T>> {
-    const scope = { open: true };
     try {
-      return await this.insideFn.run(scope, () => fn(storedOf(row)));
+      return await this.insideFn.run({ open: true }, () => fn(storedOf(row)));
     } catch (error) {
       failed(error);
       throw error;
-    } finally {
-      scope.open = false;
     }
   }
 
   private assertNotInsideFn(id: string): void {
-    if (this.insideFn.getStore()?.open) throw new StoreError(`a write to release "${id}" cannot start inside another transaction's function (the Store port does not allow it)`);
+    if (this.insideFn.current()) throw new StoreError(`a write to release "${id}" cannot start inside another transaction's function (the Store port does not allow it)`);
   }
 
   private quarantined(id: string, quarantine: Quarantine): StoreError {
