@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { driver } from './pg-driver.js';
 
 // One connection for the short statements every request makes (a receipt, a done mark, the reads
 // that ask whether something changed), in pg's pipeline mode: statements are written in the turn of
@@ -99,7 +100,7 @@ export class Pipeline {
   private connection(): Promise<pg.Client> {
     if (this.client) return this.client;
     const { connectionString, settings, log, label } = this.options;
-    const client = new pg.Client({ connectionString, pipeline: true, ...(settings.length > 0 && { options: settings.map((setting) => `-c ${setting}`).join(' ') }) } as pg.ClientConfig);
+    const client = new driver.Client({ connectionString, pipeline: true, ...(settings.length > 0 && { options: settings.map((setting) => `-c ${setting}`).join(' ') }) } as pg.ClientConfig);
     const opening = client.connect().then(() => client);
     const drop = () => {
       if (this.client === opening) this.client = undefined;

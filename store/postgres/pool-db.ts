@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { driver } from './pg-driver.js';
 import { describeUrl, NestedTransactionError, quoteIdent, TransactionContext, type Db, type Queryable, type QueryResult } from './db.js';
 import { Pipeline } from './pipeline.js';
 
@@ -29,7 +30,7 @@ export function openPoolDb(connectionString: string, options: PoolDbOptions = {}
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new TypeError(`"${schema}" is not a schema name golive uses (lower-case letters, digits and underscores)`);
   const label = describeUrl(connectionString) + (schema ? ` (schema ${schema})` : '');
   const schemaSetting = schema !== undefined ? [`search_path=${schema}`] : [];
-  const pool = new pg.Pool({
+  const pool = new driver.Pool({
     connectionString,
     ...(max !== undefined && { max }),
     ...(schemaSetting.length > 0 && { options: schemaSetting.map((setting) => `-c ${setting}`).join(' ') }),
@@ -175,7 +176,7 @@ class Listeners {
 
   private connect(): Promise<pg.Client> {
     this.client ??= (async () => {
-      const client = new pg.Client({ connectionString: this.connectionString, ...(this.schema !== undefined && { options: `-c search_path=${this.schema}` }) });
+      const client = new driver.Client({ connectionString: this.connectionString, ...(this.schema !== undefined && { options: `-c search_path=${this.schema}` }) });
       client.on('notification', (message) => {
         for (const handler of this.handlers.get(message.channel) ?? []) handler(message.payload ?? '');
       });
