@@ -85,7 +85,7 @@ forEachTarget('the PostgreSQL store and its transactions', (target) => {
     await schema.drop();
   });
 
-  it('leave no hook on promises once every write is done: reads between writes cost what they would without a database', async () => {
+  it("hook promises inside a write's function and no longer once the write is done", async () => {
     const state = release('rel-1', { channels: [slack('C1')] });
     await store.create(state, entryAfter(undefined, state, { command: 'create rel-1' }), [message('m-1')]);
     let hookedInFn: boolean | undefined;

@@ -3,10 +3,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 // The store needs to know, in a function it runs inside a transaction, that it is there (a read
 // goes to the transaction's connection, a nested write is refused). AsyncLocalStorage tells it, but
 // on Node 20 using it once has V8 call a hook for every promise the process makes from then on:
-// measured, a promise cost 2.5 times as much, and a status on PostgreSQL (Bolt, the Agents SDK and
-// pg are promises throughout) took more CPU than on the JSON folder, with more of the young
-// collections that set its slowest answers. So it is enabled only while a scope is open, and
-// disabled again when the last one closes; reads that come meanwhile pay, the others do not.
+// measured, a promise cost 2.5 times as much, and every status on PostgreSQL paid it (Bolt, the
+// Agents SDK and pg are promises throughout), though a status opens no transaction. So it is
+// enabled only while a scope is open, and disabled again when the last one closes; requests
+// handled meanwhile pay, the others do not.
 
 /** Where a function runs inside a scope: each is given its own, and nothing else sees it. */
 export class ScopedContext<S extends { open: boolean }> {
