@@ -93,6 +93,31 @@ describe('npm start on a copy of the project', () => {
     expect(stale.stdout).toContain('Nothing released yet.');
     expect(await readFile(await bundled('Nothing released yet.'), 'utf8')).not.toContain(edited);
   }, 300_000);
+
+  it('runs with the small ES-module packages built into the bundle: none of them is needed in node_modules', async () => {
+    const built = await start('/release list\n');
+    expect(built.status, built.stderr).toBe(0);
+    // node_modules as it is, but for the packages the bundle holds (lowdb's steno included).
+    const partial = await mkdtemp(join(tmpdir(), 'golive-compiled-modules-'));
+    temps.push(partial);
+    const inlined = ['zod', 'date-fns', '@date-fns', 'lowdb', 'steno'];
+    for (const name of await readdir(join(root, 'node_modules'))) {
+      if (!inlined.includes(name)) await symlink(join(root, 'node_modules', name), join(partial, name));
+    }
+    await rm(inProject('node_modules'));
+    await symlink(partial, inProject('node_modules'), 'dir');
+    try {
+      const run = await start('/release create "Jan" 2027-01-12 --template software-release\n/release status jan\n');
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).not.toContain('compiling');
+      expect(run.stdout).toContain('Jan (jan) created from template software-release');
+      // The status view formats dates with date-fns and @date-fns/tz; a store write goes through lowdb.
+      expect(run.stdout).toContain('Implementation: 12 Jan 2027 09:00 (Europe/London)');
+    } finally {
+      await rm(inProject('node_modules'));
+      await symlink(join(root, 'node_modules'), inProject('node_modules'), 'dir');
+    }
+  }, 120_000);
 });
 
 describe('npm start serving a chat platform', () => {
