@@ -46,15 +46,15 @@ async function main(): Promise<number> {
   // Like the store, a people file that does not read stops start-up, naming the file. With
   // DATABASE_URL, people, links and Teams references are in the database, shared by every golive on it.
   // The same for the identity record; one that fails verification is kept, and its links ignored.
-  // The two are opened at once (on a database, their round trips overlap).
+  // The two are opened at once (their files are read together).
   const [people, identities] = await Promise.all([
-    db ? openPostgresPeople(db, { log }) : openPeopleFile(config.GOLIVE_DATA_DIR),
-    db ? openPostgresIdentities(db, { key: audit.key, log }) : openIdentityFile(config.GOLIVE_DATA_DIR, { key: audit.key }),
+    db ? openPostgresPeople(db, { log, schemaChecked: true }) : openPeopleFile(config.GOLIVE_DATA_DIR),
+    db ? openPostgresIdentities(db, { key: audit.key, log, schemaChecked: true }) : openIdentityFile(config.GOLIVE_DATA_DIR, { key: audit.key }),
   ]);
   const identityProblem = (await identities.read()).problem;
   if (identityProblem) log(`${identityProblem} Links between identities are ignored until it is looked at.`);
   if (platforms) {
-    const conversations = db && ((now: () => Date) => openPostgresConversations(db, now, { log }));
+    const conversations = db && ((now: () => Date) => openPostgresConversations(db, now, { log, schemaChecked: true }));
     await serveChat(config, platforms.adapters(conversations), platforms, { store, db }, clock, audit, people, identities);
     return new Promise<number>(() => undefined);
   }
@@ -81,7 +81,10 @@ async function main(): Promise<number> {
 
 interface Opened {
   store: Store;
-  /** The database the store is on (DATABASE_URL), which the inbox shares; the store closes it. */
+  /**
+   * The database the store is on (DATABASE_URL), which the other parts share; the store closes it.
+   * Its schema was brought current as the store opened, so they are opened with schemaChecked.
+   */
   db?: Db;
 }
 
@@ -107,7 +110,7 @@ async function openStore(config: Config, audit: AuditPolicy): Promise<Opened> {
  * a replica that died had acknowledged is handled by another.
  */
 function openInbox(config: Config, db: Db | undefined, clock: Clock, replica: string): Promise<Inbox> {
-  if (db) return openPgInbox(db, { clock, log, holder: replica });
+  if (db) return openPgInbox(db, { clock, log, holder: replica, schemaChecked: true });
   return openInboxFile(config.GOLIVE_DATA_DIR, { clock, log });
 }
 

@@ -3,8 +3,12 @@ import { StoreError } from '../src/app/store-port.js';
 import { applyMigrations, knownMigrations } from '../store/postgres/migrate.js';
 import { openPoolDb } from '../store/postgres/pool-db.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
+import { openPostgresPeople } from '../store/postgres/people-postgres.js';
+import { openPostgresIdentities } from '../store/postgres/identity-postgres.js';
+import { openPgInbox } from '../store/postgres/pg-inbox.js';
+import { openPostgresConversations } from '../adapters/teams/conversations-postgres.js';
 import { entryAfter, rejectionOf, release } from './support/port-records.js';
-import { forEachTarget, serverTarget, TEST_DATABASE_URL, type TestSchema } from './support/postgres.js';
+import { forEachTarget, serverTarget, TEST_DATABASE_URL, urlForSchema, type TestSchema } from './support/postgres.js';
 
 // golive makes and migrates its schema itself at start: each migration once, in one transaction,
 // recorded in golive_schema; a database migrated by a newer golive is refused, not written.
@@ -70,6 +74,26 @@ forEachTarget('schema migrations', (target) => {
     expect((error as Error).message).toContain('version 1 is "001_elsewhere", but this golive\'s is "001_init"');
   });
 
+  it('the parts opened after the store (schemaChecked) do not ask for the schema again; without it they refuse a newer one', async () => {
+    const db = await schema.db();
+    await applyMigrations(db);
+    await schema.sql('INSERT INTO golive_schema (version, name) VALUES ($1, $2)', [NEXT, FUTURE]);
+    // What main does once the store has opened (and checked) the schema on this Db.
+    const people = await openPostgresPeople(db, { schemaChecked: true });
+    expect(await people.get('slack:U1')).toEqual(expect.anything());
+    const identities = await openPostgresIdentities(db, { schemaChecked: true });
+    expect((await identities.read()).problem).toBeUndefined();
+    const inbox = await openPgInbox(db, { schemaChecked: true });
+    await inbox.close();
+    await openPostgresConversations(db, () => new Date(0), { schemaChecked: true });
+    // Opened on their own, each checks, and refuses the schema it does not know.
+    for (const open of [() => openPostgresPeople(db), () => openPostgresIdentities(db), () => openPgInbox(db), () => openPostgresConversations(db, () => new Date(0))]) {
+      const error = await rejectionOf(open());
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as Error).message).toContain(`newer than this golive knows (version ${LATEST.version})`);
+    }
+  });
+
   it('a migration that fails leaves nothing of itself or of the ones before it in the same start', async () => {
     const db = await schema.db();
     const broken = [...knownMigrations(), { version: NEXT, name: `${String(NEXT).padStart(3, '0')}_broken`, sql: 'CREATE TABLE extra (a integer); SELECT * FROM no_such_table;' }];
@@ -107,6 +131,26 @@ forEachTarget('schema migrations on a server', () => {
     } finally {
       await schema.sql('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`golive.migrate.${schema.name}`]);
       await schema.drop();
+    }
+  });
+
+  it('a golive_schema further along the search_path is not taken for the schema the tables are made in', async () => {
+    const here = await serverTarget.schema();
+    const further = await serverTarget.schema();
+    try {
+      // A schema that is current, but not the first of the search_path.
+      await applyMigrations(await further.db());
+      const db = openPoolDb(urlForSchema(`${here.name},${further.name}`));
+      try {
+        expect(await applyMigrations(db)).toBe(LATEST.version);
+      } finally {
+        await db.close();
+      }
+      const made = await here.sql<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [here.name]);
+      expect(made.map((row) => row.name)).toEqual(TABLES);
+    } finally {
+      await here.drop();
+      await further.drop();
     }
   });
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { StoreError } from '../../src/app/store-port.js';
 import { briefly, type Db, type Queryable } from '../../store/postgres/db.js';
-import { applyMigrations } from '../../store/postgres/migrate.js';
+import { applyMigrations, type SchemaOptions } from '../../store/postgres/migrate.js';
 import { problems } from '../../store/postgres/commit-check.js';
 import { BookKeeper, ConversationBook, isEmpty, type Changed } from './conversation-book.js';
 import { ConversationRef, TeamsPerson, type TeamsConversations } from './conversations.js';
@@ -24,9 +24,9 @@ const CHANGED_SINCE = `SELECT 'conversation' AS kind, id, reference AS value, ch
 /** One writer at a time across every golive on the schema: rows are numbered in the order they commit. */
 const LOCK = `SELECT pg_advisory_xact_lock(hashtextextended('golive.teams.' || current_schema(), 0))`;
 
-/** Opens the references on `db` (its schema brought up to date first); a row golive cannot read stops it with a StoreError naming the row. */
-export async function openPostgresConversations(db: Db, now: () => Date, options: { log?: (message: string) => void } = {}): Promise<TeamsConversations> {
-  await applyMigrations(db, options);
+/** Opens the references on `db` (its schema brought up to date first, unless schemaChecked); a row golive cannot read stops it with a StoreError naming the row. */
+export async function openPostgresConversations(db: Db, now: () => Date, options: { log?: (message: string) => void } & SchemaOptions = {}): Promise<TeamsConversations> {
+  if (!options.schemaChecked) await applyMigrations(db, { ...(options.log && { log: options.log }) });
   const conversations = new PostgresConversations(db, now);
   await conversations.current();
   return conversations;

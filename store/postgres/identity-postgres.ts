@@ -6,7 +6,7 @@ import { canonicalJson, type AuditKey } from '../../src/domain/audit.js';
 import { AuditEntry } from '../../src/domain/audit-entry.js';
 import { identityProblem, IdentityRecord, outcomeOf, type Step } from '../identity-record.js';
 import { briefly, type Db, type Queryable } from './db.js';
-import { applyMigrations } from './migrate.js';
+import { applyMigrations, type SchemaOptions } from './migrate.js';
 import { problems } from './commit-check.js';
 import { JoinedReads } from './joined-reads.js';
 
@@ -23,7 +23,7 @@ import { JoinedReads } from './joined-reads.js';
 
 export const WHERE = 'the identity record (the rows of identity_audit, as the schema owner)';
 
-export interface PostgresIdentityOptions {
+export interface PostgresIdentityOptions extends SchemaOptions {
   key?: AuditKey;
   /** Picks a number below `max`; crypto-random unless a test gives its own. */
   random?: (max: number) => number;
@@ -35,10 +35,10 @@ interface Row {
   entry: unknown;
 }
 
-/** Opens the identity record on `db`, bringing its schema up to date first. */
+/** Opens the identity record on `db`, bringing its schema up to date first (unless schemaChecked). */
 export async function openPostgresIdentities(db: Db, options: PostgresIdentityOptions = {}): Promise<IdentityPort> {
   const { log = () => undefined } = options;
-  await applyMigrations(db, { log });
+  if (!options.schemaChecked) await applyMigrations(db, { log });
   const rows = await reading(db, 'read the identity record', () => db.query<Row>('SELECT seq, entry FROM identity_audit ORDER BY seq'));
   return new PostgresIdentities(db, recordOf(new IdentityRecord([], undefined, options.key), rows.rows, options.key), options.key, options.random ?? randomInt, log);
 }

@@ -34,6 +34,15 @@ export function knownMigrations(): Migration[] {
   return migrations;
 }
 
+/**
+ * For the parts of the store opened after the store itself (people, identities, inbox, Teams
+ * references): main opens them on the Db the store just brought current, so they need not ask again.
+ */
+export interface SchemaOptions {
+  /** The schema was brought current on this Db in this start (by openPostgresStore): not checked again. */
+  schemaChecked?: boolean;
+}
+
 export interface MigrateOptions {
   log?: (message: string) => void;
   /** The migrations to apply (tests give their own); default: knownMigrations(). */
@@ -90,14 +99,18 @@ export async function applyMigrations(db: Db, options: MigrateOptions = {}): Pro
 
 /**
  * Whether the schema holds exactly `migrations`, each applied under its own name. Anything else, a
- * read that fails included, is for the locked path to apply or to explain.
+ * read that fails included (no golive_schema table yet), is for the locked path to apply or to explain.
  */
 async function isCurrent(db: Db, migrations: readonly Migration[]): Promise<boolean> {
   try {
-    const found = await db.query<{ found: boolean }>(`SELECT current_schema() IS NOT NULL AND to_regclass(format('%I.%I', current_schema(), 'golive_schema')) IS NOT NULL AS found`);
-    if (!found.rows[0]?.found) return false;
-    const applied = (await db.query<{ version: number; name: string }>('SELECT version, name FROM golive_schema ORDER BY version')).rows;
-    return applied.length === migrations.length && applied.every((row, at) => row.version === migrations[at]!.version && row.name === migrations[at]!.name);
+    // One statement: the rows, and whether the table they come from is the one in the schema the
+    // tables are made in (not one of the same name further along the search_path).
+    const applied = (
+      await db.query<{ version: number; name: string; here: boolean }>(
+        `SELECT version, name, tableoid = to_regclass(format('%I.%I', current_schema(), 'golive_schema')) AS here FROM golive_schema ORDER BY version`,
+      )
+    ).rows;
+    return applied.length === migrations.length && applied.every((row, at) => row.here === true && row.version === migrations[at]!.version && row.name === migrations[at]!.name);
   } catch {
     return false;
   }

@@ -3,16 +3,16 @@ import { StoreError } from '../../src/app/store-port.js';
 import { canonicalJson } from '../../src/domain/audit.js';
 import { KeyedQueue } from '../keyed-queue.js';
 import type { Db, Queryable } from './db.js';
-import { applyMigrations } from './migrate.js';
+import { applyMigrations, type SchemaOptions } from './migrate.js';
 
 // People's settings in the `people` table, one row each. Nothing is cached: every read goes to
 // the database, so a setting changed by another golive counts at once. An update locks the
 // person's row (created first if missing, so there is always a row to lock): two golives
 // updating one person take turns, each changing what the other left.
 
-/** Opens the people's settings on `db`, bringing its schema up to date first. */
-export async function openPostgresPeople(db: Db, options: { log?: (message: string) => void } = {}): Promise<PeoplePort> {
-  await applyMigrations(db, options);
+/** Opens the people's settings on `db`, bringing its schema up to date first (unless schemaChecked). */
+export async function openPostgresPeople(db: Db, options: { log?: (message: string) => void } & SchemaOptions = {}): Promise<PeoplePort> {
+  if (!options.schemaChecked) await applyMigrations(db, { ...(options.log && { log: options.log }) });
   return new PostgresPeople(db);
 }
 

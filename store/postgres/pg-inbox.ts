@@ -4,7 +4,7 @@ import { assertTime, INBOX_LEASE_MS, MAX_HANDLING_MS, keptReceived, outcomeLineO
 import { StoreError } from '../../src/app/store-port.js';
 import type { Platform } from '../../src/domain/primitives.js';
 import type { Db, Queryable } from './db.js';
-import { applyMigrations } from './migrate.js';
+import { applyMigrations, type SchemaOptions } from './migrate.js';
 
 // The inbox in PostgreSQL, shared by every replica on the database (table `inbox`, 002_inbox.sql).
 // A request's row is inserted before the platform is acknowledged, keyed by the platform's own id,
@@ -36,7 +36,7 @@ const PRUNE = 1000;
  */
 const NOT_DONE = 'outcome IS NULL';
 
-export interface PgInboxOptions {
+export interface PgInboxOptions extends SchemaOptions {
   /** Stamps leases and done rows. */
   clock?: Clock;
   /** How long a replica's claim on a request lasts (default INBOX_LEASE_MS, 30 s). */
@@ -61,7 +61,7 @@ export const holderName = newHolder;
 export async function openPgInbox(db: Db, options: PgInboxOptions = {}): Promise<Inbox> {
   const inbox = new PgInbox(db, options);
   try {
-    await applyMigrations(db, { ...(options.log && { log: options.log }) });
+    if (!options.schemaChecked) await applyMigrations(db, { ...(options.log && { log: options.log }) });
     const rows = (await db.query<Row>('SELECT id, platform, entry FROM inbox WHERE done_at IS NULL ORDER BY position')).rows;
     for (const row of rows) entryOf(row, db.label, 'golive will not start until it is repaired or deleted');
   } catch (error) {
