@@ -5,7 +5,10 @@ import type { Db } from '../store/postgres/db.js';
 import { openPostgresStore, type PostgresStoreOptions } from '../store/postgres/postgres-store.js';
 import { StoreError, type Store } from '../src/app/store-port.js';
 import { entryAfter, later, message, rejectionOf, release } from './support/port-records.js';
-import { forEachTarget, type TestSchema } from './support/postgres.js';
+import { forEachTarget, serverTarget, TEST_DATABASE_URL, type TestSchema } from './support/postgres.js';
+import { openPoolDb } from '../store/postgres/pool-db.js';
+import { watchedCheck } from './support/check-turns.js';
+import { CHECKED_A_TURN } from '../src/next-turn.js';
 
 // The audit table is append-only, and a record changed behind golive's back is found: at the
 // release's first use in a process, or by the sweep after open (the chain, the state it seals, the
@@ -211,6 +214,17 @@ forEachTarget('a record changed outside golive', (target) => {
     expect(await store.quarantine('short')).toBeUndefined();
   });
 
+  it('checks a long record a few entries at a time, so requests are answered while it runs', async () => {
+    await recorded('long', 150);
+    const check = watchedCheck();
+    await reopen({ verify: check.verify });
+    expect(await check.watch(() => store.quarantine('long'))).toBeUndefined();
+    expect(check.checked()).toBe(150);
+    // A page is 64 entries; between two turns for other work, CHECKED_A_TURN of them at most.
+    expect(check.mostWithoutATurn()).toBeLessThanOrEqual(CHECKED_A_TURN);
+    expect(CHECKED_A_TURN).toBeLessThan(64);
+  });
+
   it('finds an entry added past the head the row names', async () => {
     const chain = await recorded('rel-1');
     // It seals the stored state, so only the head the row names tells it was not golive's.
@@ -250,3 +264,33 @@ forEachTarget('a record changed outside golive', (target) => {
     expect(await store.quarantine('rel-1')).toMatchObject({ seq: 2 });
   });
 });
+
+forEachTarget(
+  'requests waiting for a release to be checked',
+  (target) => {
+    it('ask for its verdict together on one connection, not on a new connection each', async () => {
+      const schema = await target.schema();
+      const writer = await openPostgresStore(await schema.db(), { closeDb: false, sweepAfterMs: false });
+      const state = release('rel-1');
+      await writer.create(state, entryAfter(undefined, state, { command: 'create rel-1' }), []);
+      await writer.close();
+      // A golive whose connections can be told apart from every other test's.
+      const name = `golive_verdicts_${schema.name}`;
+      const url = new URL(TEST_DATABASE_URL);
+      url.searchParams.set('application_name', name);
+      const store = await openPostgresStore(openPoolDb(url.toString(), { schema: schema.name }), { sweepAfterMs: false });
+      try {
+        // A burst of requests on a release this process has not checked yet: each waits for the one check.
+        const verdicts = await Promise.all(Array.from({ length: 8 }, () => store.quarantine('rel-1')));
+        expect(verdicts).toEqual(Array.from({ length: 8 }, () => undefined));
+        const open = await schema.sql<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [name]);
+        // The pool's connection (the schema, the check) and the pipelined one the brief reads share.
+        expect(open[0]!.n).toBeLessThanOrEqual(2);
+      } finally {
+        await store.close();
+        await schema.drop();
+      }
+    });
+  },
+  [serverTarget],
+);

@@ -11,6 +11,8 @@ import { nodeReleaseFs, type ReleaseFs } from '../store/json/release-fs.js';
 import { openLowdbStore, type LowdbStoreOptions } from '../store/lowdb-store.js';
 import { minimalRelease } from './fixtures/release-doc.js';
 import { createRelease, editRelease } from './support/store-records.js';
+import { watchedCheck } from './support/check-turns.js';
+import { CHECKED_A_TURN } from '../src/next-turn.js';
 
 // The JSON store opens on each release's state, outbox and the last line of its log; the log is
 // read whole, and the record verified, at the release's first use or by the sweep after start.
@@ -123,6 +125,18 @@ describe('opening a JSON store', () => {
     expect(disk.bytes.get('rel-1.audit.jsonl')).toBeGreaterThanOrEqual(size);
     expect(wholeRead).toBeLessThan(disk.steps.indexOf('append rel-1.audit.jsonl'));
     expect((await store.audit('rel-1')).map((entry) => entry.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('checks a long log a few entries at a time, so requests are answered while it runs', async () => {
+    const dir = await dataDir();
+    await releaseWithHistory(await open(dir), 'long', 150);
+    await closeAll();
+    const check = watchedCheck();
+    const store = await open(dir, { verify: check.verify });
+    expect(await check.watch(() => store.quarantine('long'))).toBeUndefined();
+    expect(check.checked()).toBe(151);
+    // A 64 KiB read holds about eighty of these entries; between two turns for other work, CHECKED_A_TURN at most.
+    expect(check.mostWithoutATurn()).toBeLessThanOrEqual(CHECKED_A_TURN);
   });
 
   it('quarantines a release whose log was edited in the middle when it is first used, and refuses its writes', async () => {

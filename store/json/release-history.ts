@@ -5,7 +5,7 @@ import { mismatch, same } from './recovery.js';
 import { reasonOf, type ReleaseFs } from './release-fs.js';
 import type { StateFile } from './state-file.js';
 import type { RecordCheck } from './stored-release.js';
-import { nextTurn } from '../../src/next-turn.js';
+import { CHECKED_A_TURN, nextTurn } from '../../src/next-turn.js';
 
 // A release opened without a crash to put right needs only its state to be listed, found by
 // channel or shown: its log (which grows with its history, to 100 MB and more) is read and its
@@ -66,6 +66,8 @@ export async function readHistory({ fs, file, state, size, verify, pause = nextT
       if (held) held.push(entry);
       else passing &&= stream!.add(entry);
       start = newline + 1;
+      // A 64 KiB chunk holds about a hundred entries: checked a few at a time, requests answered between.
+      if (line % CHECKED_A_TURN === 0) await pause();
     }
     rest = bytes.subarray(start);
     await pause();
