@@ -13,6 +13,7 @@ import { after, withHistory } from './long-history.js';
 import { ms, percentile, spread } from './percentiles.js';
 import { judge, report, round, type Figure } from './results.js';
 import { CONFIRMS } from './settings.js';
+import { settle } from './settle.js';
 
 const ID = 'bench';
 // As many confirms at each size, so the p99s compared are alike (of twenty, a p99 is the slowest,
@@ -103,6 +104,7 @@ async function timeInTurn(target: BenchStore, template: ReleaseDocument): Promis
       let now = after(doc);
       one.app = new GoliveApp({ store: one.store, clock: { now: () => new Date((now += 1000)) }, directory: noGroups });
     }
+    await settle();
     const rounds = WARM_UP + Math.max(...SIZES.map((size) => size.confirms));
     for (let i = 0; i < rounds; i++) {
       for (const [n, size] of SIZES.entries()) {

@@ -17,6 +17,7 @@ import { ms, percentile, spread } from './percentiles.js';
 import { serveSlack, type SlackGolive } from './slack-golive.js';
 import { judge, report, round } from './results.js';
 import { BURST_WRITES } from './settings.js';
+import { settle } from './settle.js';
 
 const ID = 'bench';
 const ENTRIES = 10_000;
@@ -66,6 +67,7 @@ async function measureSeeded(target: BenchStore, dir: string, doc: ReleaseDocume
   const poller = startPoller(golive.url);
   try {
     await once(poller, 'message');
+    await settle();
     const idleFrom = Date.now();
     await sleep(IDLE_MS);
     const idleTo = Date.now();

@@ -15,6 +15,7 @@ import { cpuMs, untilIdle } from './process-cpu.js';
 import { SLACK_CHANNEL, slackSideBySide } from './slack-side-by-side.js';
 import { postgresServer } from './postgres-bench-store.js';
 import { createBenchDatabase, migrateInto } from './postgres-database.js';
+import { settle } from './settle.js';
 import { QUICK, REQUESTS, START_RUNS } from './settings.js';
 
 /** The issue's budgets for these figures. */
@@ -133,6 +134,7 @@ async function benchTarget(target: Target, folder: string, fakeSlack: FakeSlack,
   const startUp: Figure[] = [];
   const empty = await target.empty();
   try {
+    await settle();
     startUp.push(...(await benchStartUp('empty', empty.env, fakeSlack.url)));
   } finally {
     await empty.done();
@@ -140,6 +142,8 @@ async function benchTarget(target: Target, folder: string, fakeSlack: FakeSlack,
   const seeded = await target.seeded(folder);
   const started: Array<{ stop(): Promise<void> }> = [];
   try {
+    // The copy into PostgreSQL has just written the whole seeded store.
+    await settle();
     startUp.push(...(await benchStartUp('seeded', seeded.env, fakeSlack.url)));
     report(
       `start-up on the ${target.name} (npm start, compiled; median of ${START_RUNS} starts)`,
@@ -162,6 +166,7 @@ async function benchTarget(target: Target, folder: string, fakeSlack: FakeSlack,
     const bolt = await startBare('bench/bare-bolt.mjs', fakeSlack.url);
     started.push(bolt);
     const boltRss = peakRss(bolt.child.pid!);
+    await settle();
     const slack = withCpu(await cpuDuring([golive, bolt], () => slackSideBySide(fakeSlack, golive, bolt, REQUESTS, [1, 16])), ['golive', 'bare Bolt']);
     report(
       `Slack /release status on the ${target.name}: sent until the answer reached the fake Web API`,
@@ -173,6 +178,7 @@ async function benchTarget(target: Target, folder: string, fakeSlack: FakeSlack,
     const agents = await startBare('bench/bare-agents.mjs');
     started.push(agents);
     const agentsRss = peakRss(agents.child.pid!);
+    await settle();
     const teams = withCpu(await cpuDuring([golive, agents], () => teamsSideBySide(connector, golive, agents, REQUESTS, [1, 16])), ['golive', 'bare Agents SDK']);
     report(
       `Teams release status on the ${target.name}: sent until the answer reached the fake Bot Connector`,
