@@ -24,6 +24,7 @@ import type { TeamsConversations } from '../adapters/teams/conversations.js';
 import { newestRecord } from './app/usecases/change.js';
 import { qualifyPeople } from './app/usecases/qualify-people.js';
 import { runConsole } from '../adapters/console/console-chat.js';
+import { deferUndici } from '../adapters/slack/defer-undici.js';
 
 // The composition root: configuration, store, app, and the adapters the configuration asks for.
 const log = (message: string) => console.error(`${new Date().toISOString()} ${message}`);
@@ -135,6 +136,7 @@ async function chatPlatforms(config: Config): Promise<ChatPlatforms | undefined>
   const teams = teamsConfig(config);
   const found: Array<{ name: string; reached: string; adapter: (conversations: OpenConversations | undefined) => AdapterFactory }> = [];
   if (slack) {
+    deferUndici();
     const { createSlackAdapter } = await import('../adapters/slack/bolt-app.js');
     found.push({ name: 'Slack', reached: slack.appToken ? 'Slack over Socket Mode' : 'Slack at POST /slack/events', adapter: () => (deps) => createSlackAdapter(slack, deps) });
   }
